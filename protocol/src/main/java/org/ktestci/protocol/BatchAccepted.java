@@ -1,0 +1,7 @@
+package org.ktestci.protocol;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+public record BatchAccepted(@JsonProperty("leaseId") String leaseId, @JsonProperty("epoch") long epoch)
+        implements LeaseMessage {
+}

@@ -1,0 +1,16 @@
+package org.ktestci.protocol;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * A subtest closed: its verdict line, or {@code TEST FAILED} when it was closed without one. {@code status}
+ * is the worker's parse; the coordinator re-parses {@code statusLine} and trusts its own result.
+ */
+public record SubtestFinished(@JsonProperty("leaseId") String leaseId, @JsonProperty("epoch") long epoch,
+                              @JsonProperty("seq") long seq, @JsonProperty("resultKey") String resultKey,
+                              @JsonProperty("statusLine") String statusLine, @JsonProperty("status") String status,
+                              @JsonProperty("durationSecs") int durationSecs,
+                              @JsonProperty("startedAt") long startedAt, @JsonProperty("finishedAt") long finishedAt,
+                              @JsonProperty("iteration") int iteration,
+                              @JsonProperty("fullLogKey") String fullLogKey) implements LeaseMessage {
+}

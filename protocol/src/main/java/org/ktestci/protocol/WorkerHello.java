@@ -1,0 +1,26 @@
+package org.ktestci.protocol;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import org.apache.pekko.actor.typed.ActorRef;
+
+import java.util.List;
+
+/** A worker-agent announces itself (on join, on gateway change, every 60 s until acknowledged). */
+public record WorkerHello(
+        @JsonProperty("protocolVersion") int protocolVersion,
+        @JsonProperty("host") String host,
+        @JsonProperty("arch") String arch,
+        @JsonProperty("slots") int slots,
+        @JsonProperty("agentVersion") String agentVersion,
+        @JsonProperty("ktestRevision") String ktestRevision,
+        @JsonProperty("runner") String runner,
+        @JsonProperty("kvm") boolean kvm,
+        @JsonProperty("memoryMib") long memoryMib,
+        @JsonProperty("cpus") int cpus,
+        @JsonProperty("activeLeases") List<ActiveLease> activeLeases,
+        @JsonProperty("agent") ActorRef<AgentMessage> agent) implements GatewayMessage {
+
+    public record ActiveLease(@JsonProperty("slot") int slot, @JsonProperty("leaseId") String leaseId,
+                              @JsonProperty("epoch") long epoch) {
+    }
+}
