@@ -1,0 +1,158 @@
+package org.ktestci.coordinator.queries;
+
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Repository;
+import org.ktestci.coordinator.branches.BranchFetchStatus;
+import org.ktestci.coordinator.branches.Repositories;
+import org.ktestci.coordinator.results.ResultRecord;
+import org.ktestci.coordinator.results.ResultsIndex;
+import org.ktestci.coordinator.scheduling.BranchSpec;
+import org.ktestci.coordinator.scheduling.GroupSpec;
+import org.ktestci.dashboard.BranchSummary;
+import org.ktestci.dashboard.CiQueries;
+import org.ktestci.dashboard.ResultDetail;
+import org.ktestci.schema.git.CommitInfo;
+import org.ktestci.schema.git.CommitLog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** The coordinator's answers to the dashboard: branches and history from git, details from the results index. */
+public final class CoordinatorQueries implements CiQueries {
+    private static final Logger LOG = LoggerFactory.getLogger(CoordinatorQueries.class);
+
+    private final String user;
+    private final Path outputDir;
+    private final int keep;
+    private final List<BranchSpec> branches;
+    private final Repositories repos;
+    private final BranchFetchStatus fetchStatus;
+    private final ResultsIndex index;
+
+    public CoordinatorQueries(String user, Path outputDir, int keepResultsCommits, List<BranchSpec> branches,
+                              Repositories repos, BranchFetchStatus fetchStatus, ResultsIndex index) {
+        this.user = user;
+        this.outputDir = outputDir;
+        this.keep = keepResultsCommits;
+        this.branches = List.copyOf(branches);
+        this.repos = repos;
+        this.fetchStatus = fetchStatus;
+        this.index = index;
+    }
+
+    @Override
+    public String user() {
+        return user;
+    }
+
+    @Override
+    public Path outputDir() {
+        return outputDir;
+    }
+
+    @Override
+    public int keepResultsCommits() {
+        return keep;
+    }
+
+    @Override
+    public List<BranchSummary> branches() {
+        List<BranchSummary> out = new ArrayList<>();
+        for (BranchSpec b : branches) {
+            Optional<CommitInfo> tip = tipOf(b);
+            var status = fetchStatus.of(b.name());
+            out.add(new BranchSummary(b.name(), b.repoName(), maskPassword(b.fetchUrl()) + " " + b.fetchRef(),
+                    b.groups().stream().map(GroupSpec::name).toList(), tip.map(CommitInfo::sha),
+                    tip.map(CommitInfo::subject), status.map(BranchFetchStatus.Entry::at),
+                    status.flatMap(BranchFetchStatus.Entry::error)));
+        }
+        return out;
+    }
+
+    @Override
+    public Optional<List<CommitInfo>> branchLog(String branch, int max) {
+        Optional<BranchSpec> spec = branches.stream().filter(b -> b.name().equals(branch)).findFirst();
+        if (spec.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            Repository repo = repos.get(spec.get().repoPath());
+            Optional<ObjectId> tip = CommitLog.branchTip(repo, user, branch);
+            return Optional.of(tip.isEmpty() ? List.of() : CommitLog.walk(repo, tip.get(), max));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public Optional<CommitInfo> commit(String sha) {
+        Set<Path> seen = new LinkedHashSet<>();
+        for (BranchSpec b : branches) {
+            if (seen.add(b.repoPath())) {
+                try {
+                    Optional<CommitInfo> c = CommitLog.lookup(repos.get(b.repoPath()), sha);
+                    if (c.isPresent()) {
+                        return c;
+                    }
+                } catch (IOException e) {
+                    LOG.warn("commit lookup failed: repo={} commit={}: {}", b.repoPath(), sha, e.getMessage());
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public List<String> branchesContaining(String sha) {
+        List<String> out = new ArrayList<>();
+        for (BranchSpec b : branches) {
+            Optional<List<CommitInfo>> log = branchLog(b.name(), keep);
+            if (log.isPresent() && log.get().stream().anyMatch(c -> c.sha().equals(sha))) {
+                out.add(b.name());
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Map<String, ResultDetail> resultDetails(String sha) {
+        Map<String, ResultDetail> out = new HashMap<>();
+        for (ResultRecord r : index.commit(sha).values()) {
+            boolean imported = r.leaseId().isEmpty();
+            out.put(r.key(), new ResultDetail(
+                    r.statusLine().isEmpty() ? Optional.empty() : Optional.of(r.statusLine()),
+                    imported ? Optional.empty() : Optional.of(r.host()),
+                    imported ? Optional.empty() : Optional.of(r.slot()),
+                    imported ? Optional.empty() : Optional.of(r.arch()),
+                    imported ? Optional.empty() : Optional.of(r.attempt()),
+                    r.starttime() > 0 ? Optional.of(r.starttime()) : Optional.empty()));
+        }
+        return out;
+    }
+
+    private Optional<CommitInfo> tipOf(BranchSpec b) {
+        try {
+            Repository repo = repos.get(b.repoPath());
+            Optional<ObjectId> tip = CommitLog.branchTip(repo, user, b.name());
+            return tip.isEmpty() ? Optional.empty() : CommitLog.lookup(repo, tip.get().getName());
+        } catch (IOException e) {
+            LOG.warn("cannot read tip: branch={}: {}", b.name(), e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** {@code user:password@} in a URL is shown as {@code ***@} (http.md §5.1). */
+    static String maskPassword(String url) {
+        return url.replaceFirst("^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*:[^/@]*@", "$1***@");
+    }
+}

@@ -1,0 +1,89 @@
+package org.ktestci.coordinator.results;
+
+import org.ktestci.schema.io.AtomicFiles;
+import org.ktestci.schema.results.CommitResults;
+import org.ktestci.schema.results.CommitResultsCodec;
+import org.ktestci.schema.results.OutputDir;
+import org.ktestci.schema.results.ResultEntry;
+import org.ktestci.schema.status.Status;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Renders one commit's results into ktest's on-disk format (storage.md §1–§6). Per key: {@code status},
+ * {@code duration}, the {@code full_log.br} symlink; then {@code <sha>.capnp} last, so a key listed in the
+ * blob always has its files. Only keys that changed since the last render are rewritten.
+ */
+final class CommitProjection {
+    private final OutputDir out;
+    private final CommitMessages messages;
+    private final Map<String, Map<String, ResultRecord>> rendered = new HashMap<>();
+    private final Map<String, String> messageCache = new HashMap<>();
+
+    CommitProjection(OutputDir out, CommitMessages messages) {
+        this.out = out;
+        this.messages = messages;
+    }
+
+    void render(String sha, Map<String, ResultRecord> records, Set<String> removedKeys) throws IOException {
+        Map<String, ResultRecord> before = rendered.computeIfAbsent(sha, s -> new HashMap<>());
+        for (String key : removedKeys) {
+            if (!records.containsKey(key)) {
+                deleteRecursively(out.keyDir(sha, key));
+                before.remove(key);
+            }
+        }
+        for (ResultRecord r : records.values()) {
+            if (!r.equals(before.get(r.key()))) {
+                writeKeyFiles(sha, r);
+                before.put(r.key(), r);
+            }
+        }
+        before.keySet().retainAll(records.keySet());
+        List<ResultEntry> entries = new ArrayList<>();
+        for (ResultRecord r : records.values()) {
+            entries.add(new ResultEntry(r.key(), r.status(), r.status() == Status.INPROGRESS ? 0 : r.duration(),
+                    r.starttime()));
+        }
+        String message = messageCache.computeIfAbsent(sha, messages::messageOf);
+        CommitResultsCodec.writeAtomically(out.blob(sha), new CommitResults(sha, message, entries));
+    }
+
+    private void writeKeyFiles(String sha, ResultRecord r) throws IOException {
+        if (r.statusLine().isEmpty()) {
+            return; // imported from an older output_dir: its original files stay as they are
+        }
+        Path dir = out.keyDir(sha, r.key());
+        Files.createDirectories(dir);
+        AtomicFiles.writeString(dir.resolve(OutputDir.STATUS), r.statusLine() + "\n");
+        if (r.status() == Status.INPROGRESS) {
+            Files.deleteIfExists(dir.resolve(OutputDir.DURATION));
+            return;
+        }
+        AtomicFiles.writeString(dir.resolve(OutputDir.DURATION), Long.toString(r.duration()));
+        if (!r.fullLogKey().isEmpty() && !r.fullLogKey().equals(r.key())) {
+            AtomicFiles.symlink(dir.resolve(OutputDir.FULL_LOG), Paths.get("..", r.fullLogKey(), OutputDir.FULL_LOG));
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

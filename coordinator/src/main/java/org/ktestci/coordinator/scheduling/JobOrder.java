@@ -1,0 +1,24 @@
+package org.ktestci.coordinator.scheduling;
+
+import org.ktestci.schema.keys.Utf8ByteOrder;
+
+import java.util.Comparator;
+
+/**
+ * Window order (scheduling.md §3 step 5): weight, commit, test, kernel, env, archId, cost, listing index;
+ * strings in byte order.
+ */
+public final class JobOrder {
+    public static final Comparator<Job> WINDOW = Comparator
+            .comparingInt(Job::weight)
+            .thenComparing(j -> j.key().commit(), Utf8ByteOrder.COMPARATOR)
+            .thenComparing(j -> j.key().test(), Utf8ByteOrder.COMPARATOR)
+            .thenComparing(j -> j.key().kernel(), Utf8ByteOrder.COMPARATOR)
+            .thenComparing(j -> j.key().env(), Utf8ByteOrder.COMPARATOR)
+            .thenComparing(j -> j.key().archId(), Utf8ByteOrder.COMPARATOR)
+            .thenComparingInt(Job::cost)
+            .thenComparingInt(Job::listingIndex);
+
+    private JobOrder() {
+    }
+}
