@@ -1,0 +1,112 @@
+package org.ktestci.coordinator.execution;
+
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.ktestci.coordinator.results.ResultsStore;
+import org.ktestci.coordinator.scheduling.BatchOffer;
+import org.ktestci.coordinator.scheduling.Job;
+import org.ktestci.coordinator.scheduling.JobKey;
+import org.ktestci.coordinator.scheduling.JobWindow;
+import org.ktestci.coordinator.scheduling.LeaseGrant;
+import org.ktestci.coordinator.scheduling.SchedulerSettings;
+import org.ktestci.protocol.AgentMessage;
+import org.ktestci.protocol.BatchAccepted;
+import org.ktestci.protocol.BatchFinished;
+import org.ktestci.protocol.ExecutorMessage;
+import org.ktestci.protocol.HeartbeatAck;
+import org.ktestci.protocol.LeaseHeartbeat;
+import org.ktestci.protocol.RevokeLease;
+import org.ktestci.protocol.RunBatch;
+import org.ktestci.protocol.SubtestFinished;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ExecutorTest {
+    private static final ActorTestKit KIT = ActorTestKit.create();
+    private static final String SHA = "0123456789abcdef0123456789abcdef01234567";
+
+    @AfterAll
+    static void shutdown() {
+        KIT.shutdownTestKit();
+    }
+
+    private static SchedulerSettings settings(Duration leaseTimeout) {
+        return new SchedulerSettings(2000, 500, 600, 30, 1200, 2, leaseTimeout, Duration.ofSeconds(1),
+                Duration.ofMinutes(10));
+    }
+
+    private static LeaseGrant grant(String leaseId, long epoch) {
+        List<Job> jobs = List.of("a", "b").stream().map(s -> new Job(new JobKey(SHA, "t.ktest", s, "", "", ""),
+                "t." + s, "t", new TreeMap<>(), "linux", List.of(), 0, "main", "g", 30, Set.of("x86_64"), 0)).toList();
+        return new LeaseGrant(leaseId, epoch, "farm1", 0, "x86_64", jobs, 1, "", System.currentTimeMillis());
+    }
+
+    record Fixture(TestProbe<AgentMessage> agent, TestProbe<JobWindow.Command> window,
+                   TestProbe<ResultsStore.Command> results, ActorRef<ExecutorMessage> executor) {}
+
+    private static Fixture start(Duration leaseTimeout) {
+        TestProbe<AgentMessage> agent = KIT.createTestProbe();
+        TestProbe<JobWindow.Command> window = KIT.createTestProbe();
+        TestProbe<ResultsStore.Command> results = KIT.createTestProbe();
+        TestProbe<ArtifactStore.Command> artifacts = KIT.createTestProbe();
+        ActorRef<ExecutorMessage> ex = KIT.spawn(Executor.create(new SlotId("farm1", 0), "x86_64", agent.ref(),
+                window.ref(), results.ref(), artifacts.ref(), settings(leaseTimeout)));
+        JobWindow.ClaimBatch claim = window.expectMessageClass(JobWindow.ClaimBatch.class);
+        assertEquals("x86_64", claim.arch());
+        return new Fixture(agent, window, results, ex);
+    }
+
+    @Test
+    void dispatchesTheBatchAndRecordsOnlyCurrentLeaseVerdicts() {
+        Fixture f = start(Duration.ofSeconds(60));
+        f.executor().tell(new BatchOffer(grant("lease-1", 5)));
+        RunBatch run = f.agent().expectMessageClass(RunBatch.class);
+        assertEquals("lease-1", run.leaseId());
+        assertEquals(List.of("t.a", "t.b"), run.subtests().stream().map(RunBatch.BatchSubtest::resultKey).toList());
+        f.executor().tell(new BatchAccepted("lease-1", 5));
+
+        // A message with the right lease id but an old epoch is fenced off.
+        f.executor().tell(new SubtestFinished("lease-1", 4, 1, "t.a", "========= PASSED a in 1s", "PASSED", 1, 0, 0,
+                1, "t.a"));
+        TestProbe<AgentMessage> hbReply = KIT.createTestProbe();
+        f.executor().tell(new LeaseHeartbeat("lease-0", 3, 0, "", 1, 1, hbReply.ref()));
+        assertFalse(hbReply.expectMessageClass(HeartbeatAck.class).valid());
+        f.results().expectNoMessage(Duration.ofMillis(200));
+
+        f.executor().tell(new SubtestFinished("lease-1", 5, 2, "t.a", "========= PASSED a in 1s", "PASSED", 1, 0, 0,
+                1, "t.a"));
+        ResultsStore.Verdict v = f.results().expectMessageClass(ResultsStore.Verdict.class);
+        assertEquals("t.a", v.key());
+        assertEquals("========= PASSED a in 1s", v.statusLine());
+
+        f.executor().tell(new BatchFinished("lease-1", 5, 3, BatchFinished.COMPLETED, "", "",
+                List.of(new BatchFinished.Unreached("t.b", "subtest_not_found")), List.of()));
+        JobWindow.LeaseEnded ended = f.window().expectMessageClass(JobWindow.LeaseEnded.class);
+        assertEquals(Set.of("t.a"), ended.verdictKeys());
+        assertEquals("subtest_not_found", ended.unreached().get("t.b"));
+        f.window().expectMessageClass(JobWindow.ClaimBatch.class); // claims the next batch at once
+    }
+
+    @Test
+    void expiresASilentLeaseAndRevokesIt() {
+        Fixture f = start(Duration.ofSeconds(2));
+        f.executor().tell(new BatchOffer(grant("lease-2", 9)));
+        f.agent().expectMessageClass(RunBatch.class);
+        f.executor().tell(new BatchAccepted("lease-2", 9));
+        RevokeLease revoke = f.agent().expectMessageClass(RevokeLease.class, Duration.ofSeconds(5));
+        assertEquals("lease_timeout", revoke.reason());
+        JobWindow.LeaseEnded ended = f.window().expectMessageClass(JobWindow.LeaseEnded.class);
+        assertEquals("lease_timeout", ended.reason());
+        assertTrue(ended.verdictKeys().isEmpty());
+    }
+}

@@ -1,0 +1,18 @@
+package org.ktestci.worker.agent;
+
+/**
+ * Where a running batch reports what happens, from the batch's own thread. The slot runner's implementation
+ * turns these into fenced protocol messages to the lease's executor.
+ */
+public interface LeaseSink {
+    void subtestStarted(String resultKey, int iteration, long atMillis);
+
+    void subtestFinished(String resultKey, String statusLine, String status, int durationSecs, long startedAtMillis,
+                         long finishedAtMillis, int iteration, String fullLogKey);
+
+    /** A Brotli log artifact ({@code log} or {@code full_log}) of one iteration. */
+    void artifact(String resultKey, String kind, int iteration, byte[] brotli);
+
+    /** Free-form progress for the agent log. */
+    void note(String line);
+}

@@ -1,0 +1,223 @@
+package org.ktestci.worker.agent;
+
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.ktestci.protocol.AgentMessage;
+import org.ktestci.protocol.BatchAccepted;
+import org.ktestci.protocol.BatchFinished;
+import org.ktestci.protocol.BatchRefused;
+import org.ktestci.protocol.ExecutorMessage;
+import org.ktestci.protocol.HeartbeatAck;
+import org.ktestci.protocol.LeaseHeartbeat;
+import org.ktestci.protocol.LogChunk;
+import org.ktestci.protocol.RevokeLease;
+import org.ktestci.protocol.RunBatch;
+import org.ktestci.protocol.SubtestFinished;
+import org.ktestci.protocol.SubtestStarted;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+
+/**
+ * Runs one batch at a time for slot {@code n}: refuses stale epochs and invalid batches, accepts, runs the batch
+ * on the blocking dispatcher, streams its events to the lease's executor, heartbeats, and aborts the run when the
+ * coordinator revokes the lease or says it is gone.
+ */
+public final class SlotRunner extends AbstractBehavior<AgentMessage> {
+    private record HeartbeatTick() implements AgentMessage, NoSerializationVerificationNeeded {}
+
+    private record RunEnded(String leaseId, BatchFinished result, Throwable error)
+            implements AgentMessage, NoSerializationVerificationNeeded {}
+
+    private final int slot;
+    private final BatchRun.Factory factory;
+    private final Predicate<RunBatch> validBatch;
+    private final Duration heartbeatInterval;
+    private final TimerScheduler<AgentMessage> timers;
+    private long lastEpoch = Long.MIN_VALUE;
+
+    private RunBatch current;
+    private BatchRun run;
+    private ExecutorSink sink;
+    private long startedAt;
+
+    public static Behavior<AgentMessage> create(int slot, BatchRun.Factory factory, Predicate<RunBatch> validBatch,
+                                                Duration heartbeatInterval) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+                new SlotRunner(ctx, timers, slot, factory, validBatch, heartbeatInterval)));
+    }
+
+    private SlotRunner(ActorContext<AgentMessage> ctx, TimerScheduler<AgentMessage> timers, int slot,
+                       BatchRun.Factory factory, Predicate<RunBatch> validBatch, Duration heartbeatInterval) {
+        super(ctx);
+        this.timers = timers;
+        this.slot = slot;
+        this.factory = factory;
+        this.validBatch = validBatch;
+        this.heartbeatInterval = heartbeatInterval;
+    }
+
+    @Override
+    public Receive<AgentMessage> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(RunBatch.class, this::onRunBatch)
+                .onMessage(RevokeLease.class, this::onRevoke)
+                .onMessage(HeartbeatAck.class, this::onHeartbeatAck)
+                .onMessage(HeartbeatTick.class, t -> onHeartbeatTick())
+                .onMessage(RunEnded.class, this::onRunEnded)
+                .build();
+    }
+
+    private Behavior<AgentMessage> onRunBatch(RunBatch b) {
+        if (current != null && current.leaseId().equals(b.leaseId())) {
+            b.executor().tell(new BatchAccepted(b.leaseId(), b.epoch())); // a re-sent RunBatch: idempotent
+            return this;
+        }
+        if (b.epoch() <= lastEpoch) {
+            b.executor().tell(new BatchRefused(b.leaseId(), b.epoch(), "stale_epoch"));
+            return this;
+        }
+        if (current != null) {
+            b.executor().tell(new BatchRefused(b.leaseId(), b.epoch(), "slot_busy"));
+            return this;
+        }
+        lastEpoch = b.epoch();
+        if (!validBatch.test(b)) {
+            getContext().getLog().warn("batch refused (bad_batch): slot={} lease={} test={}", slot, b.leaseId(), b.test());
+            b.executor().tell(new BatchRefused(b.leaseId(), b.epoch(), "bad_batch"));
+            return this;
+        }
+        current = b;
+        startedAt = System.currentTimeMillis();
+        sink = new ExecutorSink(b);
+        run = factory.create(b, sink);
+        b.executor().tell(new BatchAccepted(b.leaseId(), b.epoch()));
+        getContext().getLog().info("batch started: slot={} lease={} epoch={} commit={} test={} subtests={}", slot,
+                b.leaseId(), b.epoch(), b.commit(), b.test(), b.subtests().size());
+        BatchRun thisRun = run;
+        CompletableFuture<BatchFinished> f = CompletableFuture.supplyAsync(thisRun::execute,
+                getContext().getSystem().dispatchers().lookup(DispatcherSelector.blocking()));
+        getContext().pipeToSelf(f, (res, err) -> new RunEnded(b.leaseId(), res, err));
+        timers.startTimerWithFixedDelay("heartbeat", new HeartbeatTick(), heartbeatInterval);
+        return this;
+    }
+
+    private Behavior<AgentMessage> onHeartbeatTick() {
+        if (current != null) {
+            current.executor().tell(new LeaseHeartbeat(current.leaseId(), current.epoch(), slot, sink.currentKey,
+                    sink.iteration, (System.currentTimeMillis() - startedAt) / 1000, getContext().getSelf()));
+        }
+        return this;
+    }
+
+    private Behavior<AgentMessage> onHeartbeatAck(HeartbeatAck ack) {
+        if (current != null && current.leaseId().equals(ack.leaseId()) && !ack.valid()) {
+            getContext().getLog().warn("lease no longer valid, aborting: slot={} lease={}", slot, ack.leaseId());
+            abortCurrent();
+        }
+        return this;
+    }
+
+    private Behavior<AgentMessage> onRevoke(RevokeLease r) {
+        if (current != null && current.leaseId().equals(r.leaseId())) {
+            getContext().getLog().warn("lease revoked, aborting: slot={} lease={} reason={}", slot, r.leaseId(), r.reason());
+            abortCurrent();
+        }
+        return this;
+    }
+
+    private void abortCurrent() {
+        sink.silenced = true; // the lease is gone: nothing more from this run may be reported under it
+        run.abort();
+    }
+
+    private Behavior<AgentMessage> onRunEnded(RunEnded e) {
+        if (current == null || !current.leaseId().equals(e.leaseId())) {
+            return this;
+        }
+        RunBatch b = current;
+        BatchFinished result = e.error() == null ? e.result()
+                : new BatchFinished("", 0, 0, BatchFinished.INFRA_FAILURE, "agent_error", "", List.of(), List.of());
+        if (e.error() != null) {
+            getContext().getLog().error("batch crashed: slot={} lease={}: {}", slot, b.leaseId(), e.error().toString());
+        }
+        if (!sink.silenced) {
+            b.executor().tell(new BatchFinished(b.leaseId(), b.epoch(), sink.nextSeq(), result.outcome(),
+                    result.reason(), result.declaredArch(), result.unreached(), result.iterations()));
+        }
+        getContext().getLog().info("batch finished: slot={} lease={} outcome={} reason={}", slot, b.leaseId(),
+                result.outcome(), result.reason());
+        timers.cancel("heartbeat");
+        current = null;
+        run = null;
+        sink = null;
+        return this;
+    }
+
+    /** Sends a run's events to the executor; called from the batch's thread, hence the volatile fields. */
+    private static final class ExecutorSink implements LeaseSink {
+        private final RunBatch batch;
+        private final ActorRef<ExecutorMessage> executor;
+        private final AtomicLong seq = new AtomicLong();
+        volatile String currentKey = "";
+        volatile int iteration;
+        volatile boolean silenced;
+
+        ExecutorSink(RunBatch batch) {
+            this.batch = batch;
+            this.executor = batch.executor();
+        }
+
+        long nextSeq() {
+            return seq.incrementAndGet();
+        }
+
+        @Override
+        public void subtestStarted(String resultKey, int it, long atMillis) {
+            currentKey = resultKey;
+            iteration = it;
+            if (!silenced) {
+                executor.tell(new SubtestStarted(batch.leaseId(), batch.epoch(), nextSeq(), resultKey, it, atMillis));
+            }
+        }
+
+        @Override
+        public void subtestFinished(String resultKey, String statusLine, String status, int durationSecs,
+                                    long startedAtMillis, long finishedAtMillis, int it, String fullLogKey) {
+            if (!silenced) {
+                executor.tell(new SubtestFinished(batch.leaseId(), batch.epoch(), nextSeq(), resultKey, statusLine,
+                        status, durationSecs, startedAtMillis, finishedAtMillis, it, fullLogKey));
+            }
+        }
+
+        @Override
+        public void artifact(String resultKey, String kind, int it, byte[] brotli) {
+            int offset = 0;
+            do {
+                int n = Math.min(LogChunk.MAX_CHUNK_BYTES, brotli.length - offset);
+                byte[] part = java.util.Arrays.copyOfRange(brotli, offset, offset + n);
+                boolean eof = offset + n >= brotli.length;
+                if (!silenced) {
+                    executor.tell(new LogChunk(batch.leaseId(), batch.epoch(), nextSeq(), kind, resultKey, it, offset,
+                            brotli.length, part, eof));
+                }
+                offset += n;
+            } while (offset < brotli.length);
+        }
+
+        @Override
+        public void note(String line) {
+            org.slf4j.LoggerFactory.getLogger(SlotRunner.class).info("lease={} {}", batch.leaseId(), line);
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package org.ktestci.worker.agent;
+
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.ktestci.protocol.AgentMessage;
+import org.ktestci.protocol.BatchRefused;
+import org.ktestci.protocol.GatewayMessage;
+import org.ktestci.protocol.HeartbeatAck;
+import org.ktestci.protocol.HelloAck;
+import org.ktestci.protocol.ProtocolVersion;
+import org.ktestci.protocol.RevokeLease;
+import org.ktestci.protocol.RunBatch;
+import org.ktestci.protocol.WorkerHello;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.IntFunction;
+
+/**
+ * The worker host's representative: finds the coordinator's gateway through the Receptionist, says hello
+ * (again whenever the gateway changes, and every 60 s until acknowledged), runs as many {@link SlotRunner}s as
+ * the coordinator assigns, and routes lease messages to them.
+ */
+public final class WorkerAgent extends AbstractBehavior<AgentMessage> {
+    private record GatewaysChanged(Set<ActorRef<GatewayMessage>> gateways)
+            implements AgentMessage, NoSerializationVerificationNeeded {}
+
+    private record HelloTimer() implements AgentMessage, NoSerializationVerificationNeeded {}
+
+    private static final Duration HELLO_RETRY = Duration.ofSeconds(60);
+
+    private final AgentIdentity identity;
+    private final IntFunction<Behavior<AgentMessage>> slotFactory;
+    private final TimerScheduler<AgentMessage> timers;
+    private final List<ActorRef<AgentMessage>> slots = new ArrayList<>();
+    private Set<ActorRef<GatewayMessage>> gateways = Set.of();
+    private boolean acknowledged;
+
+    public static Behavior<AgentMessage> create(AgentIdentity identity, IntFunction<Behavior<AgentMessage>> slotFactory) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new WorkerAgent(ctx, timers, identity, slotFactory)));
+    }
+
+    private WorkerAgent(ActorContext<AgentMessage> ctx, TimerScheduler<AgentMessage> timers, AgentIdentity identity,
+                        IntFunction<Behavior<AgentMessage>> slotFactory) {
+        super(ctx);
+        this.timers = timers;
+        this.identity = identity;
+        this.slotFactory = slotFactory;
+        ActorRef<Receptionist.Listing> adapter = ctx.messageAdapter(Receptionist.Listing.class,
+                l -> new GatewaysChanged(l.getServiceInstances(GatewayMessage.SERVICE_KEY)));
+        ctx.getSystem().receptionist().tell(Receptionist.subscribe(GatewayMessage.SERVICE_KEY, adapter));
+    }
+
+    @Override
+    public Receive<AgentMessage> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(GatewaysChanged.class, this::onGateways)
+                .onMessage(HelloTimer.class, t -> onHelloTimer())
+                .onMessage(HelloAck.class, this::onHelloAck)
+                .onMessage(RunBatch.class, this::onRunBatch)
+                .onMessage(RevokeLease.class, this::broadcast)
+                .onMessage(HeartbeatAck.class, this::broadcast)
+                .build();
+    }
+
+    private Behavior<AgentMessage> onGateways(GatewaysChanged g) {
+        if (!g.gateways().equals(gateways)) {
+            gateways = g.gateways();
+            acknowledged = false;
+            if (gateways.isEmpty()) {
+                getContext().getLog().warn("no coordinator gateway in the cluster; waiting");
+            } else {
+                sayHello();
+            }
+        }
+        return this;
+    }
+
+    private Behavior<AgentMessage> onHelloTimer() {
+        if (!acknowledged && !gateways.isEmpty()) {
+            sayHello();
+        }
+        return this;
+    }
+
+    private void sayHello() {
+        WorkerHello hello = new WorkerHello(ProtocolVersion.CURRENT, identity.host(), identity.arch(), identity.slots(),
+                identity.agentVersion(), identity.ktestRevision(), identity.runner(), identity.kvm(),
+                identity.memoryMib(), identity.cpus(), List.of(), getContext().getSelf());
+        gateways.forEach(g -> g.tell(hello));
+        getContext().getLog().info("hello sent: host={} arch={} slots={} gateways={}", identity.host(), identity.arch(),
+                identity.slots(), gateways.size());
+        timers.startSingleTimer("hello", new HelloTimer(), HELLO_RETRY);
+    }
+
+    private Behavior<AgentMessage> onHelloAck(HelloAck ack) {
+        if (!ack.accepted()) {
+            getContext().getLog().error("coordinator refused hello: {}", ack.reason());
+            return this;
+        }
+        acknowledged = true;
+        timers.cancel("hello");
+        while (slots.size() < ack.slots()) {
+            int n = slots.size();
+            slots.add(getContext().spawn(slotFactory.apply(n), "slot-" + n));
+        }
+        getContext().getLog().info("hello accepted: host={} slots={} incarnation={}", identity.host(), ack.slots(),
+                Integer.toHexString(ack.incarnation()));
+        return this;
+    }
+
+    private Behavior<AgentMessage> onRunBatch(RunBatch b) {
+        if (b.slot() < 0 || b.slot() >= slots.size()) {
+            b.executor().tell(new BatchRefused(b.leaseId(), b.epoch(), "bad_slot"));
+            return this;
+        }
+        slots.get(b.slot()).tell(b);
+        return this;
+    }
+
+    private Behavior<AgentMessage> broadcast(AgentMessage m) {
+        slots.forEach(s -> s.tell(m));
+        return this;
+    }
+}
