@@ -1,0 +1,367 @@
+package org.ktestci.worker.console;
+
+import org.ktestci.schema.io.AtomicFiles;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs one runner process and turns its console into per-subtest results (ktest-interface.md §4): status,
+ * duration and log files under {@code results/<key>/}, {@code started}/{@code finished} events, per-subtest
+ * timeouts with {@code WATCHDOG} overrides, TERM→KILL escalation of the whole process tree. Exit statuses
+ * never decide verdicts; only markers do.
+ */
+public final class ConsoleSupervisor {
+    private static final Logger LOG = LoggerFactory.getLogger(ConsoleSupervisor.class);
+    private static final Object EOF = new Object();
+    private static final Object WAKE = new Object();
+
+    /** A subtest of the batch: its name as the test prints it and its result key. */
+    public record Subtest(String name, String resultKey) {}
+
+    private enum AlarmAction { TIMEOUT, ESCALATE, NONE }
+
+    private final List<String> argv;
+    private final Map<String, String> env;
+    private final Path cwd;
+    private final Map<String, Subtest> byKey = new LinkedHashMap<>();
+    private final String basename;
+    private final Path resultsDir;
+    private final SupervisorSettings settings;
+    private final SupervisorListener listener;
+    private final CappedLog console;
+    private final long startNanos = System.nanoTime();
+    private final BlockingQueue<Object> lines = new LinkedBlockingQueue<>();
+    private final Set<String> reached = new HashSet<>();
+    private final QemuMonitorClient monitor;
+
+    private volatile boolean abortRequested;
+    private Process process;
+    private Open open;
+    private long alarmAt;
+    private AlarmAction alarmAction = AlarmAction.TIMEOUT;
+    private String endReason;
+    private boolean escalated;
+    private Thread escalation;
+
+    private record Open(Subtest subtest, long openedNanos, long openedMillis, CappedLog log) {}
+
+    public ConsoleSupervisor(List<String> argv, Map<String, String> env, Path cwd, List<Subtest> subtests,
+                             String basename, Path resultsDir, int iteration, SupervisorSettings settings,
+                             SupervisorListener listener) throws IOException {
+        this.argv = List.copyOf(argv);
+        this.env = Map.copyOf(env);
+        this.cwd = cwd;
+        subtests.forEach(s -> byKey.put(s.resultKey(), s));
+        this.basename = basename;
+        this.resultsDir = resultsDir;
+        this.settings = settings;
+        this.listener = listener;
+        this.console = new CappedLog(resultsDir.resolve("console." + iteration), settings.logCapBytes());
+        this.monitor = new QemuMonitorClient(settings.monitorSocket());
+    }
+
+    /** Keys whose status left {@code IN PROGRESS} during this run. */
+    public Set<String> reached() {
+        return Set.copyOf(reached);
+    }
+
+    /** Stops the run from another thread (lease revoked, agent shutting down). */
+    public void abort() {
+        abortRequested = true;
+        lines.offer(WAKE);
+    }
+
+    /**
+     * Runs the child to its end. Throws {@link IOException} only when the process cannot be started at all
+     * (the caller's {@code runner_failed}).
+     */
+    public RunOutcome run() throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(argv).directory(cwd.toFile()).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        pb.environment().put("KTEST_SUPERVISOR", "1");
+        process = pb.start();
+        Thread reader = new Thread(() -> readConsole(process.getInputStream()), "console-reader-" + process.pid());
+        reader.setDaemon(true);
+        reader.start();
+        resetAlarm();
+        try {
+            loop();
+            closeOpenAsItStands();
+            int exit = waitForExit();
+            if (endReason == null && settings.injectRunEndOnExit()) {
+                handleLine(bytes(exit == 0 ? "TEST SUCCESS" : "TEST FAILED"));
+            }
+            if (endReason == null) {
+                endReason = "child_exit";
+            }
+            Integer signal = exit > 128 && escalated ? exit - 128 : null;
+            return new RunOutcome(endReason, signal == null ? exit : null, signal, elapsedSeconds());
+        } finally {
+            console.close();
+            if (open != null) {
+                open.log().close();
+            }
+            if (escalation != null) {
+                try {
+                    escalation.join(settings.termGrace().toMillis() + 6000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    private void loop() throws IOException {
+        while (true) {
+            if (abortRequested && endReason == null) {
+                endReason = "aborted";
+                note("run aborted (lease revoked or agent stopping)");
+                escalate();
+            }
+            long waitNanos = alarmAction == AlarmAction.NONE ? TimeUnit.DAYS.toNanos(1)
+                    : Math.max(0, alarmAt - System.nanoTime());
+            Object item;
+            try {
+                item = lines.poll(waitNanos, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                abortRequested = true;
+                continue;
+            }
+            if (item == null) {
+                fireAlarm();
+            } else if (item == EOF) {
+                return;
+            } else if (item != WAKE) {
+                handleLine((byte[]) item);
+            }
+        }
+    }
+
+    private void fireAlarm() throws IOException {
+        if (alarmAction == AlarmAction.ESCALATE) {
+            note("runner did not exit after its run verdict; stopping it");
+            alarmAction = AlarmAction.NONE;
+            escalate();
+            return;
+        }
+        String name = open == null ? "-" : open.subtest().name();
+        long since = open == null ? elapsedSeconds() : (System.nanoTime() - open.openedNanos()) / 1_000_000_000L;
+        handleLine(bytes("========= FAILED TIMEOUT " + name + " in " + since + "s"));
+    }
+
+    private void handleLine(byte[] raw) throws IOException {
+        Marker marker = ConsoleMarkers.classify(new String(raw, StandardCharsets.ISO_8859_1));
+        if (marker instanceof Marker.TestStart) {
+            closeOpenAsItStands(); // so the next TEST line lands only in its own subtest's log
+        }
+        log(raw);
+        if (marker instanceof Marker.TestStart t) {
+            onTestStart(t.name(), raw);
+        } else if (marker instanceof Marker.Verdict v) {
+            onVerdict(v);
+        } else if (marker instanceof Marker.RunEnd r) {
+            if (endReason == null) {
+                endReason = r.success() ? "success" : "failed";
+                alarmAction = AlarmAction.ESCALATE;
+                alarmAt = System.nanoTime() + settings.afterRunEnd().toNanos();
+            }
+        } else if (marker instanceof Marker.Watchdog w) {
+            if (w.seconds() == 0) {
+                note("WATCHDOG 0 ignored: subtests never run unbounded");
+            } else if (alarmAction == AlarmAction.TIMEOUT) {
+                alarmAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(w.seconds());
+            }
+        } else if (marker instanceof Marker.QemuMonitor q) {
+            monitor.send(q.command(), this::noteUnchecked);
+        } else if (marker instanceof Marker.Crash && alarmAction == AlarmAction.TIMEOUT) {
+            alarmAt = Math.min(alarmAt, System.nanoTime() + settings.postMortem().toNanos());
+        }
+    }
+
+    private void onTestStart(String name, byte[] raw) throws IOException {
+        String key = key(name);
+        Subtest s = byKey.get(key);
+        if (s == null) {
+            note("unexpected subtest " + name);
+            return;
+        }
+        writeStatus(key, "TEST FAILED");
+        reached.add(key);
+        CappedLog log = new CappedLog(resultsDir.resolve(key).resolve("log"), settings.logCapBytes());
+        open = new Open(s, System.nanoTime(), System.currentTimeMillis(), log);
+        log.writeLine(prefix(), raw);
+        listener.started(key, open.openedMillis());
+        resetAlarm();
+    }
+
+    private void onVerdict(Marker.Verdict v) throws IOException {
+        if (open != null) {
+            if (!open.subtest().name().equals(v.name())) {
+                note("verdict for " + v.name() + " while " + open.subtest().name() + " is open");
+            }
+            receive(open, v.line());
+        } else {
+            Subtest s = byKey.get(key(v.name()));
+            if (s != null && !reached.contains(s.resultKey())) {
+                reached.add(s.resultKey());
+                long now = System.currentTimeMillis();
+                writeStatus(s.resultKey(), v.line());
+                AtomicFiles.writeString(resultsDir.resolve(s.resultKey()).resolve("duration"), "0");
+                listener.finished(s.resultKey(), v.line(), 0, now, now);
+            }
+        }
+        if (v.kind() == Marker.Kind.FAILED_TIMEOUT && endReason == null) {
+            endReason = "timeout";
+            escalate();
+        } else if (alarmAction == AlarmAction.TIMEOUT) {
+            resetAlarm();
+        }
+    }
+
+    /** The open subtest receives {@code statusLine} as its verdict. */
+    private void receive(Open o, String statusLine) throws IOException {
+        open = null;
+        String key = o.subtest().resultKey();
+        int seconds = (int) ((System.nanoTime() - o.openedNanos()) / 1_000_000_000L);
+        o.log().close();
+        writeStatus(key, statusLine);
+        AtomicFiles.writeString(resultsDir.resolve(key).resolve("duration"), Integer.toString(seconds));
+        listener.finished(key, statusLine, seconds, o.openedMillis(), System.currentTimeMillis());
+    }
+
+    /** Closes the open subtest without a verdict: its pessimistic {@code TEST FAILED} stands. */
+    private void closeOpenAsItStands() throws IOException {
+        if (open != null) {
+            receive(open, "TEST FAILED");
+        }
+    }
+
+    private int waitForExit() {
+        try {
+            if (!process.waitFor(settings.termGrace().toMillis() + settings.afterRunEnd().toMillis(),
+                    TimeUnit.MILLISECONDS)) {
+                escalate();
+                process.waitFor();
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+            return -1;
+        }
+    }
+
+    /** SIGTERM to the child and all its descendants, then SIGKILL whatever is alive after the grace period. */
+    private synchronized void escalate() {
+        if (escalated) {
+            return;
+        }
+        escalated = true;
+        alarmAction = AlarmAction.NONE;
+        List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+        tree.add(process.toHandle());
+        LOG.info("stopping runner pid={} ({} processes)", process.pid(), tree.size());
+        tree.forEach(ProcessHandle::destroy);
+        escalation = new Thread(() -> {
+            long deadline = System.nanoTime() + settings.termGrace().toNanos();
+            while (System.nanoTime() < deadline && tree.stream().anyMatch(ProcessLiveness::isRunning)) {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            List<ProcessHandle> late = new ArrayList<>(tree);
+            late.addAll(process.descendants().toList());
+            late.stream().filter(ProcessLiveness::isRunning).forEach(ProcessHandle::destroyForcibly);
+            // SIGKILL is delivered asynchronously: wait (bounded) until the tree is really gone.
+            long killDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (System.nanoTime() < killDeadline && late.stream().anyMatch(ProcessLiveness::isRunning)) {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }, "escalation-" + process.pid());
+        escalation.setDaemon(true);
+        escalation.start();
+    }
+
+    private void resetAlarm() {
+        alarmAction = AlarmAction.TIMEOUT;
+        alarmAt = System.nanoTime() + settings.timeout().toNanos();
+    }
+
+    private void log(byte[] raw) throws IOException {
+        byte[] p = prefix();
+        console.writeLine(p, raw);
+        console.flush();
+        if (open != null) {
+            open.log().writeLine(p, raw);
+        }
+    }
+
+    private void note(String text) throws IOException {
+        log(bytes("# supervisor: " + text));
+    }
+
+    private void noteUnchecked(String text) {
+        try {
+            note(text);
+        } catch (IOException e) {
+            LOG.warn("cannot write supervisor note: {}", e.toString());
+        }
+    }
+
+    private void writeStatus(String key, String line) throws IOException {
+        AtomicFiles.writeString(resultsDir.resolve(key).resolve("status"), line + "\n");
+    }
+
+    private String key(String name) {
+        return basename + "." + name.replace('/', '.');
+    }
+
+    private byte[] prefix() {
+        return String.format("%05d ", elapsedSeconds()).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private long elapsedSeconds() {
+        return Duration.ofNanos(System.nanoTime() - startNanos).toSeconds();
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    private void readConsole(InputStream in) {
+        try {
+            LineSplitter.split(in, lines::add);
+        } catch (IOException e) {
+            lines.add(bytes("# supervisor: console read failed: " + e.getMessage()));
+        } finally {
+            lines.add(EOF);
+        }
+    }
+}

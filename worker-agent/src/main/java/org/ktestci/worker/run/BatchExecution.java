@@ -1,0 +1,306 @@
+package org.ktestci.worker.run;
+
+import org.ktestci.protocol.BatchFinished;
+import org.ktestci.protocol.LogChunk;
+import org.ktestci.protocol.RunBatch;
+import org.ktestci.schema.io.AtomicFiles;
+import org.ktestci.schema.logs.Brotli;
+import org.ktestci.schema.status.StatusParser;
+import org.ktestci.worker.agent.BatchRun;
+import org.ktestci.worker.agent.LeaseSink;
+import org.ktestci.worker.checkout.CheckoutException;
+import org.ktestci.worker.checkout.GitSource;
+import org.ktestci.worker.checkout.WorkspaceCheckout;
+import org.ktestci.worker.console.ConsoleSupervisor;
+import org.ktestci.worker.console.RunOutcome;
+import org.ktestci.worker.console.SupervisorListener;
+import org.ktestci.worker.console.SupervisorSettings;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * One batch on one slot (ktest-interface.md §5): prepare the workspace and check out the commit, list and
+ * {@code deps} the test, then the resume loop — each iteration a fresh runner process over the subtests not yet
+ * reached, one clean-and-retry on zero progress — streaming verdicts and Brotli logs to the lease.
+ */
+public final class BatchExecution implements BatchRun {
+    private final RunBatch batch;
+    private final LeaseSink sink;
+    private final SlotSettings slot;
+    private final WorkspaceCheckout checkout;
+    private final Map<String, String> agentEnv;
+    private volatile boolean aborted;
+    private volatile ConsoleSupervisor current;
+
+    public BatchExecution(RunBatch batch, LeaseSink sink, SlotSettings slot, WorkspaceCheckout checkout,
+                          Map<String, String> agentEnv) {
+        this.batch = batch;
+        this.sink = sink;
+        this.slot = slot;
+        this.checkout = checkout;
+        this.agentEnv = Map.copyOf(agentEnv);
+    }
+
+    @Override
+    public void abort() {
+        aborted = true;
+        ConsoleSupervisor s = current;
+        if (s != null) {
+            s.abort();
+        }
+    }
+
+    @Override
+    public BatchFinished execute() {
+        Path slotDir = slot.slotDir();
+        AgentLog agentLog;
+        try {
+            Files.createDirectories(slotDir);
+            agentLog = new AgentLog(slotDir.resolve("agent.log"));
+        } catch (IOException e) {
+            return infra("agent_error", batchKeys(), List.of());
+        }
+        try {
+            return executeIn(slotDir, agentLog);
+        } catch (IOException | RuntimeException e) {
+            agentLog.line("error: " + e);
+            sink.note("batch failed: " + e);
+            return infra("agent_error", batchKeys(), List.of());
+        }
+    }
+
+    private BatchFinished executeIn(Path slotDir, AgentLog agentLog) throws IOException {
+        agentLog.line("batch lease=" + batch.leaseId() + " epoch=" + batch.epoch() + " commit=" + batch.commit()
+                + " test=" + batch.test() + " subtests=" + batch.subtests().size());
+        long free = Files.getFileStore(slotDir).getUsableSpace();
+        if (free < slot.minFreeDiskBytes()) {
+            agentLog.line("only " + free + " bytes free in the workspace");
+            return infra("disk_full", batchKeys(), List.of());
+        }
+        Path repoDir = slotDir.resolve(batch.repo());
+        try {
+            List<GitSource> sources = batch.sources().stream().map(s -> new GitSource(s.url(), s.ref())).toList();
+            checkout.checkout(batch.repo(), batch.commit(), sources, batch.fallbackUrl(), repoDir, agentLog::line);
+        } catch (CheckoutException e) {
+            agentLog.line(e.getMessage());
+            return infra("checkout_failed", batchKeys(), List.of());
+        }
+        Path results = slotDir.resolve("results");
+        prepareDirectories(slotDir, results);
+        for (RunBatch.BatchSubtest s : batch.subtests()) {
+            AtomicFiles.writeString(results.resolve(s.resultKey()).resolve("status"), "IN PROGRESS\n");
+        }
+        Path testFile = slot.ktestDir().resolve("tests").resolve(batch.test());
+        List<String> listed;
+        try {
+            listed = TestListing.list(testFile);
+        } catch (IOException e) {
+            agentLog.line("list-tests failed: " + e.getMessage());
+            return infra("deps_failed", batchKeys(), List.of());
+        }
+        List<BatchFinished.Unreached> notFound = new ArrayList<>();
+        List<RunBatch.BatchSubtest> remaining = new ArrayList<>();
+        for (RunBatch.BatchSubtest s : batch.subtests()) {
+            if (listed.contains(s.name())) {
+                remaining.add(s);
+            } else {
+                agentLog.line("subtest " + s.name() + " is not listed by this worker's " + batch.test());
+                notFound.add(new BatchFinished.Unreached(s.resultKey(), "subtest_not_found"));
+            }
+        }
+        ProcessCapture.Result depsRun = ProcessCapture.run(List.of(testFile.toString(), "deps"), slotDir,
+                RunnerCommand.baseEnv(agentEnv, slotDir, batch.env()), Duration.ofSeconds(60));
+        if (depsRun.timedOut() || depsRun.exitCode() != 0) {
+            agentLog.line("deps failed (" + (depsRun.timedOut() ? "timeout" : "exit " + depsRun.exitCode()) + "): "
+                    + depsRun.output().strip());
+            return infra("deps_failed", keysOf(remaining), notFound);
+        }
+        Deps deps = Deps.parse(depsRun.output());
+        Optional<String> declared = deps.arch();
+        if (declared.isPresent() && !declared.get().equals(batch.arch())) {
+            agentLog.line("test declares arch " + declared.get() + ", this slot is " + batch.arch());
+            return new BatchFinished("", 0, 0, BatchFinished.ARCH_MISMATCH, "arch_mismatch", declared.get(),
+                    unreached(keysOf(remaining), "arch_mismatch", notFound), List.of());
+        }
+        long timeout = deps.timeoutSeconds().map(t -> Math.min(t, 4L * batch.subtestTimeoutSecs()))
+                .orElse((long) batch.subtestTimeoutSecs());
+        String runner = deps.flag("ktest_no_vm") ? "host" : slot.runner();
+        return resumeLoop(slotDir, repoDir, results, remaining, notFound, runner, Duration.ofSeconds(timeout),
+                agentLog);
+    }
+
+    private BatchFinished resumeLoop(Path slotDir, Path repoDir, Path results, List<RunBatch.BatchSubtest> remaining,
+                                     List<BatchFinished.Unreached> notFound, String runner, Duration timeout,
+                                     AgentLog agentLog) throws IOException {
+        List<BatchFinished.Iteration> iterations = new ArrayList<>();
+        boolean cleaned = false;
+        int i = 0;
+        while (!remaining.isEmpty()) {
+            if (aborted) {
+                return infra("worker_shutdown", keysOf(remaining), notFound, iterations);
+            }
+            i++;
+            recreate(slotDir.resolve("ktest-tmp"));
+            recreate(slotDir.resolve("host-run"));
+            RunnerCommand cmd = command(runner, slotDir, remaining);
+            agentLog.line("iteration " + i + ": " + runner + " runner, " + remaining.size() + " subtests: "
+                    + String.join(" ", cmd.argv()));
+            String primary = remaining.get(0).resultKey();
+            RunOutcome outcome;
+            ConsoleSupervisor supervisor;
+            try {
+                supervisor = new ConsoleSupervisor(cmd.argv(), cmd.env(), cmd.cwd(), supervised(remaining),
+                        batch.basename(), results, i, new SupervisorSettings(timeout, slot.logCapBytes(),
+                        slot.afterRunEnd(), slot.termGrace(), slot.postMortem(), cmd.injectRunEndOnExit(),
+                        Optional.of(slotDir.resolve("ktest-tmp").resolve("mon"))),
+                        listener(i, primary, results));
+                current = supervisor;
+                outcome = supervisor.run();
+            } catch (IOException e) {
+                agentLog.line("runner could not be started: " + e.getMessage());
+                deleteRecursively(slotDir.resolve("ktest-tmp"));
+                return infra("runner_failed", keysOf(remaining), notFound, iterations);
+            } finally {
+                current = null;
+            }
+            deleteRecursively(slotDir.resolve("ktest-tmp"));
+            iterations.add(new BatchFinished.Iteration(runner, batch.arch(), outcome.seconds(), outcome.reason()));
+            agentLog.line("iteration " + i + " ended: reason=" + outcome.reason() + " exit=" + outcome.exitText()
+                    + " seconds=" + outcome.seconds());
+            List<String> names = remaining.stream().map(RunBatch.BatchSubtest::name).toList();
+            byte[] full = FullLog.assemble(slot, batch, i, runner, names, agentLog.drain(),
+                    results.resolve("console." + i), outcome);
+            sink.artifact(primary, LogChunk.KIND_FULL_LOG, i, Brotli.compress(full));
+            Set<String> reached = supervisor.reached();
+            if (reached.isEmpty()) {
+                if (aborted) {
+                    return infra("worker_shutdown", keysOf(remaining), notFound, iterations);
+                }
+                if (!cleaned) {
+                    cleaned = true;
+                    agentLog.line("no subtest reached: cleaning the checkout and kernel build, then retrying");
+                    cleanForRetry(slotDir, repoDir);
+                    continue;
+                }
+                return infra("zero_progress", keysOf(remaining), notFound, iterations);
+            }
+            remaining.removeIf(s -> reached.contains(s.resultKey()));
+        }
+        return new BatchFinished("", 0, 0, BatchFinished.COMPLETED, "", "", notFound, iterations);
+    }
+
+    private RunnerCommand command(String runner, Path slotDir, List<RunBatch.BatchSubtest> remaining) {
+        List<String> names = remaining.stream().map(RunBatch.BatchSubtest::name).toList();
+        if ("host".equals(runner)) {
+            return RunnerCommand.host(slot.ktestDir(), batch.test(), names, slotDir, batch.env(), agentEnv);
+        }
+        return RunnerCommand.ktest(slot.ktestDir(), batch.test(), batch.kernel(), names, slotDir, batch.repo(),
+                batch.env(), agentEnv);
+    }
+
+    private SupervisorListener listener(int iteration, String primary, Path results) {
+        return new SupervisorListener() {
+            @Override
+            public void started(String key, long atMillis) {
+                sink.subtestStarted(key, iteration, atMillis);
+            }
+
+            @Override
+            public void finished(String key, String statusLine, int seconds, long startedAt, long finishedAt) {
+                sink.subtestFinished(key, statusLine, StatusParser.parse(statusLine).name(), seconds, startedAt,
+                        finishedAt, iteration, primary);
+                Path log = results.resolve(key).resolve("log");
+                try {
+                    byte[] bytes = Files.exists(log) ? Files.readAllBytes(log) : new byte[0];
+                    sink.artifact(key, LogChunk.KIND_LOG, iteration, Brotli.compress(bytes));
+                } catch (IOException e) {
+                    sink.note("cannot upload log of " + key + ": " + e.getMessage());
+                }
+            }
+        };
+    }
+
+    private List<ConsoleSupervisor.Subtest> supervised(List<RunBatch.BatchSubtest> subtests) {
+        return subtests.stream().map(s -> new ConsoleSupervisor.Subtest(s.name(), s.resultKey())).toList();
+    }
+
+    private void prepareDirectories(Path slotDir, Path results) throws IOException {
+        Path out = slotDir.resolve("ktest-out");
+        Files.createDirectories(out);
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(out)) {
+            for (Path p : entries) {
+                if (!p.getFileName().toString().startsWith("kernel")) {
+                    deleteRecursively(p); // kernel_build.* and kernel.* survive batches
+                }
+            }
+        }
+        recreate(results);
+    }
+
+    private void cleanForRetry(Path slotDir, Path repoDir) throws IOException {
+        WorkspaceCheckout.clean(repoDir);
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(slotDir.resolve("ktest-out"))) {
+            for (Path p : entries) {
+                String n = p.getFileName().toString();
+                if (n.startsWith("kernel_build.") || n.startsWith("kernel.")) {
+                    deleteRecursively(p);
+                }
+            }
+        }
+    }
+
+    private List<String> batchKeys() {
+        return batch.subtests().stream().map(RunBatch.BatchSubtest::resultKey).toList();
+    }
+
+    private static List<String> keysOf(List<RunBatch.BatchSubtest> subtests) {
+        return subtests.stream().map(RunBatch.BatchSubtest::resultKey).toList();
+    }
+
+    private BatchFinished infra(String reason, List<String> keys, List<BatchFinished.Unreached> alsoUnreached) {
+        return infra(reason, keys, alsoUnreached, List.of());
+    }
+
+    private BatchFinished infra(String reason, List<String> keys, List<BatchFinished.Unreached> alsoUnreached,
+                                List<BatchFinished.Iteration> iterations) {
+        return new BatchFinished("", 0, 0, BatchFinished.INFRA_FAILURE, reason, "",
+                unreached(keys, reason, alsoUnreached), iterations);
+    }
+
+    private static List<BatchFinished.Unreached> unreached(List<String> keys, String reason,
+                                                           List<BatchFinished.Unreached> also) {
+        List<BatchFinished.Unreached> out = new ArrayList<>(also);
+        Set<String> seen = new HashSet<>();
+        also.forEach(u -> seen.add(u.resultKey()));
+        keys.stream().filter(seen::add).forEach(k -> out.add(new BatchFinished.Unreached(k, reason)));
+        return out;
+    }
+
+    private static void recreate(Path dir) throws IOException {
+        deleteRecursively(dir);
+        Files.createDirectories(dir);
+    }
+
+    static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
