@@ -1,0 +1,11 @@
+package org.ktestci.schema.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/** {@code [cluster]} (config.md §6.2). {@code seedNodesSet} tells whether the file set the seed list. */
+public record ClusterConfig(List<String> seedNodes, boolean seedNodesSet, String bindHost, int port,
+                            Optional<String> advertiseHost, Optional<Path> tlsCert, Optional<Path> tlsKey,
+                            Optional<Path> tlsCa, boolean insecurePlaintext) {
+}

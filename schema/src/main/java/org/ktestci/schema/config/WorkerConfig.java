@@ -1,0 +1,23 @@
+package org.ktestci.schema.config;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** {@code [worker]} (config.md §6.3), defaults applied. */
+public record WorkerConfig(String host, Arch arch, int slots, Path workspace, Path ktestDir, Runner runner,
+                           Path kernelStore, String qemuBinary, String busybox, int logCapMib, int minFreeDiskGib,
+                           Optional<Path> qemuKernel, String bash) {
+    public enum Runner {
+        KTEST("ktest"), HOST("host"), QEMU("qemu");
+
+        private final String id;
+
+        Runner(String id) {
+            this.id = id;
+        }
+
+        public String id() {
+            return id;
+        }
+    }
+}
