@@ -1,0 +1,116 @@
+package org.ktestci.coordinator;
+
+import org.ktestci.coordinator.demo.DemoInit;
+import org.ktestci.coordinator.demo.DemoRun;
+import org.ktestci.schema.config.CiConfig;
+import org.ktestci.schema.config.ConfigError;
+import org.ktestci.schema.config.ConfigException;
+import org.ktestci.schema.config.ConfigLoader;
+import org.ktestci.schema.config.ConfigRole;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code ktest-ci-coordinator}: run the coordinator, check a config, write or run the embedded demo. */
+@Command(name = "ktest-ci-coordinator", mixinStandardHelpOptions = true, version = "ktest-ci 0.1.0",
+        description = "Runs the ktest-ci coordinator (branch watcher, scheduler, results, dashboard).",
+        subcommands = {CoordinatorMain.CheckConfig.class, CoordinatorMain.DemoInitCommand.class,
+                CoordinatorMain.Demo.class})
+public final class CoordinatorMain implements Callable<Integer> {
+    static final int EXIT_CONFIG = ConfigException.EXIT_CODE;
+
+    @Option(names = "--config", description = "config file (default ${DEFAULT-VALUE})", defaultValue = "/etc/ktest-ci.toml")
+    Path config;
+
+    @Option(names = "--with-worker", description = "also run a worker agent in this JVM")
+    boolean withWorker;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new CoordinatorMain()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        CiConfig c;
+        try {
+            c = ConfigLoader.load(config, withWorker ? ConfigRole.COORDINATOR_WITH_WORKER : ConfigRole.COORDINATOR);
+        } catch (ConfigException e) {
+            printErrors(e);
+            return EXIT_CONFIG;
+        }
+        try (CoordinatorNode node = CoordinatorNode.start(c, withWorker)) {
+            System.out.println("ktest-ci coordinator running; dashboard: " + dashboardUrl(c, node));
+            node.awaitTermination();
+        }
+        return 0;
+    }
+
+    static String dashboardUrl(CiConfig c, CoordinatorNode node) {
+        String host = c.http().bindHost();
+        if (host.equals("0.0.0.0") || host.equals("::")) {
+            host = c.ciHost();
+        }
+        return "http://" + host + ":" + node.httpPort() + c.http().basePath() + "/ci";
+    }
+
+    static void printErrors(ConfigException e) {
+        for (ConfigError err : e.errors()) {
+            System.err.println(err);
+        }
+    }
+
+    @Command(name = "check-config", mixinStandardHelpOptions = true,
+            description = "Validates the config file; prints ok, or every error (exit 78).")
+    static final class CheckConfig implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        CoordinatorMain parent;
+
+        @Override
+        public Integer call() {
+            try {
+                ConfigLoader.load(parent.config, ConfigRole.COORDINATOR);
+                System.out.println("ok");
+                return 0;
+            } catch (ConfigException e) {
+                printErrors(e);
+                return EXIT_CONFIG;
+            }
+        }
+    }
+
+    @Command(name = "demo-init", mixinStandardHelpOptions = true,
+            description = "Writes the embedded demo (repositories, ktest tree, config) into DIR.")
+    static final class DemoInitCommand implements Callable<Integer> {
+        @Parameters(paramLabel = "DIR")
+        Path dir;
+
+        @Override
+        public Integer call() throws Exception {
+            if (Files.exists(dir) && Files.list(dir).findAny().isPresent()) {
+                System.err.println("ktest-ci-coordinator: " + dir + " is not empty");
+                return 1;
+            }
+            Path cfg = new DemoInit(dir).write();
+            System.out.println("demo written; run: ktest-ci coordinator --config " + cfg + " --with-worker");
+            return 0;
+        }
+    }
+
+    @Command(name = "demo", mixinStandardHelpOptions = true,
+            description = "Single-node demo: demo-init into a temporary directory, then coordinator + worker + "
+                    + "dashboard in this process, pushing two more commits while it runs.")
+    static final class Demo implements Callable<Integer> {
+        @Option(names = "--dir", description = "demo directory (default: a new temporary directory)")
+        Path dir;
+
+        @Override
+        public Integer call() throws Exception {
+            return new DemoRun(dir == null ? Files.createTempDirectory("ktest-ci-demo-") : dir).run();
+        }
+    }
+}

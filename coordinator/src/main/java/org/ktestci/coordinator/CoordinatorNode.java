@@ -1,0 +1,142 @@
+package org.ktestci.coordinator;
+
+import com.typesafe.config.Config;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.ClusterSingletonSettings;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.cluster.typed.SingletonActor;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.ktestci.coordinator.branches.BranchFetchStatus;
+import org.ktestci.coordinator.branches.Repositories;
+import org.ktestci.coordinator.queries.CoordinatorQueries;
+import org.ktestci.coordinator.results.ResultsIndex;
+import org.ktestci.coordinator.results.ResultsRecovery;
+import org.ktestci.coordinator.scheduling.SubtestListingCache;
+import org.ktestci.dashboard.DashboardServer;
+import org.ktestci.dashboard.DashboardSettings;
+import org.ktestci.protocol.node.ClusterNodeConfig;
+import org.ktestci.schema.config.CiConfig;
+import org.ktestci.schema.results.OutputDir;
+import org.ktestci.worker.WorkerNode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running coordinator node: the actor system with the coordinator singleton, the dashboard and, with
+ * {@code --with-worker}, a worker agent in the same JVM that still talks to the coordinator only through the
+ * cluster protocol.
+ */
+public final class CoordinatorNode implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CoordinatorNode.class);
+
+    private final ActorSystem<Void> system;
+    private final ServerBinding binding;
+    private final Repositories repos;
+
+    private CoordinatorNode(ActorSystem<Void> system, ServerBinding binding, Repositories repos) {
+        this.system = system;
+        this.binding = binding;
+        this.repos = repos;
+    }
+
+    public static CoordinatorNode start(CiConfig config, boolean withWorker) throws IOException {
+        Files.createDirectories(config.outputDir());
+        Files.createDirectories(config.stateDir());
+        OutputDir out = new OutputDir(config.outputDir());
+        ConfigMapping mapping = new ConfigMapping(config);
+        Repositories repos = new Repositories();
+        ResultsIndex index = new ResultsIndex();
+        BranchFetchStatus fetchStatus = new BranchFetchStatus();
+        SubtestListingCache listings = new SubtestListingCache(config.ktestDir().resolve("tests"),
+                mapping.lister());
+        CoordinatorQueries queries = new CoordinatorQueries(config.user(), config.outputDir(),
+                config.keepResultsCommits(), mapping.branches(), repos, fetchStatus, index);
+        CoordinatorSetup setup = new CoordinatorSetup(config.user(), mapping.branches(), out, mapping.scheduler(),
+                Duration.ofSeconds(config.fetchInterval()), mapping::hostSlots, repos, fetchStatus, index,
+                ResultsRecovery.load(out), listings, sha -> queries.commit(sha).map(c -> c.message()).orElse(""));
+
+        List<String> roles = new ArrayList<>(List.of("coordinator"));
+        if (withWorker) {
+            roles.add("worker");
+        }
+        Config pekko = ClusterNodeConfig.build(mapping.clusterSettings(roles, withWorker));
+        Behavior<Void> guardian = Behaviors.setup(ctx -> {
+            Cluster cluster = Cluster.get(ctx.getSystem());
+            if (mapping.joinSelf(withWorker)) {
+                cluster.manager().tell(Join.create(cluster.selfMember().address()));
+            }
+            ClusterSingleton.get(ctx.getSystem()).init(SingletonActor.of(CoordinatorRoot.create(setup), "coordinator")
+                    .withSettings(ClusterSingletonSettings.create(ctx.getSystem()).withRole("coordinator")));
+            if (withWorker) {
+                WorkerNode.spawnAgent(ctx, config);
+            }
+            return Behaviors.empty();
+        });
+        ActorSystem<Void> system = ActorSystem.create(guardian, ClusterNodeConfig.SYSTEM_NAME, pekko);
+        try {
+            ServerBinding binding = DashboardServer.start(system, queries, new DashboardSettings(
+                            config.http().bindHost(), config.http().bindPort(), config.http().basePath()))
+                    .toCompletableFuture().get(30, TimeUnit.SECONDS);
+            LOG.info("dashboard listening on {}", binding.localAddress());
+            return new CoordinatorNode(system, binding, repos);
+        } catch (Exception e) {
+            system.terminate();
+            repos.close();
+            throw new IOException("cannot start the dashboard on " + config.http().bindHost() + ":"
+                    + config.http().bindPort() + ": " + rootMessage(e), e);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+
+    public int httpPort() {
+        return binding.localAddress().getPort();
+    }
+
+    public InetSocketAddress httpAddress() {
+        return binding.localAddress();
+    }
+
+    public ActorSystem<Void> system() {
+        return system;
+    }
+
+    /** Blocks until the actor system terminates (Ctrl-C runs Pekko's coordinated shutdown). */
+    public void awaitTermination() throws InterruptedException {
+        system.getWhenTerminated().toCompletableFuture().join();
+    }
+
+    @Override
+    public void close() {
+        try {
+            binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("dashboard unbind failed: {}", e.toString());
+        }
+        system.terminate();
+        try {
+            system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("actor system did not stop in time: {}", e.toString());
+        }
+        repos.close();
+    }
+}

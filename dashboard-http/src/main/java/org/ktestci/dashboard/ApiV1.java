@@ -1,0 +1,95 @@
+package org.ktestci.dashboard;
+
+import org.ktestci.schema.git.CommitInfo;
+import org.ktestci.schema.results.CommitResults;
+import org.ktestci.schema.results.ResultEntry;
+import org.ktestci.schema.status.Status;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The read-only {@code /api/v1} documents implemented so far: branches and one commit (http.md §5.1, §5.3). */
+final class ApiV1 {
+    private final CiQueries queries;
+    private final Commits commits;
+    private final String base;
+
+    ApiV1(CiQueries queries, Commits commits, String base) {
+        this.queries = queries;
+        this.commits = commits;
+        this.base = base;
+    }
+
+    Reply branches() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (BranchSummary b : queries.branches()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", b.name());
+            m.put("repo", b.repo());
+            m.put("fetch", b.fetch());
+            m.put("test_groups", b.testGroups());
+            m.put("tip", b.tip().orElse(null));
+            m.put("tip_subject", b.tipSubject().orElse(null));
+            m.put("last_fetch", b.lastFetch().map(t -> t.truncatedTo(ChronoUnit.SECONDS).toString()).orElse(null));
+            m.put("last_fetch_error", b.lastFetchError().orElse(null));
+            out.add(m);
+        }
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("user", queries.user());
+        doc.put("branches", out);
+        return Reply.json(200, doc);
+    }
+
+    Reply commit(RequestInfo req, String shaOrPrefix) {
+        String sha = commits.resolve(shaOrPrefix);
+        CommitResults results = commits.results(sha)
+                .orElseThrow(() -> HttpError.notFound("no test results for commit " + shaOrPrefix));
+        Optional<TestFilter> filter = TestFilter.of(req.param("test").orElse(""));
+        Map<String, ResultDetail> details = queries.resultDetails(sha);
+        Map<String, Object> counts = new LinkedHashMap<>();
+        List<ResultEntry> entries = results.entries().stream()
+                .filter(e -> filter.map(f -> f.matches(e.name())).orElse(true)).toList();
+        CountRow c = CountRow.of(entries);
+        counts.put("passed", c.passed());
+        counts.put("failed", c.failed());
+        counts.put("notrun", c.notrun());
+        counts.put("failed_to_run", c.failedToRun());
+        counts.put("inprogress", c.inprogress());
+        counts.put("unknown", c.unknown());
+        List<Map<String, Object>> tests = new ArrayList<>();
+        for (ResultEntry e : entries) {
+            Optional<ResultDetail> d = Optional.ofNullable(details.get(e.name()));
+            Map<String, Object> t = new LinkedHashMap<>();
+            t.put("name", e.name());
+            t.put("status", e.status().jsonCode());
+            t.put("status_line", d.flatMap(ResultDetail::statusLine).orElse(null));
+            t.put("duration", e.duration());
+            t.put("starttime", e.starttime() > 0
+                    ? Instant.ofEpochSecond(e.starttime()).toString() : null);
+            t.put("host", d.flatMap(ResultDetail::host).orElse(null));
+            t.put("slot", d.flatMap(ResultDetail::slot).orElse(null));
+            t.put("arch", d.flatMap(ResultDetail::arch).orElse(null));
+            t.put("attempt", d.flatMap(ResultDetail::attempt).orElse(null));
+            String dir = base + "/c/" + sha + "/" + Html.url(e.name());
+            t.put("log_url", e.status() == Status.INPROGRESS ? null : dir + "/log.br");
+            t.put("full_log_url", e.status() == Status.INPROGRESS ? null : dir + "/full_log.br");
+            tests.add(t);
+        }
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("commit", sha);
+        doc.put("message", results.message().isEmpty()
+                ? queries.commit(sha).map(CommitInfo::message).orElse("") : results.message());
+        List<String> containing = queries.branchesContaining(sha);
+        doc.put("repo", containing.isEmpty() ? null : queries.branches().stream()
+                .filter(b -> b.name().equals(containing.get(0))).map(BranchSummary::repo).findFirst().orElse(null));
+        doc.put("branches", containing);
+        doc.put("counts", counts);
+        doc.put("tests", tests);
+        return Reply.json(200, doc);
+    }
+}

@@ -1,0 +1,38 @@
+package org.ktestci.dashboard;
+
+import org.ktestci.schema.git.CommitInfo;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The narrow view of the coordinator that the dashboard reads through. Static results come from
+ * {@link #outputDir()}; everything else (branches, git history, journal details) comes from here.
+ * Implementations may block (git, files): callers run them on a blocking executor, never on an actor thread.
+ */
+public interface CiQueries {
+    /** The single configured user (answers {@code ?user=}). */
+    String user();
+
+    Path outputDir();
+
+    /** History depth of branch views and {@code /api/v1} walks. */
+    int keepResultsCommits();
+
+    /** Tracked branches in config file order. */
+    List<BranchSummary> branches();
+
+    /** Up to {@code max} commits from the branch tip, newest first; empty when the branch is unknown. */
+    Optional<List<CommitInfo>> branchLog(String branch, int max);
+
+    /** The commit from the configured repos, if any repo has it. */
+    Optional<CommitInfo> commit(String sha);
+
+    /** Branches whose last {@code keepResultsCommits()} commits contain {@code sha}, in config order. */
+    List<String> branchesContaining(String sha);
+
+    /** Journal-side details of a commit's results (host, slot, status line …), keyed by result key. */
+    Map<String, ResultDetail> resultDetails(String sha);
+}

@@ -1,0 +1,61 @@
+package org.ktestci.dashboard;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+
+/** HTML building blocks: every untrusted value goes through {@link #esc} or {@link #url}. */
+final class Html {
+    private Html() {
+    }
+
+    /** Escapes {@code & < > " '} for text and attribute values. */
+    static String esc(String s) {
+        StringBuilder sb = new StringBuilder(s.length() + 16);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '&' -> sb.append("&amp;");
+                case '<' -> sb.append("&lt;");
+                case '>' -> sb.append("&gt;");
+                case '"' -> sb.append("&quot;");
+                case '\'' -> sb.append("&#39;");
+                default -> sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Percent-encodes one URL component, keeping only RFC 3986 unreserved characters. */
+    static String url(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20").replace("%7E", "~");
+    }
+
+    static String page(String basePath, String title, String body, String... scripts) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
+                .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
+                .append("<title>").append(esc(title)).append("</title>")
+                .append("<link rel=\"stylesheet\" href=\"").append(esc(basePath)).append("/static/ktest-ci.css\">");
+        for (String s : scripts) {
+            sb.append("<script defer src=\"").append(esc(basePath)).append("/static/").append(esc(s))
+                    .append("\"></script>");
+        }
+        sb.append("</head><body><nav><a href=\"").append(esc(basePath)).append("/ci\">ktest-ci</a></nav><main>")
+                .append(body).append("</main></body></html>\n");
+        return sb.toString();
+    }
+
+    /** {@code <N>s}, {@code <N>m}, {@code <N.N>h}, {@code <N.N>d} (cli.md §3 short format). */
+    static String shortDuration(long seconds) {
+        if (seconds < 60) {
+            return seconds + "s";
+        }
+        if (seconds < 3600) {
+            return seconds / 60 + "m";
+        }
+        if (seconds < 86400) {
+            return String.format(java.util.Locale.ROOT, "%.1fh", seconds / 3600.0);
+        }
+        return String.format(java.util.Locale.ROOT, "%.1fd", seconds / 86400.0);
+    }
+}

@@ -1,0 +1,72 @@
+package org.ktestci.worker;
+
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.ktestci.protocol.node.ClusterNodeConfig;
+import org.ktestci.protocol.node.ClusterNodeSettings;
+import org.ktestci.schema.config.CiConfig;
+import org.ktestci.schema.config.ConfigError;
+import org.ktestci.schema.config.ConfigException;
+import org.ktestci.schema.config.ConfigLoader;
+import org.ktestci.schema.config.ConfigRole;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code ktest-ci-worker}: a worker agent joining the coordinator's cluster. */
+@Command(name = "ktest-ci-worker", mixinStandardHelpOptions = true, version = "ktest-ci 0.1.0",
+        description = "Runs a ktest-ci worker agent on this host.", subcommands = WorkerMain.CheckConfig.class)
+public final class WorkerMain implements Callable<Integer> {
+    @Option(names = "--config", description = "config file (default ${DEFAULT-VALUE})", defaultValue = "/etc/ktest-ci.toml")
+    Path config;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new WorkerMain()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        CiConfig c;
+        try {
+            c = ConfigLoader.load(config, ConfigRole.WORKER);
+        } catch (ConfigException e) {
+            e.errors().stream().map(ConfigError::toString).forEach(System.err::println);
+            return ConfigException.EXIT_CODE;
+        }
+        var cl = c.cluster();
+        String advertise = cl.advertiseHost().orElse(c.worker().host());
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.setup(ctx -> {
+            WorkerNode.spawnAgent(ctx, c);
+            return Behaviors.empty();
+        }), ClusterNodeConfig.SYSTEM_NAME, ClusterNodeConfig.build(new ClusterNodeSettings(List.of("worker"),
+                cl.bindHost(), cl.port(), advertise, cl.seedNodes(), cl.insecurePlaintext(), cl.tlsCert(), cl.tlsKey(),
+                cl.tlsCa())));
+        if (cl.insecurePlaintext()) {
+            system.log().warn("cluster transport is NOT encrypted");
+        }
+        system.getWhenTerminated().toCompletableFuture().join();
+        return 0;
+    }
+
+    @Command(name = "check-config", mixinStandardHelpOptions = true, description = "Validates the config file.")
+    static final class CheckConfig implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        WorkerMain parent;
+
+        @Override
+        public Integer call() {
+            try {
+                ConfigLoader.load(parent.config, ConfigRole.WORKER);
+                System.out.println("ok");
+                return 0;
+            } catch (ConfigException e) {
+                e.errors().stream().map(ConfigError::toString).forEach(System.err::println);
+                return ConfigException.EXIT_CODE;
+            }
+        }
+    }
+}

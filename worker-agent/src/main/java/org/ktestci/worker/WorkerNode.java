@@ -1,0 +1,69 @@
+package org.ktestci.worker;
+
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.ktestci.protocol.AgentMessage;
+import org.ktestci.schema.config.CiConfig;
+import org.ktestci.schema.config.WorkerConfig;
+import org.ktestci.worker.agent.AgentIdentity;
+import org.ktestci.worker.agent.BatchValidator;
+import org.ktestci.worker.agent.SlotRunner;
+import org.ktestci.worker.agent.WorkerAgent;
+import org.ktestci.worker.checkout.WorkspaceCheckout;
+import org.ktestci.worker.run.BatchExecution;
+import org.ktestci.worker.run.SlotSettings;
+
+import java.io.File;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** Builds a worker agent from the config: identity, slot runners, the batch pipeline. */
+public final class WorkerNode {
+    public static final String AGENT_VERSION = "0.1.0";
+
+    private WorkerNode() {
+    }
+
+    public static ActorRef<AgentMessage> spawnAgent(ActorContext<?> ctx, CiConfig config) {
+        WorkerConfig w = config.worker();
+        SlotSettings base = new SlotSettings(w.host(), 0, w.workspace(), w.ktestDir(), w.runner().id(),
+                (long) w.logCapMib() << 20, (long) w.minFreeDiskGib() << 30, Duration.ofSeconds(30),
+                Duration.ofSeconds(10), Duration.ofSeconds(5));
+        WorkspaceCheckout checkout = new WorkspaceCheckout(w.workspace());
+        BatchValidator validator = new BatchValidator(w.ktestDir());
+        AgentIdentity identity = new AgentIdentity(w.host(), w.arch().id(), w.slots(), w.runner().id(), AGENT_VERSION,
+                ktestRevision(w.ktestDir()), false, memoryMib(), Runtime.getRuntime().availableProcessors());
+        return ctx.spawn(WorkerAgent.create(identity, n -> SlotRunner.create(n,
+                (batch, sink) -> new BatchExecution(batch, sink, base.forSlot(n), checkout, System.getenv()),
+                validator, Duration.ofSeconds(config.heartbeatInterval()))), "worker-agent");
+    }
+
+    /** HEAD of the worker's ktest checkout, or its path when it is not a git tree (a Nix store path). */
+    static String ktestRevision(Path ktestDir) {
+        File gitDir = ktestDir.resolve(".git").toFile();
+        if (gitDir.isDirectory()) {
+            try (Repository r = new FileRepositoryBuilder().setGitDir(gitDir).build()) {
+                ObjectId head = r.resolve("HEAD");
+                if (head != null) {
+                    return head.getName();
+                }
+            } catch (IOException ignored) {
+                // fall through to the path
+            }
+        }
+        return ktestDir.toString();
+    }
+
+    static long memoryMib() {
+        var os = ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+            return sun.getTotalMemorySize() >> 20;
+        }
+        return Runtime.getRuntime().maxMemory() >> 20;
+    }
+}
