@@ -1,0 +1,22 @@
+package org.ktestci.cistatus;
+
+import java.util.Locale;
+
+/** {@code <N>s} under a minute, {@code <N>m} under an hour, {@code <N.N>h} under a day, else {@code <N.N>d}. */
+final class ShortDuration {
+    private ShortDuration() {
+    }
+
+    static String of(long seconds) {
+        if (seconds < 60) {
+            return seconds + "s";
+        }
+        if (seconds < 3600) {
+            return seconds / 60 + "m";
+        }
+        if (seconds < 86400) {
+            return String.format(Locale.ROOT, "%.1fh", seconds / 3600.0);
+        }
+        return String.format(Locale.ROOT, "%.1fd", seconds / 86400.0);
+    }
+}
