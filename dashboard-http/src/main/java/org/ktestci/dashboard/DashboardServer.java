@@ -54,7 +54,7 @@ public final class DashboardServer {
 
     /** Null when the path is outside the base path. */
     private static RequestInfo info(HttpRequest request, String base) {
-        String path = request.getUri().path();
+        String path = rawPath(request);
         if (!base.isEmpty()) {
             if (!path.equals(base) && !path.startsWith(base + "/")) {
                 return null;
@@ -74,6 +74,24 @@ public final class DashboardServer {
             headers.put(h.lowercaseName(), h.value());
         }
         return new RequestInfo(request.method().value().toUpperCase(Locale.ROOT), path, segments, query, headers);
+    }
+
+    /** The path as the client sent it (percent-encoding and dot segments intact), from Raw-Request-URI. */
+    private static String rawPath(HttpRequest request) {
+        for (HttpHeader h : request.getHeaders()) {
+            if (h.lowercaseName().equals("raw-request-uri")) {
+                String target = h.value();
+                int q = target.indexOf('?');
+                String p = q >= 0 ? target.substring(0, q) : target;
+                int scheme = p.indexOf("://");
+                if (scheme >= 0) {
+                    int slash = p.indexOf('/', scheme + 3);
+                    p = slash >= 0 ? p.substring(slash) : "/";
+                }
+                return p;
+            }
+        }
+        return request.getUri().path();
     }
 
     private static HttpResponse toResponse(Reply reply) {

@@ -24,7 +24,7 @@ final class HomeView {
         List<BranchSummary> branches = queries.branches();
         List<String> names = branches.stream().map(BranchSummary::name).toList();
         if (req.wantsJson()) {
-            return Reply.prettyJson(List.of(Map.of("user", queries.user(), "branches", names)));
+            return Reply.prettyJson(List.of(userDoc(names)));
         }
         StringBuilder b = new StringBuilder("<h1>CI branch list</h1><h2>Users</h2><table class=\"table\">")
                 .append("<thead><tr><th>User</th><th>Nice</th><th>Branches</th></tr></thead><tbody><tr><td>")
@@ -74,13 +74,20 @@ final class HomeView {
     Reply user(RequestInfo req) {
         List<String> names = queries.branches().stream().map(BranchSummary::name).toList();
         if (req.wantsJson()) {
-            return Reply.prettyJson(Map.of("user", queries.user(), "branches", names));
+            return Reply.prettyJson(userDoc(names));
         }
         StringBuilder b = new StringBuilder("<h1>CI branch list</h1><table class=\"table\"><tbody>");
         for (String n : names) {
             b.append("<tr><td>").append(branchLink(n, n)).append("</td></tr>");
         }
         return Reply.html(Html.page(base, "CI branch list", b.append("</tbody></table>").toString()));
+    }
+
+    private Map<String, Object> userDoc(List<String> names) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("user", queries.user());
+        m.put("branches", names);
+        return m;
     }
 
     private String userLink() {
