@@ -71,7 +71,13 @@ public final class JobWindow extends AbstractBehavior<JobWindow.Command> {
     private List<Job> pending = new ArrayList<>();
     private final Map<String, LeaseGrant> leases = new LinkedHashMap<>();
     private final Set<JobKey> leasedKeys = new HashSet<>();
-    private final Set<JobKey> decided = new HashSet<>();
+    /**
+     * Jobs that got a verdict (or Failed to run) in a lease that ended, with when. A refill reads the results
+     * index off-thread and may run before the store has indexed those verdicts; this keeps such jobs out until
+     * the index has certainly caught up.
+     */
+    private final Map<JobKey, Long> decided = new HashMap<>();
+    private static final long DECIDED_MEMORY_MILLIS = 10 * 60 * 1000;
     private final Map<JobKey, Integer> failures = new HashMap<>();
     private final Deque<ClaimBatch> parked = new ArrayDeque<>();
     private Set<String> arches = Set.of();
@@ -129,8 +135,10 @@ public final class JobWindow extends AbstractBehavior<JobWindow.Command> {
             return this;
         }
         refilling = true;
+        long now = System.currentTimeMillis();
+        decided.values().removeIf(at -> now - at > DECIDED_MEMORY_MILLIS);
         Set<JobKey> excluded = new HashSet<>(leasedKeys);
-        excluded.addAll(decided);
+        excluded.addAll(decided.keySet());
         Set<String> archesNow = arches;
         long start = System.nanoTime();
         CompletableFuture<DesiredJobs.Result> f = CompletableFuture.supplyAsync(() -> {
@@ -152,7 +160,7 @@ public final class JobWindow extends AbstractBehavior<JobWindow.Command> {
         pending.forEach(j -> before.add(j.key()));
         List<Job> next = new ArrayList<>();
         for (Job j : done.result().jobs()) {
-            if (!leasedKeys.contains(j.key()) && !decided.contains(j.key())) {
+            if (!leasedKeys.contains(j.key()) && !decided.containsKey(j.key())) {
                 next.add(j);
             }
         }
@@ -254,7 +262,7 @@ public final class JobWindow extends AbstractBehavior<JobWindow.Command> {
         for (Job j : grant.jobs()) {
             leasedKeys.remove(j.key());
             if (e.verdictKeys().contains(j.resultKey())) {
-                decided.add(j.key());
+                decided.put(j.key(), System.currentTimeMillis());
                 failures.remove(j.key());
                 continue;
             }
@@ -263,7 +271,7 @@ public final class JobWindow extends AbstractBehavior<JobWindow.Command> {
                 int n = failures.merge(j.key(), 1, Integer::sum);
                 if (n > settings.infraRetries()) {
                     results.tell(new ResultsStore.FailedToRun(j.key().commit(), j.resultKey(), grant.leaseId(), reason));
-                    decided.add(j.key());
+                    decided.put(j.key(), System.currentTimeMillis());
                     failures.remove(j.key());
                     continue;
                 }
