@@ -42,8 +42,7 @@ public final class DemoInit {
             Path upstream = dir.resolve("upstream");
             Git.init().setBare(true).setInitialBranch("main").setGitDir(upstream.toFile()).call().close();
             Git.init().setInitialBranch("main").setDirectory(dir.resolve("repo").toFile()).call().close();
-            try (Git src = Git.cloneRepository().setURI(upstream.toUri().toString())
-                    .setDirectory(dir.resolve("src").toFile()).call()) {
+            try (Git src = Git.init().setInitialBranch("main").setDirectory(dir.resolve("src").toFile()).call()) {
                 commit(src, "fs/bcachefs/super.c", "int bch2_fs_start(void) { return 0; }\n",
                         "bcachefs: initial superblock code");
                 commit(src, "fs/bcachefs/btree.c", "int bch2_btree_init(void) { return 0; }\n",
@@ -90,8 +89,9 @@ public final class DemoInit {
                 .setAuthor(ident).setCommitter(ident).setSign(false).call().getName();
     }
 
-    private static void push(Git git) throws GitAPIException {
-        git.push().setRemote("origin").setRefSpecs(new RefSpec("refs/heads/main:refs/heads/main")).call();
+    private void push(Git git) throws GitAPIException {
+        git.push().setRemote(dir.resolve("upstream").toUri().toString())
+                .setRefSpecs(new RefSpec("refs/heads/main:refs/heads/main")).call();
     }
 
     private static byte[] resource(String name) throws IOException {

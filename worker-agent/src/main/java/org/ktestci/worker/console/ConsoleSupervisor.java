@@ -61,6 +61,11 @@ public final class ConsoleSupervisor {
 
     private record Open(Subtest subtest, long openedNanos, long openedMillis, CappedLog log) {}
 
+    /** A console line stamped when it was read, so queueing delay never skews durations. */
+    private record Line(byte[] bytes, long nanos) {}
+
+    private long lineNanos = System.nanoTime();
+
     public ConsoleSupervisor(List<String> argv, Map<String, String> env, Path cwd, List<Subtest> subtests,
                              String basename, Path resultsDir, int iteration, SupervisorSettings settings,
                              SupervisorListener listener) throws IOException {
@@ -149,14 +154,17 @@ public final class ConsoleSupervisor {
             if (item == null) {
                 fireAlarm();
             } else if (item == EOF) {
+                lineNanos = System.nanoTime();
                 return;
-            } else if (item != WAKE) {
-                handleLine((byte[]) item);
+            } else if (item instanceof Line line) {
+                lineNanos = line.nanos();
+                handleLine(line.bytes());
             }
         }
     }
 
     private void fireAlarm() throws IOException {
+        lineNanos = System.nanoTime();
         if (alarmAction == AlarmAction.ESCALATE) {
             note("runner did not exit after its run verdict; stopping it");
             alarmAction = AlarmAction.NONE;
@@ -207,7 +215,7 @@ public final class ConsoleSupervisor {
         writeStatus(key, "TEST FAILED");
         reached.add(key);
         CappedLog log = new CappedLog(resultsDir.resolve(key).resolve("log"), settings.logCapBytes());
-        open = new Open(s, System.nanoTime(), System.currentTimeMillis(), log);
+        open = new Open(s, lineNanos, System.currentTimeMillis() - (System.nanoTime() - lineNanos) / 1_000_000, log);
         log.writeLine(prefix(), raw);
         listener.started(key, open.openedMillis());
         resetAlarm();
@@ -241,7 +249,7 @@ public final class ConsoleSupervisor {
     private void receive(Open o, String statusLine) throws IOException {
         open = null;
         String key = o.subtest().resultKey();
-        int seconds = (int) ((System.nanoTime() - o.openedNanos()) / 1_000_000_000L);
+        int seconds = (int) ((lineNanos - o.openedNanos()) / 1_000_000_000L);
         o.log().close();
         writeStatus(key, statusLine);
         AtomicFiles.writeString(resultsDir.resolve(key).resolve("duration"), Integer.toString(seconds));
@@ -357,9 +365,9 @@ public final class ConsoleSupervisor {
 
     private void readConsole(InputStream in) {
         try {
-            LineSplitter.split(in, lines::add);
+            LineSplitter.split(in, bytes -> lines.add(new Line(bytes, System.nanoTime())));
         } catch (IOException e) {
-            lines.add(bytes("# supervisor: console read failed: " + e.getMessage()));
+            lines.add(new Line(bytes("# supervisor: console read failed: " + e.getMessage()), System.nanoTime()));
         } finally {
             lines.add(EOF);
         }
