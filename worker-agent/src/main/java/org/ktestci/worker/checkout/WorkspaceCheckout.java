@@ -41,7 +41,8 @@ public final class WorkspaceCheckout {
         this(workspace, RETRY_SLEEPS_MS);
     }
 
-    WorkspaceCheckout(Path workspace, long[] retrySleeps) {
+    /** {@code retrySleeps}: pauses between the 5 tries of a network operation (tests shorten them). */
+    public WorkspaceCheckout(Path workspace, long[] retrySleeps) {
         this.workspace = workspace;
         this.retrySleeps = retrySleeps.clone();
     }
