@@ -73,26 +73,30 @@ public final class CiStatusMain implements Callable<Integer> {
         return Context.create(sub.over(options), io);
     }
 
-    @Command(name = "branches", mixinStandardHelpOptions = true, description = "List the tracked branches.")
-    static final class Branches implements Callable<Integer> {
+    /** What every subcommand shares: the root command and its own copy of the global options. */
+    abstract static class Subcommand implements Callable<Integer> {
         @ParentCommand
         CiStatusMain parent;
         @Mixin
         GlobalOptions options = new GlobalOptions();
 
+        Context context() throws ConfigException {
+            return parent.context(options);
+        }
+    }
+
+    @Command(name = "branches", mixinStandardHelpOptions = true, description = "List the tracked branches.")
+    static final class Branches extends Subcommand {
+
         @Override
         public Integer call() throws ConfigException {
-            Commands.branches(parent.context(options));
+            Commands.branches(context());
             return 0;
         }
     }
 
     @Command(name = "log", mixinStandardHelpOptions = true, description = "Per-commit result counts of a branch.")
-    static final class Log implements Callable<Integer> {
-        @ParentCommand
-        CiStatusMain parent;
-        @Mixin
-        GlobalOptions options = new GlobalOptions();
+    static final class Log extends Subcommand {
         @Parameters(paramLabel = "<branch>")
         String branch;
         @Option(names = "--test", paramLabel = "<re>", description = "only result keys matching this regex")
@@ -102,17 +106,13 @@ public final class CiStatusMain implements Callable<Integer> {
 
         @Override
         public Integer call() throws ConfigException {
-            Commands.log(parent.context(options), branch, Optional.ofNullable(test), Optional.ofNullable(n));
+            Commands.log(context(), branch, Optional.ofNullable(test), Optional.ofNullable(n));
             return 0;
         }
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Every result of one commit.")
-    static final class Show implements Callable<Integer> {
-        @ParentCommand
-        CiStatusMain parent;
-        @Mixin
-        GlobalOptions options = new GlobalOptions();
+    static final class Show extends Subcommand {
         @Parameters(paramLabel = "<sha-or-prefix>")
         String commit;
         @Option(names = "--test", paramLabel = "<re>", description = "only result keys matching this regex")
@@ -120,18 +120,14 @@ public final class CiStatusMain implements Callable<Integer> {
 
         @Override
         public Integer call() throws ConfigException {
-            Commands.show(parent.context(options), commit, Optional.ofNullable(test));
+            Commands.show(context(), commit, Optional.ofNullable(test));
             return 0;
         }
     }
 
     @Command(name = "logs", mixinStandardHelpOptions = true,
             description = "List a commit's failed tests, or print one test's log.")
-    static final class Logs implements Callable<Integer> {
-        @ParentCommand
-        CiStatusMain parent;
-        @Mixin
-        GlobalOptions options = new GlobalOptions();
+    static final class Logs extends Subcommand {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
         @Parameters(index = "0", paramLabel = "<sha>")
@@ -143,7 +139,7 @@ public final class CiStatusMain implements Callable<Integer> {
 
         @Override
         public Integer call() throws ConfigException {
-            Context ctx = parent.context(options);
+            Context ctx = context();
             if (test != null && ctx.options.json()) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--json cannot be used when printing a log");
@@ -154,15 +150,11 @@ public final class CiStatusMain implements Callable<Integer> {
     }
 
     @Command(name = "workers", mixinStandardHelpOptions = true, description = "Worker hosts and busy slots.")
-    static final class Workers implements Callable<Integer> {
-        @ParentCommand
-        CiStatusMain parent;
-        @Mixin
-        GlobalOptions options = new GlobalOptions();
+    static final class Workers extends Subcommand {
 
         @Override
         public Integer call() throws ConfigException {
-            Context ctx = parent.context(options);
+            Context ctx = context();
             if (ctx.options.remote == null && (ctx.config() == null || ctx.config().ciUrlFromFile().isEmpty())) {
                 throw new CliError("workers needs --remote or ci_url");
             }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import org.ktestci.schema.config.BranchConfig;
 import org.ktestci.schema.git.CommitInfo;
+import org.ktestci.schema.json.KtestJson;
 import org.ktestci.schema.keys.Utf8ByteOrder;
 import org.ktestci.schema.logs.Brotli;
 import org.ktestci.schema.results.CommitResults;
@@ -65,31 +66,17 @@ final class Commands {
             if (entries.isEmpty()) {
                 continue;
             }
-            int[] counts = new int[Status.values().length];
-            long duration = 0;
-            for (ResultEntry e : entries) {
-                counts[e.status().ordinal()]++;
-                duration += e.duration();
-            }
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("commit", c.sha());
-            m.put("message", res.get().message().isEmpty() ? c.message() : res.get().message());
-            m.put("passed", counts[Status.PASSED.ordinal()]);
-            m.put("failed", counts[Status.FAILED.ordinal()]);
-            m.put("notrun", counts[Status.NOTRUN.ordinal()]);
-            m.put("failed_to_run", counts[Status.FAILED_TO_RUN.ordinal()]);
-            m.put("inprogress", counts[Status.INPROGRESS.ordinal()]);
-            m.put("unknown", counts[Status.UNKNOWN.ordinal()]);
-            m.put("duration", duration);
+            Map<String, Object> m = KtestJson.branchEntry(c.sha(),
+                    res.get().message().isEmpty() ? c.message() : res.get().message(), entries);
             json.add(m);
-            int passed = counts[Status.PASSED.ordinal()];
-            int failed = counts[Status.FAILED.ordinal()];
+            int passed = (int) m.get("passed");
+            int failed = (int) m.get("failed");
             String subject = c.subject().length() > 50 ? c.subject().substring(0, 50) : c.subject();
             rows.add(String.format("%-14s", c.sha().substring(0, 12))
                     + ctx.term.paint(String.format("%-6s", passed), passed > 0 ? Terminal.GREEN : null)
                     + ctx.term.paint(String.format("%-6s", failed), failed > 0 ? Terminal.RED : null)
-                    + String.format("%-6s%-6s%-9s", counts[Status.FAILED_TO_RUN.ordinal()],
-                    counts[Status.INPROGRESS.ordinal()], ShortDuration.of(duration))
+                    + String.format("%-6s%-6s%-9s", m.get("failed_to_run"), m.get("inprogress"),
+                    ShortDuration.of((long) m.get("duration")))
                     + ctx.term.safe(subject));
         }
         if (ctx.options.json()) {
@@ -114,19 +101,7 @@ final class Commands {
         List<ResultEntry> entries = new ArrayList<>(res.entries().stream()
                 .filter(e -> filter.map(p -> p.matcher(e.name()).find()).orElse(true)).toList());
         if (ctx.options.json()) {
-            List<Map<String, Object>> tests = new ArrayList<>();
-            for (ResultEntry e : entries) {
-                Map<String, Object> t = new LinkedHashMap<>();
-                t.put("name", e.name());
-                t.put("status", e.status().display());
-                t.put("duration", e.duration());
-                tests.add(t);
-            }
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("commit", sha);
-            out.put("message", res.message());
-            out.put("tests", tests);
-            json(ctx, out);
+            json(ctx, KtestJson.commit(sha, res.message(), entries));
             return;
         }
         entries.sort(Comparator.<ResultEntry>comparingInt(e -> SHOW_ORDER.indexOf(e.status()))

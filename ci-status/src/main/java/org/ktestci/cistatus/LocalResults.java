@@ -10,20 +10,16 @@ import org.ktestci.schema.git.CommitInfo;
 import org.ktestci.schema.git.CommitLog;
 import org.ktestci.schema.results.CommitResults;
 import org.ktestci.schema.results.OutputDir;
+import org.ktestci.schema.results.PrefixMatch;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.TreeSet;
-import java.util.regex.Pattern;
 
 /** Local mode: results from {@code output_dir}, history from the configured git repositories. */
 final class LocalResults {
-    private static final Pattern HEX = Pattern.compile("^[0-9a-fA-F]{4,40}$");
-
     private final CiConfig config;
     private final OutputDir out;
 
@@ -71,23 +67,19 @@ final class LocalResults {
     }
 
     String resolveCommit(String prefix) {
-        String p = prefix.toLowerCase(java.util.Locale.ROOT);
-        if (!HEX.matcher(p).matches()) {
-            throw new CliError("no test results for commit " + prefix);
-        }
-        TreeSet<String> matches;
+        PrefixMatch m;
         try {
-            matches = out.matchPrefix(p);
+            m = out.resolve(prefix, 4);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new CliError("cannot read " + out.root() + ": " + e.getMessage());
         }
-        if (matches.isEmpty()) {
-            throw new CliError("no test results for commit " + prefix);
+        if (m instanceof PrefixMatch.Found f) {
+            return f.sha();
         }
-        if (matches.size() > 1) {
-            throw new CliError("ambiguous commit prefix " + prefix + " (" + matches.size() + " matches)");
+        if (m instanceof PrefixMatch.Ambiguous a) {
+            throw new CliError("ambiguous commit prefix " + prefix + " (" + a.matches() + " matches)");
         }
-        return matches.first();
+        throw new CliError("no test results for commit " + prefix);
     }
 
     Optional<CommitResults> results(String sha) {

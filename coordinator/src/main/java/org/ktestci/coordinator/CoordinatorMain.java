@@ -3,9 +3,8 @@ package org.ktestci.coordinator;
 import org.ktestci.coordinator.demo.DemoInit;
 import org.ktestci.coordinator.demo.DemoRun;
 import org.ktestci.schema.config.CiConfig;
-import org.ktestci.schema.config.ConfigError;
+import org.ktestci.schema.config.ConfigCheck;
 import org.ktestci.schema.config.ConfigException;
-import org.ktestci.schema.config.ConfigLoader;
 import org.ktestci.schema.config.ConfigRole;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -36,13 +35,12 @@ public final class CoordinatorMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        CiConfig c;
-        try {
-            c = ConfigLoader.load(config, withWorker ? ConfigRole.COORDINATOR_WITH_WORKER : ConfigRole.COORDINATOR);
-        } catch (ConfigException e) {
-            printErrors(e);
+        var loaded = ConfigCheck.loadOrReport(config,
+                withWorker ? ConfigRole.COORDINATOR_WITH_WORKER : ConfigRole.COORDINATOR, System.err);
+        if (loaded.isEmpty()) {
             return EXIT_CONFIG;
         }
+        CiConfig c = loaded.get();
         try (CoordinatorNode node = CoordinatorNode.start(c, withWorker)) {
             System.out.println("ktest-ci coordinator running; dashboard: " + dashboardUrl(c, node));
             node.awaitTermination();
@@ -58,12 +56,6 @@ public final class CoordinatorMain implements Callable<Integer> {
         return "http://" + host + ":" + node.httpPort() + c.http().basePath() + "/ci";
     }
 
-    static void printErrors(ConfigException e) {
-        for (ConfigError err : e.errors()) {
-            System.err.println(err);
-        }
-    }
-
     @Command(name = "check-config", mixinStandardHelpOptions = true,
             description = "Validates the config file; prints ok, or every error (exit 78).")
     static final class CheckConfig implements Callable<Integer> {
@@ -72,14 +64,7 @@ public final class CoordinatorMain implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            try {
-                ConfigLoader.load(parent.config, ConfigRole.COORDINATOR);
-                System.out.println("ok");
-                return 0;
-            } catch (ConfigException e) {
-                printErrors(e);
-                return EXIT_CONFIG;
-            }
+            return ConfigCheck.run(parent.config, ConfigRole.COORDINATOR, System.out, System.err);
         }
     }
 

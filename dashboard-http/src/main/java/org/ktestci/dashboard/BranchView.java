@@ -1,6 +1,7 @@
 package org.ktestci.dashboard;
 
 import org.ktestci.schema.git.CommitInfo;
+import org.ktestci.schema.json.KtestJson;
 import org.ktestci.schema.results.CommitResults;
 import org.ktestci.schema.results.ResultEntry;
 import org.ktestci.schema.status.Status;
@@ -41,7 +42,7 @@ final class BranchView {
             List<Map<String, Object>> out = new ArrayList<>();
             for (Row r : rows) {
                 if (r.tested()) {
-                    out.add(CountRow.of(r.entries()).json(r.commit().sha(), r.message()));
+                    out.add(KtestJson.branchEntry(r.commit().sha(), r.message(), r.entries()));
                 }
             }
             return Reply.prettyJson(out);

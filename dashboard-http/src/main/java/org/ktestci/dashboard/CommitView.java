@@ -1,6 +1,7 @@
 package org.ktestci.dashboard;
 
 import org.ktestci.schema.git.CommitInfo;
+import org.ktestci.schema.json.KtestJson;
 import org.ktestci.schema.results.CommitResults;
 import org.ktestci.schema.results.ResultEntry;
 import org.ktestci.schema.status.Status;
@@ -8,7 +9,6 @@ import org.ktestci.schema.status.Status;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,19 +38,7 @@ final class CommitView {
         Optional<CommitInfo> info = queries.commit(sha);
         String message = !results.message().isEmpty() ? results.message() : info.map(CommitInfo::message).orElse("");
         if (req.wantsJson()) {
-            List<Map<String, Object>> tests = new ArrayList<>();
-            for (ResultEntry e : entries) {
-                Map<String, Object> t = new LinkedHashMap<>();
-                t.put("name", e.name());
-                t.put("status", e.status().display());
-                t.put("duration", e.duration());
-                tests.add(t);
-            }
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("commit", sha);
-            out.put("message", message);
-            out.put("tests", tests);
-            return Reply.prettyJson(out);
+            return Reply.prettyJson(KtestJson.commit(sha, message, entries));
         }
         Optional<String> branch = req.param("branch").filter(b -> !b.isEmpty())
                 .or(() -> queries.branchesContaining(sha).stream().findFirst());

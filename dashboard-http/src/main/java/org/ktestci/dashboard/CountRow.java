@@ -3,9 +3,7 @@ package org.ktestci.dashboard;
 import org.ktestci.schema.results.ResultEntry;
 import org.ktestci.schema.status.Status;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** Per-status counts of one commit's (matching) results: the branch views' row and JSON object. */
 record CountRow(int passed, int failed, int notrun, int failedToRun, int inprogress, int unknown, long duration) {
@@ -22,20 +20,5 @@ record CountRow(int passed, int failed, int notrun, int failedToRun, int inprogr
 
     int total() {
         return passed + failed + notrun + failedToRun + inprogress + unknown;
-    }
-
-    /** ktest's branch JSON entry (http.md §3). */
-    Map<String, Object> json(String commit, String message) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("commit", commit);
-        m.put("message", message);
-        m.put("passed", passed);
-        m.put("failed", failed);
-        m.put("notrun", notrun);
-        m.put("failed_to_run", failedToRun);
-        m.put("inprogress", inprogress);
-        m.put("unknown", unknown);
-        m.put("duration", duration);
-        return m;
     }
 }

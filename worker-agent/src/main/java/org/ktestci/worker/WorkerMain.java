@@ -5,9 +5,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.ktestci.protocol.node.ClusterNodeConfig;
 import org.ktestci.protocol.node.ClusterNodeSettings;
 import org.ktestci.schema.config.CiConfig;
-import org.ktestci.schema.config.ConfigError;
+import org.ktestci.schema.config.ConfigCheck;
 import org.ktestci.schema.config.ConfigException;
-import org.ktestci.schema.config.ConfigLoader;
 import org.ktestci.schema.config.ConfigRole;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -30,13 +29,11 @@ public final class WorkerMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        CiConfig c;
-        try {
-            c = ConfigLoader.load(config, ConfigRole.WORKER);
-        } catch (ConfigException e) {
-            e.errors().stream().map(ConfigError::toString).forEach(System.err::println);
+        var loaded = ConfigCheck.loadOrReport(config, ConfigRole.WORKER, System.err);
+        if (loaded.isEmpty()) {
             return ConfigException.EXIT_CODE;
         }
+        CiConfig c = loaded.get();
         var cl = c.cluster();
         String advertise = cl.advertiseHost().orElse(c.worker().host());
         ActorSystem<Void> system = ActorSystem.create(Behaviors.setup(ctx -> {
@@ -59,14 +56,7 @@ public final class WorkerMain implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            try {
-                ConfigLoader.load(parent.config, ConfigRole.WORKER);
-                System.out.println("ok");
-                return 0;
-            } catch (ConfigException e) {
-                e.errors().stream().map(ConfigError::toString).forEach(System.err::println);
-                return ConfigException.EXIT_CODE;
-            }
+            return ConfigCheck.run(parent.config, ConfigRole.WORKER, System.out, System.err);
         }
     }
 }

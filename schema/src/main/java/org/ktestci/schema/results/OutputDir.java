@@ -61,6 +61,25 @@ public final class OutputDir {
     }
 
     /**
+     * A full sha, or the one commit whose sha starts with {@code prefix} (at least {@code minLength} hex
+     * characters; shorter or non-hex prefixes match nothing).
+     */
+    public PrefixMatch resolve(String prefix, int minLength) throws IOException {
+        String p = prefix.toLowerCase(java.util.Locale.ROOT);
+        if (isSha(p)) {
+            return new PrefixMatch.Found(p);
+        }
+        if (p.length() < minLength || p.length() > 40 || !HEX.matcher(p).matches()) {
+            return new PrefixMatch.None();
+        }
+        TreeSet<String> matches = matchPrefix(p);
+        if (matches.isEmpty()) {
+            return new PrefixMatch.None();
+        }
+        return matches.size() == 1 ? new PrefixMatch.Found(matches.first()) : new PrefixMatch.Ambiguous(matches.size());
+    }
+
+    /**
      * Full shas starting with {@code prefix} (lowercase hex), matched against {@code <sha>.capnp} files and
      * {@code <sha>/} directories, sorted.
      */
