@@ -83,6 +83,8 @@ public final class JobWindow extends AbstractBehavior<JobWindow.Command> {
     private Set<String> arches = Set.of();
     private long epoch;
     private boolean refilling;
+    /** What the running refill was told to leave out; jobs re-queued since then must survive its result. */
+    private Set<JobKey> refillExcluded = Set.of();
     private String followUp;
     private long lastLowWaterRefill;
 
@@ -140,6 +142,7 @@ public final class JobWindow extends AbstractBehavior<JobWindow.Command> {
         Set<JobKey> excluded = new HashSet<>(leasedKeys);
         excluded.addAll(decided.keySet());
         Set<String> archesNow = arches;
+        refillExcluded = Set.copyOf(excluded);
         long start = System.nanoTime();
         CompletableFuture<DesiredJobs.Result> f = CompletableFuture.supplyAsync(() -> {
             try {
@@ -166,6 +169,14 @@ public final class JobWindow extends AbstractBehavior<JobWindow.Command> {
         }
         Set<JobKey> after = new HashSet<>();
         next.forEach(j -> after.add(j.key()));
+        for (Job j : pending) {
+            // Leased when the refill started, re-queued since: the refill could not see it, so keep it.
+            if (refillExcluded.contains(j.key()) && !leasedKeys.contains(j.key())
+                    && !decided.containsKey(j.key()) && after.add(j.key())) {
+                next.add(j);
+            }
+        }
+        next.sort(JobOrder.WINDOW);
         long added = after.stream().filter(k -> !before.contains(k)).count();
         long removed = before.stream().filter(k -> !after.contains(k)).count();
         pending = next;
