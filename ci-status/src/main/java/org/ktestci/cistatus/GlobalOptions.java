@@ -4,8 +4,13 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 
-/** Options accepted before or after the subcommand (cli.md §1); a subcommand's own value wins. */
+/**
+ * Options accepted before or after the subcommand (cli.md §1). Mixed into the top command and every subcommand;
+ * {@link #over} merges the two, the value given after the subcommand winning.
+ */
 final class GlobalOptions {
+    static final Path DEFAULT_CONFIG = Path.of("/etc/ktest-ci.toml");
+
     @Option(names = "--config", paramLabel = "<path>", description = "config file (default /etc/ktest-ci.toml)")
     Path config;
 
@@ -15,8 +20,9 @@ final class GlobalOptions {
     @Option(names = "--json", description = "JSON output")
     Boolean json;
 
-    @Option(names = "--color", paramLabel = "<auto|always|never>", description = "colour output (default auto)")
-    String color;
+    @Option(names = "--color", paramLabel = "<auto|always|never>",
+            description = "colour: auto (default; only on a terminal), always or never")
+    ColorMode color;
 
     @Option(names = "--cache-dir", paramLabel = "<dir>", description = "remote-mode blob cache")
     Path cacheDir;
@@ -24,26 +30,26 @@ final class GlobalOptions {
     @Option(names = "--refresh", description = "remote mode: revalidate every cached blob used")
     Boolean refresh;
 
-    GlobalOptions over(GlobalOptions parent) {
+    GlobalOptions over(GlobalOptions before) {
         GlobalOptions g = new GlobalOptions();
-        g.config = config != null ? config : parent.config;
-        g.remote = remote != null ? remote : parent.remote;
-        g.json = json != null ? json : parent.json;
-        g.color = color != null ? color : parent.color;
-        g.cacheDir = cacheDir != null ? cacheDir : parent.cacheDir;
-        g.refresh = refresh != null ? refresh : parent.refresh;
+        g.config = config != null ? config : before.config;
+        g.remote = remote != null ? remote : before.remote;
+        g.json = json != null ? json : before.json;
+        g.color = color != null ? color : before.color;
+        g.cacheDir = cacheDir != null ? cacheDir : before.cacheDir;
+        g.refresh = refresh != null ? refresh : before.refresh;
         return g;
     }
 
     Path configPath() {
-        return config != null ? config : Path.of("/etc/ktest-ci.toml");
+        return config != null ? config : DEFAULT_CONFIG;
     }
 
     boolean json() {
         return Boolean.TRUE.equals(json);
     }
 
-    String colorMode() {
-        return color == null ? "auto" : color;
+    ColorMode colorMode() {
+        return color != null ? color : ColorMode.AUTO;
     }
 }

@@ -2,7 +2,10 @@ package org.ktestci.cistatus;
 
 import java.util.Locale;
 
-/** {@code <N>s} under a minute, {@code <N>m} under an hour, {@code <N.N>h} under a day, else {@code <N.N>d}. */
+/**
+ * The short duration format of cli.md §3: {@code <N>s} under 60 s, {@code <N>m} under an hour (floor),
+ * {@code <N.N>h} under a day, else {@code <N.N>d}.
+ */
 final class ShortDuration {
     private ShortDuration() {
     }

@@ -46,6 +46,11 @@ public final class OutputDir {
         return commitDir(sha).resolve(key);
     }
 
+    /** Whether the commit has a results blob or directory. */
+    public boolean hasResults(String sha) {
+        return Files.exists(blob(sha)) || Files.isDirectory(commitDir(sha));
+    }
+
     /** The commit's results, or empty when no blob exists. */
     public Optional<CommitResults> readResults(String sha) throws IOException {
         try {

@@ -1,0 +1,43 @@
+package org.ktestci.cistatus;
+
+import org.ktestci.schema.config.BranchConfig;
+import org.ktestci.schema.config.ConfigException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParentCommand;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code ci-status branches}: the configured branches and their test groups (cli.md §2–§3). */
+@Command(name = "branches", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "List the tracked branches and their test groups.")
+final class BranchesCommand implements Callable<Integer> {
+    @ParentCommand
+    CiStatusMain parent;
+
+    @Mixin
+    GlobalOptions options = new GlobalOptions();
+
+    /** One element of the {@code --json} array. */
+    record BranchJson(String name, String fetch, List<String> testGroups) {
+    }
+
+    @Override
+    public Integer call() throws ConfigException {
+        Session session = parent.session(options);
+        List<BranchConfig> branches = session.local().branches();
+        Terminal out = session.out();
+        if (session.json()) {
+            Json.print(out, branches.stream()
+                    .map(b -> new BranchJson(b.name(), b.fetchUrl() + " " + b.fetchRef(), b.testGroups()))
+                    .toList());
+            return 0;
+        }
+        for (BranchConfig b : branches) {
+            out.line(String.format("%-40s ", b.name())
+                    + out.paint(String.join(", ", b.testGroups()), Terminal.Colour.DIM));
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,111 @@
+package org.ktestci.cistatus;
+
+import org.ktestci.schema.config.ConfigException;
+import org.ktestci.schema.git.CommitInfo;
+import org.ktestci.schema.json.KtestJson;
+import org.ktestci.schema.results.CommitResults;
+import org.ktestci.schema.status.Status;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/** {@code ci-status log <branch>}: per-commit result counts, newest first (cli.md §2–§3). */
+@Command(name = "log", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Per-commit result counts of a branch, newest first.")
+final class LogCommand implements Callable<Integer> {
+    static final String HEADER = String.format("%-14s%-6s%-6s%-6s%-6s%-9s%s",
+            "COMMIT", "PASS", "FAIL", "FTRUN", "INPRO", "DURATION", "MESSAGE");
+    private static final int SUBJECT_MAX = 50;
+
+    @ParentCommand
+    CiStatusMain parent;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    GlobalOptions options = new GlobalOptions();
+
+    @Parameters(paramLabel = "<branch>", description = "a configured branch, or a ref in linux_repo")
+    String branch;
+
+    @Option(names = "--test", paramLabel = "<re>", description = "count only result keys matching this regex")
+    String test;
+
+    @Option(names = "-n", paramLabel = "<N>", description = "commits to walk (default keep_results_commits)")
+    Integer depth;
+
+    @Override
+    public Integer call() throws ConfigException {
+        TestFilter filter = TestFilter.of(test, spec);
+        if (depth != null && depth < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "-n must be at least 1, got " + depth);
+        }
+        Session session = parent.session(options);
+        LocalResults local = session.local();
+        List<Row> rows = new ArrayList<>();
+        for (CommitInfo c : local.history(branch, depth != null ? depth : local.defaultDepth())) {
+            local.results(c.sha()).flatMap(r -> Row.of(c, r, filter)).ifPresent(rows::add);
+        }
+        if (session.json()) {
+            Json.print(session.out(), rows.stream().map(Row::json).toList());
+        } else {
+            print(session.out(), rows);
+        }
+        return 0;
+    }
+
+    /** A tested commit with its (matching) results and their counts per status. */
+    private record Row(CommitInfo commit, CommitResults results, Map<Status, Integer> counts) {
+        static Optional<Row> of(CommitInfo commit, CommitResults results, TestFilter filter) {
+            CommitResults matching = new CommitResults(results.commit(), results.message(),
+                    filter.apply(results.entries()));
+            return matching.entries().isEmpty() ? Optional.empty()
+                    : Optional.of(new Row(commit, matching, matching.counts()));
+        }
+
+        int count(Status s) {
+            return counts.get(s);
+        }
+
+        Map<String, Object> json() {
+            String message = commit.message().isEmpty() ? results.message() : commit.message();
+            return KtestJson.branchEntry(commit.sha(), message, results.entries());
+        }
+    }
+
+    private void print(Terminal out, List<Row> rows) {
+        if (rows.isEmpty()) {
+            out.line("No results for " + out.untrusted(branch));
+            return;
+        }
+        out.line(HEADER);
+        out.line("-".repeat(80));
+        for (Row r : rows) {
+            int passed = r.count(Status.PASSED);
+            int failed = r.count(Status.FAILED);
+            out.line(String.format("%-14s", r.commit().sha().substring(0, 12))
+                    + out.paint(String.format("%-6d", passed), passed > 0 ? Terminal.Colour.GREEN : null)
+                    + out.paint(String.format("%-6d", failed), failed > 0 ? Terminal.Colour.RED : null)
+                    + String.format("%-6d%-6d%-9s", r.count(Status.FAILED_TO_RUN), r.count(Status.INPROGRESS),
+                    ShortDuration.of(r.results().totalDuration()))
+                    + out.untrusted(truncate(r.commit().subject())));
+        }
+    }
+
+    private static String truncate(String subject) {
+        int count = subject.codePointCount(0, subject.length());
+        return count <= SUBJECT_MAX ? subject : subject.substring(0, subject.offsetByCodePoints(0, SUBJECT_MAX));
+    }
+}

@@ -1,0 +1,95 @@
+package org.ktestci.cistatus;
+
+import org.ktestci.schema.config.ConfigException;
+import org.ktestci.schema.logs.Brotli;
+import org.ktestci.schema.results.ResultEntry;
+import org.ktestci.schema.status.Status;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code ci-status logs <sha> [test] [--full]}: without a test, the commit's failed tests; with one, that test's
+ * decompressed log on stdout (cli.md §2–§3).
+ */
+@Command(name = "logs", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "List a commit's failed tests, or print one test's log.")
+final class LogsCommand implements Callable<Integer> {
+    @ParentCommand
+    CiStatusMain parent;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    GlobalOptions options = new GlobalOptions();
+
+    @Parameters(index = "0", paramLabel = "<sha>", description = "a commit's sha or a prefix of at least 4 hex digits")
+    String commit;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "<test>", description = "part of a result key")
+    String test;
+
+    @Option(names = "--full", description = "the whole run's log (full_log.br) instead of the test's")
+    boolean full;
+
+    /** One element of the {@code --json} list of failed tests. */
+    record FailedJson(String name, long duration) {
+    }
+
+    @Override
+    public Integer call() throws ConfigException {
+        Session session = parent.session(options);
+        if (test != null && session.json()) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--json cannot be combined with <test>: a log is printed as it is");
+        }
+        LocalResults local = session.local();
+        LocalResults.Tested tested = local.resultsOf(commit);
+        if (test == null) {
+            listFailed(session, tested);
+        } else {
+            printLog(session, local, tested);
+        }
+        return 0;
+    }
+
+    private static void listFailed(Session session, LocalResults.Tested tested) {
+        // Blob entries are already in byte order of their keys.
+        List<ResultEntry> failed = tested.results().entries().stream()
+                .filter(e -> e.status() == Status.FAILED).toList();
+        Terminal out = session.out();
+        if (session.json()) {
+            Json.print(out, failed.stream().map(e -> new FailedJson(e.name(), e.duration())).toList());
+            return;
+        }
+        out.line(failed.size() + " failed tests for " + tested.sha12() + ":");
+        for (int i = 0; i < failed.size(); i++) {
+            out.line(String.format("%3d. %s (%ds)", i + 1, out.untrusted(failed.get(i).name()),
+                    failed.get(i).duration()));
+        }
+        out.line("run: ci-status logs " + tested.sha12() + " <test> [--full]");
+    }
+
+    private void printLog(Session session, LocalResults local, LocalResults.Tested tested) {
+        ResultEntry chosen = LogChoice.choose(tested, test, session.err(), session.out());
+        byte[] compressed = local.compressedLog(tested.sha(), chosen.name(), full)
+                .orElseThrow(() -> new CliError("no log for " + chosen.name()));
+        byte[] log;
+        try {
+            log = Brotli.decompress(compressed);
+        } catch (IOException e) {
+            throw new CliError("corrupt log for " + chosen.name() + ": " + e.getMessage());
+        }
+        session.out().bytes(log);
+    }
+}

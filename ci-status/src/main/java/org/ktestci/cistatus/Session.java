@@ -1,0 +1,90 @@
+package org.ktestci.cistatus;
+
+import org.ktestci.schema.config.CiConfig;
+import org.ktestci.schema.config.ConfigException;
+import org.ktestci.schema.config.ConfigLoader;
+import org.ktestci.schema.config.ConfigRole;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * One invocation's settings and mode (cli.md §1): merged options, the output terminal, the config file, and the
+ * choice between local mode (results on disk) and remote mode.
+ */
+final class Session {
+    static final String REMOTE_UNAVAILABLE = "remote mode is not available in this build";
+
+    private final GlobalOptions options;
+    private final Streams streams;
+    private final Terminal terminal;
+
+    Session(GlobalOptions options, Streams streams) {
+        this.options = options;
+        this.streams = streams;
+        this.terminal = new Terminal(streams.out(),
+                options.colorMode().enabled(streams.stdoutIsTty(), streams.env()), streams.stdoutIsTty());
+    }
+
+    Terminal out() {
+        return terminal;
+    }
+
+    PrintStream err() {
+        return streams.err();
+    }
+
+    boolean json() {
+        return options.json();
+    }
+
+    /**
+     * The config file, or empty when it does not exist (not an error: remote mode needs none, and without one
+     * local mode is simply unavailable). An existing but invalid file is an error in every mode.
+     */
+    Optional<CiConfig> config() throws ConfigException {
+        Path path = options.configPath();
+        if (!Files.exists(path)) {
+            return Optional.empty();
+        }
+        return Optional.of(ConfigLoader.load(path, ConfigRole.CI_STATUS));
+    }
+
+    /** Local mode's results, or the error explaining why this invocation is not in local mode. */
+    LocalResults local() throws ConfigException {
+        Optional<CiConfig> config = config();
+        if (options.remote != null) {
+            throw new CliError(REMOTE_UNAVAILABLE);
+        }
+        if (config.isPresent() && isDirectory(config.get().outputDir())) {
+            return new LocalResults(config.get());
+        }
+        if (config.isPresent() && config.get().ciUrlFromFile().isPresent()) {
+            throw new CliError(REMOTE_UNAVAILABLE);
+        }
+        throw new CliError("no output_dir and no --remote or ci_url" + whyNoOutputDir(config));
+    }
+
+    /** Remote base URL if this invocation names one ({@code --remote}, else {@code ci_url} set in the file). */
+    Optional<String> remoteUrl() throws ConfigException {
+        Optional<CiConfig> config = config();
+        if (options.remote != null) {
+            return Optional.of(options.remote);
+        }
+        return config.flatMap(CiConfig::ciUrlFromFile);
+    }
+
+    private String whyNoOutputDir(Optional<CiConfig> config) {
+        if (config.isEmpty()) {
+            return " (" + options.configPath() + " does not exist)";
+        }
+        Path dir = config.get().outputDir();
+        return dir.toString().isEmpty() ? "" : " (output_dir " + dir + " does not exist)";
+    }
+
+    private static boolean isDirectory(Path p) {
+        return !p.toString().isEmpty() && Files.isDirectory(p);
+    }
+}

@@ -1,0 +1,90 @@
+package org.ktestci.cistatus;
+
+import org.ktestci.schema.config.ConfigException;
+import org.ktestci.schema.keys.Utf8ByteOrder;
+import org.ktestci.schema.json.KtestJson;
+import org.ktestci.schema.results.CommitResults;
+import org.ktestci.schema.results.ResultEntry;
+import org.ktestci.schema.status.Status;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code ci-status show <sha-or-prefix>}: every result of one commit, failures first (cli.md §2–§3). */
+@Command(name = "show", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Every result of one commit, failures first.")
+final class ShowCommand implements Callable<Integer> {
+    static final String HEADER = String.format("%-60s %-12s %8s", "TEST", "STATUS", "DURATION");
+
+    /** Failed, In progress, Not run, Unknown, Failed to run, Passed; then key in byte order. */
+    static final Comparator<ResultEntry> ORDER = Comparator
+            .comparingInt((ResultEntry e) -> List.of(Status.FAILED, Status.INPROGRESS, Status.NOTRUN,
+                    Status.UNKNOWN, Status.FAILED_TO_RUN, Status.PASSED).indexOf(e.status()))
+            .thenComparing(ResultEntry::name, Utf8ByteOrder.COMPARATOR);
+
+    @ParentCommand
+    CiStatusMain parent;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    GlobalOptions options = new GlobalOptions();
+
+    @Parameters(paramLabel = "<sha-or-prefix>", description = "a commit's sha or a prefix of at least 4 hex digits")
+    String commit;
+
+    @Option(names = "--test", paramLabel = "<re>", description = "only result keys matching this regex")
+    String test;
+
+    @Override
+    public Integer call() throws ConfigException {
+        TestFilter filter = TestFilter.of(test, spec);
+        Session session = parent.session(options);
+        LocalResults.Tested tested = session.local().resultsOf(commit);
+        CommitResults results = tested.results();
+        List<ResultEntry> entries = filter.apply(results.entries());
+        if (session.json()) {
+            Json.print(session.out(), KtestJson.commit(tested.sha(), results.message(), entries));
+        } else {
+            print(session.out(), tested.sha(), results, entries.stream().sorted(ORDER).toList());
+        }
+        return 0;
+    }
+
+    private static void print(Terminal out, String sha, CommitResults results, List<ResultEntry> entries) {
+        if (!results.message().isEmpty()) {
+            out.line(sha + " " + out.untrusted(results.subject()));
+            out.line("");
+        }
+        out.line(HEADER);
+        out.line("-".repeat(82));
+        for (ResultEntry e : entries) {
+            out.line(String.format("%-60s ", out.untrusted(e.name()))
+                    + out.paint(String.format("%-12s", e.status().display()), colour(e.status()))
+                    + String.format(" %8s", e.duration() + "s"));
+        }
+        CommitResults shown = new CommitResults(sha, results.message(), entries);
+        Map<Status, Integer> n = shown.counts();
+        out.line(entries.size() + " total: " + n.get(Status.PASSED) + " passed, " + n.get(Status.FAILED)
+                + " failed, " + n.get(Status.INPROGRESS) + " in progress, " + ShortDuration.of(shown.totalDuration()));
+    }
+
+    static Terminal.Colour colour(Status s) {
+        return switch (s) {
+            case PASSED -> Terminal.Colour.GREEN;
+            case FAILED -> Terminal.Colour.RED;
+            case INPROGRESS -> Terminal.Colour.YELLOW;
+            case NOTRUN, FAILED_TO_RUN, UNKNOWN -> Terminal.Colour.DIM;
+        };
+    }
+}

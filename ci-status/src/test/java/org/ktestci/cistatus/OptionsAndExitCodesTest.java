@@ -1,0 +1,138 @@
+package org.ktestci.cistatus;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class OptionsAndExitCodesTest {
+    @TempDir
+    Path dir;
+    ResultsFixture fx;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        fx = new ResultsFixture(dir);
+    }
+
+    private static CliRun plain(String... args) {
+        return CliRun.of(false, CliRun.PLAIN_ENV, args);
+    }
+
+    @Test
+    void globalOptionsWorkBeforeAndAfterTheSubcommand() {
+        String config = fx.config.toString();
+        String before = plain("--json", "--config", config, "show", fx.tip()).out();
+        assertEquals(before, plain("show", fx.tip(), "--config", config, "--json").out());
+        assertEquals(before, plain("--config", config, "show", "--json", fx.tip()).out());
+        assertTrue(before.startsWith("{"), before);
+    }
+
+    @Test
+    void autoColoursOnlyATtyWithoutNoColorAndNotDumb() {
+        String red = "\u001b[31m";
+        assertFalse(fx.run("show", fx.tip()).out().contains(red), "not a tty");
+        assertTrue(fx.runOnTty(Map.of("TERM", "xterm"), "show", fx.tip()).out().contains(red), "a tty");
+        assertTrue(fx.runOnTty(Map.of(), "show", fx.tip()).out().contains(red), "a tty, TERM unset");
+        assertFalse(fx.runOnTty(Map.of("TERM", "xterm", "NO_COLOR", ""), "show", fx.tip()).out().contains(red),
+                "NO_COLOR set, even empty");
+        assertFalse(fx.runOnTty(Map.of("TERM", "dumb"), "show", fx.tip()).out().contains(red), "TERM=dumb");
+        assertFalse(fx.runOnTty(Map.of("TERM", "xterm"), "show", fx.tip(), "--color=never").out().contains(red));
+        assertTrue(fx.run("--color", "always", "show", fx.tip()).out().contains(red));
+        assertTrue(fx.run("--color=ALWAYS", "show", fx.tip()).out().contains(red));
+    }
+
+    @Test
+    void anUnknownColourModeIsAUsageError() {
+        CliRun r = fx.run("--color=sometimes", "branches");
+        assertEquals(2, r.code(), r.both());
+        assertTrue(r.err().contains("--color"), r.err());
+    }
+
+    @Test
+    void helpAndVersionSucceedBeforeAndAfterTheSubcommand() {
+        CliRun help = plain("-h");
+        assertEquals(0, help.code());
+        assertTrue(help.out().startsWith("Usage: ci-status"), help.out());
+        assertTrue(help.out().contains("workers"), help.out());
+        CliRun logHelp = plain("log", "--help");
+        assertEquals(0, logHelp.code());
+        assertTrue(logHelp.out().startsWith("Usage: ci-status log"), logHelp.out());
+        CliRun version = plain("-V");
+        assertEquals(0, version.code());
+        assertTrue(version.out().startsWith("ci-status (ktest-ci) "), version.out());
+        assertEquals(version.out(), plain("show", "--version").out());
+    }
+
+    @Test
+    void usageErrorsExitTwoWithUsageOnStderr() {
+        for (String[] args : new String[][] {{}, {"--bogus", "branches"}, {"show"}, {"frobnicate"},
+                {"logs", "a", "b", "c"}}) {
+            CliRun r = plain(args);
+            assertEquals(2, r.code(), String.join(" ", args) + "\n" + r.both());
+            assertTrue(r.err().contains("Usage: ci-status"), r.err());
+            assertEquals("", r.out());
+        }
+    }
+
+    @Test
+    void anInvalidConfigExits78WithEveryErrorOnItsOwnLine() throws Exception {
+        Path bad = dir.resolve("bad.toml");
+        Files.writeString(bad, "windw = 1\nuser = \"Bad\"\n");
+        CliRun r = plain("--config", bad.toString(), "log", "main");
+        assertEquals(78, r.code(), r.both());
+        String[] lines = r.err().split("\n");
+        assertEquals(2, lines.length, r.err());
+        assertEquals(bad + ":1:1: windw: unknown key (did you mean \"window\"?)", lines[0]);
+        assertTrue(lines[1].startsWith(bad + ":2:1: user: "), lines[1]);
+        assertEquals("", r.out());
+        assertEquals(78, plain("--config", bad.toString(), "--remote", "https://ci.example.net", "show", "abcd")
+                .code(), "an existing file must be valid in remote mode too");
+    }
+
+    @Test
+    void withoutOutputDirOrRemoteThereIsNoMode() throws Exception {
+        Path noOutput = dir.resolve("no-output.toml");
+        Files.writeString(noOutput, "user = \"ci\"\n");
+        CliRun r = plain("--config", noOutput.toString(), "branches");
+        assertEquals(1, r.code(), r.both());
+        assertEquals("ci-status: no output_dir and no --remote or ci_url\n", r.err());
+        Path missing = dir.resolve("missing.toml");
+        assertEquals("ci-status: no output_dir and no --remote or ci_url (" + missing + " does not exist)\n",
+                plain("--config", missing.toString(), "branches").err());
+        Path gone = dir.resolve("gone.toml");
+        Files.writeString(gone, "output_dir = \"out-gone\"\n");
+        assertEquals("ci-status: no output_dir and no --remote or ci_url (output_dir " + dir.resolve("out-gone")
+                + " does not exist)\n", plain("--config", gone.toString(), "branches").err());
+    }
+
+    @Test
+    void remoteModeIsReportedAsUnavailable() throws Exception {
+        String unavailable = "ci-status: remote mode is not available in this build\n";
+        CliRun remote = plain("--config", dir.resolve("missing.toml").toString(), "--remote", "https://ci.example.net",
+                "log", "main");
+        assertEquals(1, remote.code());
+        assertEquals(unavailable, remote.err());
+        assertEquals(unavailable, fx.run("show", fx.tip(), "--remote", "https://ci.example.net").err(),
+                "--remote wins over a local output_dir");
+        Path ciUrl = dir.resolve("ci-url.toml");
+        Files.writeString(ciUrl, "ci_url = \"https://ci.example.net\"\n");
+        assertEquals(unavailable, plain("--config", ciUrl.toString(), "branches").err());
+    }
+
+    @Test
+    void workersNeedsAServerUrl() {
+        CliRun r = fx.run("workers");
+        assertEquals(1, r.code());
+        assertEquals("ci-status: workers needs --remote or ci_url\n", r.err());
+        assertEquals("ci-status: remote mode is not available in this build\n",
+                fx.run("workers", "--remote", "https://ci.example.net").err());
+    }
+}
