@@ -47,6 +47,9 @@ public final class Executor extends AbstractBehavior<ExecutorMessage> {
     /** The slot's host left ({@code member_down}) or said goodbye ({@code worker_shutdown}): end any lease and stop. */
     public record HostDown(String reason) implements ExecutorMessage, NoSerializationVerificationNeeded {}
 
+    /** The slot's host became unreachable (take no new leases) or reachable again (README decision 10). */
+    public record HostReachability(boolean reachable) implements ExecutorMessage, NoSerializationVerificationNeeded {}
+
     private static final Duration RESEND = Duration.ofSeconds(10);
     private static final Duration DISPATCH_TIMEOUT = Duration.ofSeconds(30);
 
@@ -65,6 +68,7 @@ public final class Executor extends AbstractBehavior<ExecutorMessage> {
     private long lastRenewed;
     private final Set<String> verdictKeys = new HashSet<>();
     private long staleMessages;
+    private boolean hostUnreachable;
 
     public static Behavior<ExecutorMessage> create(SlotId slot, String arch, ActorRef<AgentMessage> agent,
                                                    ActorRef<JobWindow.Command> window,
@@ -97,11 +101,26 @@ public final class Executor extends AbstractBehavior<ExecutorMessage> {
                 .onMessage(BatchOffer.class, this::onOffer)
                 .onMessage(Tick.class, t -> onTick())
                 .onMessage(HostDown.class, this::onHostDown)
+                .onMessage(HostReachability.class, this::onReachability)
                 .onMessage(LeaseMessage.class, this::onLeaseMessage)
                 .build();
     }
 
+    private Behavior<ExecutorMessage> onReachability(HostReachability r) {
+        hostUnreachable = !r.reachable();
+        if (hostUnreachable) {
+            // Running leases go on until renewed or timed out; only new work stays away from this host.
+            window.tell(new JobWindow.CancelClaims(slot.host(), slot.index()));
+        } else if (lease == null) {
+            claim();
+        }
+        return this;
+    }
+
     private void claim() {
+        if (hostUnreachable) {
+            return;
+        }
         window.tell(new JobWindow.ClaimBatch(slot.host(), slot.index(), arch, getContext().getSelf()));
     }
 

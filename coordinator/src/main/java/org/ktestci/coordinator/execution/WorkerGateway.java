@@ -8,6 +8,9 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
 import org.ktestci.coordinator.results.ResultsStore;
 import org.ktestci.coordinator.scheduling.JobWindow;
 import org.ktestci.coordinator.scheduling.SchedulerSettings;
@@ -36,6 +39,9 @@ public final class WorkerGateway extends AbstractBehavior<GatewayMessage> {
     private record AgentGone(String host, ActorRef<AgentMessage> agent)
             implements GatewayMessage, NoSerializationVerificationNeeded {}
 
+    private record ReachabilityChanged(ClusterEvent.ReachabilityEvent event)
+            implements GatewayMessage, NoSerializationVerificationNeeded {}
+
     /** The live hosts as the dashboard shows them. */
     public record GetHosts(ActorRef<List<HostView>> replyTo) implements GatewayMessage, NoSerializationVerificationNeeded {}
 
@@ -58,6 +64,10 @@ public final class WorkerGateway extends AbstractBehavior<GatewayMessage> {
                                                   SchedulerSettings settings) {
         return Behaviors.setup(ctx -> {
             ctx.getSystem().receptionist().tell(Receptionist.register(GatewayMessage.SERVICE_KEY, ctx.getSelf()));
+            ActorRef<ClusterEvent.ReachabilityEvent> reach =
+                    ctx.messageAdapter(ClusterEvent.ReachabilityEvent.class, ReachabilityChanged::new);
+            Cluster.get(ctx.getSystem()).subscriptions()
+                    .tell(Subscribe.create(reach, ClusterEvent.ReachabilityEvent.class));
             return new WorkerGateway(ctx, hostConfig, window, results, artifacts, settings);
         });
     }
@@ -80,6 +90,7 @@ public final class WorkerGateway extends AbstractBehavior<GatewayMessage> {
                 .onMessage(WorkerGoodbye.class, this::onGoodbye)
                 .onMessage(AgentGone.class, this::onAgentGone)
                 .onMessage(GetHosts.class, this::onGetHosts)
+                .onMessage(ReachabilityChanged.class, this::onReachability)
                 .build();
     }
 
@@ -138,6 +149,19 @@ public final class WorkerGateway extends AbstractBehavior<GatewayMessage> {
         if (known != null && known.hello().agent().equals(g.agent())) {
             getContext().getLog().warn("worker lost: host={}", g.host());
             removeHost(g.host(), "member_down");
+        }
+        return this;
+    }
+
+    private Behavior<GatewayMessage> onReachability(ReachabilityChanged changed) {
+        boolean reachable = changed.event() instanceof ClusterEvent.ReachableMember;
+        var address = changed.event().member().address();
+        for (Host h : hosts.values()) {
+            if (h.hello().agent().path().address().equals(address)) {
+                getContext().getLog().warn("worker {}: host={}", reachable ? "reachable again" : "unreachable",
+                        h.hello().host());
+                h.executors().forEach(e -> e.tell(new Executor.HostReachability(reachable)));
+            }
         }
         return this;
     }

@@ -1,0 +1,192 @@
+package org.ktestci.coordinator.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.eclipse.jgit.api.Git;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.ktestci.coordinator.CoordinatorNode;
+import org.ktestci.coordinator.TestRepos;
+import org.ktestci.schema.config.ConfigLoader;
+import org.ktestci.schema.config.ConfigRole;
+import org.ktestci.schema.results.CommitResults;
+import org.ktestci.schema.results.CommitResultsCodec;
+import org.ktestci.schema.results.ResultEntry;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Worker agents in their own JVMs join the coordinator over Artery on loopback and talk to it only through
+ * the cluster protocol; a worker killed with SIGKILL in the middle of a batch loses its lease and the other
+ * worker re-runs exactly the subtests that had no verdict.
+ */
+class SeparateWorkerJvmTest {
+    /** Subtest "slow" hangs on worker w1 (so it can be killed mid-batch) and passes at once elsewhere. */
+    static final String TEST = """
+            #!/usr/bin/env bash
+            case $1 in
+                list-tests) echo "first slow last" ;;
+                deps) echo "ktest_no_vm=1" ;;
+                run-tests) shift
+                    for t in "$@"; do
+                        echo "========= TEST   $t"
+                        if [ "$t" = slow ] && [[ "$ktest_deps_dir" == */w1/* ]]; then
+                            touch "$MARKER_DIR/w1-running"; sleep 600
+                        fi
+                        echo "========= PASSED $t in 0s"
+                    done ;;
+            esac
+            """;
+
+    @TempDir
+    Path dir;
+
+    final List<Process> workers = new ArrayList<>();
+
+    @AfterEach
+    void stopWorkers() throws Exception {
+        for (String h : List.of("w1", "w2")) {
+            Path log = dir.resolve(h + ".log");
+            if (Files.exists(log)) {
+                System.out.println("---- " + h + " log ----\n" + Files.readString(log));
+            }
+        }
+        workers.forEach(p -> {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        });
+    }
+
+    private Path coordinatorConfig() throws Exception {
+        TestRepos.commits(dir.resolve("upstream"), 1, "bcachefs: one commit");
+        Git.init().setDirectory(dir.resolve("repo").toFile()).call().close();
+        Path test = dir.resolve("ktest/tests/t.ktest");
+        Files.createDirectories(test.getParent());
+        Files.writeString(test, TEST);
+        Files.setPosixFilePermissions(test, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.createDirectories(dir.resolve("markers"));
+        Path cfg = dir.resolve("coordinator.toml");
+        Files.writeString(cfg, """
+                linux_repo = "repo"
+                output_dir = "out"
+                ktest_dir = "ktest"
+                state_dir = "state"
+                ci_host = "127.0.0.1"
+                heartbeat_interval = 1
+                lease_timeout = 5
+                [test_group.g]
+                tests = ["t.ktest"]
+                [branch.main]
+                fetch = "upstream main"
+                test_groups = ["g"]
+                [cluster]
+                insecure_plaintext = true
+                bind_host = "127.0.0.1"
+                port = 0
+                [http]
+                bind = "127.0.0.1:0"
+                """);
+        return cfg;
+    }
+
+    private Process startWorker(String host, int coordinatorPort) throws Exception {
+        Path cfg = dir.resolve(host + ".toml");
+        Files.writeString(cfg, """
+                ktest_dir = "ktest"
+                state_dir = "%s"
+                heartbeat_interval = 1
+                lease_timeout = 5
+                [cluster]
+                insecure_plaintext = true
+                seed_nodes = ["pekko://ktest-ci@127.0.0.1:%d"]
+                bind_host = "127.0.0.1"
+                advertise_host = "127.0.0.1"
+                port = 0
+                [worker]
+                host = "%s"
+                runner = "host"
+                slots = 1
+                min_free_disk_gib = 0
+                """.formatted("state-" + host + "/" + host, coordinatorPort, host));
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "org.ktestci.worker.WorkerMain", "--config",
+                cfg.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve(host + ".log").toFile());
+        pb.environment().put("MARKER_DIR", dir.resolve("markers").toString());
+        Process p = pb.start();
+        workers.add(p);
+        return p;
+    }
+
+    private static JsonNode awaitCommit(HttpClient http, String url, int verdicts, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 200) {
+                last = new ObjectMapper().readTree(r.body());
+                int done = 0;
+                for (JsonNode t : last.get("tests")) {
+                    done += t.get("status").asText().equals("inprogress") ? 0 : 1;
+                }
+                if (done == verdicts) {
+                    return last;
+                }
+            }
+            Thread.sleep(200);
+        }
+        fail("no " + verdicts + " verdicts at " + url + " within " + timeout + "; last: " + last);
+        return null;
+    }
+
+    @Test
+    void aKilledWorkersUnfinishedSubtestsRunOnceOnTheOtherWorker() throws Exception {
+        Path cfg = coordinatorConfig();
+        String sha = Git.open(dir.resolve("upstream").toFile()).getRepository().resolve("HEAD").getName();
+        try (CoordinatorNode node = CoordinatorNode.start(ConfigLoader.load(cfg, ConfigRole.COORDINATOR), false)) {
+            int port = Cluster.get(node.system()).selfMember().address().getPort().get();
+            Process w1 = startWorker("w1", port);
+            Path marker = dir.resolve("markers/w1-running");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (!Files.exists(marker) && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertTrue(Files.exists(marker), "w1 reached the slow subtest; its log:\n"
+                    + Files.readString(dir.resolve("w1.log")));
+            HttpClient http = HttpClient.newHttpClient();
+            String api = "http://127.0.0.1:" + node.httpPort() + "/api/v1/commits/" + sha;
+            awaitCommit(http, api, 1, Duration.ofSeconds(30)); // t.first's verdict is recorded before the kill
+            w1.destroyForcibly(); // SIGKILL: no goodbye, no cleanup
+            w1.waitFor(10, TimeUnit.SECONDS);
+            startWorker("w2", port);
+            JsonNode c = awaitCommit(http, api, 3, Duration.ofSeconds(120));
+            for (JsonNode t : c.get("tests")) {
+                String name = t.get("name").asText();
+                assertEquals("passed", t.get("status").asText(), name);
+                String expectedHost = name.equals("t.first") ? "w1" : "w2";
+                assertEquals(expectedHost, t.get("host").asText(),
+                        name + ": verdicts recorded before the kill stay; the rest come from the other worker");
+            }
+            CommitResults blob = CommitResultsCodec.read(dir.resolve("out").resolve(sha + ".capnp"));
+            assertEquals(List.of("t.first", "t.last", "t.slow"), blob.entries().stream().map(ResultEntry::name).toList());
+        }
+    }
+
+}
