@@ -74,6 +74,10 @@ class SeparateWorkerJvmTest {
     }
 
     private Path coordinatorConfig() throws Exception {
+        return coordinatorConfig("insecure_plaintext = true\n");
+    }
+
+    private Path coordinatorConfig(String clusterSecurity) throws Exception {
         TestRepos.commits(dir.resolve("upstream"), 1, "bcachefs: one commit");
         Git.init().setDirectory(dir.resolve("repo").toFile()).call().close();
         Path test = dir.resolve("ktest/tests/t.ktest");
@@ -96,16 +100,19 @@ class SeparateWorkerJvmTest {
                 fetch = "upstream main"
                 test_groups = ["g"]
                 [cluster]
-                insecure_plaintext = true
-                bind_host = "127.0.0.1"
+                %sbind_host = "127.0.0.1"
                 port = 0
                 [http]
                 bind = "127.0.0.1:0"
-                """);
+                """.formatted(clusterSecurity));
         return cfg;
     }
 
     private Process startWorker(String host, int coordinatorPort) throws Exception {
+        return startWorker(host, coordinatorPort, "insecure_plaintext = true\n");
+    }
+
+    private Process startWorker(String host, int coordinatorPort, String clusterSecurity) throws Exception {
         Path cfg = dir.resolve(host + ".toml");
         Files.writeString(cfg, """
                 ktest_dir = "ktest"
@@ -113,8 +120,7 @@ class SeparateWorkerJvmTest {
                 heartbeat_interval = 1
                 lease_timeout = 5
                 [cluster]
-                insecure_plaintext = true
-                seed_nodes = ["pekko://ktest-ci@127.0.0.1:%d"]
+                %sseed_nodes = ["pekko://ktest-ci@127.0.0.1:%d"]
                 bind_host = "127.0.0.1"
                 advertise_host = "127.0.0.1"
                 port = 0
@@ -123,7 +129,7 @@ class SeparateWorkerJvmTest {
                 runner = "host"
                 slots = 1
                 min_free_disk_gib = 0
-                """.formatted("state-" + host + "/" + host, coordinatorPort, host));
+                """.formatted("state-" + host + "/" + host, clusterSecurity, coordinatorPort, host));
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "org.ktestci.worker.WorkerMain", "--config",
                 cfg.toString())
@@ -154,6 +160,40 @@ class SeparateWorkerJvmTest {
         }
         fail("no " + verdicts + " verdicts at " + url + " within " + timeout + "; last: " + last);
         return null;
+    }
+
+    @Test
+    void overTlsOnlyNodesWithACertificateFromTheClusterCaJoin() throws Exception {
+        TestCertificates certs = new TestCertificates(Files.createDirectories(dir.resolve("tls")));
+        certs.ca("cluster");
+        certs.ca("rogue");
+        certs.node("coordinator", "cluster");
+        certs.node("w2", "cluster");
+        certs.node("w1", "rogue");
+        Path cfg = coordinatorConfig(certs.clusterTls("coordinator", "cluster"));
+        String sha = Git.open(dir.resolve("upstream").toFile()).getRepository().resolve("HEAD").getName();
+        try (CoordinatorNode node = CoordinatorNode.start(ConfigLoader.load(cfg, ConfigRole.COORDINATOR), false)) {
+            int port = Cluster.get(node.system()).selfMember().address().getPort().get();
+            startWorker("w1", port, certs.clusterTls("w1", "rogue")); // trusts itself only: refused
+            startWorker("w2", port, certs.clusterTls("w2", "cluster"));
+            HttpClient http = HttpClient.newHttpClient();
+            JsonNode c = awaitCommit(http, "http://127.0.0.1:" + node.httpPort() + "/api/v1/commits/" + sha, 3,
+                    Duration.ofSeconds(120));
+            for (JsonNode t : c.get("tests")) {
+                assertEquals("w2", t.get("host").asText(), "only the trusted worker ran anything");
+            }
+            assertEquals(2, countMembers(node), "coordinator and w2 only: the untrusted worker never became a member");
+            assertTrue(!Files.readString(dir.resolve("w1.log")).contains("hello accepted"),
+                    Files.readString(dir.resolve("w1.log")));
+        }
+    }
+
+    private static int countMembers(CoordinatorNode node) {
+        int n = 0;
+        for (var ignored : Cluster.get(node.system()).state().getMembers()) {
+            n++;
+        }
+        return n;
     }
 
     @Test
