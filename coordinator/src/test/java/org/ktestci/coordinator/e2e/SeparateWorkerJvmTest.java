@@ -47,7 +47,7 @@ class SeparateWorkerJvmTest {
                     for t in "$@"; do
                         echo "========= TEST   $t"
                         if [ "$t" = slow ] && [[ "$ktest_deps_dir" == */w1/* ]]; then
-                            touch "$MARKER_DIR/w1-running"; sleep 600
+                            echo $$ > "$MARKER_DIR/w1-running"; sleep 600
                         fi
                         echo "========= PASSED $t in 0s"
                     done ;;
@@ -160,6 +160,35 @@ class SeparateWorkerJvmTest {
         }
         fail("no " + verdicts + " verdicts at " + url + " within " + timeout + "; last: " + last);
         return null;
+    }
+
+    @Test
+    void aStoppedWorkerKillsItsRunSaysGoodbyeAndItsJobsRunElsewhere() throws Exception {
+        Path cfg = coordinatorConfig();
+        String sha = Git.open(dir.resolve("upstream").toFile()).getRepository().resolve("HEAD").getName();
+        try (CoordinatorNode node = CoordinatorNode.start(ConfigLoader.load(cfg, ConfigRole.COORDINATOR), false)) {
+            int port = Cluster.get(node.system()).selfMember().address().getPort().get();
+            Process w1 = startWorker("w1", port);
+            Path marker = dir.resolve("markers/w1-running");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while ((!Files.exists(marker) || Files.readString(marker).isBlank()) && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            long testPid = Long.parseLong(Files.readString(marker).trim());
+            w1.destroy(); // SIGTERM: coordinated shutdown
+            assertTrue(w1.waitFor(60, TimeUnit.SECONDS), "w1 exits after its goodbye");
+            assertTrue(ProcessHandle.of(testPid).map(p -> !p.isAlive()).orElse(true),
+                    "the test process of the interrupted run was killed, not orphaned");
+            assertTrue(Files.readString(dir.resolve("w1.log")).contains("goodbye sent: host=w1"));
+            startWorker("w2", port);
+            HttpClient http = HttpClient.newHttpClient();
+            JsonNode c = awaitCommit(http, "http://127.0.0.1:" + node.httpPort() + "/api/v1/commits/" + sha, 3,
+                    Duration.ofSeconds(60));
+            for (JsonNode t : c.get("tests")) {
+                assertEquals("passed", t.get("status").asText());
+                assertEquals(1, t.get("attempt").asInt(), "a graceful stop is not a failure of the job");
+            }
+        }
     }
 
     @Test

@@ -39,6 +39,11 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
     private record RunEnded(String leaseId, BatchFinished result, Throwable error)
             implements AgentMessage, NoSerializationVerificationNeeded {}
 
+    /** The agent is stopping: refuse new batches, stop the running one, then answer {@link Drained}. */
+    public record Drain(ActorRef<Drained> replyTo) implements AgentMessage, NoSerializationVerificationNeeded {}
+
+    public record Drained(int slot) {}
+
     private final int slot;
     private final BatchRun.Factory factory;
     private final Predicate<RunBatch> validBatch;
@@ -50,6 +55,7 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
     private BatchRun run;
     private ExecutorSink sink;
     private long startedAt;
+    private ActorRef<Drained> drainedReply;
 
     public static Behavior<AgentMessage> create(int slot, BatchRun.Factory factory, Predicate<RunBatch> validBatch,
                                                 Duration heartbeatInterval) {
@@ -75,6 +81,7 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
                 .onMessage(HeartbeatAck.class, this::onHeartbeatAck)
                 .onMessage(HeartbeatTick.class, t -> onHeartbeatTick())
                 .onMessage(RunEnded.class, this::onRunEnded)
+                .onMessage(Drain.class, this::onDrain)
                 .build();
     }
 
@@ -85,6 +92,10 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
         }
         if (b.epoch() <= lastEpoch) {
             b.executor().tell(new BatchRefused(b.leaseId(), b.epoch(), "stale_epoch"));
+            return this;
+        }
+        if (drainedReply != null) {
+            b.executor().tell(new BatchRefused(b.leaseId(), b.epoch(), "draining"));
             return this;
         }
         if (current != null) {
@@ -136,6 +147,17 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
         return this;
     }
 
+    private Behavior<AgentMessage> onDrain(Drain d) {
+        drainedReply = d.replyTo();
+        if (current == null) {
+            d.replyTo().tell(new Drained(slot));
+        } else {
+            getContext().getLog().info("agent stopping, aborting batch: slot={} lease={}", slot, current.leaseId());
+            abortCurrent();
+        }
+        return this;
+    }
+
     private void abortCurrent() {
         sink.silenced = true; // the lease is gone: nothing more from this run may be reported under it
         run.abort();
@@ -161,6 +183,9 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
         current = null;
         run = null;
         sink = null;
+        if (drainedReply != null) {
+            drainedReply.tell(new Drained(slot)); // the run's processes are gone: safe to leave
+        }
         return this;
     }
 

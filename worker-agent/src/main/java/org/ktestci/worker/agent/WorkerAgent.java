@@ -1,6 +1,9 @@
 package org.ktestci.worker.agent;
 
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -17,6 +20,7 @@ import org.ktestci.protocol.HelloAck;
 import org.ktestci.protocol.ProtocolVersion;
 import org.ktestci.protocol.RevokeLease;
 import org.ktestci.protocol.RunBatch;
+import org.ktestci.protocol.WorkerGoodbye;
 import org.ktestci.protocol.WorkerHello;
 
 import java.time.Duration;
@@ -36,6 +40,11 @@ public final class WorkerAgent extends AbstractBehavior<AgentMessage> {
 
     private record HelloTimer() implements AgentMessage, NoSerializationVerificationNeeded {}
 
+    /** Coordinated shutdown: stop every slot's run, say goodbye, then answer. */
+    private record PrepareShutdown(ActorRef<Done> replyTo) implements AgentMessage, NoSerializationVerificationNeeded {}
+
+    private record SlotDrained(SlotRunner.Drained drained) implements AgentMessage, NoSerializationVerificationNeeded {}
+
     private static final Duration HELLO_RETRY = Duration.ofSeconds(60);
 
     private final AgentIdentity identity;
@@ -44,6 +53,8 @@ public final class WorkerAgent extends AbstractBehavior<AgentMessage> {
     private final List<ActorRef<AgentMessage>> slots = new ArrayList<>();
     private Set<ActorRef<GatewayMessage>> gateways = Set.of();
     private boolean acknowledged;
+    private ActorRef<Done> shutdownReply;
+    private int slotsDraining;
 
     public static Behavior<AgentMessage> create(AgentIdentity identity, IntFunction<Behavior<AgentMessage>> slotFactory) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new WorkerAgent(ctx, timers, identity, slotFactory)));
@@ -58,6 +69,10 @@ public final class WorkerAgent extends AbstractBehavior<AgentMessage> {
         ActorRef<Receptionist.Listing> adapter = ctx.messageAdapter(Receptionist.Listing.class,
                 l -> new GatewaysChanged(l.getServiceInstances(GatewayMessage.SERVICE_KEY)));
         ctx.getSystem().receptionist().tell(Receptionist.subscribe(GatewayMessage.SERVICE_KEY, adapter));
+        ActorRef<AgentMessage> self = ctx.getSelf();
+        var system = ctx.getSystem();
+        CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "ktest-ci-worker-goodbye",
+                () -> AskPattern.ask(self, PrepareShutdown::new, Duration.ofSeconds(25), system.scheduler()));
     }
 
     @Override
@@ -69,6 +84,8 @@ public final class WorkerAgent extends AbstractBehavior<AgentMessage> {
                 .onMessage(RunBatch.class, this::onRunBatch)
                 .onMessage(RevokeLease.class, this::broadcast)
                 .onMessage(HeartbeatAck.class, this::broadcast)
+                .onMessage(PrepareShutdown.class, this::onPrepareShutdown)
+                .onMessage(SlotDrained.class, this::onSlotDrained)
                 .build();
     }
 
@@ -125,6 +142,32 @@ public final class WorkerAgent extends AbstractBehavior<AgentMessage> {
         }
         slots.get(b.slot()).tell(b);
         return this;
+    }
+
+    private Behavior<AgentMessage> onPrepareShutdown(PrepareShutdown p) {
+        shutdownReply = p.replyTo();
+        slotsDraining = slots.size();
+        getContext().getLog().info("worker stopping: host={} slots={}", identity.host(), slots.size());
+        ActorRef<SlotRunner.Drained> adapter = getContext().messageAdapter(SlotRunner.Drained.class, SlotDrained::new);
+        slots.forEach(s -> s.tell(new SlotRunner.Drain(adapter)));
+        if (slotsDraining == 0) {
+            sayGoodbye();
+        }
+        return this;
+    }
+
+    private Behavior<AgentMessage> onSlotDrained(SlotDrained d) {
+        if (--slotsDraining == 0) {
+            sayGoodbye();
+        }
+        return this;
+    }
+
+    /** After the runs are stopped, so the coordinator re-queues their jobs as worker_shutdown, not failures. */
+    private void sayGoodbye() {
+        gateways.forEach(g -> g.tell(new WorkerGoodbye(identity.host(), List.of())));
+        getContext().getLog().info("goodbye sent: host={} gateways={}", identity.host(), gateways.size());
+        shutdownReply.tell(Done.getInstance());
     }
 
     private Behavior<AgentMessage> broadcast(AgentMessage m) {
