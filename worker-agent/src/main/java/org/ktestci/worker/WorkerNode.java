@@ -14,6 +14,7 @@ import org.ktestci.worker.agent.SlotRunner;
 import org.ktestci.worker.agent.WorkerAgent;
 import org.ktestci.worker.checkout.WorkspaceCheckout;
 import org.ktestci.worker.run.BatchExecution;
+import org.ktestci.worker.qemu.QemuSettings;
 import org.ktestci.worker.run.SlotSettings;
 
 import java.io.File;
@@ -21,6 +22,7 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /** Builds a worker agent from the config: identity, slot runners, the batch pipeline. */
 public final class WorkerNode {
@@ -38,12 +40,32 @@ public final class WorkerNode {
         BatchValidator validator = new BatchValidator(w.ktestDir());
         AgentIdentity identity = new AgentIdentity(w.host(), w.arch().id(), w.slots(), w.runner().id(), AGENT_VERSION,
                 ktestRevision(w.ktestDir()), false, memoryMib(), Runtime.getRuntime().availableProcessors());
+        Optional<QemuSettings> qemu = Optional.of(new QemuSettings(w.kernelStore(), w.qemuBinary(),
+                onPath(w.busybox()), onPath(w.bash()), w.qemuKernel(), w.arch().id()));
         return ctx.spawn(WorkerAgent.create(identity, n -> SlotRunner.create(n,
-                (batch, sink) -> new BatchExecution(batch, sink, base.forSlot(n), checkout, System.getenv()),
+                (batch, sink) -> new BatchExecution(batch, sink, base.forSlot(n), checkout, System.getenv(), qemu),
                 validator, Duration.ofSeconds(config.heartbeatInterval()))), "worker-agent");
     }
 
+    /** A command name looked up on PATH (absolute paths as given); the name itself when not found. */
+    static Path onPath(String command) {
+        if (command.contains("/")) {
+            return Path.of(command);
+        }
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            Path p = Path.of(dir, command);
+            if (java.nio.file.Files.isExecutable(p)) {
+                return p;
+            }
+        }
+        return Path.of(command);
+    }
+
     /** HEAD of the worker's ktest checkout, or its path when it is not a git tree (a Nix store path). */
+    public static String ktestRevisionOf(Path ktestDir) {
+        return ktestRevision(ktestDir);
+    }
+
     static String ktestRevision(Path ktestDir) {
         File gitDir = ktestDir.resolve(".git").toFile();
         if (gitDir.isDirectory()) {

@@ -51,6 +51,8 @@ public final class ConsoleSupervisor {
     private final QemuMonitorClient monitor;
 
     private volatile boolean abortRequested;
+    private java.util.function.Consumer<ProcessHandle> onStart = p -> { };
+    private long childLines;
     private Process process;
     private Open open;
     private long alarmAt;
@@ -86,6 +88,16 @@ public final class ConsoleSupervisor {
         return Set.copyOf(reached);
     }
 
+    /** Called with the child right after it starts (the qemu runner raises its OOM score). */
+    public void onStart(java.util.function.Consumer<ProcessHandle> hook) {
+        this.onStart = hook;
+    }
+
+    /** Lines the child printed (injected lines not counted). */
+    public long childLines() {
+        return childLines;
+    }
+
     /** Stops the run from another thread (lease revoked, agent shutting down). */
     public void abort() {
         abortRequested = true;
@@ -103,6 +115,7 @@ public final class ConsoleSupervisor {
         pb.environment().putAll(env);
         pb.environment().put("KTEST_SUPERVISOR", "1");
         process = pb.start();
+        onStart.accept(process.toHandle());
         Thread reader = new Thread(() -> readConsole(process.getInputStream()), "console-reader-" + process.pid());
         reader.setDaemon(true);
         reader.start();
@@ -157,6 +170,7 @@ public final class ConsoleSupervisor {
                 lineNanos = System.nanoTime();
                 return;
             } else if (item instanceof Line line) {
+                childLines++;
                 lineNanos = line.nanos();
                 handleLine(line.bytes());
             }

@@ -15,6 +15,12 @@ import org.ktestci.worker.console.ConsoleSupervisor;
 import org.ktestci.worker.console.RunOutcome;
 import org.ktestci.worker.console.SupervisorListener;
 import org.ktestci.worker.console.SupervisorSettings;
+import org.ktestci.worker.qemu.InitramfsBuilder;
+import org.ktestci.worker.qemu.KernelImage;
+import org.ktestci.worker.qemu.KernelStore;
+import org.ktestci.worker.qemu.KvmProbe;
+import org.ktestci.worker.qemu.QemuCommand;
+import org.ktestci.worker.qemu.QemuSettings;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -41,16 +47,32 @@ public final class BatchExecution implements BatchRun {
     private final SlotSettings slot;
     private final WorkspaceCheckout checkout;
     private final Map<String, String> agentEnv;
+    private final Optional<QemuSettings> qemu;
     private volatile boolean aborted;
     private volatile ConsoleSupervisor current;
+    private Deps deps = Deps.parse("");
+    private boolean kvm;
 
     public BatchExecution(RunBatch batch, LeaseSink sink, SlotSettings slot, WorkspaceCheckout checkout,
                           Map<String, String> agentEnv) {
+        this(batch, sink, slot, checkout, agentEnv, Optional.empty());
+    }
+
+    public BatchExecution(RunBatch batch, LeaseSink sink, SlotSettings slot, WorkspaceCheckout checkout,
+                          Map<String, String> agentEnv, Optional<QemuSettings> qemu) {
         this.batch = batch;
         this.sink = sink;
         this.slot = slot;
         this.checkout = checkout;
         this.agentEnv = Map.copyOf(agentEnv);
+        this.qemu = qemu;
+    }
+
+    /** The job's kernel could not be resolved (infra failure {@code no_kernel}). */
+    private static final class NoKernel extends Exception {
+        NoKernel(String message) {
+            super(message);
+        }
     }
 
     @Override
@@ -127,7 +149,7 @@ public final class BatchExecution implements BatchRun {
                     + depsRun.output().strip());
             return infra("deps_failed", keysOf(remaining), notFound);
         }
-        Deps deps = Deps.parse(depsRun.output());
+        deps = Deps.parse(depsRun.output());
         Optional<String> declared = deps.arch();
         if (declared.isPresent() && !declared.get().equals(batch.arch())) {
             agentLog.line("test declares arch " + declared.get() + ", this slot is " + batch.arch());
@@ -137,6 +159,19 @@ public final class BatchExecution implements BatchRun {
         long timeout = deps.timeoutSeconds().map(t -> Math.min(t, 4L * batch.subtestTimeoutSecs()))
                 .orElse((long) batch.subtestTimeoutSecs());
         String runner = deps.flag("ktest_no_vm") ? "host" : slot.runner();
+        if (runner.equals("qemu")) {
+            if (qemu.isEmpty()) {
+                agentLog.line("the qemu runner is not configured on this worker");
+                return infra("runner_failed", keysOf(remaining), notFound);
+            }
+            Optional<Path> probeKernel = resolveKernel(qemu.get());
+            kvm = probeKernel.isPresent() && KvmProbe.usable(batch.arch(), qemu.get().hostArch(),
+                    qemu.get().qemuBinary(), probeKernel.get(), agentEnv);
+            if (!kvm) {
+                agentLog.line("KVM unavailable, using TCG");
+                timeout *= 4; // emulation is several times slower
+            }
+        }
         return resumeLoop(slotDir, repoDir, results, remaining, notFound, runner, Duration.ofSeconds(timeout),
                 agentLog);
     }
@@ -154,7 +189,13 @@ public final class BatchExecution implements BatchRun {
             i++;
             recreate(slotDir.resolve("ktest-tmp"));
             recreate(slotDir.resolve("host-run"));
-            RunnerCommand cmd = command(runner, slotDir, remaining);
+            RunnerCommand cmd;
+            try {
+                cmd = command(runner, slotDir, remaining, agentLog);
+            } catch (NoKernel e) {
+                agentLog.line(e.getMessage());
+                return infra("no_kernel", keysOf(remaining), notFound, iterations);
+            }
             agentLog.line("iteration " + i + ": " + runner + " runner, " + remaining.size() + " subtests: "
                     + String.join(" ", cmd.argv()));
             String primary = remaining.get(0).resultKey();
@@ -167,6 +208,9 @@ public final class BatchExecution implements BatchRun {
                         Optional.of(slotDir.resolve("ktest-tmp").resolve("mon"))),
                         listener(i, primary, results));
                 current = supervisor;
+                if (runner.equals("qemu")) {
+                    supervisor.onStart(BatchExecution::preferAsOomVictim);
+                }
                 outcome = supervisor.run();
             } catch (IOException e) {
                 agentLog.line("runner could not be started: " + e.getMessage());
@@ -183,6 +227,11 @@ public final class BatchExecution implements BatchRun {
             byte[] full = FullLog.assemble(slot, batch, i, runner, names, agentLog.drain(),
                     results.resolve("console." + i), outcome);
             sink.artifact(primary, LogChunk.KIND_FULL_LOG, i, Brotli.compress(full));
+            if (runner.equals("qemu") && supervisor.childLines() == 0 && outcome.exitCode() != null
+                    && outcome.exitCode() != 0) {
+                agentLog.line("qemu exited with status " + outcome.exitCode() + " before writing to its console");
+                return infra("runner_failed", keysOf(remaining), notFound, iterations);
+            }
             Set<String> reached = supervisor.reached();
             if (reached.isEmpty()) {
                 if (aborted) {
@@ -201,13 +250,87 @@ public final class BatchExecution implements BatchRun {
         return new BatchFinished("", 0, 0, BatchFinished.COMPLETED, "", "", notFound, iterations);
     }
 
-    private RunnerCommand command(String runner, Path slotDir, List<RunBatch.BatchSubtest> remaining) {
+    private RunnerCommand command(String runner, Path slotDir, List<RunBatch.BatchSubtest> remaining,
+                                  AgentLog agentLog) throws IOException, NoKernel {
         List<String> names = remaining.stream().map(RunBatch.BatchSubtest::name).toList();
+        if ("qemu".equals(runner)) {
+            return qemuCommand(slotDir, names, agentLog);
+        }
         if ("host".equals(runner)) {
             return RunnerCommand.host(slot.ktestDir(), batch.test(), names, slotDir, batch.env(), agentEnv);
         }
         return RunnerCommand.ktest(slot.ktestDir(), batch.test(), batch.kernel(), names, slotDir, batch.repo(),
                 batch.env(), agentEnv);
+    }
+
+    /** ktest-interface.md §6.3: resolve the kernel, build the initramfs, assemble the qemu command line. */
+    private RunnerCommand qemuCommand(Path slotDir, List<String> names, AgentLog agentLog)
+            throws IOException, NoKernel {
+        QemuSettings q = qemu.orElseThrow();
+        Optional<KernelImage> kernel = kernelImage(q);
+        if (kernel.isEmpty()) {
+            throw new NoKernel("no kernel image for '" + batch.kernel() + "' (" + batch.arch() + ") in "
+                    + q.kernelStore() + (batch.kernel().isEmpty() ? " and worker.qemu_kernel is unset" : ""));
+        }
+        Path tmp = slotDir.resolve("ktest-tmp");
+        Path initramfs = tmp.resolve("initramfs.cpio.gz");
+        Map<String, String> guestEnv = new java.util.TreeMap<>(batch.env());
+        new InitramfsBuilder(q.busybox(), q.bash()).write(initramfs, slot.ktestDir(), batch.test(), names, guestEnv,
+                kernel.get().modules());
+        int mem = deps.value("ktest_mem").map(BatchExecution::mebibytes).orElse(1024);
+        int cpus = deps.value("ktest_cpus").map(Integer::parseInt)
+                .orElse(Math.min(4, Runtime.getRuntime().availableProcessors()));
+        List<String> argv = QemuCommand.argv(q.qemuBinary(), batch.arch(), kvm, mem, cpus, kernel.get().vmlinuz(),
+                initramfs, tmp, List.of());
+        agentLog.line("qemu: " + String.join(" ", argv));
+        agentLog.line("kernel: id=" + kernel.get().id() + " version=" + kernel.get().version() + " image="
+                + kernel.get().vmlinuz() + "; initramfs sha256=" + sha256(initramfs) + "; test revision="
+                + org.ktestci.worker.WorkerNode.ktestRevisionOf(slot.ktestDir()));
+        return new RunnerCommand(argv, slotDir, RunnerCommand.baseEnv(agentEnv, slotDir, Map.of()), false);
+    }
+
+    /** The job's kernel, or worker.qemu_kernel for a job without one. */
+    private Optional<KernelImage> kernelImage(QemuSettings q) throws IOException {
+        if (batch.kernel().isEmpty()) {
+            return q.qemuKernel().filter(Files::isRegularFile)
+                    .map(p -> new KernelImage(p, p.toString(), "", Optional.empty(), Optional.empty()));
+        }
+        return new KernelStore(q.kernelStore()).resolve(batch.kernel(), batch.arch());
+    }
+
+    private Optional<Path> resolveKernel(QemuSettings q) throws IOException {
+        return kernelImage(q).map(KernelImage::vmlinuz);
+    }
+
+    private static int mebibytes(String size) {
+        String s = size.trim().toUpperCase(java.util.Locale.ROOT);
+        long n = Long.parseLong(s.replaceAll("[KMGT]I?B?$", ""));
+        if (s.matches(".*GI?B?$")) {
+            n *= 1024;
+        } else if (s.matches(".*TI?B?$")) {
+            n *= 1024 * 1024;
+        } else if (s.matches(".*KI?B?$")) {
+            n /= 1024;
+        }
+        return (int) Math.max(64, n);
+    }
+
+    private static String sha256(Path f) throws IOException {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(Files.readAllBytes(f)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** As ktest does: the OOM killer should take a test VM before anything else on the host. */
+    private static void preferAsOomVictim(ProcessHandle qemuProcess) {
+        try {
+            Files.writeString(Path.of("/proc", Long.toString(qemuProcess.pid()), "oom_score_adj"), "800");
+        } catch (IOException e) {
+            // best effort: without it the VM is simply an ordinary OOM candidate
+        }
     }
 
     private SupervisorListener listener(int iteration, String primary, Path results) {
