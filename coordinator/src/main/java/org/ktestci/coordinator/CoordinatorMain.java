@@ -93,9 +93,14 @@ public final class CoordinatorMain implements Callable<Integer> {
         @Option(names = "--dir", description = "demo directory (default: a new temporary directory)")
         Path dir;
 
+        @Option(names = "--qemu-kernel", paramLabel = "VMLINUZ",
+                description = "run the demo tests in real VMs (qemu runner) booting this kernel image")
+        Path qemuKernel;
+
         @Override
         public Integer call() throws Exception {
-            return new DemoRun(dir == null ? Files.createTempDirectory("ktest-ci-demo-") : dir).run();
+            return new DemoRun(dir == null ? Files.createTempDirectory("ktest-ci-demo-") : dir,
+                    java.util.Optional.ofNullable(qemuKernel)).run();
         }
     }
 }

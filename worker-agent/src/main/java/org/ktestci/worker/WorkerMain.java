@@ -18,7 +18,8 @@ import java.util.concurrent.Callable;
 
 /** {@code ktest-ci-worker}: a worker agent joining the coordinator's cluster. */
 @Command(name = "ktest-ci-worker", mixinStandardHelpOptions = true, version = "ktest-ci 0.1.0",
-        description = "Runs a ktest-ci worker agent on this host.", subcommands = WorkerMain.CheckConfig.class)
+        description = "Runs a ktest-ci worker agent on this host.",
+        subcommands = {WorkerMain.CheckConfig.class, WorkerMain.ImportKernel.class})
 public final class WorkerMain implements Callable<Integer> {
     @Option(names = "--config", description = "config file (default ${DEFAULT-VALUE})", defaultValue = "/etc/ktest-ci.toml")
     Path config;
@@ -57,6 +58,26 @@ public final class WorkerMain implements Callable<Integer> {
         @Override
         public Integer call() {
             return ConfigCheck.run(parent.config, ConfigRole.WORKER, System.out, System.err);
+        }
+    }
+
+    @Command(name = "import-kernel", mixinStandardHelpOptions = true,
+            description = "Imports a Debian linux-image-*.deb into the kernel store for the qemu runner.")
+    static final class ImportKernel implements Callable<Integer> {
+        @CommandLine.Parameters(paramLabel = "DEB")
+        Path deb;
+        @Option(names = "--id", required = true, description = "kernel-store id, e.g. debian/bookworm")
+        String id;
+        @Option(names = "--store", required = true, description = "kernel store directory (worker.kernel_store)")
+        Path store;
+        @Option(names = "--arch", defaultValue = "x86_64", description = "x86_64 or aarch64 (default ${DEFAULT-VALUE})")
+        String arch;
+
+        @Override
+        public Integer call() throws Exception {
+            Path dir = org.ktestci.worker.qemu.KernelImport.importDeb(deb, store, id, arch);
+            System.out.println("imported " + dir.resolve("vmlinuz") + "; use kernels = [\"" + id + "\"]");
+            return 0;
         }
     }
 }

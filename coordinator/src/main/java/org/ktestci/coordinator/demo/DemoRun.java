@@ -24,14 +24,19 @@ public final class DemoRun {
     private static final Logger LOG = LoggerFactory.getLogger(DemoRun.class);
 
     private final Path dir;
+    private final java.util.Optional<Path> qemuKernel;
 
-    public DemoRun(Path dir) {
+    public DemoRun(Path dir, java.util.Optional<Path> qemuKernel) {
         this.dir = dir;
+        this.qemuKernel = qemuKernel;
     }
 
     public int run() throws IOException, InterruptedException {
         DemoInit init = new DemoInit(dir);
         Path configFile = Files.exists(init.config()) ? init.config() : init.write();
+        if (qemuKernel.isPresent()) {
+            useQemu(configFile, qemuKernel.get().toAbsolutePath());
+        }
         CiConfig config;
         CoordinatorNode node;
         try {
@@ -76,6 +81,14 @@ public final class DemoRun {
             Files.writeString(configFile, text, StandardCharsets.UTF_8);
             return CoordinatorNode.start(ConfigLoader.load(configFile, ConfigRole.COORDINATOR_WITH_WORKER), true);
         }
+    }
+
+    /** Switches the demo to real VMs: the qemu runner, this kernel, and the group env that leaves no_vm off. */
+    private static void useQemu(Path configFile, Path kernel) throws IOException {
+        String text = Files.readString(configFile, StandardCharsets.UTF_8)
+                .replace("runner = \"host\"", "runner = \"qemu\"\nqemu_kernel = \"" + kernel + "\"")
+                .replace("tests = [\"demo/smoke.ktest\"]", "tests = [\"demo/smoke.ktest\"]\nenv = { ktest_demo_vm = \"1\" }");
+        Files.writeString(configFile, text, StandardCharsets.UTF_8);
     }
 
     private static void push(DemoInit init, String subject) {

@@ -1,0 +1,81 @@
+package org.ktestci.worker.qemu;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class KernelStoreTest {
+    @TempDir
+    Path dir;
+
+    private void kernel(String rel) throws IOException {
+        Path p = dir.resolve(rel).resolve("vmlinuz");
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, "image " + rel);
+    }
+
+    @Test
+    void resolvesTheNewestVersionInNaturalOrder() throws Exception {
+        kernel("debian/bookworm/x86_64/6.1.9");
+        kernel("debian/bookworm/x86_64/6.1.10");
+        kernel("debian/bookworm/aarch64/6.1.2");
+        KernelStore store = new KernelStore(dir);
+        KernelImage k = store.resolve("debian/bookworm", "x86_64").orElseThrow();
+        assertEquals("6.1.10", k.version(), "6.1.10 is newer than 6.1.9");
+        assertEquals(dir.resolve("debian/bookworm/x86_64/6.1.10/vmlinuz"), k.vmlinuz());
+        assertEquals("6.1.2", store.resolve("debian/bookworm/aarch64", "aarch64").orElseThrow().version(),
+                "an id ending in the arch skips that level");
+        assertTrue(store.resolve("debian/trixie", "x86_64").isEmpty());
+        assertTrue(store.resolve("../../etc", "x86_64").isEmpty(), "ids cannot leave the store");
+        assertTrue(KernelStore.natural("6.10.0-rc1", "6.9.12") > 0);
+    }
+
+    @Test
+    void writesANewcArchiveTheKernelCanUnpack() throws Exception {
+        Path ktest = dir.resolve("ktest");
+        Files.createDirectories(ktest.resolve("tests/fs"));
+        Files.writeString(ktest.resolve("tests/fs/t.ktest"), "#!/bin/bash\n");
+        Path initramfs = dir.resolve("initramfs.cpio.gz");
+        new InitramfsBuilder(Path.of("/bin/busybox"), Path.of("/bin/bash")).write(initramfs, ktest, "fs/t.ktest",
+                List.of("a", "b/c"), Map.of("ktest_x", "1"), java.util.Optional.empty());
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/cpio")), "cpio not installed");
+        Process p = new ProcessBuilder("sh", "-c", "gzip -dc '" + initramfs + "' | cpio -it").redirectErrorStream(true)
+                .start();
+        String listing = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), listing);
+        for (String entry : List.of("init", "ktest-env", "bin/busybox", "bin/sh", "bin/bash", "ktest/tests/fs/t.ktest",
+                "lib64/ld-linux-x86-64.so.2", "proc", "dev")) {
+            assertTrue(listing.lines().anyMatch(l -> l.equals(entry)), entry + " in\n" + listing);
+        }
+        String init = InitramfsBuilder.init("fs/t.ktest", List.of("a", "b/c"));
+        assertTrue(init.contains("bash /ktest/tests/fs/t.ktest run-tests a b/c"), init);
+        assertTrue(init.contains("poweroff -f"));
+        assertEquals("export ktest_x='it'\\''s'\n", InitramfsBuilder.envFile(Map.of("ktest_x", "it's")));
+        try (var in = new GZIPInputStream(new ByteArrayInputStream(Files.readAllBytes(initramfs)))) {
+            assertEquals("070701", new String(in.readNBytes(6), StandardCharsets.US_ASCII), "newc magic");
+        }
+    }
+
+    @Test
+    void buildsTheQemuCommandLineOfTheSpec() {
+        List<String> a = QemuCommand.argv("qemu-system-aarch64", "aarch64", false, 2048, 2, Path.of("/k"),
+                Path.of("/i"), Path.of("/t"), List.of(Path.of("/t/dev-0")));
+        assertEquals(List.of("qemu-system-aarch64", "-nodefaults", "-display", "none", "-no-reboot", "-machine",
+                "virt,gic-version=max", "-accel", "tcg", "-cpu", "max", "-m", "2048M", "-smp", "2", "-kernel", "/k",
+                "-initrd", "/i", "-append", "console=ttyAMA0 panic=-1 rdinit=/init quiet", "-serial", "stdio",
+                "-monitor", "unix:/t/mon,server,nowait", "-device", "virtio-rng-pci", "-drive",
+                "file=/t/dev-0,format=raw,if=none,id=d0,cache=unsafe", "-device", "virtio-blk-pci,drive=d0"), a);
+    }
+}
