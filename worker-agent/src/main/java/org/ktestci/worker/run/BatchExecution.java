@@ -21,6 +21,7 @@ import org.ktestci.worker.qemu.KernelStore;
 import org.ktestci.worker.qemu.KvmProbe;
 import org.ktestci.worker.qemu.QemuCommand;
 import org.ktestci.worker.qemu.QemuSettings;
+import org.ktestci.worker.qemu.ScratchDevices;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -165,6 +166,16 @@ public final class BatchExecution implements BatchRun {
                 return infra("runner_failed", keysOf(remaining), notFound);
             }
             Optional<Path> probeKernel = resolveKernel(qemu.get());
+            long vmMib = deps.value("ktest_mem").map(BatchExecution::mebibytes).orElse(1024);
+            try {
+                if (!MemoryAdmission.await(vmMib, Duration.ofSeconds(5), Duration.ofSeconds(600), () -> aborted)) {
+                    agentLog.line("MemAvailable stayed below " + (vmMib + 512) + " MiB for 600 s");
+                    return infra("memory_unavailable", keysOf(remaining), notFound);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return infra("worker_shutdown", keysOf(remaining), notFound);
+            }
             kvm = probeKernel.isPresent() && KvmProbe.usable(batch.arch(), qemu.get().hostArch(),
                     qemu.get().qemuBinary(), probeKernel.get(), agentEnv);
             if (!kvm) {
@@ -280,8 +291,10 @@ public final class BatchExecution implements BatchRun {
         int mem = deps.value("ktest_mem").map(BatchExecution::mebibytes).orElse(1024);
         int cpus = deps.value("ktest_cpus").map(Integer::parseInt)
                 .orElse(Math.min(4, Runtime.getRuntime().availableProcessors()));
+        List<Path> scratch = ScratchDevices.create(tmp, deps.values().getOrDefault("ktest_scratch_dev_sizes",
+                List.of()));
         List<String> argv = QemuCommand.argv(q.qemuBinary(), batch.arch(), kvm, mem, cpus, kernel.get().vmlinuz(),
-                initramfs, tmp, List.of());
+                initramfs, tmp, scratch);
         agentLog.line("qemu: " + String.join(" ", argv));
         agentLog.line("kernel: id=" + kernel.get().id() + " version=" + kernel.get().version() + " image="
                 + kernel.get().vmlinuz() + "; initramfs sha256=" + sha256(initramfs) + "; test revision="

@@ -78,4 +78,19 @@ class KernelStoreTest {
                 "-monitor", "unix:/t/mon,server,nowait", "-device", "virtio-rng-pci", "-drive",
                 "file=/t/dev-0,format=raw,if=none,id=d0,cache=unsafe", "-device", "virtio-blk-pci,drive=d0"), a);
     }
+
+    @Test
+    void scratchDevicesAreSparseFilesOfTheDeclaredSizes() throws Exception {
+        assertEquals(1L << 30, ScratchDevices.parseSize("1G"));
+        assertEquals(512L << 20, ScratchDevices.parseSize("512MiB"));
+        assertEquals(4096, ScratchDevices.parseSize("4096"));
+        List<Path> devs = ScratchDevices.create(dir, List.of("2G", "16M"));
+        assertEquals(List.of(dir.resolve("dev-0"), dir.resolve("dev-1")), devs);
+        assertEquals(2L << 30, Files.size(devs.get(0)));
+        Process stat = new ProcessBuilder("stat", "-c", "%b", devs.get(0).toString()).start();
+        long allocatedBlocks = Long.parseLong(new String(stat.getInputStream().readAllBytes()).trim());
+        assertTrue(allocatedBlocks < 1024, "sparse: " + allocatedBlocks + " blocks allocated for 2 GiB");
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ScratchDevices.parseSize("lots"));
+    }
 }
