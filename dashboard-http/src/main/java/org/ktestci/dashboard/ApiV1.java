@@ -75,6 +75,7 @@ final class ApiV1 {
             t.put("slot", d.flatMap(ResultDetail::slot).orElse(null));
             t.put("arch", d.flatMap(ResultDetail::arch).orElse(null));
             t.put("attempt", d.flatMap(ResultDetail::attempt).orElse(null));
+            t.put("run", d.flatMap(ResultDetail::run).orElse(null));
             String dir = base + "/c/" + sha + "/" + Html.url(e.name());
             t.put("log_url", e.status() == Status.INPROGRESS ? null : dir + "/log.br");
             t.put("full_log_url", e.status() == Status.INPROGRESS ? null : dir + "/full_log.br");

@@ -146,7 +146,8 @@ class DashboardServerTest {
 
         public Map<String, ResultDetail> resultDetails(String sha) {
             return Map.of("t.fail", new ResultDetail(Optional.of("========= FAILED fail in 4s"), Optional.of("farm1"),
-                    Optional.of(3), Optional.of("x86_64"), Optional.of(1), Optional.empty()));
+                    Optional.of(3), Optional.of("x86_64"), Optional.of(1), Optional.empty(),
+                    Optional.of("runner=qemu command=qemu-system-x86_64 -nodefaults")));
         }
     }
 
@@ -217,6 +218,7 @@ class DashboardServerTest {
         JsonNode fail = api.get("tests").get(1);
         assertEquals("failed", fail.get("status").asText());
         assertEquals("farm1", fail.get("host").asText());
+        assertEquals("runner=qemu command=qemu-system-x86_64 -nodefaults", fail.get("run").asText());
         assertEquals("/c/" + SHAS.get(3) + "/t.fail/log.br", fail.get("log_url").asText());
         assertEquals(1, api.get("counts").get("failed").asInt());
         assertEquals("main", api.get("branches").get(0).asText());

@@ -56,7 +56,7 @@ class MessageSerializationTest {
                 new LeaseHeartbeat("l1", 7, 0, "demo.smoke.pass", 1, 12, agent.ref()),
                 new SubtestStarted("l1", 7, 1, "demo.smoke.pass", 1, 1000L),
                 new SubtestFinished("l1", 7, 2, "demo.smoke.pass", "========= PASSED pass in 0s", "PASSED", 0,
-                        1000L, 1200L, 1, "demo.smoke.pass"),
+                        1000L, 1200L, 1, "demo.smoke.pass", "runner=host"),
                 new BatchFinished("l1", 7, 4, BatchFinished.COMPLETED, "", "",
                         List.of(new BatchFinished.Unreached("demo.smoke.x", "subtest_not_found")),
                         List.of(new BatchFinished.Iteration("host", "x86_64", 3, "success"))));

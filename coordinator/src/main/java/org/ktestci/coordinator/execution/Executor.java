@@ -206,7 +206,7 @@ public final class Executor extends AbstractBehavior<ExecutorMessage> {
             accepted = true;
             if (isInLease(f.resultKey()) && verdictKeys.add(f.resultKey())) {
                 results.tell(new ResultsStore.Verdict(lease.commit(), f.resultKey(), lease.leaseId(), f.statusLine(),
-                        f.durationSecs(), f.startedAt() / 1000, f.fullLogKey()));
+                        f.durationSecs(), f.startedAt() / 1000, f.fullLogKey(), f.run() == null ? "" : f.run()));
             }
         } else if (m instanceof LogChunk c) {
             if (isInLease(c.resultKey())) {

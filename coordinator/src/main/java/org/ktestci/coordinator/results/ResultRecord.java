@@ -8,16 +8,16 @@ import org.ktestci.schema.status.Status;
  */
 public record ResultRecord(String key, Status status, String statusLine, long duration, long starttime,
                            String leaseId, String host, int slot, String arch, int attempt, String fullLogKey,
-                           String reason) {
+                           String reason, String run) {
 
     public static ResultRecord claimed(String key, String leaseId, String host, int slot, String arch, int attempt,
                                        long claimedAtSeconds) {
         return new ResultRecord(key, Status.INPROGRESS, "IN PROGRESS", 0, claimedAtSeconds, leaseId, host, slot, arch,
-                attempt, "", "");
+                attempt, "", "", "");
     }
 
     public static ResultRecord imported(String key, Status status, long duration, long starttime) {
-        return new ResultRecord(key, status, "", duration, starttime, "", "", -1, "", 0, "", "");
+        return new ResultRecord(key, status, "", duration, starttime, "", "", -1, "", 0, "", "", "");
     }
 
     public boolean hasVerdict() {
@@ -26,12 +26,18 @@ public record ResultRecord(String key, Status status, String statusLine, long du
 
     public ResultRecord withStart(long startedAtSeconds) {
         return new ResultRecord(key, status, statusLine, duration, startedAtSeconds, leaseId, host, slot, arch, attempt,
-                fullLogKey, reason);
+                fullLogKey, reason, run);
     }
 
     public ResultRecord withVerdict(Status newStatus, String line, long seconds, long startedAtSeconds,
                                     String logKey, String why) {
         return new ResultRecord(key, newStatus, line, seconds, startedAtSeconds > 0 ? startedAtSeconds : starttime,
-                leaseId, host, slot, arch, attempt, logKey, why);
+                leaseId, host, slot, arch, attempt, logKey, why, run);
+    }
+
+    /** How to reproduce the run that produced this verdict (runner, command line, kernel, …). */
+    public ResultRecord withRun(String how) {
+        return new ResultRecord(key, status, statusLine, duration, starttime, leaseId, host, slot, arch, attempt,
+                fullLogKey, reason, how);
     }
 }

@@ -33,7 +33,7 @@ public final class ResultsStore extends AbstractBehavior<ResultsStore.Command> {
     public record Started(String sha, String key, String leaseId, long atSeconds) implements Command {}
 
     public record Verdict(String sha, String key, String leaseId, String statusLine, long durationSecs,
-                          long startedAtSeconds, String fullLogKey) implements Command {}
+                          long startedAtSeconds, String fullLogKey, String run) implements Command {}
 
     /** The coordinator's own verdict when infrastructure retries are exhausted (status file {@code FAILED TO RUN}). */
     public record FailedToRun(String sha, String key, String leaseId, String reason) implements Command {}
@@ -113,7 +113,7 @@ public final class ResultsStore extends AbstractBehavior<ResultsStore.Command> {
         }
         Status status = StatusParser.parse(v.statusLine());
         records.put(v.key(), r.withVerdict(status, v.statusLine(), v.durationSecs(), v.startedAtSeconds(),
-                v.fullLogKey(), status == Status.UNKNOWN ? "unknown_status" : ""));
+                v.fullLogKey(), status == Status.UNKNOWN ? "unknown_status" : "").withRun(v.run()));
         getContext().getLog().info("verdict: commit={} key={} status={} lease={} slot={}:{}", v.sha(), v.key(),
                 status.display(), v.leaseId(), r.host(), r.slot());
         publish(v.sha(), Set.of());

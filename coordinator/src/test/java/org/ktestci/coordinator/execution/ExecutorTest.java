@@ -77,17 +77,18 @@ class ExecutorTest {
 
         // A message with the right lease id but an old epoch is fenced off.
         f.executor().tell(new SubtestFinished("lease-1", 4, 1, "t.a", "========= PASSED a in 1s", "PASSED", 1, 0, 0,
-                1, "t.a"));
+                1, "t.a", "runner=host"));
         TestProbe<AgentMessage> hbReply = KIT.createTestProbe();
         f.executor().tell(new LeaseHeartbeat("lease-0", 3, 0, "", 1, 1, hbReply.ref()));
         assertFalse(hbReply.expectMessageClass(HeartbeatAck.class).valid());
         f.results().expectNoMessage(Duration.ofMillis(200));
 
         f.executor().tell(new SubtestFinished("lease-1", 5, 2, "t.a", "========= PASSED a in 1s", "PASSED", 1, 0, 0,
-                1, "t.a"));
+                1, "t.a", "runner=host"));
         ResultsStore.Verdict v = f.results().expectMessageClass(ResultsStore.Verdict.class);
         assertEquals("t.a", v.key());
         assertEquals("========= PASSED a in 1s", v.statusLine());
+        assertEquals("runner=host", v.run());
 
         f.executor().tell(new BatchFinished("lease-1", 5, 3, BatchFinished.COMPLETED, "", "",
                 List.of(new BatchFinished.Unreached("t.b", "subtest_not_found")), List.of()));

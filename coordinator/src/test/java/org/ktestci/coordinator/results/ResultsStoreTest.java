@@ -44,12 +44,12 @@ class ResultsStoreTest {
         f.store().tell(new ResultsStore.Claim(SHA, List.of(new ResultsStore.ClaimedKey("t.a", 1)), "L1", "h", 0,
                 "x86_64", 100));
         assertEquals(Status.INPROGRESS, f.nextRender().records().get("t.a").status());
-        f.store().tell(new ResultsStore.Verdict(SHA, "t.a", "L0", "========= PASSED a in 1s", 1, 100, "t.a"));
-        f.store().tell(new ResultsStore.Verdict(SHA, "t.a", "L1", "========= FAILED a in 2s", 2, 101, "t.a"));
+        f.store().tell(new ResultsStore.Verdict(SHA, "t.a", "L0", "========= PASSED a in 1s", 1, 100, "t.a", ""));
+        f.store().tell(new ResultsStore.Verdict(SHA, "t.a", "L1", "========= FAILED a in 2s", 2, 101, "t.a", ""));
         ResultRecord r = f.nextRender().records().get("t.a");
         assertEquals(Status.FAILED, r.status(), "a verdict from another lease is not_claimed");
         assertEquals("========= FAILED a in 2s", r.statusLine());
-        f.store().tell(new ResultsStore.Verdict(SHA, "t.a", "L1", "========= PASSED a in 1s", 1, 100, "t.a"));
+        f.store().tell(new ResultsStore.Verdict(SHA, "t.a", "L1", "========= PASSED a in 1s", 1, 100, "t.a", ""));
         f.store().tell(new ResultsStore.Claim(SHA, List.of(new ResultsStore.ClaimedKey("t.a", 1)), "L2", "h", 1,
                 "x86_64", 200));
         f.nextRender(); // the re-claim publishes, but the verdict stays
@@ -63,7 +63,7 @@ class ResultsStoreTest {
         f.store().tell(new ResultsStore.Claim(SHA, List.of(new ResultsStore.ClaimedKey("t.a", 1),
                 new ResultsStore.ClaimedKey("t.b", 1)), "L1", "h", 0, "x86_64", 100));
         f.nextRender();
-        f.store().tell(new ResultsStore.Verdict(SHA, "t.a", "L1", "========= PASSED a in 1s", 1, 100, "t.a"));
+        f.store().tell(new ResultsStore.Verdict(SHA, "t.a", "L1", "========= PASSED a in 1s", 1, 100, "t.a", ""));
         f.nextRender();
         f.store().tell(new ResultsStore.Release(SHA, List.of("t.a", "t.b"), "L1", "lease_timeout"));
         ResultsProjector.Render r = f.nextRender();

@@ -13,6 +13,10 @@ public interface LeaseSink {
     /** A Brotli log artifact ({@code log} or {@code full_log}) of one iteration. */
     void artifact(String resultKey, String kind, int iteration, byte[] brotli);
 
+    /** How the coming iteration's runner is started, attached to the verdicts it produces. */
+    default void runInfo(int iteration, String info) {
+    }
+
     /** Free-form progress for the agent log. */
     void note(String line);
 }

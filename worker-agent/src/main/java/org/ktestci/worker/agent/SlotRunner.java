@@ -197,6 +197,7 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
         volatile String currentKey = "";
         volatile int iteration;
         volatile boolean silenced;
+        volatile String run = "";
 
         ExecutorSink(RunBatch batch) {
             this.batch = batch;
@@ -221,7 +222,7 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
                                     long startedAtMillis, long finishedAtMillis, int it, String fullLogKey) {
             if (!silenced) {
                 executor.tell(new SubtestFinished(batch.leaseId(), batch.epoch(), nextSeq(), resultKey, statusLine,
-                        status, durationSecs, startedAtMillis, finishedAtMillis, it, fullLogKey));
+                        status, durationSecs, startedAtMillis, finishedAtMillis, it, fullLogKey, run));
             }
         }
 
@@ -238,6 +239,11 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
                 }
                 offset += n;
             } while (offset < brotli.length);
+        }
+
+        @Override
+        public void runInfo(int it, String info) {
+            run = info;
         }
 
         @Override

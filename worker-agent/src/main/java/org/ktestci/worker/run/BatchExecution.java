@@ -53,6 +53,7 @@ public final class BatchExecution implements BatchRun {
     private volatile ConsoleSupervisor current;
     private Deps deps = Deps.parse("");
     private boolean kvm;
+    private String runInfo;
 
     public BatchExecution(RunBatch batch, LeaseSink sink, SlotSettings slot, WorkspaceCheckout checkout,
                           Map<String, String> agentEnv) {
@@ -209,6 +210,7 @@ public final class BatchExecution implements BatchRun {
             }
             agentLog.line("iteration " + i + ": " + runner + " runner, " + remaining.size() + " subtests: "
                     + String.join(" ", cmd.argv()));
+            sink.runInfo(i, runInfo != null ? runInfo : "runner=" + runner + " command=" + String.join(" ", cmd.argv()));
             String primary = remaining.get(0).resultKey();
             RunOutcome outcome;
             ConsoleSupervisor supervisor;
@@ -296,6 +298,9 @@ public final class BatchExecution implements BatchRun {
         List<String> argv = QemuCommand.argv(q.qemuBinary(), batch.arch(), kvm, mem, cpus, kernel.get().vmlinuz(),
                 initramfs, tmp, scratch);
         agentLog.line("qemu: " + String.join(" ", argv));
+        runInfo = "runner=qemu command=" + String.join(" ", argv) + " kernel=" + kernel.get().id() + " version="
+                + kernel.get().version() + " initramfs_sha256=" + sha256(initramfs) + " test_revision="
+                + org.ktestci.worker.WorkerNode.ktestRevisionOf(slot.ktestDir());
         agentLog.line("kernel: id=" + kernel.get().id() + " version=" + kernel.get().version() + " image="
                 + kernel.get().vmlinuz() + "; initramfs sha256=" + sha256(initramfs) + "; test revision="
                 + org.ktestci.worker.WorkerNode.ktestRevisionOf(slot.ktestDir()));

@@ -85,6 +85,7 @@ class QemuRunnerTest {
         Map<String, String> verdicts = Collections.synchronizedMap(new LinkedHashMap<>());
         List<String> firstMarkerMillis = Collections.synchronizedList(new ArrayList<>());
         Map<String, byte[]> fullLogs = Collections.synchronizedMap(new LinkedHashMap<>());
+        List<String> runInfos = Collections.synchronizedList(new ArrayList<>());
         long start = System.currentTimeMillis();
         LeaseSink sink = new LeaseSink() {
             public void subtestStarted(String key, int it, long at) {
@@ -100,6 +101,10 @@ class QemuRunnerTest {
                 if (kind.equals("full_log")) {
                     fullLogs.put(key + " " + it, brotli);
                 }
+            }
+
+            public void runInfo(int it, String info) {
+                runInfos.add(it + " " + info);
             }
 
             public void note(String line) {
@@ -126,5 +131,7 @@ class QemuRunnerTest {
         assertTrue(full.contains("qemu: qemu-system-x86_64 -nodefaults"), "the full log says how to reproduce the run");
         assertTrue(full.contains("KVM unavailable, using TCG"), full);
         assertTrue(full.contains("Kernel panic"), "the panic reached the console: " + full);
+        assertTrue(runInfos.get(0).startsWith("1 runner=qemu command=qemu-system-x86_64 -nodefaults"), runInfos.toString());
+        assertTrue(runInfos.get(0).contains(" initramfs_sha256="), "verdicts carry how to reproduce their VM run");
     }
 }
