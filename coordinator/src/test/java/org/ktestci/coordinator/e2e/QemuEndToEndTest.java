@@ -1,0 +1,129 @@
+package org.ktestci.coordinator.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.eclipse.jgit.api.Git;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.ktestci.coordinator.CoordinatorNode;
+import org.ktestci.coordinator.TestRepos;
+import org.ktestci.schema.config.ConfigLoader;
+import org.ktestci.schema.config.ConfigRole;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The qemu runner under the real coordinator, worker agent and HTTP server: a commit's subtests pass, fail,
+ * skip, panic the kernel (the rest resume in a fresh VM) and time out after a WATCHDOG, all in real VMs.
+ * CI provides Debian's kernel as KTEST_CI_TEST_KERNEL; elsewhere the test is skipped.
+ */
+class QemuEndToEndTest {
+    static final String TEST = """
+            #!/bin/bash
+            case $1 in
+                list-tests) echo "pass fail skip panic after hang" ;;
+                deps) echo "ktest_mem=512"; echo "ktest_cpus=1" ;;
+                run-tests) shift
+                    for t in "$@"; do
+                        echo "========= TEST   $t"
+                        case $t in
+                            pass|after) echo "========= PASSED $t in 0s" ;;
+                            fail) echo "========= FAILED $t in 0s" ;;
+                            skip) echo "========= NOTRUN $t in 0s: no such device" ;;
+                            panic) echo c > /proc/sysrq-trigger; sleep 60 ;;
+                            hang) echo "WATCHDOG 3"; sleep 600 ;;
+                        esac
+                    done ;;
+            esac
+            """;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void verdictsFromRealVmsReachTheApi() throws Exception {
+        String kernel = System.getenv("KTEST_CI_TEST_KERNEL");
+        boolean have = kernel != null && Files.isRegularFile(Path.of(kernel))
+                && Files.isExecutable(Path.of("/usr/bin/qemu-system-x86_64"));
+        if (!have && System.getenv("CI") != null) {
+            fail("CI must provide qemu-system-x86, busybox-static and KTEST_CI_TEST_KERNEL");
+        }
+        Assumptions.assumeTrue(have, "no qemu / kernel here");
+        String sha = TestRepos.commits(dir.resolve("upstream"), 1, "bcachefs: vm test").get(0);
+        Git.init().setDirectory(dir.resolve("repo").toFile()).call().close();
+        Path test = dir.resolve("ktest/tests/vm.ktest");
+        Files.createDirectories(test.getParent());
+        Files.writeString(test, TEST);
+        Files.setPosixFilePermissions(test, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path cfg = dir.resolve("ktest-ci.toml");
+        Files.writeString(cfg, """
+                linux_repo = "repo"
+                output_dir = "out"
+                ktest_dir = "ktest"
+                state_dir = "state"
+                ci_host = "127.0.0.1"
+                subtest_timeout = 60
+                [test_group.vm]
+                tests = ["vm.ktest"]
+                [branch.main]
+                fetch = "upstream main"
+                test_groups = ["vm"]
+                [cluster]
+                insecure_plaintext = true
+                bind_host = "127.0.0.1"
+                port = 0
+                [http]
+                bind = "127.0.0.1:0"
+                [worker]
+                runner = "qemu"
+                qemu_kernel = "%s"
+                slots = 1
+                min_free_disk_gib = 0
+                """.formatted(kernel));
+        try (CoordinatorNode node = CoordinatorNode.start(ConfigLoader.load(cfg, ConfigRole.COORDINATOR_WITH_WORKER),
+                true)) {
+            HttpClient http = HttpClient.newHttpClient();
+            URI api = URI.create("http://127.0.0.1:" + node.httpPort() + "/api/v1/commits/" + sha);
+            long deadline = System.nanoTime() + 240_000_000_000L;
+            Map<String, JsonNode> tests = new HashMap<>();
+            while (System.nanoTime() < deadline) {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(api).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                tests.clear();
+                if (r.statusCode() == 200) {
+                    new ObjectMapper().readTree(r.body()).get("tests").forEach(t -> tests.put(t.get("name").asText(), t));
+                    if (tests.size() == 6 && tests.values().stream()
+                            .noneMatch(t -> t.get("status").asText().equals("inprogress"))) {
+                        break;
+                    }
+                }
+                Thread.sleep(500);
+            }
+            Map<String, String> expected = Map.of("vm.pass", "passed", "vm.fail", "failed", "vm.skip", "notrun",
+                    "vm.panic", "failed", "vm.after", "passed", "vm.hang", "failed");
+            for (var e : expected.entrySet()) {
+                assertTrue(tests.containsKey(e.getKey()), "verdict for " + e.getKey() + " in " + tests.keySet());
+                assertEquals(e.getValue(), tests.get(e.getKey()).get("status").asText(), e.getKey());
+                assertTrue(tests.get(e.getKey()).get("run").asText().startsWith("runner=qemu command="),
+                        "reproduction info for " + e.getKey());
+            }
+            assertTrue(tests.get("vm.hang").get("status_line").asText().startsWith("========= FAILED TIMEOUT hang"));
+            assertTrue(List.of("TEST FAILED").contains(tests.get("vm.panic").get("status_line").asText()),
+                    "the subtest running when the kernel panicked fails");
+        }
+    }
+}
