@@ -160,7 +160,7 @@ public final class BatchExecution implements BatchRun {
         }
         long timeout = deps.timeoutSeconds().map(t -> Math.min(t, 4L * batch.subtestTimeoutSecs()))
                 .orElse((long) batch.subtestTimeoutSecs());
-        String runner = deps.flag("ktest_no_vm") ? "host" : slot.runner();
+        String runner = deps.flag("ktest_no_vm") ? "host" : runnerFor(batch.env(), slot.runner());
         if (runner.equals("qemu")) {
             if (qemu.isEmpty()) {
                 agentLog.line("the qemu runner is not configured on this worker");
@@ -296,7 +296,7 @@ public final class BatchExecution implements BatchRun {
         List<Path> scratch = ScratchDevices.create(tmp, deps.values().getOrDefault("ktest_scratch_dev_sizes",
                 List.of()));
         List<String> argv = QemuCommand.argv(q.qemuBinary(), batch.arch(), kvm, mem, cpus, kernel.get().vmlinuz(),
-                initramfs, tmp, scratch);
+                initramfs, tmp, scratch, deps.values().getOrDefault("ktest_kernel_append", List.of()));
         agentLog.line("qemu: " + String.join(" ", argv));
         runInfo = "runner=qemu command=" + String.join(" ", argv) + " kernel=" + kernel.get().id() + " version="
                 + kernel.get().version() + " initramfs_sha256=" + sha256(initramfs) + " test_revision="
@@ -305,6 +305,15 @@ public final class BatchExecution implements BatchRun {
                 + kernel.get().vmlinuz() + "; initramfs sha256=" + sha256(initramfs) + "; test revision="
                 + org.ktestci.worker.WorkerNode.ktestRevisionOf(slot.ktestDir()));
         return new RunnerCommand(argv, slotDir, RunnerCommand.baseEnv(agentEnv, slotDir, Map.of()), false);
+    }
+
+    /**
+     * A test group may choose its runner with {@code env = { ktest_runner = "qemu" }}: env is part of the result
+     * key, so results of different runners never share keys (the mix ktest-interface.md §6 warns about).
+     */
+    static String runnerFor(Map<String, String> groupEnv, String hostDefault) {
+        String wanted = groupEnv.get("ktest_runner");
+        return wanted != null && List.of("ktest", "host", "qemu").contains(wanted) ? wanted : hostDefault;
     }
 
     /** The job's kernel, or worker.qemu_kernel for a job without one. */

@@ -71,10 +71,10 @@ class KernelStoreTest {
     @Test
     void buildsTheQemuCommandLineOfTheSpec() {
         List<String> a = QemuCommand.argv("qemu-system-aarch64", "aarch64", false, 2048, 2, Path.of("/k"),
-                Path.of("/i"), Path.of("/t"), List.of(Path.of("/t/dev-0")));
+                Path.of("/i"), Path.of("/t"), List.of(Path.of("/t/dev-0")), List.of("nokaslr", "loglevel=7"));
         assertEquals(List.of("qemu-system-aarch64", "-nodefaults", "-display", "none", "-no-reboot", "-machine",
                 "virt,gic-version=max", "-accel", "tcg", "-cpu", "max", "-m", "2048M", "-smp", "2", "-kernel", "/k",
-                "-initrd", "/i", "-append", "console=ttyAMA0 panic=-1 rdinit=/init quiet", "-serial", "stdio",
+                "-initrd", "/i", "-append", "console=ttyAMA0 panic=-1 rdinit=/init quiet nokaslr loglevel=7", "-serial", "stdio",
                 "-monitor", "unix:/t/mon,server,nowait", "-device", "virtio-rng-pci", "-drive",
                 "file=/t/dev-0,format=raw,if=none,id=d0,cache=unsafe", "-device", "virtio-blk-pci,drive=d0"), a);
     }

@@ -182,6 +182,13 @@ class BatchExecutionTest {
     }
 
     @Test
+    void aTestGroupCanChooseItsRunnerThroughItsEnv() {
+        assertEquals("qemu", BatchExecution.runnerFor(Map.of("ktest_runner", "qemu"), "ktest"));
+        assertEquals("ktest", BatchExecution.runnerFor(Map.of("ktest_runner", "docker"), "ktest"));
+        assertEquals("host", BatchExecution.runnerFor(Map.of(), "host"));
+    }
+
+    @Test
     void parsesDepsDeclarations() {
         Deps d = Deps.parse("ktest_no_vm=1\nktest_scratch_dev_sizes=(1G \"2G\")\nktest_arch='amd64'\njunk line\n"
                 + "ktest_timeout=90\n");
