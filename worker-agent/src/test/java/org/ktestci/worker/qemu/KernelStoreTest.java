@@ -93,4 +93,27 @@ class KernelStoreTest {
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> ScratchDevices.parseSize("lots"));
     }
+
+    @Test
+    void importsADebianKernelPackageIntoTheStore() throws Exception {
+        String kernel = System.getenv("KTEST_CI_TEST_KERNEL"); // <dir>/x/boot/vmlinuz-*, unpacked from <dir>/*.deb
+        Path debDir = kernel == null ? null : Path.of(kernel).getParent().getParent().getParent();
+        Path deb = null;
+        if (debDir != null && Files.isDirectory(debDir)) {
+            try (var s = Files.list(debDir)) {
+                deb = s.filter(p -> p.toString().endsWith(".deb")).findFirst().orElse(null);
+            }
+        }
+        if (deb == null && System.getenv("CI") != null) {
+            org.junit.jupiter.api.Assertions.fail("CI must provide the linux-image package next to KTEST_CI_TEST_KERNEL");
+        }
+        Assumptions.assumeTrue(deb != null, "no linux-image package here");
+        Path version = KernelImport.importDeb(deb, dir.resolve("store"), "debian/bookworm", "x86_64");
+        KernelImage k = new KernelStore(dir.resolve("store")).resolve("debian/bookworm", "x86_64").orElseThrow();
+        assertEquals(version.resolve("vmlinuz"), k.vmlinuz());
+        assertTrue(k.modules().isPresent(), "the virtio modules come along");
+        try (var walk = Files.walk(k.modules().get())) {
+            assertTrue(walk.anyMatch(p -> p.getFileName().toString().startsWith("virtio_blk")));
+        }
+    }
 }
