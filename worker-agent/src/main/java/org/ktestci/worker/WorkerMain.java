@@ -47,7 +47,15 @@ public final class WorkerMain implements Callable<Integer> {
             system.log().warn("cluster transport is NOT encrypted");
         }
         system.getWhenTerminated().toCompletableFuture().join();
-        return 0;
+        // Downed by the cluster (the coordinator is gone or declared us dead): exit 1 so systemd restarts us
+        // and we join the cluster afresh (protocol.md §3). A SIGTERM stop is a clean exit.
+        var reason = org.apache.pekko.actor.CoordinatedShutdown.get(system).getShutdownReason();
+        boolean downed = reason.isPresent()
+                && reason.get() instanceof org.apache.pekko.actor.CoordinatedShutdown.ClusterDowningReason$;
+        if (downed) {
+            System.err.println("ktest-ci-worker: this node was removed from the cluster; exiting with status 1");
+        }
+        return downed ? 1 : 0;
     }
 
     @Command(name = "check-config", mixinStandardHelpOptions = true, description = "Validates the config file.")

@@ -1,0 +1,107 @@
+package org.ktestci.coordinator.e2e;
+
+import org.eclipse.jgit.api.Git;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.ktestci.coordinator.CoordinatorNode;
+import org.ktestci.coordinator.TestRepos;
+import org.ktestci.schema.config.ConfigLoader;
+import org.ktestci.schema.config.ConfigRole;
+import org.ktestci.schema.results.CommitResults;
+import org.ktestci.schema.results.CommitResultsCodec;
+import org.ktestci.schema.results.ResultEntry;
+import org.ktestci.schema.status.Status;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A restarted coordinator keeps every verdict it had and runs only what has none. */
+class CoordinatorRestartTest {
+    @TempDir
+    Path dir;
+
+    private Optional<CommitResults> awaitVerdicts(Path out, String sha, int n) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            Path blob = out.resolve(sha + ".capnp");
+            if (Files.exists(blob)) {
+                CommitResults r = CommitResultsCodec.read(blob);
+                if (r.entries().size() == n && r.entries().stream().allMatch(e -> e.status().isVerdict())) {
+                    return Optional.of(r);
+                }
+            }
+            Thread.sleep(100);
+        }
+        return Optional.empty();
+    }
+
+    @Test
+    void restartKeepsVerdictsAndRunsOnlyNewWork() throws Exception {
+        List<String> shas = TestRepos.commits(dir.resolve("upstream"), 1, "bcachefs: first");
+        Git.init().setDirectory(dir.resolve("repo").toFile()).call().close();
+        Path test = dir.resolve("ktest/tests/t.ktest");
+        Files.createDirectories(test.getParent());
+        // Counts every run of every subtest, so a re-run would show.
+        Files.writeString(test, """
+                #!/usr/bin/env bash
+                case $1 in
+                    list-tests) echo "a b" ;;
+                    deps) echo "ktest_no_vm=1" ;;
+                    run-tests) shift; for t in "$@"; do echo "$t" >> "%s"; echo "========= TEST   $t";
+                        echo "========= PASSED $t in 0s"; done ;;
+                esac
+                """.formatted(dir.resolve("runs.log")));
+        Files.setPosixFilePermissions(test, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path cfg = dir.resolve("ktest-ci.toml");
+        Files.writeString(cfg, """
+                linux_repo = "repo"
+                output_dir = "out"
+                ktest_dir = "ktest"
+                state_dir = "state"
+                ci_host = "127.0.0.1"
+                fetch_interval = 5
+                [test_group.g]
+                tests = ["t.ktest"]
+                [branch.main]
+                fetch = "upstream main"
+                test_groups = ["g"]
+                [cluster]
+                insecure_plaintext = true
+                bind_host = "127.0.0.1"
+                port = 0
+                [http]
+                bind = "127.0.0.1:0"
+                [worker]
+                runner = "host"
+                slots = 1
+                min_free_disk_gib = 0
+                """);
+        Path out = dir.resolve("out");
+        CommitResults before;
+        try (CoordinatorNode node = CoordinatorNode.start(ConfigLoader.load(cfg,
+                ConfigRole.COORDINATOR_WITH_WORKER), true)) {
+            before = awaitVerdicts(out, shas.get(0), 2).orElseThrow();
+        }
+        String second;
+        try (Git git = Git.open(dir.resolve("upstream").toFile())) {
+            second = TestRepos.commit(git, "bcachefs: second", 1_700_100_000L);
+        }
+        try (CoordinatorNode node = CoordinatorNode.start(ConfigLoader.load(cfg,
+                ConfigRole.COORDINATOR_WITH_WORKER), true)) {
+            CommitResults next = awaitVerdicts(out, second, 2).orElseThrow();
+            assertTrue(next.entries().stream().allMatch(e -> e.status() == Status.PASSED));
+        }
+        CommitResults after = CommitResultsCodec.read(out.resolve(shas.get(0) + ".capnp"));
+        assertEquals(before.entries(), after.entries(), "the first commit's verdicts are untouched");
+        assertEquals(List.of("a", "b", "a", "b"), Files.readAllLines(dir.resolve("runs.log")),
+                "each subtest ran once per commit: nothing with a verdict ran again after the restart");
+        assertEquals(List.of("t.a", "t.b"), after.entries().stream().map(ResultEntry::name).toList());
+    }
+}
