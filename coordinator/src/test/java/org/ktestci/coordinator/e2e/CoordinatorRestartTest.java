@@ -14,7 +14,6 @@ import org.ktestci.schema.status.Status;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -44,12 +43,10 @@ class CoordinatorRestartTest {
 
     @Test
     void restartKeepsVerdictsAndRunsOnlyNewWork() throws Exception {
-        List<String> shas = TestRepos.commits(dir.resolve("upstream"), 1, "bcachefs: first");
-        Git.init().setDirectory(dir.resolve("repo").toFile()).call().close();
-        Path test = dir.resolve("ktest/tests/t.ktest");
-        Files.createDirectories(test.getParent());
+        CiFixture fx = new CiFixture(dir);
+        List<String> shas = fx.repos(1, "bcachefs: first");
         // Counts every run of every subtest, so a re-run would show.
-        Files.writeString(test, """
+        fx.testFile("t.ktest", """
                 #!/usr/bin/env bash
                 case $1 in
                     list-tests) echo "a b" ;;
@@ -58,31 +55,8 @@ class CoordinatorRestartTest {
                         echo "========= PASSED $t in 0s"; done ;;
                 esac
                 """.formatted(dir.resolve("runs.log")));
-        Files.setPosixFilePermissions(test, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path cfg = dir.resolve("ktest-ci.toml");
-        Files.writeString(cfg, """
-                linux_repo = "repo"
-                output_dir = "out"
-                ktest_dir = "ktest"
-                state_dir = "state"
-                ci_host = "127.0.0.1"
-                fetch_interval = 5
-                [test_group.g]
-                tests = ["t.ktest"]
-                [branch.main]
-                fetch = "upstream main"
-                test_groups = ["g"]
-                [cluster]
-                insecure_plaintext = true
-                bind_host = "127.0.0.1"
-                port = 0
-                [http]
-                bind = "127.0.0.1:0"
-                [worker]
-                runner = "host"
-                slots = 1
-                min_free_disk_gib = 0
-                """);
+        Path cfg = fx.config("ktest-ci.toml", "t.ktest", "fetch_interval = 5", CiFixture.PLAINTEXT,
+                "runner = \"host\"\nslots = 1\nmin_free_disk_gib = 0\n");
         Path out = dir.resolve("out");
         CommitResults before;
         try (CoordinatorNode node = CoordinatorNode.start(ConfigLoader.load(cfg,

@@ -2,11 +2,9 @@ package org.ktestci.coordinator.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ktestci.coordinator.CoordinatorNode;
-import org.ktestci.coordinator.TestRepos;
 import org.ktestci.schema.config.CiConfig;
 import org.ktestci.schema.config.ConfigLoader;
 import org.ktestci.schema.config.ConfigRole;
@@ -23,7 +21,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -78,43 +75,11 @@ class EndToEndTest {
 
     @Test
     void everyCommitGetsEveryVerdictThroughApiFilesAndCapnp(@TempDir Path dir) throws Exception {
-        List<String> shas = TestRepos.commits(dir.resolve("upstream"), 3, "bcachefs: <b>fix</b>");
-        try (Git ignored = Git.init().setDirectory(dir.resolve("repo").toFile()).call()) {
-            // linux_repo: empty; the coordinator fetches the branch into it
-        }
-        Path smoke = dir.resolve("ktest/tests/fs/smoke.ktest");
-        Files.createDirectories(smoke.getParent());
-        Files.writeString(smoke, SMOKE);
-        Files.setPosixFilePermissions(smoke, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path configFile = dir.resolve("ktest-ci.toml");
-        Files.writeString(configFile, """
-                linux_repo = "repo"
-                output_dir = "out"
-                ktest_dir = "ktest"
-                state_dir = "state"
-                ci_host = "127.0.0.1"
-                subtest_timeout = 30
-
-                [test_group.smoke]
-                tests = ["fs/smoke.ktest"]
-
-                [branch.main]
-                fetch = "upstream main"
-                test_groups = ["smoke"]
-
-                [cluster]
-                insecure_plaintext = true
-                bind_host = "127.0.0.1"
-                port = 0
-
-                [http]
-                bind = "127.0.0.1:0"
-
-                [worker]
-                runner = "host"
-                slots = 2
-                min_free_disk_gib = 0
-                """);
+        CiFixture fx = new CiFixture(dir);
+        List<String> shas = fx.repos(3, "bcachefs: <b>fix</b>");
+        fx.testFile("fs/smoke.ktest", SMOKE);
+        Path configFile = fx.config("ktest-ci.toml", "fs/smoke.ktest", "subtest_timeout = 30", CiFixture.PLAINTEXT,
+                "runner = \"host\"\nslots = 2\nmin_free_disk_gib = 0\n");
         CiConfig config = ConfigLoader.load(configFile, ConfigRole.COORDINATOR_WITH_WORKER);
         HttpClient http = HttpClient.newHttpClient();
         try (CoordinatorNode node = CoordinatorNode.start(config, true)) {

@@ -2,12 +2,10 @@ package org.ktestci.coordinator.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ktestci.coordinator.CoordinatorNode;
-import org.ktestci.coordinator.TestRepos;
 import org.ktestci.schema.config.ConfigLoader;
 import org.ktestci.schema.config.ConfigRole;
 
@@ -17,7 +15,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,37 +60,11 @@ class QemuEndToEndTest {
             fail("CI must provide qemu-system-x86, busybox-static and KTEST_CI_TEST_KERNEL");
         }
         Assumptions.assumeTrue(have, "no qemu / kernel here");
-        String sha = TestRepos.commits(dir.resolve("upstream"), 1, "bcachefs: vm test").get(0);
-        Git.init().setDirectory(dir.resolve("repo").toFile()).call().close();
-        Path test = dir.resolve("ktest/tests/vm.ktest");
-        Files.createDirectories(test.getParent());
-        Files.writeString(test, TEST);
-        Files.setPosixFilePermissions(test, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path cfg = dir.resolve("ktest-ci.toml");
-        Files.writeString(cfg, """
-                linux_repo = "repo"
-                output_dir = "out"
-                ktest_dir = "ktest"
-                state_dir = "state"
-                ci_host = "127.0.0.1"
-                subtest_timeout = 60
-                [test_group.vm]
-                tests = ["vm.ktest"]
-                [branch.main]
-                fetch = "upstream main"
-                test_groups = ["vm"]
-                [cluster]
-                insecure_plaintext = true
-                bind_host = "127.0.0.1"
-                port = 0
-                [http]
-                bind = "127.0.0.1:0"
-                [worker]
-                runner = "qemu"
-                qemu_kernel = "%s"
-                slots = 1
-                min_free_disk_gib = 0
-                """.formatted(kernel));
+        CiFixture fx = new CiFixture(dir);
+        String sha = fx.repos(1, "bcachefs: vm test").get(0);
+        fx.testFile("vm.ktest", TEST);
+        Path cfg = fx.config("ktest-ci.toml", "vm.ktest", "subtest_timeout = 60", CiFixture.PLAINTEXT,
+                "runner = \"qemu\"\nqemu_kernel = \"%s\"\nslots = 1\nmin_free_disk_gib = 0\n".formatted(kernel));
         try (CoordinatorNode node = CoordinatorNode.start(ConfigLoader.load(cfg, ConfigRole.COORDINATOR_WITH_WORKER),
                 true)) {
             HttpClient http = HttpClient.newHttpClient();

@@ -8,7 +8,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ktestci.coordinator.CoordinatorNode;
-import org.ktestci.coordinator.TestRepos;
 import org.ktestci.schema.config.ConfigLoader;
 import org.ktestci.schema.config.ConfigRole;
 import org.ktestci.schema.results.CommitResults;
@@ -21,7 +20,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,34 +76,12 @@ class SeparateWorkerJvmTest {
     }
 
     private Path coordinatorConfig(String clusterSecurity) throws Exception {
-        TestRepos.commits(dir.resolve("upstream"), 1, "bcachefs: one commit");
-        Git.init().setDirectory(dir.resolve("repo").toFile()).call().close();
-        Path test = dir.resolve("ktest/tests/t.ktest");
-        Files.createDirectories(test.getParent());
-        Files.writeString(test, TEST);
-        Files.setPosixFilePermissions(test, PosixFilePermissions.fromString("rwxr-xr-x"));
+        CiFixture fx = new CiFixture(dir);
+        fx.repos(1, "bcachefs: one commit");
+        fx.testFile("t.ktest", TEST);
         Files.createDirectories(dir.resolve("markers"));
-        Path cfg = dir.resolve("coordinator.toml");
-        Files.writeString(cfg, """
-                linux_repo = "repo"
-                output_dir = "out"
-                ktest_dir = "ktest"
-                state_dir = "state"
-                ci_host = "127.0.0.1"
-                heartbeat_interval = 1
-                lease_timeout = 5
-                [test_group.g]
-                tests = ["t.ktest"]
-                [branch.main]
-                fetch = "upstream main"
-                test_groups = ["g"]
-                [cluster]
-                %sbind_host = "127.0.0.1"
-                port = 0
-                [http]
-                bind = "127.0.0.1:0"
-                """.formatted(clusterSecurity));
-        return cfg;
+        return fx.config("coordinator.toml", "t.ktest", "heartbeat_interval = 1\nlease_timeout = 5", clusterSecurity,
+                "");
     }
 
     private Process startWorker(String host, int coordinatorPort) throws Exception {
