@@ -9,7 +9,7 @@ public record BatchFinished(@JsonProperty("leaseId") String leaseId, @JsonProper
                             @JsonProperty("seq") long seq, @JsonProperty("outcome") String outcome,
                             @JsonProperty("reason") String reason, @JsonProperty("declaredArch") String declaredArch,
                             @JsonProperty("unreached") List<Unreached> unreached,
-                            @JsonProperty("iterations") List<Iteration> iterations) implements LeaseMessage {
+                            @JsonProperty("iterations") List<Iteration> iterations) implements ReliableMessage {
     public static final String COMPLETED = "COMPLETED";
     public static final String INFRA_FAILURE = "INFRA_FAILURE";
     public static final String ARCH_MISMATCH = "ARCH_MISMATCH";

@@ -14,5 +14,5 @@ public record SubtestFinished(@JsonProperty("leaseId") String leaseId, @JsonProp
                               @JsonProperty("startedAt") long startedAt, @JsonProperty("finishedAt") long finishedAt,
                               @JsonProperty("iteration") int iteration,
                               @JsonProperty("fullLogKey") String fullLogKey,
-                              @JsonProperty("run") String run) implements LeaseMessage {
+                              @JsonProperty("run") String run) implements ReliableMessage {
 }

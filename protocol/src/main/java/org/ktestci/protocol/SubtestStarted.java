@@ -6,5 +6,5 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 public record SubtestStarted(@JsonProperty("leaseId") String leaseId, @JsonProperty("epoch") long epoch,
                              @JsonProperty("seq") long seq, @JsonProperty("resultKey") String resultKey,
                              @JsonProperty("iteration") int iteration, @JsonProperty("at") long at)
-        implements LeaseMessage {
+        implements ReliableMessage {
 }

@@ -14,6 +14,7 @@ import org.ktestci.coordinator.scheduling.Job;
 import org.ktestci.coordinator.scheduling.JobWindow;
 import org.ktestci.coordinator.scheduling.LeaseGrant;
 import org.ktestci.coordinator.scheduling.SchedulerSettings;
+import org.ktestci.protocol.Ack;
 import org.ktestci.protocol.AgentMessage;
 import org.ktestci.protocol.BatchAccepted;
 import org.ktestci.protocol.BatchFinished;
@@ -23,6 +24,8 @@ import org.ktestci.protocol.HeartbeatAck;
 import org.ktestci.protocol.LeaseHeartbeat;
 import org.ktestci.protocol.LeaseMessage;
 import org.ktestci.protocol.LogChunk;
+import org.ktestci.protocol.Reject;
+import org.ktestci.protocol.ReliableMessage;
 import org.ktestci.protocol.RevokeLease;
 import org.ktestci.protocol.RunBatch;
 import org.ktestci.protocol.SubtestFinished;
@@ -69,6 +72,8 @@ public final class Executor extends AbstractBehavior<ExecutorMessage> {
     private final Set<String> verdictKeys = new HashSet<>();
     private long staleMessages;
     private boolean hostUnreachable;
+    /** Next sequence number expected from the current lease's reliable messages (protocol.md §4.1). */
+    private long expectedSeq = 1;
 
     public static Behavior<ExecutorMessage> create(SlotId slot, String arch, ActorRef<AgentMessage> agent,
                                                    ActorRef<JobWindow.Command> window,
@@ -133,6 +138,7 @@ public final class Executor extends AbstractBehavior<ExecutorMessage> {
         }
         lease = offer.grant();
         accepted = false;
+        expectedSeq = 1;
         verdictKeys.clear();
         long now = System.currentTimeMillis();
         dispatchedAt = now;
@@ -186,11 +192,24 @@ public final class Executor extends AbstractBehavior<ExecutorMessage> {
             getContext().getLog().warn("stale message rejected: slot={} type={} lease={} epoch={} (total {})", slot,
                     m.getClass().getSimpleName(), m.leaseId(), m.epoch(), staleMessages);
             if (m instanceof LeaseHeartbeat hb) {
-                hb.replyTo().tell(new HeartbeatAck(hb.leaseId(), hb.epoch(), false));
+                hb.replyTo().tell(new HeartbeatAck(hb.leaseId(), hb.epoch(), false, 0));
+            } else {
+                agent.tell(new Reject(m.leaseId(), m.epoch(), m instanceof ReliableMessage r ? r.seq() : 0,
+                        "stale_lease"));
             }
             return this;
         }
         lastRenewed = System.currentTimeMillis();
+        if (m instanceof ReliableMessage r && !(m instanceof LogChunk c && !c.reliable())) {
+            if (r.seq() != expectedSeq) {
+                // Lower: a retransmitted duplicate, acknowledged again. Higher: a gap; the worker re-sends
+                // everything unacknowledged, so drop it (go-back-N).
+                agent.tell(new Ack(lease.leaseId(), expectedSeq - 1));
+                return this;
+            }
+            expectedSeq++;
+            agent.tell(new Ack(lease.leaseId(), r.seq()));
+        }
         if (m instanceof BatchAccepted) {
             accepted = true;
         } else if (m instanceof BatchRefused r) {
@@ -198,7 +217,7 @@ public final class Executor extends AbstractBehavior<ExecutorMessage> {
             endLease("REFUSED", reason, Map.of(), false);
         } else if (m instanceof LeaseHeartbeat hb) {
             accepted = true;
-            hb.replyTo().tell(new HeartbeatAck(hb.leaseId(), hb.epoch(), true));
+            hb.replyTo().tell(new HeartbeatAck(hb.leaseId(), hb.epoch(), true, expectedSeq - 1));
         } else if (m instanceof SubtestStarted s) {
             accepted = true;
             results.tell(new ResultsStore.Started(lease.commit(), s.resultKey(), lease.leaseId(), s.at() / 1000));

@@ -12,7 +12,9 @@ import org.ktestci.coordinator.scheduling.JobKey;
 import org.ktestci.coordinator.scheduling.JobWindow;
 import org.ktestci.coordinator.scheduling.LeaseGrant;
 import org.ktestci.coordinator.scheduling.SchedulerSettings;
+import org.ktestci.protocol.Ack;
 import org.ktestci.protocol.AgentMessage;
+import org.ktestci.protocol.Reject;
 import org.ktestci.protocol.BatchAccepted;
 import org.ktestci.protocol.BatchFinished;
 import org.ktestci.protocol.ExecutorMessage;
@@ -82,15 +84,25 @@ class ExecutorTest {
         f.executor().tell(new LeaseHeartbeat("lease-0", 3, 0, "", 1, 1, hbReply.ref()));
         assertFalse(hbReply.expectMessageClass(HeartbeatAck.class).valid());
         f.results().expectNoMessage(Duration.ofMillis(200));
+        assertEquals(new Reject("lease-1", 4, 1, "stale_lease"), f.agent().expectMessageClass(Reject.class));
 
-        f.executor().tell(new SubtestFinished("lease-1", 5, 2, "t.a", "========= PASSED a in 1s", "PASSED", 1, 0, 0,
+        f.executor().tell(new SubtestFinished("lease-1", 5, 1, "t.a", "========= PASSED a in 1s", "PASSED", 1, 0, 0,
                 1, "t.a", "runner=host"));
         ResultsStore.Verdict v = f.results().expectMessageClass(ResultsStore.Verdict.class);
         assertEquals("t.a", v.key());
         assertEquals("========= PASSED a in 1s", v.statusLine());
         assertEquals("runner=host", v.run());
+        assertEquals(new Ack("lease-1", 1), f.agent().expectMessageClass(Ack.class));
 
-        f.executor().tell(new BatchFinished("lease-1", 5, 3, BatchFinished.COMPLETED, "", "",
+        // Reliable delivery: a repeat of seq 1 is a duplicate (acknowledged again, not recorded); seq 3 before
+        // seq 2 is a gap (dropped until the worker re-sends in order).
+        f.executor().tell(new SubtestFinished("lease-1", 5, 1, "t.a", "========= FAILED a in 9s", "FAILED", 9, 0, 0,
+                1, "t.a", "runner=host"));
+        f.results().expectNoMessage(Duration.ofMillis(200));
+        assertEquals(new Ack("lease-1", 1), f.agent().expectMessageClass(Ack.class));
+        f.executor().tell(new BatchFinished("lease-1", 5, 3, BatchFinished.COMPLETED, "", "", List.of(), List.of()));
+        f.window().expectNoMessage(Duration.ofMillis(200));
+        f.executor().tell(new BatchFinished("lease-1", 5, 2, BatchFinished.COMPLETED, "", "",
                 List.of(new BatchFinished.Unreached("t.b", "subtest_not_found")), List.of()));
         JobWindow.LeaseEnded ended = f.window().expectMessageClass(JobWindow.LeaseEnded.class);
         assertEquals(Set.of("t.a"), ended.verdictKeys());

@@ -9,7 +9,10 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.ktestci.protocol.Ack;
 import org.ktestci.protocol.AgentMessage;
+import org.ktestci.protocol.Reject;
+import org.ktestci.protocol.ReliableMessage;
 import org.ktestci.protocol.BatchAccepted;
 import org.ktestci.protocol.BatchFinished;
 import org.ktestci.protocol.BatchRefused;
@@ -36,6 +39,10 @@ import java.util.function.Predicate;
 public final class SlotRunner extends AbstractBehavior<AgentMessage> {
     private record HeartbeatTick() implements AgentMessage, NoSerializationVerificationNeeded {}
 
+    private record RetransmitTick() implements AgentMessage, NoSerializationVerificationNeeded {}
+
+    private static final Duration RETRANSMIT = Duration.ofSeconds(5);
+
     private record RunEnded(String leaseId, BatchFinished result, Throwable error)
             implements AgentMessage, NoSerializationVerificationNeeded {}
 
@@ -56,6 +63,8 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
     private ExecutorSink sink;
     private long startedAt;
     private ActorRef<Drained> drainedReply;
+    /** Sinks with reliable messages not yet acknowledged, the current run's and finished ones'. */
+    private final java.util.Map<String, ExecutorSink> unacked = new java.util.LinkedHashMap<>();
 
     public static Behavior<AgentMessage> create(int slot, BatchRun.Factory factory, Predicate<RunBatch> validBatch,
                                                 Duration heartbeatInterval) {
@@ -71,6 +80,7 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
         this.factory = factory;
         this.validBatch = validBatch;
         this.heartbeatInterval = heartbeatInterval;
+        timers.startTimerWithFixedDelay("retransmit", new RetransmitTick(), RETRANSMIT);
     }
 
     @Override
@@ -82,6 +92,9 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
                 .onMessage(HeartbeatTick.class, t -> onHeartbeatTick())
                 .onMessage(RunEnded.class, this::onRunEnded)
                 .onMessage(Drain.class, this::onDrain)
+                .onMessage(Ack.class, this::onAck)
+                .onMessage(Reject.class, this::onReject)
+                .onMessage(RetransmitTick.class, t -> onRetransmit())
                 .build();
     }
 
@@ -111,6 +124,7 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
         current = b;
         startedAt = System.currentTimeMillis();
         sink = new ExecutorSink(b);
+        unacked.put(b.leaseId(), sink);
         run = factory.create(b, sink);
         b.executor().tell(new BatchAccepted(b.leaseId(), b.epoch()));
         getContext().getLog().info("batch started: slot={} lease={} epoch={} commit={} test={} subtests={}", slot,
@@ -131,7 +145,39 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
         return this;
     }
 
+    private Behavior<AgentMessage> onAck(Ack ack) {
+        ExecutorSink s = unacked.get(ack.leaseId());
+        if (s != null) {
+            s.ackUpTo(ack.ackedSeq());
+            if (s != sink && s.outboxEmpty()) {
+                unacked.remove(ack.leaseId());
+            }
+        }
+        return this;
+    }
+
+    private Behavior<AgentMessage> onReject(Reject r) {
+        ExecutorSink s = unacked.remove(r.leaseId());
+        if (s != null) {
+            getContext().getLog().warn("coordinator rejected lease {} ({}); dropping its unsent results", r.leaseId(),
+                    r.reason());
+            if (s == sink) {
+                abortCurrent();
+            }
+        }
+        return this;
+    }
+
+    /** Re-sends everything not yet acknowledged, in order (protocol.md §4.1). */
+    private Behavior<AgentMessage> onRetransmit() {
+        unacked.values().forEach(ExecutorSink::retransmit);
+        return this;
+    }
+
     private Behavior<AgentMessage> onHeartbeatAck(HeartbeatAck ack) {
+        if (sink != null && current.leaseId().equals(ack.leaseId()) && ack.valid()) {
+            sink.ackUpTo(ack.ackedSeq());
+        }
         if (current != null && current.leaseId().equals(ack.leaseId()) && !ack.valid()) {
             getContext().getLog().warn("lease no longer valid, aborting: slot={} lease={}", slot, ack.leaseId());
             abortCurrent();
@@ -174,8 +220,15 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
             getContext().getLog().error("batch crashed: slot={} lease={}: {}", slot, b.leaseId(), e.error().toString());
         }
         if (!sink.silenced) {
-            b.executor().tell(new BatchFinished(b.leaseId(), b.epoch(), sink.nextSeq(), result.outcome(),
-                    result.reason(), result.declaredArch(), result.unreached(), result.iterations()));
+            synchronized (sink) {
+                sink.sendReliable(new BatchFinished(b.leaseId(), b.epoch(), sink.next(), result.outcome(),
+                        result.reason(), result.declaredArch(), result.unreached(), result.iterations()));
+            }
+        } else {
+            unacked.remove(b.leaseId());
+        }
+        if (sink.outboxEmpty()) {
+            unacked.remove(b.leaseId());
         }
         getContext().getLog().info("batch finished: slot={} lease={} outcome={} reason={}", slot, b.leaseId(),
                 result.outcome(), result.reason());
@@ -194,6 +247,8 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
         private final RunBatch batch;
         private final ActorRef<ExecutorMessage> executor;
         private final AtomicLong seq = new AtomicLong();
+        private final java.util.concurrent.ConcurrentSkipListMap<Long, ReliableMessage> outbox =
+                new java.util.concurrent.ConcurrentSkipListMap<>();
         volatile String currentKey = "";
         volatile int iteration;
         volatile boolean silenced;
@@ -208,12 +263,38 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
             return seq.incrementAndGet();
         }
 
+        /** Numbering and sending happen together so the executor sees sequence numbers in order. */
+        synchronized void sendReliable(ReliableMessage m) {
+            outbox.put(m.seq(), m);
+            executor.tell(m);
+        }
+
+        synchronized long next() {
+            return nextSeq();
+        }
+
+        void ackUpTo(long acked) {
+            outbox.headMap(acked, true).clear();
+        }
+
+        boolean outboxEmpty() {
+            return outbox.isEmpty();
+        }
+
+        void retransmit() {
+            if (!silenced) {
+                outbox.values().forEach(executor::tell);
+            }
+        }
+
         @Override
         public void subtestStarted(String resultKey, int it, long atMillis) {
             currentKey = resultKey;
             iteration = it;
             if (!silenced) {
-                executor.tell(new SubtestStarted(batch.leaseId(), batch.epoch(), nextSeq(), resultKey, it, atMillis));
+                synchronized (this) {
+                    sendReliable(new SubtestStarted(batch.leaseId(), batch.epoch(), next(), resultKey, it, atMillis));
+                }
             }
         }
 
@@ -221,8 +302,10 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
         public void subtestFinished(String resultKey, String statusLine, String status, int durationSecs,
                                     long startedAtMillis, long finishedAtMillis, int it, String fullLogKey) {
             if (!silenced) {
-                executor.tell(new SubtestFinished(batch.leaseId(), batch.epoch(), nextSeq(), resultKey, statusLine,
-                        status, durationSecs, startedAtMillis, finishedAtMillis, it, fullLogKey, run));
+                synchronized (this) {
+                    sendReliable(new SubtestFinished(batch.leaseId(), batch.epoch(), next(), resultKey, statusLine,
+                            status, durationSecs, startedAtMillis, finishedAtMillis, it, fullLogKey, run));
+                }
             }
         }
 
@@ -234,8 +317,10 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
                 byte[] part = java.util.Arrays.copyOfRange(brotli, offset, offset + n);
                 boolean eof = offset + n >= brotli.length;
                 if (!silenced) {
-                    executor.tell(new LogChunk(batch.leaseId(), batch.epoch(), nextSeq(), kind, resultKey, it, offset,
-                            brotli.length, part, eof));
+                    synchronized (this) {
+                        sendReliable(new LogChunk(batch.leaseId(), batch.epoch(), next(), kind, resultKey, it, offset,
+                                brotli.length, part, eof));
+                    }
                 }
                 offset += n;
             } while (offset < brotli.length);

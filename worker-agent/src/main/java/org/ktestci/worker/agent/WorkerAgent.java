@@ -12,7 +12,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.ktestci.protocol.Ack;
 import org.ktestci.protocol.AgentMessage;
+import org.ktestci.protocol.Reject;
 import org.ktestci.protocol.BatchRefused;
 import org.ktestci.protocol.GatewayMessage;
 import org.ktestci.protocol.HeartbeatAck;
@@ -84,6 +86,8 @@ public final class WorkerAgent extends AbstractBehavior<AgentMessage> {
                 .onMessage(RunBatch.class, this::onRunBatch)
                 .onMessage(RevokeLease.class, this::broadcast)
                 .onMessage(HeartbeatAck.class, this::broadcast)
+                .onMessage(Ack.class, this::broadcast)
+                .onMessage(Reject.class, this::broadcast)
                 .onMessage(PrepareShutdown.class, this::onPrepareShutdown)
                 .onMessage(SlotDrained.class, this::onSlotDrained)
                 .build();

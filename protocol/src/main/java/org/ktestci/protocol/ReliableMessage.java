@@ -1,0 +1,9 @@
+package org.ktestci.protocol;
+
+/**
+ * A lease message delivered exactly in order: numbered 1, 2, … per lease, retransmitted by the worker until
+ * acknowledged, processed by the executor only when its {@code seq} is the next expected one.
+ */
+public interface ReliableMessage extends LeaseMessage {
+    long seq();
+}

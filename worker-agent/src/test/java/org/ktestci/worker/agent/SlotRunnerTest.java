@@ -1,0 +1,93 @@
+package org.ktestci.worker.agent;
+
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.ktestci.protocol.Ack;
+import org.ktestci.protocol.AgentMessage;
+import org.ktestci.protocol.BatchAccepted;
+import org.ktestci.protocol.BatchFinished;
+import org.ktestci.protocol.BatchRefused;
+import org.ktestci.protocol.ExecutorMessage;
+import org.ktestci.protocol.Reject;
+import org.ktestci.protocol.RunBatch;
+import org.ktestci.protocol.SubtestFinished;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class SlotRunnerTest {
+    private static final ActorTestKit KIT = ActorTestKit.create();
+
+    @AfterAll
+    static void shutdown() {
+        KIT.shutdownTestKit();
+    }
+
+    private static RunBatch batch(String lease, long epoch, ActorRef<ExecutorMessage> executor) {
+        return new RunBatch(lease, epoch, 0, 1, "linux", "0123456789abcdef0123456789abcdef01234567", List.of(), "",
+                "t.ktest", "", Map.of(), "x86_64", List.of(new RunBatch.BatchSubtest("a", "t.a", 30)), "t", 60,
+                executor);
+    }
+
+    /** A batch that reports one verdict, then waits until released. */
+    static BatchRun.Factory oneVerdict(CountDownLatch release) {
+        return (b, sink) -> new BatchRun() {
+            public BatchFinished execute() {
+                sink.subtestFinished("t.a", "========= PASSED a in 0s", "PASSED", 0, 0, 0, 1, "t.a");
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return new BatchFinished("", 0, 0, BatchFinished.COMPLETED, "", "", List.of(), List.of());
+            }
+
+            public void abort() {
+                release.countDown();
+            }
+        };
+    }
+
+    @Test
+    void retransmitsUnacknowledgedResultsInOrderUntilAcked() {
+        CountDownLatch release = new CountDownLatch(1);
+        TestProbe<ExecutorMessage> executor = KIT.createTestProbe();
+        ActorRef<AgentMessage> slot = KIT.spawn(SlotRunner.create(0, oneVerdict(release), b -> true,
+                Duration.ofSeconds(30)));
+        slot.tell(batch("L1", 10, executor.ref()));
+        executor.expectMessageClass(BatchAccepted.class);
+        SubtestFinished first = executor.expectMessageClass(SubtestFinished.class);
+        assertEquals(1, first.seq());
+        SubtestFinished again = executor.expectMessageClass(SubtestFinished.class, Duration.ofSeconds(8));
+        assertEquals(first, again, "not acknowledged: sent again");
+        slot.tell(new Ack("L1", 1));
+        release.countDown();
+        BatchFinished done = executor.expectMessageClass(BatchFinished.class);
+        assertEquals(2, done.seq());
+        slot.tell(new Ack("L1", 2));
+        executor.expectNoMessage(Duration.ofSeconds(6));
+    }
+
+    @Test
+    void refusesStaleEpochsAndDropsResultsOfARejectedLease() {
+        CountDownLatch release = new CountDownLatch(1);
+        TestProbe<ExecutorMessage> executor = KIT.createTestProbe();
+        ActorRef<AgentMessage> slot = KIT.spawn(SlotRunner.create(0, oneVerdict(release), b -> true,
+                Duration.ofSeconds(30)));
+        slot.tell(batch("L2", 20, executor.ref()));
+        executor.expectMessageClass(BatchAccepted.class);
+        executor.expectMessageClass(SubtestFinished.class);
+        slot.tell(batch("L0", 19, executor.ref()));
+        assertEquals("stale_epoch", executor.expectMessageClass(BatchRefused.class).reason());
+        slot.tell(new Reject("L2", 20, 1, "stale_lease"));
+        executor.expectNoMessage(Duration.ofSeconds(6)); // the run was aborted and nothing is re-sent
+    }
+}
