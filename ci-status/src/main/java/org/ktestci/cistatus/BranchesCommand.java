@@ -26,7 +26,7 @@ final class BranchesCommand implements Callable<Integer> {
     @Override
     public Integer call() throws ConfigException {
         Session session = parent.session(options);
-        List<BranchConfig> branches = session.local().branches();
+        List<BranchConfig> branches = session.source().branches();
         Terminal out = session.out();
         if (session.json()) {
             Json.print(out, branches.stream()

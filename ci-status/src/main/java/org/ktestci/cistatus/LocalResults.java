@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** Local mode (cli.md §2): results read from {@code output_dir}, history from the configured git repositories. */
-final class LocalResults {
+final class LocalResults implements ResultsSource {
 
     private final CiConfig config;
     private final OutputDir outputDir;
@@ -28,15 +28,18 @@ final class LocalResults {
     }
 
     /** {@code [branch.*]} in file order. */
-    List<BranchConfig> branches() {
+    @Override
+    public List<BranchConfig> branches() {
         return List.copyOf(config.branches().values());
     }
 
-    int defaultDepth() {
+    @Override
+    public int defaultDepth() {
         return config.keepResultsCommits();
     }
 
-    List<CommitInfo> history(String branch, int n) {
+    @Override
+    public List<CommitInfo> history(String branch, int n) {
         return history.walk(branch, n);
     }
 
@@ -57,6 +60,11 @@ final class LocalResults {
         throw new CliError("no test results for commit " + prefix);
     }
 
+    @Override
+    public Optional<CommitResults> results(String sha, int index) {
+        return results(sha);
+    }
+
     Optional<CommitResults> results(String sha) {
         try {
             return outputDir.readResults(sha);
@@ -73,14 +81,16 @@ final class LocalResults {
     }
 
     /** Results of a commit named by a sha or prefix, or the resolution error of cli.md §2. */
-    Tested resultsOf(String prefix) {
+    @Override
+    public Tested resultsOf(String prefix) {
         String sha = resolveCommit(prefix);
         CommitResults results = results(sha).orElseThrow(() -> new CliError("no test results for commit " + prefix));
         return new Tested(sha, results);
     }
 
     /** The Brotli bytes of a result key's {@code log.br} ({@code full_log.br} if {@code full}), if present. */
-    Optional<byte[]> compressedLog(String sha, String key, boolean full) {
+    @Override
+    public Optional<byte[]> compressedLog(String sha, String key, boolean full) {
         if (key.contains("/") || key.equals(".") || key.equals("..")) {
             return Optional.empty(); // not a result key; never let a blob's name point outside <sha>/
         }

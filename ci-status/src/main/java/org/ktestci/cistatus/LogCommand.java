@@ -53,10 +53,11 @@ final class LogCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "-n must be at least 1, got " + depth);
         }
         Session session = parent.session(options);
-        LocalResults local = session.local();
+        ResultsSource local = session.source();
         List<Row> rows = new ArrayList<>();
+        int index = 0;
         for (CommitInfo c : local.history(branch, depth != null ? depth : local.defaultDepth())) {
-            local.results(c.sha()).flatMap(r -> Row.of(c, r, filter)).ifPresent(rows::add);
+            local.results(c.sha(), index++).flatMap(r -> Row.of(c, r, filter)).ifPresent(rows::add);
         }
         if (session.json()) {
             Json.print(session.out(), rows.stream().map(Row::json).toList());

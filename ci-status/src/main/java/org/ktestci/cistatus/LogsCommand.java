@@ -53,7 +53,7 @@ final class LogsCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--json cannot be combined with <test>: a log is printed as it is");
         }
-        LocalResults local = session.local();
+        ResultsSource local = session.source();
         LocalResults.Tested tested = local.resultsOf(commit);
         if (test == null) {
             listFailed(session, tested);
@@ -80,7 +80,7 @@ final class LogsCommand implements Callable<Integer> {
         out.line("run: ci-status logs " + tested.sha12() + " <test> [--full]");
     }
 
-    private void printLog(Session session, LocalResults local, LocalResults.Tested tested) {
+    private void printLog(Session session, ResultsSource local, LocalResults.Tested tested) {
         ResultEntry chosen = LogChoice.choose(tested, test, session.err(), session.out());
         byte[] compressed = local.compressedLog(tested.sha(), chosen.name(), full)
                 .orElseThrow(() -> new CliError("no log for " + chosen.name()));

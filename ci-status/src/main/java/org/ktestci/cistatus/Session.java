@@ -67,6 +67,31 @@ final class Session {
         throw new CliError("no output_dir and no --remote or ci_url" + whyNoOutputDir(config));
     }
 
+    /**
+     * Local mode when no --remote is given and output_dir exists; otherwise remote mode with --remote, else
+     * ci_url from the file (cli.md §1).
+     */
+    ResultsSource source() throws ConfigException {
+        Optional<CiConfig> config = config();
+        if (options.remote == null && config.isPresent() && isDirectory(config.get().outputDir())) {
+            return new LocalResults(config.get());
+        }
+        Optional<String> url = remoteUrl();
+        if (url.isEmpty()) {
+            return local(); // explains why neither mode is available
+        }
+        return new RemoteResults(url.get(), cacheDir(), Boolean.TRUE.equals(options.refresh), streams.err());
+    }
+
+    private Path cacheDir() {
+        if (options.cacheDir != null) {
+            return options.cacheDir;
+        }
+        String xdg = streams.env().get("XDG_CACHE_HOME");
+        return xdg != null && !xdg.isEmpty() ? Path.of(xdg, "ktest-ci")
+                : Path.of(System.getProperty("user.home"), ".cache", "ktest-ci");
+    }
+
     /** Remote base URL if this invocation names one ({@code --remote}, else {@code ci_url} set in the file). */
     Optional<String> remoteUrl() throws ConfigException {
         Optional<CiConfig> config = config();

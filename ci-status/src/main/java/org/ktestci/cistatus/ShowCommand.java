@@ -50,7 +50,7 @@ final class ShowCommand implements Callable<Integer> {
     public Integer call() throws ConfigException {
         TestFilter filter = TestFilter.of(test, spec);
         Session session = parent.session(options);
-        LocalResults.Tested tested = session.local().resultsOf(commit);
+        LocalResults.Tested tested = session.source().resultsOf(commit);
         CommitResults results = tested.results();
         List<ResultEntry> entries = filter.apply(results.entries());
         if (session.json()) {

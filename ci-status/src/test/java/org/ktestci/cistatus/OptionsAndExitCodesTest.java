@@ -114,20 +114,6 @@ class OptionsAndExitCodesTest {
     }
 
     @Test
-    void remoteModeIsReportedAsUnavailable() throws Exception {
-        String unavailable = "ci-status: remote mode is not available in this build\n";
-        CliRun remote = plain("--config", dir.resolve("missing.toml").toString(), "--remote", "https://ci.example.net",
-                "log", "main");
-        assertEquals(1, remote.code());
-        assertEquals(unavailable, remote.err());
-        assertEquals(unavailable, fx.run("show", fx.tip(), "--remote", "https://ci.example.net").err(),
-                "--remote wins over a local output_dir");
-        Path ciUrl = dir.resolve("ci-url.toml");
-        Files.writeString(ciUrl, "ci_url = \"https://ci.example.net\"\n");
-        assertEquals(unavailable, plain("--config", ciUrl.toString(), "branches").err());
-    }
-
-    @Test
     void workersNeedsAServerUrl() {
         CliRun r = fx.run("workers");
         assertEquals(1, r.code());

@@ -1,0 +1,235 @@
+package org.ktestci.cistatus;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.ktestci.schema.config.BranchConfig;
+import org.ktestci.schema.git.CommitInfo;
+import org.ktestci.schema.io.AtomicFiles;
+import org.ktestci.schema.results.CommitResults;
+import org.ktestci.schema.results.CommitResultsCodec;
+import org.ktestci.schema.results.OutputDir;
+import org.ktestci.schema.status.Status;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Remote mode (cli.md §2, §4): branches and history from {@code /api/v1}, results as {@code <sha>.capnp} blobs
+ * kept in a cache and revalidated with {@code If-Modified-Since} (the server's {@code Last-Modified} is stored
+ * as the file's mtime, so clock skew does not matter), logs fetched raw and decoded locally, never cached.
+ */
+final class RemoteResults implements ResultsSource {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int REVALIDATE_NEWEST = 5;
+
+    private final String base;
+    private final Path cache;
+    private final boolean refresh;
+    private final PrintStream err;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+            .followRedirects(HttpClient.Redirect.NORMAL).build();
+
+    RemoteResults(String baseUrl, Path cacheRoot, boolean refresh, PrintStream err) {
+        this.base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.cache = cacheRoot.resolve(cacheName(URI.create(this.base)));
+        this.refresh = refresh;
+        this.err = err;
+    }
+
+    /** {@code <host>[_<port>]<base path with / → _>} (cli.md §4). */
+    static String cacheName(URI u) {
+        return u.getHost() + (u.getPort() >= 0 ? "_" + u.getPort() : "")
+                + (u.getPath() == null ? "" : u.getPath().replace('/', '_'));
+    }
+
+    @Override
+    public List<BranchConfig> branches() {
+        List<BranchConfig> out = new ArrayList<>();
+        for (JsonNode b : getJson("/api/v1/branches").get("branches")) {
+            String[] fetch = b.path("fetch").asText("").split("\\s+", 2);
+            List<String> groups = new ArrayList<>();
+            b.path("test_groups").forEach(g -> groups.add(g.asText()));
+            out.add(new BranchConfig(b.get("name").asText(), fetch[0], fetch.length > 1 ? fetch[1] : "",
+                    b.path("repo").asText("linux"), groups));
+        }
+        return out;
+    }
+
+    @Override
+    public int defaultDepth() {
+        return 500;
+    }
+
+    @Override
+    public List<CommitInfo> history(String branch, int n) {
+        List<CommitInfo> out = new ArrayList<>();
+        String cursor = null;
+        while (out.size() < n) {
+            String path = "/api/v1/branches/" + enc(branch) + "/commits?limit=" + Math.min(500, n - out.size())
+                    + (cursor == null ? "" : "&cursor=" + enc(cursor));
+            JsonNode page = getJson(path);
+            for (JsonNode c : page.get("commits")) {
+                out.add(new CommitInfo(c.get("commit").asText(), c.path("subject").asText(""),
+                        c.path("message").asText(""), c.path("author").asText(""), "",
+                        c.hasNonNull("time") ? Instant.parse(c.get("time").asText()).getEpochSecond() : 0));
+            }
+            JsonNode next = page.get("next_cursor");
+            if (next == null || next.isNull()) {
+                break;
+            }
+            cursor = next.asText();
+        }
+        return out;
+    }
+
+    @Override
+    public Optional<CommitResults> results(String sha, int index) {
+        Path cached = cache.resolve(sha + ".capnp");
+        boolean revalidate = refresh || index < REVALIDATE_NEWEST || !Files.exists(cached) || unfinished(cached);
+        return revalidate ? fetchBlob(sha, true) : readCached(cached);
+    }
+
+    @Override
+    public LocalResults.Tested resultsOf(String prefix) {
+        String sha = prefix.toLowerCase(java.util.Locale.ROOT);
+        if (!OutputDir.isSha(sha)) {
+            if (!sha.matches("^[0-9a-f]{7,39}$")) {
+                throw new CliError("no test results for commit " + prefix);
+            }
+            HttpResponse<String> r = send("/api/v1/commits/" + sha, HttpResponse.BodyHandlers.ofString(), null);
+            if (r.statusCode() == 404) {
+                throw new CliError("no test results for commit " + prefix);
+            }
+            JsonNode doc = parse(r);
+            if (r.statusCode() != 200) {
+                throw new CliError(doc.path("error").asText("HTTP " + r.statusCode()));
+            }
+            sha = doc.get("commit").asText();
+        }
+        CommitResults res = fetchBlob(sha, false).orElseThrow(() -> new CliError("no test results for commit " + prefix));
+        return new LocalResults.Tested(sha, res);
+    }
+
+    @Override
+    public Optional<byte[]> compressedLog(String sha, String key, boolean full) {
+        HttpResponse<byte[]> r = send("/c/" + sha + "/" + enc(key) + "/" + (full ? "full_log.br" : "log.br"),
+                HttpResponse.BodyHandlers.ofByteArray(), null);
+        if (r.statusCode() == 404) {
+            return Optional.empty();
+        }
+        if (r.statusCode() != 200) {
+            throw new CliError("fetch log of " + key + ": HTTP " + r.statusCode());
+        }
+        return Optional.of(r.body());
+    }
+
+    /** GET the blob with If-Modified-Since; 304 → cache, 404 → none (cache dropped), errors → cache + warning. */
+    private Optional<CommitResults> fetchBlob(String sha, boolean warnOnly) {
+        Path cached = cache.resolve(sha + ".capnp");
+        String since = null;
+        try {
+            if (Files.exists(cached)) {
+                since = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.ofInstant(
+                        Files.getLastModifiedTime(cached).toInstant(), ZoneOffset.UTC));
+            }
+            HttpResponse<byte[]> r = send("/c/" + sha + ".capnp", HttpResponse.BodyHandlers.ofByteArray(), since);
+            switch (r.statusCode()) {
+                case 200 -> {
+                    AtomicFiles.write(cached, r.body());
+                    Instant lm = r.headers().firstValue("Last-Modified")
+                            .map(v -> ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant())
+                            .orElse(Instant.now());
+                    Files.setLastModifiedTime(cached, FileTime.from(lm));
+                    return Optional.of(CommitResultsCodec.decode(r.body()));
+                }
+                case 304 -> {
+                    return readCached(cached);
+                }
+                case 404 -> {
+                    Files.deleteIfExists(cached);
+                    return Optional.empty();
+                }
+                default -> throw new IOException("HTTP " + r.statusCode());
+            }
+        } catch (IOException | CliError e) {
+            String msg = "fetch " + sha.substring(0, 12) + ": " + e.getMessage();
+            if (Files.exists(cached)) {
+                err.println("warning: " + msg + "; using cached copy");
+                return readCached(cached);
+            }
+            if (warnOnly) {
+                err.println("warning: " + msg);
+                return Optional.empty();
+            }
+            throw new CliError(msg);
+        }
+    }
+
+    private static Optional<CommitResults> readCached(Path cached) {
+        try {
+            return Files.exists(cached) ? Optional.of(CommitResultsCodec.read(cached)) : Optional.empty();
+        } catch (IOException e) {
+            throw new CliError(e.getMessage());
+        }
+    }
+
+    /** A cached blob that still has In-progress or Unknown entries is always revalidated. */
+    private static boolean unfinished(Path cached) {
+        return readCached(cached).map(r -> r.entries().stream()
+                .anyMatch(e -> e.status() == Status.INPROGRESS || e.status() == Status.UNKNOWN)).orElse(true);
+    }
+
+    private JsonNode getJson(String path) {
+        HttpResponse<String> r = send(path, HttpResponse.BodyHandlers.ofString(), null);
+        JsonNode doc = parse(r);
+        if (r.statusCode() != 200) {
+            throw new CliError(doc.path("error").asText("HTTP " + r.statusCode() + " for " + path));
+        }
+        return doc;
+    }
+
+    private static JsonNode parse(HttpResponse<String> r) {
+        try {
+            return JSON.readTree(r.body());
+        } catch (IOException e) {
+            throw new CliError("unreadable answer from the server (HTTP " + r.statusCode() + ")");
+        }
+    }
+
+    private <T> HttpResponse<T> send(String path, HttpResponse.BodyHandler<T> handler, String ifModifiedSince) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+                .header("Accept-Encoding", "identity");
+        if (ifModifiedSince != null) {
+            b.header("If-Modified-Since", ifModifiedSince);
+        }
+        try {
+            return http.send(b.build(), handler);
+        } catch (IOException e) {
+            throw new CliError(base + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliError("interrupted");
+        }
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}
