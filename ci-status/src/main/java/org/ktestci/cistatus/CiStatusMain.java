@@ -23,7 +23,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "ci-status", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Shows ktest-ci results: branches, per-commit counts, per-test status and logs.",
-        subcommands = {BranchesCommand.class, LogCommand.class, ShowCommand.class, LogsCommand.class,
+        subcommands = {BranchesCommand.class, LogCommand.class, ShowCommand.class, LogsCommand.class, VerdictCommand.class,
                 WorkersCommand.class})
 public final class CiStatusMain implements Callable<Integer> {
     @Mixin
@@ -64,12 +64,24 @@ public final class CiStatusMain implements Callable<Integer> {
         cl.setOut(new PrintWriter(streams.out(), true));
         cl.setErr(new PrintWriter(streams.err(), true));
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> failure(e, streams.err()));
+        // A usage error always shows the usage (cli.md §5), also when picocli has a "did you mean" to offer.
+        cl.setParameterExceptionHandler((ex, a) -> usageError(ex, streams.err()));
         int code = cl.execute(args);
         streams.out().flush();
         return code;
     }
 
+    private static int usageError(CommandLine.ParameterException ex, PrintStream err) {
+        err.println(ex.getMessage());
+        CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+        ex.getCommandLine().usage(err);
+        return ex.getCommandLine().getCommandSpec().exitCodeOnInvalidInput();
+    }
+
     private static int failure(Exception e, PrintStream err) {
+        if (e instanceof CommandLine.ParameterException pe) {
+            return usageError(pe, err);
+        }
         if (e instanceof ConfigException ce) {
             ce.errors().stream().map(ConfigError::toString).forEach(err::println);
             return ConfigException.EXIT_CODE;

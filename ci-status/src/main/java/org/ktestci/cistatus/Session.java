@@ -15,7 +15,6 @@ import java.util.Optional;
  * choice between local mode (results on disk) and remote mode.
  */
 final class Session {
-    static final String REMOTE_UNAVAILABLE = "remote mode is not available in this build";
 
     private final GlobalOptions options;
     private final Streams streams;
@@ -55,14 +54,8 @@ final class Session {
     /** Local mode's results, or the error explaining why this invocation is not in local mode. */
     LocalResults local() throws ConfigException {
         Optional<CiConfig> config = config();
-        if (options.remote != null) {
-            throw new CliError(REMOTE_UNAVAILABLE);
-        }
         if (config.isPresent() && isDirectory(config.get().outputDir())) {
             return new LocalResults(config.get());
-        }
-        if (config.isPresent() && config.get().ciUrlFromFile().isPresent()) {
-            throw new CliError(REMOTE_UNAVAILABLE);
         }
         throw new CliError("no output_dir and no --remote or ci_url" + whyNoOutputDir(config));
     }

@@ -8,8 +8,8 @@ import picocli.CommandLine.ParentCommand;
 import java.util.concurrent.Callable;
 
 /**
- * {@code ci-status workers}: always a server query ({@code --remote} or {@code ci_url}, cli.md §2). This build has
- * no HTTP client yet, so with a URL it says so instead of pretending.
+ * {@code ci-status workers}: always a server query ({@code --remote} or {@code ci_url}, cli.md §2). The server
+ * does not serve {@code /api/v1/workers} yet, so with a URL it says so instead of pretending.
  */
 @Command(name = "workers", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Worker hosts and busy slots (needs --remote or ci_url).")
@@ -26,6 +26,6 @@ final class WorkersCommand implements Callable<Integer> {
         if (session.remoteUrl().isEmpty()) {
             throw new CliError("workers needs --remote or ci_url");
         }
-        throw new CliError(Session.REMOTE_UNAVAILABLE);
+        throw new CliError("workers: the coordinator does not serve /api/v1/workers yet");
     }
 }

@@ -118,7 +118,20 @@ class OptionsAndExitCodesTest {
         CliRun r = fx.run("workers");
         assertEquals(1, r.code());
         assertEquals("ci-status: workers needs --remote or ci_url\n", r.err());
-        assertEquals("ci-status: remote mode is not available in this build\n",
+        assertEquals("ci-status: workers: the coordinator does not serve /api/v1/workers yet\n",
                 fx.run("workers", "--remote", "https://ci.example.net").err());
+    }
+
+    @Test
+    void verdictIsAGitBisectPredicate() {
+        CliRun pass = fx.run("verdict", fx.tip(), "demo.smoke.pass");
+        assertEquals(0, pass.code(), pass.both());
+        assertEquals("demo.smoke.pass Passed\n", pass.out());
+        assertEquals(1, fx.run("verdict", fx.tip(), "demo.smoke.fail").code(), "exact key wins over substrings");
+        assertEquals(125, fx.run("verdict", fx.tip(), "smoke.slow").code(), "in progress: skip this commit");
+        assertEquals(125, fx.run("verdict", fx.tip(), "smoke.vm").code(), "failed to run: skip this commit");
+        assertEquals(125, fx.run("verdict", fx.shas.get(1), "demo.smoke.pass").code(), "untested commit");
+        assertEquals(125, fx.run("verdict", fx.oldest(), "nonexistent").code());
+        assertEquals(2, fx.run("verdict", fx.tip(), "pass").code(), "ambiguous test names are a usage error");
     }
 }
