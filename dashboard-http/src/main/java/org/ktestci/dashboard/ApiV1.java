@@ -45,6 +45,72 @@ final class ApiV1 {
         return Reply.json(200, doc);
     }
 
+    /** http.md §5.2: every walked commit, tested or not, newest first, paged by the last sha returned. */
+    Reply branchCommits(RequestInfo req, String branch) {
+        int limit = limit(req);
+        Optional<TestFilter> filter = TestFilter.of(req.param("test").orElse(""));
+        List<CommitInfo> log = queries.branchLog(branch, queries.keepResultsCommits())
+                .orElseThrow(() -> HttpError.notFound("Branch " + branch + " not found"));
+        int start = 0;
+        Optional<String> cursor = req.param("cursor").filter(c -> !c.isEmpty());
+        if (cursor.isPresent()) {
+            start = -1;
+            for (int i = 0; i < log.size(); i++) {
+                if (log.get(i).sha().equals(cursor.get())) {
+                    start = i + 1;
+                }
+            }
+            if (start < 0) {
+                throw HttpError.badRequest("unknown cursor " + cursor.get());
+            }
+        }
+        int end = Math.min(log.size(), start + limit);
+        List<Map<String, Object>> commits = new ArrayList<>();
+        for (CommitInfo c : log.subList(start, end)) {
+            List<ResultEntry> entries = commits(c.sha()).stream()
+                    .filter(e -> filter.map(f -> f.matches(e.name())).orElse(true)).toList();
+            CountRow n = CountRow.of(entries);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("commit", c.sha());
+            m.put("subject", c.subject());
+            m.put("message", c.message());
+            m.put("author", c.author());
+            m.put("time", Instant.ofEpochSecond(c.commitTime()).toString());
+            m.put("tested", !entries.isEmpty());
+            m.put("passed", n.passed());
+            m.put("failed", n.failed());
+            m.put("notrun", n.notrun());
+            m.put("failed_to_run", n.failedToRun());
+            m.put("inprogress", n.inprogress());
+            m.put("unknown", n.unknown());
+            m.put("total", n.total());
+            m.put("duration", n.duration());
+            commits.add(m);
+        }
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("branch", branch);
+        doc.put("commits", commits);
+        doc.put("next_cursor", end < log.size() && end > start ? log.get(end - 1).sha() : null);
+        return Reply.json(200, doc);
+    }
+
+    private List<ResultEntry> commits(String sha) {
+        return this.commits.results(sha).map(CommitResults::entries).orElse(List.of());
+    }
+
+    private static int limit(RequestInfo req) {
+        String raw = req.param("limit").orElse("50");
+        try {
+            int n = Integer.parseInt(raw);
+            if (n >= 1 && n <= 500) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // falls through to the error
+        }
+        throw HttpError.badRequest("limit must be between 1 and 500, got " + raw);
+    }
+
     Reply commit(RequestInfo req, String shaOrPrefix) {
         String sha = commits.resolve(shaOrPrefix);
         CommitResults results = commits.results(sha)

@@ -83,6 +83,9 @@ final class Router {
         if (seg.equals(List.of("branches"))) {
             return read ? api.branches() : notAllowed("GET, HEAD");
         }
+        if (seg.size() == 3 && seg.get(0).equals("branches") && seg.get(2).equals("commits")) {
+            return read ? api.branchCommits(req, seg.get(1)) : notAllowed("GET, HEAD");
+        }
         if (seg.size() == 2 && seg.get(0).equals("commits")) {
             return read ? api.commit(req, seg.get(1)) : notAllowed("GET, HEAD");
         }

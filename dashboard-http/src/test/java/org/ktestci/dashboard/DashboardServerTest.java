@@ -291,4 +291,23 @@ class DashboardServerTest {
         assertTrue(listing.contains("t.fail/"), listing);
         assertTrue(body(get("/c/" + sha + "/t.fail/")).contains("log.br"));
     }
+
+    @Test
+    void branchCommitsArePagedByCursorNewestFirst() throws Exception {
+        JsonNode first = json("/api/v1/branches/main/commits?limit=3");
+        assertEquals("main", first.get("branch").asText());
+        assertEquals(3, first.get("commits").size());
+        assertEquals(SHAS.get(3), first.get("commits").get(0).get("commit").asText());
+        assertTrue(first.get("commits").get(0).get("tested").asBoolean());
+        assertEquals(1, first.get("commits").get(0).get("failed").asInt());
+        assertFalse(first.get("commits").get(1).get("tested").asBoolean(), "untested commits are listed too");
+        assertEquals(SHAS.get(1), first.get("next_cursor").asText());
+        JsonNode second = json("/api/v1/branches/main/commits?limit=3&cursor=" + SHAS.get(1));
+        assertEquals(1, second.get("commits").size());
+        assertEquals(SHAS.get(0), second.get("commits").get(0).get("commit").asText());
+        assertTrue(second.get("next_cursor").isNull());
+        assertEquals(400, get("/api/v1/branches/main/commits?limit=0").statusCode());
+        assertEquals(400, get("/api/v1/branches/main/commits?cursor=" + "e".repeat(40)).statusCode());
+        assertEquals("{\"error\":\"Branch nope not found\"}", body(get("/api/v1/branches/nope/commits")));
+    }
 }
