@@ -84,6 +84,20 @@ final class BranchView {
         StringBuilder b = new StringBuilder("<table class=\"table\"><thead><tr><th>Commit</th><th>Description</th>")
                 .append("<th>Passed</th><th>Failed</th><th>Failed to run</th><th>Not run</th><th>In progress</th>")
                 .append("<th>Unknown</th><th>Total</th><th>Duration</th></tr></thead><tbody>");
+        forEachTested(rows, b, r -> {
+            CountRow c = CountRow.of(r.entries());
+            b.append("<tr><td>").append(commitLink(r.commit().sha())).append("</td><td>")
+                    .append(Html.esc(r.commit().subject())).append("</td><td class=\"n-passed\">").append(c.passed())
+                    .append("</td><td class=\"n-failed\">").append(c.failed()).append("</td><td>").append(c.failedToRun())
+                    .append("</td><td>").append(c.notrun()).append("</td><td>").append(c.inprogress()).append("</td><td>")
+                    .append(c.unknown()).append("</td><td>").append(c.total()).append("</td><td>").append(c.duration())
+                    .append("s</td></tr>");
+        });
+        return b.append("</tbody></table>").toString();
+    }
+
+    /** Renders each tested row, collapsing every run of untested commits before it into one row. */
+    private static void forEachTested(List<Row> rows, StringBuilder b, java.util.function.Consumer<Row> render) {
         int untested = 0;
         for (Row r : rows) {
             if (!r.tested()) {
@@ -94,15 +108,8 @@ final class BranchView {
                 b.append(untestedRow(untested));
                 untested = 0;
             }
-            CountRow c = CountRow.of(r.entries());
-            b.append("<tr><td>").append(commitLink(r.commit().sha())).append("</td><td>")
-                    .append(Html.esc(r.commit().subject())).append("</td><td class=\"n-passed\">").append(c.passed())
-                    .append("</td><td class=\"n-failed\">").append(c.failed()).append("</td><td>").append(c.failedToRun())
-                    .append("</td><td>").append(c.notrun()).append("</td><td>").append(c.inprogress()).append("</td><td>")
-                    .append(c.unknown()).append("</td><td>").append(c.total()).append("</td><td>").append(c.duration())
-                    .append("s</td></tr>");
+            render.accept(r);
         }
-        return b.append("</tbody></table>").toString();
     }
 
     private static String untestedRow(int n) {
@@ -132,16 +139,7 @@ final class BranchView {
                 .append(Html.shortDuration(completed == 0 ? 0 : completedDuration / completed)).append("</p>")
                 .append("<table class=\"table\"><thead><tr><th>Commit</th><th>Description</th><th>Status</th>")
                 .append("<th>Duration</th><th></th></tr></thead><tbody>");
-        int untested = 0;
-        for (Row r : rows) {
-            if (!r.tested()) {
-                untested++;
-                continue;
-            }
-            if (untested > 0) {
-                b.append(untestedRow(untested));
-                untested = 0;
-            }
+        forEachTested(rows, b, r -> {
             ResultEntry e = r.entries().get(0);
             String c = r.commit().sha();
             String dir = Html.esc(base) + "/c/" + c + "/" + Html.url(e.name());
@@ -151,7 +149,7 @@ final class BranchView {
                     .append("<a href=\"").append(dir).append("/log.br\">log</a> <a href=\"").append(dir)
                     .append("/full_log.br\">full log</a> <a href=\"").append(dir).append("/\">output directory</a>")
                     .append("</td></tr>");
-        }
+        });
         return b.append("</tbody></table>").toString();
     }
 
