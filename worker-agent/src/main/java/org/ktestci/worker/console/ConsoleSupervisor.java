@@ -191,6 +191,13 @@ public final class ConsoleSupervisor {
     }
 
     private void handleLine(byte[] raw) throws IOException {
+        if (stopping()) {
+            // The run is being stopped (fail-fast after a timeout, abort): a dying shell may still run a
+            // subtest or two before the TERM it already received takes effect. Those lines are logged, but
+            // their subtests stay unreached and run again in a fresh run, whatever the signal timing.
+            log(raw);
+            return;
+        }
         Marker marker = ConsoleMarkers.classify(new String(raw, StandardCharsets.ISO_8859_1));
         if (marker instanceof Marker.TestStart) {
             closeOpenAsItStands(); // so the next TEST line lands only in its own subtest's log
@@ -329,6 +336,11 @@ public final class ConsoleSupervisor {
         }, "escalation-" + process.pid());
         escalation.setDaemon(true);
         escalation.start();
+    }
+
+    /** True once escalation began for a timeout or an abort (not for the wait after a run verdict). */
+    private boolean stopping() {
+        return escalated && ("timeout".equals(endReason) || "aborted".equals(endReason));
     }
 
     private void resetAlarm() {

@@ -109,6 +109,26 @@ class ConsoleSupervisorTest {
     }
 
     @Test
+    void subtestsAShellRunsAfterItsTimeoutAreLoggedButLeftForAFreshRun() throws IOException {
+        // The shell survives the TERM (as bash does when the signal lands while it reaps its child) and goes
+        // on with b: b's markers must not count, so b is re-run in a fresh run whatever the signal timing.
+        Path s = script("""
+                trap 'echo "caught TERM"' TERM
+                echo "========= TEST   a"; sleep 600 & wait
+                echo "========= TEST   b"; echo "========= PASSED b in 0s"
+                """);
+        ConsoleSupervisor sup = supervisor(s, Duration.ofSeconds(1), List.of("a", "b"));
+        RunOutcome outcome = sup.run();
+        assertEquals("timeout", outcome.reason());
+        assertTrue(status("a").startsWith("========= FAILED TIMEOUT a in "), status("a"));
+        assertEquals("IN PROGRESS\n", status("b"));
+        assertEquals(Set.of("t.a"), sup.reached());
+        assertFalse(events.contains("started t.b"), events.toString());
+        String console = Files.readString(dir.resolve("results/console.1"));
+        assertTrue(console.contains("========= PASSED b in 0s"), "late lines are still logged: " + console);
+    }
+
+    @Test
     void watchdogLowersTheTimeoutOfTheRunningSubtest() throws IOException {
         Path s = script("""
                 echo "========= TEST   a"; echo "WATCHDOG 1"; sleep 600
