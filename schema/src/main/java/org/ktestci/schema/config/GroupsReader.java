@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /** Reads {@code [test_group.*]} (config.md §4), then resolves {@code extends} and detects cycles. */
@@ -35,10 +36,14 @@ final class GroupsReader {
     private final int keepResultsCommits;
     private final Optional<Path> testsDirToCheck;
 
+    /**
+     * @param testsDirToCheck {@code <ktest_dir>/tests} when test files must exist (coordinator); not checked when
+     *                        that directory is missing, which is reported once at {@code ktest_dir} instead
+     */
     GroupsReader(TomlReader r, int keepResultsCommits, Optional<Path> testsDirToCheck) {
         this.r = r;
         this.keepResultsCommits = keepResultsCommits;
-        this.testsDirToCheck = testsDirToCheck;
+        this.testsDirToCheck = testsDirToCheck.filter(Files::isDirectory);
     }
 
     Map<String, TestGroupConfig> read(Optional<TomlScope> section) {
@@ -71,17 +76,13 @@ final class GroupsReader {
         r.unknownKeys(g, KEYS, Map.of());
         Optional<String> parent = r.string(g, "extends");
         Optional<List<String>> tests = r.stringArray(g, "tests").map(els -> tests(g, els));
-        Optional<Integer> maxCommits = r.has(g, "max_commits")
-                ? Optional.of(r.intIn(g, "max_commits", 1, keepResultsCommits, 50)) : Optional.empty();
-        Optional<Integer> priority = Optional.empty();
-        if (r.has(g, "priority")) {
-            priority = Optional.of(r.intIn(g, "priority", -1000, 1000, 0));
-        }
+        Optional<Integer> maxCommits = r.validInt(g, "max_commits", 1, keepResultsCommits);
+        Optional<Integer> priority = r.validInt(g, "priority", -1000, 1000);
         if (r.has(g, "nice")) {
-            if (priority.isPresent()) {
+            if (r.has(g, "priority")) {
                 r.error(g, "nice", "use either priority or nice, not both");
             } else {
-                priority = Optional.of(r.intIn(g, "nice", -1000, 1000, 0));
+                priority = r.validInt(g, "nice", -1000, 1000);
             }
         }
         Optional<List<String>> kernels = r.stringArray(g, "kernels").map(els -> kernels(g, els));
@@ -90,33 +91,39 @@ final class GroupsReader {
         return new RawGroup(name, g, parent, tests, maxCommits, priority, kernels, env, arch);
     }
 
+    /**
+     * Checks each test path. Invalid entries stay in the list: the file is rejected anyway, and a group whose
+     * tests are all invalid must not also be reported as having no tests.
+     */
     private List<String> tests(TomlScope g, List<TomlReader.Element> els) {
         List<String> out = new ArrayList<>();
-        Set<String> seen = new HashSet<>();
         for (TomlReader.Element e : els) {
-            String t = e.value();
-            String path = g.keyPath("tests") + "[" + e.index() + "]";
-            String problem = null;
-            if (!t.endsWith(".ktest")) {
-                problem = "must end in .ktest, got \"" + t + "\"";
-            } else if (t.startsWith("/")) {
-                problem = "must be relative to <ktest_dir>/tests, got \"" + t + "\"";
-            } else if (List.of(t.split("/")).contains("..")) {
-                problem = "must not contain a \"..\" segment, got \"" + t + "\"";
-            } else if (!TEST_CHARS.matcher(t).matches()) {
-                problem = "may only contain letters, digits, \"/\" and \". _ + : -\", got \"" + t + "\"";
-            } else if (!seen.add(t)) {
-                problem = "duplicate test \"" + t + "\"";
-            } else if (testsDirToCheck.isPresent() && !Files.isRegularFile(testsDirToCheck.get().resolve(t))) {
-                problem = "test file not found: " + testsDirToCheck.get().resolve(t);
-            }
+            String problem = testProblem(e.value(), out);
             if (problem != null) {
-                r.errorAt(e.line(), e.column(), path, problem);
-            } else {
-                out.add(t);
+                r.errorAt(e.line(), e.column(), g.keyPath("tests") + "[" + e.index() + "]", problem);
+            }
+            if (!out.contains(e.value())) {
+                out.add(e.value());
             }
         }
         return out;
+    }
+
+    private String testProblem(String t, List<String> earlier) {
+        if (!t.endsWith(".ktest")) {
+            return "must end in .ktest, got \"" + t + "\"";
+        } else if (t.startsWith("/")) {
+            return "must be relative to <ktest_dir>/tests, got \"" + t + "\"";
+        } else if (List.of(t.split("/")).contains("..")) {
+            return "must not contain a \"..\" segment, got \"" + t + "\"";
+        } else if (!TEST_CHARS.matcher(t).matches()) {
+            return "may only contain letters, digits, \"/\" and \". _ + : -\", got \"" + t + "\"";
+        } else if (earlier.contains(t)) {
+            return "duplicate test \"" + t + "\"";
+        } else if (testsDirToCheck.isPresent() && !Files.isRegularFile(testsDirToCheck.get().resolve(t))) {
+            return "test file not found: " + testsDirToCheck.get().resolve(t);
+        }
+        return null;
     }
 
     private List<String> kernels(TomlScope g, List<TomlReader.Element> els) {
@@ -153,7 +160,8 @@ final class GroupsReader {
                 continue;
             }
             if (!ENV_VALUE.matcher(text).matches()) {
-                r.error(env, key, "env values may only contain letters, digits and \". _ + : -\", got \"" + text + "\"");
+                r.error(env, key,
+                        "env values may only contain letters, digits and \". _ + : -\", got \"" + text + "\"");
                 continue;
             }
             out.put(key, text);
@@ -165,9 +173,9 @@ final class GroupsReader {
         List<Arch> out = new ArrayList<>();
         for (TomlReader.Element e : els) {
             String path = g.keyPath("arch") + "[" + e.index() + "]";
-            Optional<Arch> a = Arch.fromId(e.value());
+            Optional<Arch> a = Arch.fromConfig(e.value());
             if (a.isEmpty()) {
-                r.errorAt(e.line(), e.column(), path, "must be one of \"x86_64\", \"aarch64\", got \"" + e.value() + "\"");
+                r.errorAt(e.line(), e.column(), path, Arch.notAnArch(e.value()));
             } else if (out.contains(a.get())) {
                 r.errorAt(e.line(), e.column(), path, "duplicate arch \"" + e.value() + "\"");
             } else {
@@ -233,7 +241,7 @@ final class GroupsReader {
                 Collections.unmodifiableSortedMap(env), List.copyOf(arch));
     }
 
-    private static <T> Optional<T> first(List<RawGroup> lineage, java.util.function.Function<RawGroup, Optional<T>> f) {
+    private static <T> Optional<T> first(List<RawGroup> lineage, Function<RawGroup, Optional<T>> f) {
         for (RawGroup g : lineage) {
             Optional<T> v = f.apply(g);
             if (v.isPresent()) {
@@ -241,10 +249,5 @@ final class GroupsReader {
             }
         }
         return Optional.empty();
-    }
-
-    /** Position of a group's header, for errors about the group as a whole. */
-    static int[] headerOf(TomlScope groups, String name) {
-        return groups.positionOf(name);
     }
 }

@@ -26,11 +26,13 @@ final class TomlReader {
 
     private final String file;
     private final Path baseDir;
+    private final SourceText source;
     private final List<ConfigError> errors = new ArrayList<>();
 
-    TomlReader(String file, Path baseDir) {
+    TomlReader(String file, Path baseDir, SourceText source) {
         this.file = file;
         this.baseDir = baseDir;
+        this.source = source;
     }
 
     List<ConfigError> errors() {
@@ -122,26 +124,30 @@ final class TomlReader {
         return Optional.empty();
     }
 
-    /** An integer in [min, max] (max = Long.MAX_VALUE for no upper bound), else {@code def}. */
-    int intIn(TomlScope s, String key, long min, long max, int def) {
+    /** An integer in [min, max] (max = {@link #NO_MAX} for no bound but Java's int), else {@code def}. */
+    int intIn(TomlScope s, String key, int min, int max, int def) {
+        return validInt(s, key, min, max).orElse(def);
+    }
+
+    /** An integer in [min, max], or empty when absent or invalid (the problem is reported). */
+    Optional<Integer> validInt(TomlScope s, String key, int min, int max) {
         Optional<Long> v = integer(s, key);
         if (v.isEmpty()) {
-            return def;
+            return Optional.empty();
         }
         long n = v.get();
         if (n < min || n > max) {
             error(s, key, rangeMessage(min, max, n));
-            return def;
+            return Optional.empty();
         }
-        return (int) n;
+        return Optional.of((int) n);
     }
 
-    static String rangeMessage(long min, long max, long got) {
-        if (max >= Integer.MAX_VALUE) {
-            return "must be >= " + min + ", got " + got;
-        }
-        if (min <= Integer.MIN_VALUE) {
-            return "must be <= " + max + ", got " + got;
+    static final int NO_MAX = Integer.MAX_VALUE;
+
+    static String rangeMessage(int min, int max, long got) {
+        if (max == NO_MAX) {
+            return got < min ? "must be >= " + min + ", got " + got : "must be <= " + NO_MAX + ", got " + got;
         }
         return "must be between " + min + " and " + max + ", got " + got;
     }
@@ -184,8 +190,9 @@ final class TomlReader {
         for (int i = 0; i < arr.size(); i++) {
             Object e = arr.get(i);
             TomlPosition p = arr.inputPositionOf(i);
-            int line = p == null ? s.positionOf(key)[0] : p.line();
-            int col = p == null ? s.positionOf(key)[1] : p.column();
+            int[] at = p == null ? s.positionOf(key) : source.skipBlank(p.line(), p.column());
+            int line = at[0];
+            int col = at[1];
             if (e instanceof String str) {
                 out.add(new Element(str, i, line, col));
             } else {
@@ -193,6 +200,16 @@ final class TomlReader {
             }
         }
         return Optional.of(out);
+    }
+
+    /** {@code "x86_64"} or {@code "aarch64"}. */
+    Optional<Arch> arch(TomlScope s, String key) {
+        Optional<String> v = string(s, key);
+        Optional<Arch> a = v.flatMap(Arch::fromConfig);
+        if (v.isPresent() && a.isEmpty()) {
+            error(s, key, Arch.notAnArch(v.get()));
+        }
+        return a;
     }
 
     /** A path resolved against the config file's directory ({@code ~} is not expanded). */
@@ -203,9 +220,5 @@ final class TomlReader {
     Path resolve(String p) {
         Path path = Path.of(p);
         return path.isAbsolute() ? path.normalize() : baseDir.resolve(path).normalize();
-    }
-
-    Path baseDir() {
-        return baseDir;
     }
 }

@@ -7,6 +7,8 @@ import java.util.Optional;
 public record WorkerConfig(String host, Arch arch, int slots, Path workspace, Path ktestDir, Runner runner,
                            Path kernelStore, String qemuBinary, String busybox, int logCapMib, int minFreeDiskGib,
                            Optional<Path> qemuKernel, String bash) {
+
+    /** The batch backend a worker uses by default ({@code ktest-interface.md} §6). */
     public enum Runner {
         KTEST("ktest"), HOST("host"), QEMU("qemu");
 
@@ -18,6 +20,16 @@ public record WorkerConfig(String host, Arch arch, int slots, Path workspace, Pa
 
         public String id() {
             return id;
+        }
+
+        /** The runner a config value names; empty for anything else. */
+        public static Optional<Runner> fromConfig(String value) {
+            for (Runner r : values()) {
+                if (r.id.equals(value)) {
+                    return Optional.of(r);
+                }
+            }
+            return Optional.empty();
         }
     }
 }
