@@ -37,6 +37,11 @@ final class ApiV1 {
             m.put("tip_subject", b.tipSubject().orElse(null));
             m.put("last_fetch", b.lastFetch().map(t -> t.truncatedTo(ChronoUnit.SECONDS).toString()).orElse(null));
             m.put("last_fetch_error", b.lastFetchError().orElse(null));
+            m.put("untested_commits", queries.branchLog(b.name(), queries.keepResultsCommits())
+                    .map(commits::untested).orElse(null));
+            // The queue lives in the coordinator singleton, which CiQueries does not expose: absent, so null.
+            m.put("pending_jobs", null);
+            m.put("leased_jobs", null);
             out.add(m);
         }
         Map<String, Object> doc = new LinkedHashMap<>();
@@ -68,7 +73,7 @@ final class ApiV1 {
         List<Map<String, Object>> commits = new ArrayList<>();
         for (CommitInfo c : log.subList(start, end)) {
             List<ResultEntry> entries = commits(c.sha()).stream()
-                    .filter(e -> filter.map(f -> f.matches(e.name())).orElse(true)).toList();
+                    .filter(e -> TestFilter.accepts(filter, e.name())).toList();
             CountRow n = CountRow.of(entries);
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("commit", c.sha());
@@ -114,12 +119,12 @@ final class ApiV1 {
     Reply commit(RequestInfo req, String shaOrPrefix) {
         String sha = commits.resolve(shaOrPrefix);
         CommitResults results = commits.results(sha)
-                .orElseThrow(() -> HttpError.notFound("no test results for commit " + shaOrPrefix));
+                .orElseThrow(() -> HttpError.notFound("No test results for commit " + shaOrPrefix));
         Optional<TestFilter> filter = TestFilter.of(req.param("test").orElse(""));
         Map<String, ResultDetail> details = queries.resultDetails(sha);
         Map<String, Object> counts = new LinkedHashMap<>();
         List<ResultEntry> entries = results.entries().stream()
-                .filter(e -> filter.map(f -> f.matches(e.name())).orElse(true)).toList();
+                .filter(e -> TestFilter.accepts(filter, e.name())).toList();
         CountRow c = CountRow.of(entries);
         counts.put("passed", c.passed());
         counts.put("failed", c.failed());
@@ -135,13 +140,15 @@ final class ApiV1 {
             t.put("status", e.status().jsonCode());
             t.put("status_line", d.flatMap(ResultDetail::statusLine).orElse(null));
             t.put("duration", e.duration());
-            t.put("starttime", e.starttime() > 0
-                    ? Instant.ofEpochSecond(e.starttime()).toString() : null);
+            t.put("starttime", d.flatMap(ResultDetail::startedAtEpochSeconds)
+                    .or(() -> e.starttime() > 0 ? Optional.of(e.starttime()) : Optional.empty())
+                    .map(s -> Instant.ofEpochSecond(s).toString()).orElse(null));
             t.put("host", d.flatMap(ResultDetail::host).orElse(null));
             t.put("slot", d.flatMap(ResultDetail::slot).orElse(null));
             t.put("arch", d.flatMap(ResultDetail::arch).orElse(null));
             t.put("attempt", d.flatMap(ResultDetail::attempt).orElse(null));
             t.put("run", d.flatMap(ResultDetail::run).orElse(null));
+            // In progress has no logs yet: absent values are null (§5).
             String dir = base + "/c/" + sha + "/" + Html.url(e.name());
             t.put("log_url", e.status() == Status.INPROGRESS ? null : dir + "/log.br");
             t.put("full_log_url", e.status() == Status.INPROGRESS ? null : dir + "/full_log.br");

@@ -11,10 +11,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 
 /** {@code /ci?branch=…}: ktest's git-log view with per-commit counts, or the single-test layout (http.md §2). */
 final class BranchView {
-    private static final int MAX_UNTESTED_RUN = 100;
+    /** The walk stops after more than this many consecutive commits without (matching) results. */
+    static final int MAX_UNTESTED_RUN = 100;
 
     private final CiQueries queries;
     private final Commits commits;
@@ -34,7 +36,8 @@ final class BranchView {
     }
 
     Reply render(RequestInfo req, String branch) {
-        Optional<TestFilter> filter = TestFilter.of(req.param("test").orElse(""));
+        String test = req.param("test").orElse("");
+        Optional<TestFilter> filter = TestFilter.of(test);
         List<CommitInfo> log = queries.branchLog(branch, queries.keepResultsCommits())
                 .orElseThrow(() -> HttpError.notFound("Branch " + branch + " not found"));
         List<Row> rows = rows(log, filter);
@@ -48,17 +51,18 @@ final class BranchView {
             return Reply.prettyJson(out);
         }
         boolean single = filter.isPresent() && rows.stream().allMatch(r -> r.entries().size() <= 1);
-        String body = header(branch, req.param("test").orElse("")) + (single ? singleTest(rows) : multiTest(rows));
+        String body = header(branch, test) + (single ? singleTest(branch, rows) : multiTest(branch, rows));
         return Reply.html(Html.page(base, branch, body));
     }
 
+    /** The walk of http.md §2: stop after > 100 consecutive untested commits, drop the trailing untested ones. */
     private List<Row> rows(List<CommitInfo> log, Optional<TestFilter> filter) {
         List<Row> rows = new ArrayList<>();
         int untestedRun = 0;
         for (CommitInfo c : log) {
             Optional<CommitResults> res = commits.results(c.sha());
             List<ResultEntry> entries = res.map(r -> r.entries().stream()
-                    .filter(e -> filter.map(f -> f.matches(e.name())).orElse(true)).toList()).orElse(List.of());
+                    .filter(e -> TestFilter.accepts(filter, e.name())).toList()).orElse(List.of());
             String message = res.map(CommitResults::message).filter(m -> !m.isEmpty()).orElse(c.message());
             rows.add(new Row(c, message, entries));
             untestedRun = entries.isEmpty() ? untestedRun + 1 : 0;
@@ -73,80 +77,89 @@ final class BranchView {
     }
 
     private String header(String branch, String test) {
-        return "<h1>" + Html.esc(branch) + "</h1><form method=\"get\" action=\"" + Html.esc(base) + "/ci\">"
-                + "<input type=\"hidden\" name=\"user\" value=\"" + Html.esc(queries.user()) + "\">"
+        return "<h1>" + Html.esc(branch) + "</h1><form class=\"search\" method=\"get\" action=\"" + Html.esc(base)
+                + "/ci\"><input type=\"hidden\" name=\"user\" value=\"" + Html.esc(queries.user()) + "\">"
                 + "<input type=\"hidden\" name=\"branch\" value=\"" + Html.esc(branch) + "\">"
                 + "<input type=\"text\" name=\"test\" placeholder=\"test name (regex)\" value=\"" + Html.esc(test)
                 + "\"> <button type=\"submit\">Search</button></form>";
     }
 
-    private String multiTest(List<Row> rows) {
-        StringBuilder b = new StringBuilder("<table class=\"table\"><thead><tr><th>Commit</th><th>Description</th>")
+    private String multiTest(String branch, List<Row> rows) {
+        StringBuilder b = new StringBuilder("<table class=\"table log\"><thead><tr><th>Commit</th><th>Description</th>")
                 .append("<th>Passed</th><th>Failed</th><th>Failed to run</th><th>Not run</th><th>In progress</th>")
                 .append("<th>Unknown</th><th>Total</th><th>Duration</th></tr></thead><tbody>");
-        forEachTested(rows, b, r -> {
+        forEachTested(rows, b, 10, (r, i) -> {
             CountRow c = CountRow.of(r.entries());
-            b.append("<tr><td>").append(commitLink(r.commit().sha())).append("</td><td>")
+            b.append("<tr><td>").append(commitLink(branch, r.commit().sha())).append("</td><td>")
                     .append(Html.esc(r.commit().subject())).append("</td><td class=\"n-passed\">").append(c.passed())
-                    .append("</td><td class=\"n-failed\">").append(c.failed()).append("</td><td>").append(c.failedToRun())
-                    .append("</td><td>").append(c.notrun()).append("</td><td>").append(c.inprogress()).append("</td><td>")
-                    .append(c.unknown()).append("</td><td>").append(c.total()).append("</td><td>").append(c.duration())
-                    .append("s</td></tr>");
+                    .append("</td><td class=\"n-failed\">").append(c.failed()).append("</td><td>")
+                    .append(c.failedToRun()).append("</td><td>").append(c.notrun()).append("</td><td>")
+                    .append(c.inprogress()).append("</td><td>").append(c.unknown()).append("</td><td>")
+                    .append(c.total()).append("</td><td>").append(c.duration()).append("s</td></tr>");
         });
         return b.append("</tbody></table>").toString();
     }
 
-    /** Renders each tested row, collapsing every run of untested commits before it into one row. */
-    private static void forEachTested(List<Row> rows, StringBuilder b, java.util.function.Consumer<Row> render) {
+    /** Renders each tested row (with its index in the walk), collapsing each run of untested commits into one row. */
+    private static void forEachTested(List<Row> rows, StringBuilder b, int columns, BiConsumer<Row, Integer> render) {
         int untested = 0;
-        for (Row r : rows) {
+        for (int i = 0; i < rows.size(); i++) {
+            Row r = rows.get(i);
             if (!r.tested()) {
                 untested++;
                 continue;
             }
             if (untested > 0) {
-                b.append(untestedRow(untested));
+                b.append("<tr class=\"untested\"><td colspan=\"").append(columns).append("\">(").append(untested)
+                        .append(" untested commits)</td></tr>");
                 untested = 0;
             }
-            render.accept(r);
+            render.accept(r, i);
         }
     }
 
-    private static String untestedRow(int n) {
-        return "<tr class=\"untested\"><td colspan=\"10\">(" + n + " untested commits)</td></tr>";
-    }
-
-    private String singleTest(List<Row> rows) {
+    private String singleTest(String branch, List<Row> rows) {
         int passed = 0;
         int failed = 0;
         long completedDuration = 0;
+        List<Optional<Status>> history = new ArrayList<>();
         for (Row r : rows) {
-            for (ResultEntry e : r.entries()) {
-                if (e.status() == Status.PASSED || e.status() == Status.FAILED) {
-                    completedDuration += e.duration();
-                    if (e.status() == Status.PASSED) {
-                        passed++;
-                    } else {
-                        failed++;
-                    }
+            Optional<ResultEntry> e = r.entries().stream().findFirst();
+            history.add(e.map(ResultEntry::status));
+            if (e.isPresent() && (e.get().status() == Status.PASSED || e.get().status() == Status.FAILED)) {
+                completedDuration += e.get().duration();
+                if (e.get().status() == Status.PASSED) {
+                    passed++;
+                } else {
+                    failed++;
                 }
             }
         }
+        FailureRun run = FailureRun.of(history);
         int completed = passed + failed;
         StringBuilder b = new StringBuilder("<p class=\"summary\">").append(completed).append(" completed runs: ")
                 .append(passed).append(" passed (").append(pct(passed, completed)).append("%), ").append(failed)
                 .append(" failed (").append(pct(failed, completed)).append("%); average duration ")
                 .append(Html.shortDuration(completed == 0 ? 0 : completedDuration / completed)).append("</p>")
-                .append("<table class=\"table\"><thead><tr><th>Commit</th><th>Description</th><th>Status</th>")
+                .append("<table class=\"table log\"><thead><tr><th>Commit</th><th>Description</th><th>Status</th>")
                 .append("<th>Duration</th><th></th></tr></thead><tbody>");
-        forEachTested(rows, b, r -> {
+        forEachTested(rows, b, 5, (r, i) -> {
             ResultEntry e = r.entries().get(0);
             String c = r.commit().sha();
-            String dir = Html.esc(base) + "/c/" + c + "/" + Html.url(e.name());
-            b.append("<tr class=\"").append(e.status().rowClass()).append("\"><td>").append(commitLink(c))
-                    .append("</td><td>").append(Html.esc(r.commit().subject())).append("</td><td>")
-                    .append(e.status().display()).append("</td><td>").append(e.duration()).append("s</td><td>")
-                    .append("<a href=\"").append(dir).append("/log.br\">log</a> <a href=\"").append(dir)
+            boolean firstFailing = run.firstFailing().isPresent() && run.firstFailing().getAsInt() == i;
+            boolean lastPassing = run.lastPassing().isPresent() && run.lastPassing().getAsInt() == i;
+            String dir = Html.esc(base + "/c/" + c + "/" + Html.url(e.name()));
+            b.append("<tr class=\"").append(e.status().rowClass()).append(firstFailing ? " first-failing" : "")
+                    .append("\"><td>").append(commitLink(branch, c)).append("</td><td>")
+                    .append(Html.esc(r.commit().subject()));
+            if (firstFailing) {
+                b.append(" <span class=\"badge badge-failing\">first failing</span>");
+            }
+            if (lastPassing) {
+                b.append(" <span class=\"badge badge-passing\">last passing</span>");
+            }
+            b.append("</td><td>").append(e.status().display()).append("</td><td>").append(e.duration())
+                    .append("s</td><td><a href=\"").append(dir).append("/log.br\">log</a> <a href=\"").append(dir)
                     .append("/full_log.br\">full log</a> <a href=\"").append(dir).append("/\">output directory</a>")
                     .append("</td></tr>");
         });
@@ -157,8 +170,8 @@ final class BranchView {
         return String.format(Locale.ROOT, "%.1f", of == 0 ? 0.0 : 100.0 * n / of);
     }
 
-    private String commitLink(String sha) {
-        return "<a href=\"" + Html.esc(base) + "/ci?commit=" + sha + "\"><code>" + sha.substring(0, 14)
+    private String commitLink(String branch, String sha) {
+        return "<a href=\"" + Html.ciHref(base, "commit", sha, "branch", branch) + "\"><code>" + sha.substring(0, 14)
                 + "</code></a>";
     }
 }

@@ -16,7 +16,7 @@ final class Commits {
         this.out = out;
     }
 
-    /** A full sha, or a unique prefix of at least 7 hex characters (http.md §1). */
+    /** A full sha or a unique prefix of at least 7 hex characters with a blob or directory (http.md §1). */
     String resolve(String shaOrPrefix) {
         PrefixMatch m;
         try {
@@ -24,13 +24,23 @@ final class Commits {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        if (m instanceof PrefixMatch.Found f) {
+        if (m instanceof PrefixMatch.Found f && out.hasResults(f.sha())) {
             return f.sha();
         }
         if (m instanceof PrefixMatch.Ambiguous a) {
             throw HttpError.badRequest("ambiguous commit prefix " + shaOrPrefix + " (" + a.matches() + " matches)");
         }
         throw HttpError.notFound("Commit " + shaOrPrefix + " not found");
+    }
+
+    /** Whether {@code <sha>.capnp} exists: the branch views count a commit without it as untested. */
+    boolean hasBlob(String sha) {
+        return java.nio.file.Files.exists(out.blob(sha));
+    }
+
+    /** How many commits of a branch walk have no {@code <sha>.capnp} (home "Untested commits", §5.1). */
+    long untested(java.util.List<org.ktestci.schema.git.CommitInfo> log) {
+        return log.stream().filter(c -> !hasBlob(c.sha())).count();
     }
 
     Optional<CommitResults> results(String sha) {

@@ -4,10 +4,22 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpCharsets;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.model.ResponseEntity;
+import org.apache.pekko.http.javadsl.settings.ServerSettings;
+import org.apache.pekko.japi.function.Function;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.StreamConverters;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,79 +31,99 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 
 /**
- * The dashboard's HTTP server: translates Pekko HTTP requests for the {@link Router}, runs every view on the
- * blocking dispatcher (views read files and git), and adds the security headers of http.md §10.
+ * The dashboard's HTTP server (Pekko HTTP, Java API): hands each request to the {@link Router} on the blocking
+ * dispatcher (views read files and git, never on HTTP or actor threads) and adds the security headers of
+ * http.md §10 to every response.
  */
 public final class DashboardServer {
+    private static final Logger LOG = LoggerFactory.getLogger(DashboardServer.class);
     private static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             + "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
-    private static final int MAX_QUERY_BYTES = 4096;
+    /** Above the 4096-byte query limit plus a long path, so the router (not the parser) answers 414. */
+    private static final int MAX_URI_LENGTH = 16 * 1024;
 
     private DashboardServer() {
     }
 
     public static CompletionStage<ServerBinding> start(ActorSystem<?> system, CiQueries queries,
                                                        DashboardSettings settings) {
-        Router router = new Router(queries, settings.basePath());
+        String base = normalizeBase(settings.basePath());
+        Router router = new Router(queries, base);
         Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
-        org.apache.pekko.japi.function.Function<HttpRequest, CompletionStage<HttpResponse>> handler =
-                request -> CompletableFuture.supplyAsync(() -> respond(router, settings.basePath(), request), blocking);
-        return Http.get(system).newServerAt(settings.bindHost(), settings.port()).bind(handler);
+        Materializer materializer = Materializer.matFromSystem(system);
+        // Raw-Request-URI: the /c/ checks need the target as sent (encoded dots and slashes intact).
+        ServerSettings defaults = ServerSettings.create(system.classicSystem());
+        ServerSettings server = defaults.withRawRequestUriHeader(true)
+                .withParserSettings(defaults.getParserSettings().withMaxUriLength(MAX_URI_LENGTH));
+        Function<HttpRequest, CompletionStage<HttpResponse>> handler = request -> {
+            request.discardEntityBytes(materializer); // no route reads a body
+            return CompletableFuture.supplyAsync(() -> respondSafely(router, base, request), blocking);
+        };
+        return Http.get(system).newServerAt(settings.bindHost(), settings.port()).withSettings(server).bind(handler);
     }
 
-    static HttpResponse respond(Router router, String base, HttpRequest request) {
-        RequestInfo info = info(request, base);
-        Reply reply;
-        if (info == null) {
-            reply = Reply.text(404, "Not found");
-        } else if (request.getUri().rawQueryString().map(String::length).orElse(0) > MAX_QUERY_BYTES) {
-            reply = Reply.text(414, "URI Too Long");
-        } else {
-            reply = router.handle(info);
+    /** "" or "/prefix" without a trailing slash. */
+    static String normalizeBase(String basePath) {
+        String b = basePath == null ? "" : basePath.trim();
+        while (b.endsWith("/")) {
+            b = b.substring(0, b.length() - 1);
         }
-        return toResponse(reply);
+        return b.isEmpty() || b.startsWith("/") ? b : "/" + b;
     }
 
-    /** Null when the path is outside the base path. */
-    private static RequestInfo info(HttpRequest request, String base) {
-        String path = rawPath(request);
-        if (!base.isEmpty()) {
-            if (!path.equals(base) && !path.startsWith(base + "/")) {
-                return null;
-            }
-            path = path.substring(base.length());
+    private static HttpResponse respondSafely(Router router, String base, HttpRequest request) {
+        try {
+            return respond(router, base, request);
+        } catch (RuntimeException e) {
+            // The router turns view failures into error pages; this only catches a reply that cannot be sent.
+            LOG.error("response failed: path={}", request.getUri().path(), e);
+            return toResponse(Reply.text(500, "internal error"));
         }
-        List<String> segments = new ArrayList<>();
-        for (String s : path.split("/")) {
-            if (!s.isEmpty()) {
-                segments.add(java.net.URLDecoder.decode(s.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8));
-            }
-        }
-        Map<String, String> query = new LinkedHashMap<>();
-        request.getUri().query().toMultiMap().forEach((k, v) -> query.put(k, v.isEmpty() ? "" : v.get(0)));
+    }
+
+    private static HttpResponse respond(Router router, String base, HttpRequest request) {
+        String method = request.method().value().toUpperCase(Locale.ROOT);
+        String target = rawTarget(request);
+        int q = target.indexOf('?');
+        String path = q >= 0 ? target.substring(0, q) : target;
+        String rawQuery = q >= 0 ? target.substring(q + 1) : "";
         Map<String, String> headers = new LinkedHashMap<>();
         for (HttpHeader h : request.getHeaders()) {
             headers.put(h.lowercaseName(), h.value());
         }
-        return new RequestInfo(request.method().value().toUpperCase(Locale.ROOT), path, segments, query, headers);
+        if (!base.isEmpty()) {
+            if (!path.equals(base) && !path.startsWith(base + "/")) {
+                RequestInfo outside = RequestInfo.withoutQuery(method, path, headers);
+                return toResponse(router.error(outside, 404, "Not found"));
+            }
+            path = path.substring(base.length());
+        }
+        RequestInfo info;
+        try {
+            info = RequestInfo.parse(method, path, rawQuery, headers);
+        } catch (HttpError e) {
+            RequestInfo withoutQuery = RequestInfo.withoutQuery(method, path, headers);
+            return toResponse(router.error(withoutQuery, e.status(), e.getMessage()));
+        }
+        return toResponse(router.handle(info));
     }
 
-    /** The path as the client sent it (percent-encoding and dot segments intact), from Raw-Request-URI. */
-    private static String rawPath(HttpRequest request) {
-        for (HttpHeader h : request.getHeaders()) {
-            if (h.lowercaseName().equals("raw-request-uri")) {
-                String target = h.value();
-                int q = target.indexOf('?');
-                String p = q >= 0 ? target.substring(0, q) : target;
-                int scheme = p.indexOf("://");
-                if (scheme >= 0) {
-                    int slash = p.indexOf('/', scheme + 3);
-                    p = slash >= 0 ? p.substring(slash) : "/";
-                }
-                return p;
-            }
+    /** The request target as the client sent it (from Raw-Request-URI), reduced to path and query. */
+    private static String rawTarget(HttpRequest request) {
+        String target = request.getHeader("Raw-Request-URI").map(HttpHeader::value).orElse(null);
+        if (target == null) {
+            return request.getUri().path() + request.getUri().rawQueryString().map(s -> "?" + s).orElse("");
         }
-        return request.getUri().path();
+        int hash = target.indexOf('#');
+        if (hash >= 0) {
+            target = target.substring(0, hash);
+        }
+        int scheme = target.indexOf("://");
+        if (!target.startsWith("/") && scheme >= 0) { // absolute-form: drop scheme and authority
+            int slash = target.indexOf('/', scheme + 3);
+            target = slash >= 0 ? target.substring(slash) : "/";
+        }
+        return target;
     }
 
     private static HttpResponse toResponse(Reply reply) {
@@ -107,6 +139,41 @@ public final class DashboardServer {
         if (reply.status() == 304) {
             return r;
         }
-        return r.withEntity(ContentTypes.parse(reply.contentType()), reply.body());
+        return r.withEntity(entity(contentType(reply.contentType()), reply.body()));
+    }
+
+    /**
+     * The type exactly as http.md writes it: Pekko would render {@code charset=UTF-8} and drop the charset of
+     * {@code application/json} altogether, so types with a charset are built as custom open-charset types.
+     */
+    static ContentType contentType(String value) {
+        String[] parts = value.split(";\\s*charset=", 2);
+        String[] type = parts[0].split("/", 2);
+        if (parts.length < 2 || type.length < 2) {
+            return ContentTypes.parse(value);
+        }
+        return MediaTypes.customWithOpenCharset(type[0], type[1], Map.of(), true)
+                .toContentType(HttpCharsets.custom(parts[1]));
+    }
+
+    private static ResponseEntity entity(ContentType type, Reply.Body body) {
+        if (body instanceof Reply.Streamed s && s.length() == 0) {
+            closeQuietly(s);
+            return HttpEntities.create(type, new byte[0]); // a sized streamed entity must not be empty
+        }
+        if (body instanceof Reply.Streamed s) {
+            var source = StreamConverters.fromInputStream(s::in);
+            return s.length() >= 0 ? HttpEntities.create(type, s.length(), source)
+                    : HttpEntities.createChunked(type, source);
+        }
+        return HttpEntities.create(type, ((Reply.Bytes) body).data());
+    }
+
+    private static void closeQuietly(Reply.Streamed s) {
+        try {
+            s.in().close();
+        } catch (java.io.IOException e) {
+            LOG.debug("closing an empty body failed: {}", e.getMessage());
+        }
     }
 }

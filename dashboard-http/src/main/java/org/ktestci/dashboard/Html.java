@@ -27,7 +27,22 @@ final class Html {
 
     /** Percent-encodes one URL component, keeping only RFC 3986 unreserved characters. */
     static String url(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20").replace("%7E", "~");
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20").replace("*", "%2A")
+                .replace("%7E", "~");
+    }
+
+    /** A link to {@code <base>/ci} with the given query parameters (name, value pairs), escaped for an attribute. */
+    static String ciHref(String basePath, String... params) {
+        StringBuilder b = new StringBuilder(basePath).append("/ci");
+        for (int i = 0; i < params.length; i += 2) {
+            b.append(i == 0 ? '?' : '&').append(url(params[i])).append('=').append(url(params[i + 1]));
+        }
+        return esc(b.toString());
+    }
+
+    /** {@code <a href="…">text</a>} with an already escaped href and an untrusted text. */
+    static String link(String escapedHref, String text) {
+        return "<a href=\"" + escapedHref + "\">" + esc(text) + "</a>";
     }
 
     static String page(String basePath, String title, String body, String... scripts) {

@@ -1,16 +1,31 @@
 package org.ktestci.dashboard;
 
-/** A request that cannot be answered: its status code and a message safe to show (no paths, no traces). */
+import java.util.Map;
+
+/**
+ * A request that cannot be answered: its status code, a message safe to show (no paths, no traces) and any
+ * headers the status needs ({@code Allow} on 405).
+ */
 public final class HttpError extends RuntimeException {
     private final int status;
+    private final transient Map<String, String> headers;
 
     public HttpError(int status, String message) {
+        this(status, message, Map.of());
+    }
+
+    private HttpError(int status, String message, Map<String, String> headers) {
         super(message, null, false, false);
         this.status = status;
+        this.headers = Map.copyOf(headers);
     }
 
     public int status() {
         return status;
+    }
+
+    public Map<String, String> headers() {
+        return headers;
     }
 
     public static HttpError notFound(String message) {
@@ -19,5 +34,10 @@ public final class HttpError extends RuntimeException {
 
     public static HttpError badRequest(String message) {
         return new HttpError(400, message);
+    }
+
+    /** 405 for a known path asked with another method; {@code allow} lists the methods it answers. */
+    public static HttpError methodNotAllowed(String allow) {
+        return new HttpError(405, "method not allowed", Map.of("Allow", allow));
     }
 }

@@ -3,20 +3,44 @@ package org.ktestci.dashboard;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** A response before it becomes a Pekko {@code HttpResponse}: status, type, body and extra headers. */
-record Reply(int status, String contentType, byte[] body, Map<String, String> headers) {
+record Reply(int status, String contentType, Body body, Map<String, String> headers) {
     static final String HTML = "text/html; charset=utf-8";
     static final String JSON = "application/json; charset=utf-8";
     static final String TEXT = "text/plain; charset=utf-8";
     private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final ObjectMapper COMPACT = new ObjectMapper();
 
+    /** What is sent after the headers. */
+    sealed interface Body permits Bytes, Streamed {
+    }
+
+    /** A body held in memory (views, small files). */
+    record Bytes(byte[] data) implements Body {
+    }
+
+    /**
+     * A body read from an already opened stream, so a file renamed over after the request was answered still
+     * serves the bytes that were measured; {@code length} is -1 when unknown (sent chunked).
+     */
+    record Streamed(long length, InputStream in) implements Body {
+    }
+
+    static Reply bytes(int status, String contentType, byte[] data) {
+        return new Reply(status, contentType, new Bytes(data), Map.of());
+    }
+
     static Reply html(String html) {
-        return new Reply(200, HTML, html.getBytes(StandardCharsets.UTF_8), Map.of());
+        return html(200, html);
+    }
+
+    static Reply html(int status, String html) {
+        return bytes(status, HTML, html.getBytes(StandardCharsets.UTF_8));
     }
 
     /** ktest-compatible {@code format=json}: pretty-printed. */
@@ -24,30 +48,41 @@ record Reply(int status, String contentType, byte[] body, Map<String, String> he
         return json(200, value, PRETTY);
     }
 
-    /** {@code /api/v1}: compact. */
+    /** {@code /api/v1} and JSON errors: compact. */
     static Reply json(int status, Object value) {
         return json(status, value, COMPACT);
     }
 
     private static Reply json(int status, Object value, ObjectMapper mapper) {
         try {
-            return new Reply(status, JSON, mapper.writeValueAsBytes(value), Map.of());
+            return bytes(status, JSON, mapper.writeValueAsBytes(value));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("unserializable JSON view", e);
         }
     }
 
     static Reply text(int status, String text) {
-        return new Reply(status, TEXT, text.getBytes(StandardCharsets.UTF_8), Map.of());
+        return bytes(status, TEXT, text.getBytes(StandardCharsets.UTF_8));
     }
 
     static Reply redirect(String location) {
-        return new Reply(302, TEXT, new byte[0], Map.of("Location", location));
+        return new Reply(302, TEXT, new Bytes(new byte[0]), Map.of("Location", location));
+    }
+
+    /** 304: headers only. */
+    static Reply notModified() {
+        return new Reply(304, TEXT, new Bytes(new byte[0]), Map.of());
     }
 
     Reply withHeader(String name, String value) {
         Map<String, String> h = new LinkedHashMap<>(headers);
         h.put(name, value);
+        return new Reply(status, contentType, body, h);
+    }
+
+    Reply withHeaders(Map<String, String> more) {
+        Map<String, String> h = new LinkedHashMap<>(headers);
+        h.putAll(more);
         return new Reply(status, contentType, body, h);
     }
 }

@@ -6,10 +6,14 @@ import org.ktestci.schema.logs.Brotli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -19,20 +23,19 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * The {@code /c/} tree (http.md §4): an allow-list of names checked before touching the disk, real paths kept
- * inside {@code output_dir}, conditional GETs, byte ranges, and Brotli logs negotiated per client.
+ * Serves the {@code /c/} tree (http.md §4) once {@link ResultPath} accepted the name: real paths kept inside
+ * {@code output_dir}, conditional GETs, byte ranges on logs, and Brotli logs negotiated per client.
  */
 final class ResultFiles {
-    private static final Pattern FIRST = Pattern.compile("^[0-9a-f]{40}(\\.capnp)?$");
-    private static final Pattern KEY = Pattern.compile("^[A-Za-z0-9._@=,+:-]+$");
-    private static final Set<String> FILES = Set.of("status", "duration", "log.br", "full_log.br");
-    private static final Pattern RANGE = Pattern.compile("^bytes=(\\d*)-(\\d*)$");
+    private static final String BROTLI = "application/x-brotli";
+    private static final String OCTETS = "application/octet-stream";
+    /** IMF-fixdate (RFC 9110 §5.6.7): always two-digit days, unlike RFC_1123_DATE_TIME's output. */
+    private static final DateTimeFormatter HTTP_DATE =
+            DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ENGLISH);
 
     private final Path outputDir;
     private final String base;
@@ -42,171 +45,128 @@ final class ResultFiles {
         this.base = base;
     }
 
-    /** {@code rawTail} is the raw (still percent-encoded) path after {@code /c/}. */
-    Reply serve(RequestInfo req, String rawTail) {
-        String lower = rawTail.toLowerCase(Locale.ROOT);
-        if (rawTail.contains("\\") || lower.contains("%00") || lower.contains("%2f") || lower.contains("%5c")
-                || rawTail.indexOf('\0') >= 0) {
-            throw HttpError.badRequest("invalid path");
+    Reply serve(RequestInfo req, ResultPath path) {
+        Path target = outputDir;
+        for (String s : path.segments()) {
+            target = target.resolve(s);
         }
-        String[] raw = rawTail.split("/", -1);
-        for (String seg : raw) {
-            if (seg.equals(".") || seg.equals("..") || seg.equalsIgnoreCase("%2e") || seg.equalsIgnoreCase("%2e%2e")
-                    || seg.equalsIgnoreCase(".%2e") || seg.equalsIgnoreCase("%2e.")) {
-                throw HttpError.badRequest("invalid path");
-            }
-        }
-        List<String> segs = new ArrayList<>();
-        for (String s : raw) {
-            segs.add(java.net.URLDecoder.decode(s.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8));
-        }
-        boolean dirRequest = rawTail.endsWith("/");
-        if (dirRequest) {
-            segs.remove(segs.size() - 1);
-        }
-        if (segs.isEmpty() || segs.size() > 3) {
-            throw HttpError.notFound("Not found");
-        }
-        String first = segs.get(0);
-        boolean blob = first.endsWith(".capnp");
-        if (!(FIRST.matcher(first).matches() || first.equals("test_durations.capnp"))) {
-            throw HttpError.notFound("Not found");
-        }
-        if (segs.size() >= 2 && (blob || !KEY.matcher(segs.get(1)).matches() || segs.get(1).equals(".")
-                || segs.get(1).equals(".."))) {
-            throw HttpError.notFound("Not found");
-        }
-        if (segs.size() == 3 && !FILES.contains(segs.get(2))) {
-            throw HttpError.notFound("Not found");
-        }
-        Path target = outputDir.resolve(String.join("/", segs));
-        Path real = confined(target);
-        boolean isFile = blob || segs.size() == 3;
-        if (dirRequest == isFile) {
-            throw HttpError.notFound("Not found"); // a file asked as a directory, or a directory without its slash
-        }
-        return isFile ? file(req, real, segs.get(segs.size() - 1)) : listing(real, segs);
-    }
-
-    /** The real path of {@code p} (symlinks followed), which must lie inside {@code output_dir}'s real path. */
-    private Path confined(Path p) {
+        Path real = confined(target).orElseThrow(() -> HttpError.notFound("Not found"));
         try {
-            Path real = p.toRealPath();
-            if (!real.startsWith(outputDir.toRealPath())) {
-                throw HttpError.notFound("Not found");
-            }
-            return real;
-        } catch (NoSuchFileException e) {
-            throw HttpError.notFound("Not found");
+            return switch (path.kind()) {
+                case COMMIT_DIR, KEY_DIR -> listing(real, path);
+                case BLOB, KEY_FILE -> file(req, real, path);
+            };
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private Reply listing(Path dir, List<String> segs) {
+    /** The real path of {@code p} (symlinks followed) if it exists inside {@code output_dir}'s real path. */
+    private Optional<Path> confined(Path p) {
+        try {
+            Path real = p.toRealPath();
+            return real.startsWith(outputDir.toRealPath()) ? Optional.of(real) : Optional.empty();
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** An HTML list of the names the allow-list accepts (never temp or ktest-era files), in byte order. */
+    private Reply listing(Path dir, ResultPath path) throws IOException {
         if (!Files.isDirectory(dir)) {
             throw HttpError.notFound("Not found");
         }
+        boolean commitDir = path.kind() == ResultPath.Kind.COMMIT_DIR;
         List<String> names = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path e : entries) {
                 String n = e.getFileName().toString();
-                boolean ok = segs.size() == 1 ? KEY.matcher(n).matches() && Files.isDirectory(e) : FILES.contains(n);
-                if (ok) {
+                boolean listed = commitDir
+                        ? ResultPath.isKey(n) && Files.isDirectory(e, LinkOption.NOFOLLOW_LINKS)
+                        : ResultPath.FILES.contains(n) && confined(e).filter(Files::isRegularFile).isPresent();
+                if (listed) {
                     names.add(n);
                 }
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
         names.sort(Utf8ByteOrder.COMPARATOR);
-        String prefix = Html.esc(base) + "/c/" + String.join("/", segs.stream().map(Html::url).toList()) + "/";
-        StringBuilder b = new StringBuilder("<h1>").append(Html.esc(String.join("/", segs))).append("/</h1><ul>");
-        for (String n : names) {
-            String suffix = segs.size() == 1 ? "/" : "";
-            b.append("<li><a href=\"").append(prefix).append(Html.url(n)).append(suffix).append("\">")
-                    .append(Html.esc(n)).append(suffix).append("</a></li>");
+        String shown = String.join("/", path.segments()) + "/";
+        StringBuilder prefix = new StringBuilder(base).append("/c/");
+        for (String s : path.segments()) {
+            prefix.append(Html.url(s)).append('/');
         }
-        return Reply.html(Html.page(base, String.join("/", segs), b.append("</ul>").toString()));
+        StringBuilder b = new StringBuilder("<h1>").append(Html.esc(shown)).append("</h1><ul class=\"listing\">");
+        for (String n : names) {
+            String suffix = commitDir ? "/" : "";
+            b.append("<li>").append(Html.link(Html.esc(prefix + Html.url(n) + suffix), n + suffix)).append("</li>");
+        }
+        return Reply.html(Html.page(base, shown, b.append("</ul>").toString()));
     }
 
-    private Reply file(RequestInfo req, Path real, String name) {
+    private Reply file(RequestInfo req, Path real, ResultPath path) throws IOException {
         if (!Files.isRegularFile(real)) {
             throw HttpError.notFound("Not found");
         }
+        // Opened before measuring: a file renamed over meanwhile still serves the bytes measured here.
+        FileChannel ch = FileChannel.open(real, StandardOpenOption.READ);
         try {
             Instant modified = Files.getLastModifiedTime(real).toInstant().truncatedTo(ChronoUnit.SECONDS);
-            String lastModified = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.ofInstant(modified,
-                    ZoneOffset.UTC));
+            Map<String, String> headers = Map.of("Last-Modified", httpDate(modified), "Cache-Control", "no-cache");
             Optional<Instant> since = req.header("if-modified-since").flatMap(ResultFiles::parseHttpDate);
-            if (since.isPresent() && !modified.isAfter(since.get())) {
-                return new Reply(304, Reply.TEXT, new byte[0], java.util.Map.of())
-                        .withHeader("Last-Modified", lastModified).withHeader("Cache-Control", "no-cache");
-            }
             Reply reply;
-            if (name.endsWith(".br")) {
-                reply = brotli(req, real);
+            if (since.isPresent() && !modified.isAfter(since.get())) {
+                ch.close();
+                reply = Reply.notModified();
+            } else if (path.isLog()) {
+                reply = log(req, ch);
             } else {
-                String type = name.endsWith(".capnp") ? "application/octet-stream" : Reply.TEXT;
-                reply = new Reply(200, type, Files.readAllBytes(real), java.util.Map.of());
+                String type = path.kind() == ResultPath.Kind.BLOB ? OCTETS : Reply.TEXT;
+                reply = new Reply(200, type, new Reply.Streamed(ch.size(), Channels.newInputStream(ch)), Map.of());
             }
-            return reply.withHeader("Last-Modified", lastModified).withHeader("Cache-Control", "no-cache");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            // A log's representation depends on Accept-Encoding, so caches must key on it (304s included).
+            reply = reply.withHeaders(headers);
+            return path.isLog() ? reply.withHeader("Vary", "Accept-Encoding") : reply;
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
         }
     }
 
     /** Brotli negotiation: br → stored bytes shown as text; none/identity → raw bytes; else decoded text. */
-    private Reply brotli(RequestInfo req, Path real) throws IOException {
-        String accept = req.header("accept-encoding").orElse("").toLowerCase(Locale.ROOT);
-        List<String> codings = new ArrayList<>();
-        for (String part : accept.split(",")) {
-            String c = part.split(";")[0].trim();
-            if (!c.isEmpty()) {
-                codings.add(c);
-            }
+    private Reply log(RequestInfo req, FileChannel ch) throws IOException {
+        AcceptEncoding accept = AcceptEncoding.of(req.header("accept-encoding"));
+        if (accept.brotli()) {
+            return ranged(req, ch, Reply.TEXT).withHeader("Content-Encoding", "br");
         }
-        byte[] stored = Files.readAllBytes(real);
-        if (codings.contains("br")) {
-            return ranged(req, new Reply(200, Reply.TEXT, stored, java.util.Map.of()).withHeader("Content-Encoding", "br"));
+        if (accept.identityOnly()) {
+            return ranged(req, ch, BROTLI);
         }
-        if (codings.isEmpty() || codings.stream().allMatch(c -> c.equals("identity"))) {
-            return ranged(req, new Reply(200, "application/x-brotli", stored, java.util.Map.of()));
-        }
-        try (InputStream in = Brotli.decompressing(new java.io.ByteArrayInputStream(stored))) {
-            return new Reply(200, Reply.TEXT, in.readAllBytes(), java.util.Map.of());
-        }
+        InputStream decoded = Brotli.decompressing(Channels.newInputStream(ch));
+        return new Reply(200, Reply.TEXT, new Reply.Streamed(-1, decoded), Map.of());
     }
 
-    /** A single {@code bytes=a-b} range over the stored bytes (206 / 416), else the whole body. */
-    private static Reply ranged(RequestInfo req, Reply full) {
-        Optional<String> range = req.header("range");
-        Reply withAccept = full.withHeader("Accept-Ranges", "bytes");
-        if (range.isEmpty()) {
-            return withAccept;
-        }
-        Matcher m = RANGE.matcher(range.get().trim());
-        long size = full.body().length;
-        if (!m.matches() || (m.group(1).isEmpty() && m.group(2).isEmpty())) {
-            return withAccept;
-        }
-        long start;
-        long end;
-        if (m.group(1).isEmpty()) {
-            long suffix = Long.parseLong(m.group(2));
-            start = Math.max(0, size - suffix);
-            end = size - 1;
+    /** The stored bytes, or the one range asked for (206), or 416 when it lies beyond the end. */
+    private static Reply ranged(RequestInfo req, FileChannel ch, String type) throws IOException {
+        long size = ch.size();
+        ByteRange range = ByteRange.of(req.header("range"), size);
+        Reply r;
+        if (range instanceof ByteRange.Slice s) {
+            ch.position(s.first());
+            InputStream in = new BoundedInputStream(Channels.newInputStream(ch), s.length());
+            r = new Reply(206, type, new Reply.Streamed(s.length(), in), Map.of("Content-Range", s.contentRange(size)));
+        } else if (range instanceof ByteRange.Unsatisfiable) {
+            ch.close();
+            r = Reply.text(416, "range not satisfiable").withHeader("Content-Range", "bytes */" + size);
         } else {
-            start = Long.parseLong(m.group(1));
-            end = m.group(2).isEmpty() ? size - 1 : Math.min(Long.parseLong(m.group(2)), size - 1);
+            r = new Reply(200, type, new Reply.Streamed(size, Channels.newInputStream(ch)), Map.of());
         }
-        if (start >= size || start > end) {
-            return new Reply(416, Reply.TEXT, new byte[0], java.util.Map.of())
-                    .withHeader("Content-Range", "bytes */" + size);
-        }
-        byte[] part = java.util.Arrays.copyOfRange(full.body(), (int) start, (int) end + 1);
-        Reply r = new Reply(206, full.contentType(), part, full.headers());
-        return r.withHeader("Content-Range", "bytes " + start + "-" + end + "/" + size).withHeader("Accept-Ranges", "bytes");
+        return r.withHeader("Accept-Ranges", "bytes");
+    }
+
+    private static String httpDate(Instant t) {
+        return HTTP_DATE.format(ZonedDateTime.ofInstant(t, ZoneOffset.UTC));
     }
 
     private static Optional<Instant> parseHttpDate(String s) {
@@ -214,6 +174,34 @@ final class ResultFiles {
             return Optional.of(ZonedDateTime.parse(s.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
         } catch (DateTimeParseException e) {
             return Optional.empty();
+        }
+    }
+
+    /** What a request's {@code Accept-Encoding} says about Brotli (codings with {@code q=0} are refused). */
+    private record AcceptEncoding(List<String> codings) {
+        static AcceptEncoding of(Optional<String> header) {
+            List<String> codings = new ArrayList<>();
+            for (String part : header.orElse("").toLowerCase(Locale.ROOT).split(",")) {
+                String[] params = part.split(";");
+                String coding = params[0].trim();
+                boolean refused = false;
+                for (int i = 1; i < params.length; i++) {
+                    String p = params[i].replace(" ", "");
+                    refused |= p.matches("q=0(\\.0{0,3})?");
+                }
+                if (!coding.isEmpty() && !refused) {
+                    codings.add(coding);
+                }
+            }
+            return new AcceptEncoding(codings);
+        }
+
+        boolean brotli() {
+            return codings.contains("br") || codings.contains("*");
+        }
+
+        boolean identityOnly() {
+            return codings.stream().allMatch(c -> c.equals("identity"));
         }
     }
 }

@@ -4,21 +4,18 @@ import org.ktestci.schema.results.OutputDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.regex.Pattern;
 
 /**
- * Maps a request to a view (http.md §1) and turns failures into safe error replies: JSON {@code {"error": …}}
- * in JSON modes, a small HTML page otherwise; a 500 shows only an error id, logged with its stack trace.
+ * Maps a request to a view (http.md §1) and turns failures into safe error replies (§9): JSON
+ * {@code {"error": …}} in JSON modes, a small HTML page otherwise; a 500 shows only an error id, which is
+ * logged with the stack trace. Unknown paths are 404; a known path asked with another method 405.
  */
 final class Router {
     private static final Logger LOG = LoggerFactory.getLogger(Router.class);
-    private static final Pattern STATIC_NAME = Pattern.compile("^[a-z0-9-]+\\.(css|js)$");
 
     private final CiQueries queries;
     private final String base;
@@ -26,6 +23,7 @@ final class Router {
     private final BranchView branch;
     private final CommitView commit;
     private final ResultFiles files;
+    private final StaticFiles statics;
     private final ApiV1 api;
 
     Router(CiQueries queries, String basePath) {
@@ -36,108 +34,130 @@ final class Router {
         this.branch = new BranchView(queries, commits, basePath);
         this.commit = new CommitView(queries, commits, basePath);
         this.files = new ResultFiles(queries.outputDir(), basePath);
+        this.statics = new StaticFiles();
         this.api = new ApiV1(queries, commits, basePath);
     }
 
-    /** {@code rawPath} is the request path below the base path, still percent-encoded. */
     Reply handle(RequestInfo req) {
+        Reply reply;
         try {
-            return route(req);
+            reply = route(req);
         } catch (HttpError e) {
-            return error(req, e.status(), e.getMessage());
+            reply = error(req, e.status(), e.getMessage()).withHeaders(e.headers());
+        } catch (CiUnavailable e) {
+            LOG.warn("coordinator unavailable: method={} path={}: {}", req.method(), req.rawPath(), e.getMessage());
+            reply = error(req, 503, "coordinator unavailable");
         } catch (RuntimeException e) {
-            String id = "err-" + String.format("%08x", ThreadLocalRandom.current().nextInt());
+            String id = String.format("err-%08x", ThreadLocalRandom.current().nextInt());
             LOG.error("request failed: id={} method={} path={}", id, req.method(), req.rawPath(), e);
-            return error(req, 500, "internal error").withHeader("X-Error-Id", id);
+            reply = internalError(req, id);
         }
+        return crossOrigin(req) ? reply.withHeader("Access-Control-Allow-Origin", "*") : reply;
+    }
+
+    /** http.md §10: {@code /api/v1} GETs and the {@code /c/} tree may be read by other origins. */
+    private static boolean crossOrigin(RequestInfo req) {
+        return req.rawPath().startsWith("/c/") || (req.rawPath().startsWith("/api/v1/") && req.isRead());
     }
 
     private Reply route(RequestInfo req) {
         String p = req.rawPath();
-        List<String> seg = req.segments();
-        boolean read = req.method().equals("GET") || req.method().equals("HEAD");
-        if (p.equals("/") || p.isEmpty()) {
-            return read ? Reply.redirect(base + "/ci") : notAllowed("GET, HEAD");
+        if (p.isEmpty() || p.equals("/")) {
+            allow(req, "GET");
+            return Reply.redirect(base + "/ci");
         }
         if (p.equals("/ci") || p.equals("/ci/")) {
-            return read ? ci(req) : notAllowed("GET, HEAD");
+            allow(req, "GET");
+            return ci(req);
         }
         if (p.startsWith("/c/")) {
-            return read ? files.serve(req, p.substring(3)).withHeader("Access-Control-Allow-Origin", "*")
-                    : notAllowed("GET, HEAD");
+            ResultPath path = ResultPath.parse(p.substring(3));
+            allow(req, path.kind().allow());
+            return files.serve(req, path);
         }
         if (p.equals("/healthz")) {
-            return read ? Reply.text(200, "ok") : notAllowed("GET, HEAD");
+            allow(req, "GET");
+            return Reply.text(200, "ok");
         }
+        List<String> seg = req.segments();
         if (seg.size() == 2 && seg.get(0).equals("static")) {
-            return read ? staticFile(seg.get(1)) : notAllowed("GET, HEAD");
+            Reply r = statics.get(seg.get(1));
+            allow(req, "GET");
+            return r;
         }
-        if (seg.size() >= 2 && seg.get(0).equals("api") && seg.get(1).equals("v1")) {
-            Reply r = apiV1(req, seg.subList(2, seg.size()), read);
-            return r.withHeader("Access-Control-Allow-Origin", "*");
+        if (seg.size() > 2 && seg.get(0).equals("api") && seg.get(1).equals("v1")) {
+            return apiV1(req, seg.subList(2, seg.size()));
         }
         throw HttpError.notFound("Not found");
     }
 
-    private Reply apiV1(RequestInfo req, List<String> seg, boolean read) {
+    private Reply apiV1(RequestInfo req, List<String> seg) {
         if (seg.equals(List.of("branches"))) {
-            return read ? api.branches() : notAllowed("GET, HEAD");
+            allow(req, "GET");
+            return api.branches();
         }
         if (seg.size() == 3 && seg.get(0).equals("branches") && seg.get(2).equals("commits")) {
-            return read ? api.branchCommits(req, seg.get(1)) : notAllowed("GET, HEAD");
+            allow(req, "GET");
+            return api.branchCommits(req, seg.get(1));
         }
         if (seg.size() == 2 && seg.get(0).equals("commits")) {
-            return read ? api.commit(req, seg.get(1)) : notAllowed("GET, HEAD");
+            allow(req, "GET");
+            return api.commit(req, seg.get(1));
         }
         throw HttpError.notFound("Not found");
     }
 
+    /** The routing rules of http.md §2, first match wins. */
     private Reply ci(RequestInfo req) {
-        if (req.param("user").isPresent() && !req.param("user").get().equals(queries.user())) {
-            throw HttpError.notFound("User " + req.param("user").get() + " not found");
+        if (req.hasParam("status")) {
+            return home.status(req);
         }
-        if (req.param("commit").filter(c -> !c.isEmpty()).isPresent()) {
+        String user = req.param("user").orElse(null);
+        if (user != null && !user.equals(queries.user())) {
+            throw HttpError.notFound("User " + user + " not found");
+        }
+        if (req.hasParam("commit")) {
             return commit.render(req, req.param("commit").get());
         }
-        if (req.param("branch").filter(b -> !b.isEmpty()).isPresent()) {
+        if (req.hasParam("branch")) {
             return branch.render(req, req.param("branch").get());
         }
-        if (req.hasParam("user")) {
+        if (user != null) {
             return home.user(req);
         }
         return home.home(req);
     }
 
-    private Reply staticFile(String name) {
-        if (!STATIC_NAME.matcher(name).matches()) {
-            throw HttpError.notFound("Not found");
-        }
-        try (InputStream in = Router.class.getResourceAsStream("/static/" + name)) {
-            if (in == null) {
-                throw HttpError.notFound("Not found");
-            }
-            String type = name.endsWith(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8";
-            return new Reply(200, type, in.readAllBytes(), Map.of());
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+    /** 405 with {@code Allow} unless the request's method is one of {@code methods} ("GET, HEAD"). */
+    private static void allow(RequestInfo req, String methods) {
+        if (!List.of(methods.split(", ")).contains(req.method())) {
+            throw HttpError.methodNotAllowed(methods);
         }
     }
 
-    private static Reply notAllowed(String allow) {
-        return new Reply(405, Reply.TEXT, "Method Not Allowed".getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                Map.of("Allow", allow));
-    }
-
-    private Reply error(RequestInfo req, int status, String message) {
+    Reply error(RequestInfo req, int status, String message) {
         if (req.wantsJson()) {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("error", message);
             return Reply.json(status, body);
         }
+        return Reply.html(status, errorPage(status, "<p>" + Html.esc(message) + "</p>"));
+    }
+
+    private Reply internalError(RequestInfo req, String id) {
+        if (req.wantsJson()) {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("error", "internal error");
+            body.put("id", id);
+            return Reply.json(500, body);
+        }
+        return Reply.html(500, errorPage(500, "<p>internal error, id <code>" + Html.esc(id) + "</code></p>"));
+    }
+
+    private String errorPage(int status, String messageHtml) {
         String title = status + " " + reason(status);
-        String html = Html.page(base, title, "<h1>" + Html.esc(title) + "</h1><p>" + Html.esc(message)
-                + "</p><p><a href=\"" + Html.esc(base) + "/ci\">back to the branch list</a></p>");
-        return new Reply(status, Reply.HTML, html.getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of());
+        return Html.page(base, title, "<h1>" + Html.esc(title) + "</h1>" + messageHtml
+                + "<p><a href=\"" + Html.esc(base) + "/ci\">back to the branch list</a></p>");
     }
 
     private static String reason(int status) {
@@ -146,6 +166,7 @@ final class Router {
             case 404 -> "Not Found";
             case 405 -> "Method Not Allowed";
             case 414 -> "URI Too Long";
+            case 416 -> "Range Not Satisfiable";
             case 503 -> "Service Unavailable";
             default -> status >= 500 ? "Internal Server Error" : "Error";
         };
