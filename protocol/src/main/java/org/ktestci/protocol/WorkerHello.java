@@ -20,7 +20,9 @@ public record WorkerHello(
         @JsonProperty("activeLeases") List<ActiveLease> activeLeases,
         @JsonProperty("agent") ActorRef<AgentMessage> agent) implements GatewayMessage {
 
+    /** A batch the worker is running or still has unacknowledged results of (for resumption after failover). */
     public record ActiveLease(@JsonProperty("slot") int slot, @JsonProperty("leaseId") String leaseId,
-                              @JsonProperty("epoch") long epoch) {
+                              @JsonProperty("epoch") long epoch, @JsonProperty("lastSentSeq") long lastSentSeq,
+                              @JsonProperty("lastAckedSeq") long lastAckedSeq) {
     }
 }

@@ -41,9 +41,11 @@ class MessageSerializationTest {
         TestProbe<ExecutorMessage> executor = KIT.createTestProbe();
         List<Object> messages = List.of(
                 new WorkerHello(1, "farm1", "x86_64", 4, "0.1.0", "abc", "host", false, 1024, 8,
-                        List.of(new WorkerHello.ActiveLease(0, "l1", 3)), agent.ref()),
+                        List.of(new WorkerHello.ActiveLease(0, "l1", 3, 9, 7)), agent.ref()),
                 new WorkerGoodbye("farm1", List.of("l1")),
-                new HelloAck(1, true, "", 42, 4, 10, 60),
+                new HelloAck(1, true, "", 42, 4, 10, 60, List.of(new HelloAck.Resume("l1", executor.ref(), 8)),
+                        List.of("l0")),
+                new HelloRequest(42),
                 new RunBatch("l1", 7, 0, 1, "linux", "0123456789abcdef0123456789abcdef01234567",
                         List.of(new RunBatch.Source("/srv/upstream", "main")), "", "demo/smoke.ktest", "",
                         Map.of("ktest_x", "1"), "x86_64",
