@@ -48,7 +48,8 @@ public final class DashboardServer {
     public static CompletionStage<ServerBinding> start(ActorSystem<?> system, CiQueries queries,
                                                        DashboardSettings settings) {
         String base = normalizeBase(settings.basePath());
-        Router router = new Router(queries, base);
+        HttpMetrics metrics = new HttpMetrics(settings.registry());
+        Router router = new Router(queries, base).withMetrics(metrics);
         Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
         Materializer materializer = Materializer.matFromSystem(system);
         // Raw-Request-URI: the /c/ checks need the target as sent (encoded dots and slashes intact).
@@ -57,7 +58,14 @@ public final class DashboardServer {
                 .withParserSettings(defaults.getParserSettings().withMaxUriLength(MAX_URI_LENGTH));
         Function<HttpRequest, CompletionStage<HttpResponse>> handler = request -> {
             request.discardEntityBytes(materializer); // no route reads a body
-            return CompletableFuture.supplyAsync(() -> respondSafely(router, base, request), blocking);
+            long start = System.nanoTime();
+            return CompletableFuture.supplyAsync(() -> {
+                HttpResponse response = respondSafely(router, base, request);
+                String path = request.getUri().path();
+                String below = !base.isEmpty() && path.startsWith(base) ? path.substring(base.length()) : path;
+                metrics.observe(HttpMetrics.route(below), response.status().intValue(), System.nanoTime() - start);
+                return response;
+            }, blocking);
         };
         return Http.get(system).newServerAt(settings.bindHost(), settings.port()).withSettings(server).bind(handler);
     }

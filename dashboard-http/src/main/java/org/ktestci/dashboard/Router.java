@@ -26,6 +26,14 @@ final class Router {
     private final StaticFiles statics;
     private final ApiV1 api;
 
+    private HttpMetrics metrics;
+
+    /** {@code /metrics} answers from this registry's metrics. */
+    Router withMetrics(HttpMetrics m) {
+        this.metrics = m;
+        return this;
+    }
+
     Router(CiQueries queries, String basePath) {
         this.queries = queries;
         this.base = basePath;
@@ -74,6 +82,10 @@ final class Router {
             ResultPath path = ResultPath.parse(p.substring(3));
             allow(req, path.kind().allow());
             return files.serve(req, path);
+        }
+        if (p.equals("/metrics") && metrics != null) {
+            allow(req, "GET");
+            return metrics.exposition();
         }
         if (p.equals("/healthz")) {
             allow(req, "GET");
