@@ -3,6 +3,7 @@ package org.ktestci.worker;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.ktestci.protocol.node.ClusterNodeConfig;
+import org.ktestci.worker.agent.CoordinatorWatch;
 import org.ktestci.protocol.node.ClusterNodeSettings;
 import org.ktestci.schema.config.CiConfig;
 import org.ktestci.schema.config.ConfigCheck;
@@ -39,6 +40,7 @@ public final class WorkerMain implements Callable<Integer> {
         String advertise = cl.advertiseHost().orElse(c.worker().host());
         ActorSystem<Void> system = ActorSystem.create(Behaviors.setup(ctx -> {
             WorkerNode.spawnAgent(ctx, c);
+            ctx.spawn(CoordinatorWatch.create(java.time.Duration.ofSeconds(10)), "coordinator-watch");
             return Behaviors.empty();
         }), ClusterNodeConfig.SYSTEM_NAME, ClusterNodeConfig.build(new ClusterNodeSettings(List.of("worker"),
                 cl.bindHost(), cl.port(), advertise, cl.seedNodes(), cl.insecurePlaintext(), cl.tlsCert(), cl.tlsKey(),
@@ -51,9 +53,11 @@ public final class WorkerMain implements Callable<Integer> {
         // and we join the cluster afresh (protocol.md §3). A SIGTERM stop is a clean exit.
         var reason = org.apache.pekko.actor.CoordinatedShutdown.get(system).getShutdownReason();
         boolean downed = reason.isPresent()
-                && reason.get() instanceof org.apache.pekko.actor.CoordinatedShutdown.ClusterDowningReason$;
+                && (reason.get() instanceof org.apache.pekko.actor.CoordinatedShutdown.ClusterDowningReason$
+                || reason.get() == CoordinatorWatch.COORDINATOR_LOST);
         if (downed) {
-            System.err.println("ktest-ci-worker: this node was removed from the cluster; exiting with status 1");
+            System.err.println("ktest-ci-worker: this node left the coordinator's cluster (" + reason.get()
+                    + "); exiting with status 1");
         }
         return downed ? 1 : 0;
     }

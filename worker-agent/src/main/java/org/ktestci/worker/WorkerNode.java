@@ -8,6 +8,7 @@ import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.ktestci.protocol.AgentMessage;
 import org.ktestci.schema.config.CiConfig;
 import org.ktestci.schema.config.WorkerConfig;
+import org.ktestci.worker.agent.ActiveLeases;
 import org.ktestci.worker.agent.AgentIdentity;
 import org.ktestci.worker.agent.BatchValidator;
 import org.ktestci.worker.agent.SlotRunner;
@@ -42,9 +43,10 @@ public final class WorkerNode {
                 ktestRevision(w.ktestDir()), false, memoryMib(), Runtime.getRuntime().availableProcessors());
         Optional<QemuSettings> qemu = Optional.of(new QemuSettings(w.kernelStore(), w.qemuBinary(),
                 onPath(w.busybox()), onPath(w.bash()), w.qemuKernel(), w.arch().id()));
+        ActiveLeases active = new ActiveLeases();
         return ctx.spawn(WorkerAgent.create(identity, n -> SlotRunner.create(n,
                 (batch, sink) -> new BatchExecution(batch, sink, base.forSlot(n), checkout, System.getenv(), qemu),
-                validator, Duration.ofSeconds(config.heartbeatInterval()))), "worker-agent");
+                validator, Duration.ofSeconds(config.heartbeatInterval()), active), active), "worker-agent");
     }
 
     /** A command name looked up on PATH (absolute paths as given); the name itself when not found. */

@@ -24,6 +24,7 @@ import org.ktestci.protocol.RevokeLease;
 import org.ktestci.protocol.RunBatch;
 import org.ktestci.protocol.SubtestFinished;
 import org.ktestci.protocol.SubtestStarted;
+import org.ktestci.protocol.WorkerHello;
 
 import java.time.Duration;
 import java.util.List;
@@ -51,10 +52,24 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
 
     public record Drained(int slot) {}
 
+    /** The coordinator resumed {@code leaseId} after a failover: its results now go to {@code executor}. */
+    public record ResumeLease(String leaseId, ActorRef<ExecutorMessage> executor, long expectedSeq)
+            implements AgentMessage, NoSerializationVerificationNeeded {}
+
+    /** The coordinator no longer holds {@code leaseId}: stop its run and drop its unsent results. */
+    public record AbandonLease(String leaseId) implements AgentMessage, NoSerializationVerificationNeeded {}
+
+    /** Learned from {@code HelloAck}: a lease without a valid heartbeat answer for this long is certainly gone. */
+    public record LeaseTimeout(Duration timeout) implements AgentMessage, NoSerializationVerificationNeeded {}
+
     private final int slot;
     private final BatchRun.Factory factory;
     private final Predicate<RunBatch> validBatch;
     private final Duration heartbeatInterval;
+    private final ActiveLeases active;
+    private Duration leaseTimeout = Duration.ofSeconds(60);
+    /** When the oldest heartbeat still without a valid answer was sent (0: all answered). */
+    private long unansweredSince;
     private final TimerScheduler<AgentMessage> timers;
     private long lastEpoch = Long.MIN_VALUE;
 
@@ -67,15 +82,22 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
     private final java.util.Map<String, ExecutorSink> unacked = new java.util.LinkedHashMap<>();
 
     public static Behavior<AgentMessage> create(int slot, BatchRun.Factory factory, Predicate<RunBatch> validBatch,
-                                                Duration heartbeatInterval) {
+                                                Duration heartbeatInterval, ActiveLeases active) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-                new SlotRunner(ctx, timers, slot, factory, validBatch, heartbeatInterval)));
+                new SlotRunner(ctx, timers, slot, factory, validBatch, heartbeatInterval, active)));
+    }
+
+    public static Behavior<AgentMessage> create(int slot, BatchRun.Factory factory, Predicate<RunBatch> validBatch,
+                                                Duration heartbeatInterval) {
+        return create(slot, factory, validBatch, heartbeatInterval, new ActiveLeases());
     }
 
     private SlotRunner(ActorContext<AgentMessage> ctx, TimerScheduler<AgentMessage> timers, int slot,
-                       BatchRun.Factory factory, Predicate<RunBatch> validBatch, Duration heartbeatInterval) {
+                       BatchRun.Factory factory, Predicate<RunBatch> validBatch, Duration heartbeatInterval,
+                       ActiveLeases active) {
         super(ctx);
         this.timers = timers;
+        this.active = active;
         this.slot = slot;
         this.factory = factory;
         this.validBatch = validBatch;
@@ -95,6 +117,12 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
                 .onMessage(Ack.class, this::onAck)
                 .onMessage(Reject.class, this::onReject)
                 .onMessage(RetransmitTick.class, t -> onRetransmit())
+                .onMessage(ResumeLease.class, this::onResume)
+                .onMessage(AbandonLease.class, this::onAbandon)
+                .onMessage(LeaseTimeout.class, t -> {
+                    leaseTimeout = t.timeout();
+                    return this;
+                })
                 .build();
     }
 
@@ -123,8 +151,9 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
         }
         current = b;
         startedAt = System.currentTimeMillis();
-        sink = new ExecutorSink(b);
-        unacked.put(b.leaseId(), sink);
+        sink = new ExecutorSink(b, slot);
+        track(sink);
+        unansweredSince = 0;
         run = factory.create(b, sink);
         b.executor().tell(new BatchAccepted(b.leaseId(), b.epoch()));
         getContext().getLog().info("batch started: slot={} lease={} epoch={} commit={} test={} subtests={}", slot,
@@ -137,10 +166,63 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
         return this;
     }
 
+    private void track(ExecutorSink s) {
+        unacked.put(s.batch.leaseId(), s);
+        active.put(s.batch.leaseId(), s::activeLease);
+    }
+
+    private void untrack(String leaseId) {
+        unacked.remove(leaseId);
+        active.remove(leaseId);
+    }
+
     private Behavior<AgentMessage> onHeartbeatTick() {
         if (current != null) {
-            current.executor().tell(new LeaseHeartbeat(current.leaseId(), current.epoch(), slot, sink.currentKey,
-                    sink.iteration, (System.currentTimeMillis() - startedAt) / 1000, getContext().getSelf()));
+            long now = System.currentTimeMillis();
+            // protocol.md §4.1: heartbeats unanswered for lease_timeout: the lease is certainly gone. Counted from
+            // a heartbeat actually sent, so a worker that was itself frozen asks before it gives up.
+            if (!sink.silenced && unansweredSince > 0 && now - unansweredSince > leaseTimeout.toMillis()) {
+                getContext().getLog().warn("no valid heartbeat answer for {} s, aborting: slot={} lease={}",
+                        leaseTimeout.toSeconds(), slot, current.leaseId());
+                untrack(current.leaseId());
+                abortCurrent();
+                return this;
+            }
+            if (unansweredSince == 0) {
+                unansweredSince = now;
+            }
+            sink.executor.tell(new LeaseHeartbeat(current.leaseId(), current.epoch(), slot, sink.currentKey,
+                    sink.iteration, (now - startedAt) / 1000, getContext().getSelf()));
+        }
+        return this;
+    }
+
+    private Behavior<AgentMessage> onResume(ResumeLease r) {
+        ExecutorSink s = unacked.get(r.leaseId());
+        if (s != null) {
+            s.executor = r.executor();
+            s.ackUpTo(r.expectedSeq() - 1);
+            if (s == sink) {
+                unansweredSince = 0;
+            }
+            getContext().getLog().info("lease resumed by the coordinator: slot={} lease={} from seq {}", slot,
+                    r.leaseId(), r.expectedSeq());
+            s.retransmit();
+            if (s != sink && s.outboxEmpty()) {
+                untrack(r.leaseId());
+            }
+        }
+        return this;
+    }
+
+    private Behavior<AgentMessage> onAbandon(AbandonLease a) {
+        ExecutorSink s = unacked.get(a.leaseId());
+        if (s != null) {
+            getContext().getLog().warn("coordinator abandoned lease {}; dropping its results", a.leaseId());
+            untrack(a.leaseId());
+            if (s == sink) {
+                abortCurrent();
+            }
         }
         return this;
     }
@@ -150,15 +232,16 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
         if (s != null) {
             s.ackUpTo(ack.ackedSeq());
             if (s != sink && s.outboxEmpty()) {
-                unacked.remove(ack.leaseId());
+                untrack(ack.leaseId());
             }
         }
         return this;
     }
 
     private Behavior<AgentMessage> onReject(Reject r) {
-        ExecutorSink s = unacked.remove(r.leaseId());
+        ExecutorSink s = unacked.get(r.leaseId());
         if (s != null) {
+            untrack(r.leaseId());
             getContext().getLog().warn("coordinator rejected lease {} ({}); dropping its unsent results", r.leaseId(),
                     r.reason());
             if (s == sink) {
@@ -177,6 +260,7 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
     private Behavior<AgentMessage> onHeartbeatAck(HeartbeatAck ack) {
         if (sink != null && current.leaseId().equals(ack.leaseId()) && ack.valid()) {
             sink.ackUpTo(ack.ackedSeq());
+            unansweredSince = 0;
         }
         if (current != null && current.leaseId().equals(ack.leaseId()) && !ack.valid()) {
             getContext().getLog().warn("lease no longer valid, aborting: slot={} lease={}", slot, ack.leaseId());
@@ -225,10 +309,10 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
                         result.reason(), result.declaredArch(), result.unreached(), result.iterations()));
             }
         } else {
-            unacked.remove(b.leaseId());
+            untrack(b.leaseId());
         }
         if (sink.outboxEmpty()) {
-            unacked.remove(b.leaseId());
+            untrack(b.leaseId());
         }
         getContext().getLog().info("batch finished: slot={} lease={} outcome={} reason={}", slot, b.leaseId(),
                 result.outcome(), result.reason());
@@ -245,7 +329,9 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
     /** Sends a run's events to the executor; called from the batch's thread, hence the volatile fields. */
     private static final class ExecutorSink implements LeaseSink {
         private final RunBatch batch;
-        private final ActorRef<ExecutorMessage> executor;
+        private final int slot;
+        /** The lease's executor; replaced when a new coordinator resumes the lease. */
+        volatile ActorRef<ExecutorMessage> executor;
         private final AtomicLong seq = new AtomicLong();
         private final java.util.concurrent.ConcurrentSkipListMap<Long, ReliableMessage> outbox =
                 new java.util.concurrent.ConcurrentSkipListMap<>();
@@ -254,9 +340,17 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
         volatile boolean silenced;
         volatile String run = "";
 
-        ExecutorSink(RunBatch batch) {
+        ExecutorSink(RunBatch batch, int slot) {
             this.batch = batch;
+            this.slot = slot;
             this.executor = batch.executor();
+        }
+
+        WorkerHello.ActiveLease activeLease() {
+            long sent = seq.get();
+            Long firstUnacked = outbox.isEmpty() ? null : outbox.firstKey();
+            return new WorkerHello.ActiveLease(slot, batch.leaseId(), batch.epoch(), sent,
+                    firstUnacked == null ? sent : firstUnacked - 1);
         }
 
         long nextSeq() {
@@ -268,6 +362,7 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
             outbox.put(m.seq(), m);
             executor.tell(m);
         }
+
 
         synchronized long next() {
             return nextSeq();
@@ -283,7 +378,8 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
 
         void retransmit() {
             if (!silenced) {
-                outbox.values().forEach(executor::tell);
+                ActorRef<ExecutorMessage> to = executor;
+                outbox.values().forEach(to::tell);
             }
         }
 

@@ -19,6 +19,7 @@ import org.ktestci.protocol.BatchRefused;
 import org.ktestci.protocol.GatewayMessage;
 import org.ktestci.protocol.HeartbeatAck;
 import org.ktestci.protocol.HelloAck;
+import org.ktestci.protocol.HelloRequest;
 import org.ktestci.protocol.ProtocolVersion;
 import org.ktestci.protocol.RevokeLease;
 import org.ktestci.protocol.RunBatch;
@@ -51,6 +52,7 @@ public final class WorkerAgent extends AbstractBehavior<AgentMessage> {
 
     private final AgentIdentity identity;
     private final IntFunction<Behavior<AgentMessage>> slotFactory;
+    private final ActiveLeases active;
     private final TimerScheduler<AgentMessage> timers;
     private final List<ActorRef<AgentMessage>> slots = new ArrayList<>();
     private Set<ActorRef<GatewayMessage>> gateways = Set.of();
@@ -58,13 +60,21 @@ public final class WorkerAgent extends AbstractBehavior<AgentMessage> {
     private ActorRef<Done> shutdownReply;
     private int slotsDraining;
 
+    /** {@code active} is shared with the slot runners the factory creates: it feeds the hello's active leases. */
+    public static Behavior<AgentMessage> create(AgentIdentity identity, IntFunction<Behavior<AgentMessage>> slotFactory,
+                                                ActiveLeases active) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+                new WorkerAgent(ctx, timers, identity, slotFactory, active)));
+    }
+
     public static Behavior<AgentMessage> create(AgentIdentity identity, IntFunction<Behavior<AgentMessage>> slotFactory) {
-        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new WorkerAgent(ctx, timers, identity, slotFactory)));
+        return create(identity, slotFactory, new ActiveLeases());
     }
 
     private WorkerAgent(ActorContext<AgentMessage> ctx, TimerScheduler<AgentMessage> timers, AgentIdentity identity,
-                        IntFunction<Behavior<AgentMessage>> slotFactory) {
+                        IntFunction<Behavior<AgentMessage>> slotFactory, ActiveLeases active) {
         super(ctx);
+        this.active = active;
         this.timers = timers;
         this.identity = identity;
         this.slotFactory = slotFactory;
@@ -83,6 +93,13 @@ public final class WorkerAgent extends AbstractBehavior<AgentMessage> {
                 .onMessage(GatewaysChanged.class, this::onGateways)
                 .onMessage(HelloTimer.class, t -> onHelloTimer())
                 .onMessage(HelloAck.class, this::onHelloAck)
+                .onMessage(HelloRequest.class, r -> {
+                    acknowledged = false;
+                    if (!gateways.isEmpty()) {
+                        sayHello();
+                    }
+                    return this;
+                })
                 .onMessage(RunBatch.class, this::onRunBatch)
                 .onMessage(RevokeLease.class, this::broadcast)
                 .onMessage(HeartbeatAck.class, this::broadcast)
@@ -116,7 +133,7 @@ public final class WorkerAgent extends AbstractBehavior<AgentMessage> {
     private void sayHello() {
         WorkerHello hello = new WorkerHello(ProtocolVersion.CURRENT, identity.host(), identity.arch(), identity.slots(),
                 identity.agentVersion(), identity.ktestRevision(), identity.runner(), identity.kvm(),
-                identity.memoryMib(), identity.cpus(), List.of(), getContext().getSelf());
+                identity.memoryMib(), identity.cpus(), active.snapshot(), getContext().getSelf());
         gateways.forEach(g -> g.tell(hello));
         getContext().getLog().info("hello sent: host={} arch={} slots={} gateways={}", identity.host(), identity.arch(),
                 identity.slots(), gateways.size());
@@ -133,6 +150,15 @@ public final class WorkerAgent extends AbstractBehavior<AgentMessage> {
         while (slots.size() < ack.slots()) {
             int n = slots.size();
             slots.add(getContext().spawn(slotFactory.apply(n), "slot-" + n));
+        }
+        if (ack.leaseTimeoutSecs() > 0) {
+            slots.forEach(s -> s.tell(new SlotRunner.LeaseTimeout(Duration.ofSeconds(ack.leaseTimeoutSecs()))));
+        }
+        for (HelloAck.Resume r : ack.resume()) {
+            slots.forEach(s -> s.tell(new SlotRunner.ResumeLease(r.leaseId(), r.executor(), r.expectedSeq())));
+        }
+        for (String leaseId : ack.abandon()) {
+            slots.forEach(s -> s.tell(new SlotRunner.AbandonLease(leaseId)));
         }
         getContext().getLog().info("hello accepted: host={} slots={} incarnation={}", identity.host(), ack.slots(),
                 Integer.toHexString(ack.incarnation()));
