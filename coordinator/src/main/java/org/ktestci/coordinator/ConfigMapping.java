@@ -47,12 +47,19 @@ final class ConfigMapping {
         return new SchedulerSettings(config.window(), config.refillAt(), config.subtestDurationMax(),
                 config.subtestDurationDef(), config.subtestTimeout(), config.infraRetries(),
                 Duration.ofSeconds(config.leaseTimeout()), Duration.ofSeconds(config.heartbeatInterval()),
-                Duration.ofSeconds(config.refillInterval()));
+                Duration.ofSeconds(config.refillInterval()), Duration.ofSeconds(config.fetchInterval()),
+                Duration.ofSeconds(config.fairShareHalfLife()), config.quarantineAfter(),
+                Duration.ofSeconds(config.quarantineBackoff()), Duration.ofSeconds(config.quarantineBackoffMax()),
+                config.keepResultsCommits());
     }
 
     HostSlots hostSlots(String host) {
         HostConfig h = config.hosts().get(host);
         return h == null ? HostSlots.UNCONFIGURED : new HostSlots(h.slots(), h.arch().map(Arch::id));
+    }
+
+    List<String> configuredHosts() {
+        return List.copyOf(config.hosts().keySet());
     }
 
     SubtestListingCache.Lister lister() {

@@ -14,7 +14,12 @@ import org.ktestci.coordinator.branches.BranchFetchStatus;
 import org.ktestci.coordinator.branches.Repositories;
 import org.ktestci.coordinator.queries.CoordinatorQueries;
 import org.ktestci.coordinator.results.ResultsIndex;
-import org.ktestci.coordinator.results.ResultsRecovery;
+import org.ktestci.coordinator.journal.JournalConfig;
+import org.ktestci.coordinator.metrics.CoordinatorMetrics;
+import org.ktestci.coordinator.results.ProjectionListener;
+import org.ktestci.coordinator.scheduling.DurationCosts;
+import org.ktestci.protocol.ProtocolVersion;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.ktestci.coordinator.scheduling.SubtestListingCache;
 import org.ktestci.dashboard.DashboardServer;
 import org.ktestci.dashboard.DashboardSettings;
@@ -40,6 +45,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class CoordinatorNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CoordinatorNode.class);
+    public static final String VERSION = "0.1.0";
 
     private final ActorSystem<Void> system;
     private final ServerBinding binding;
@@ -61,17 +67,24 @@ public final class CoordinatorNode implements AutoCloseable {
         BranchFetchStatus fetchStatus = new BranchFetchStatus();
         SubtestListingCache listings = new SubtestListingCache(config.ktestDir().resolve("tests"),
                 mapping.lister());
+        PrometheusRegistry registry = new PrometheusRegistry();
+        CoordinatorMetrics metrics = new CoordinatorMetrics(registry, VERSION, ProtocolVersion.CURRENT);
+        CoordinatorHandles handles = new CoordinatorHandles();
         CoordinatorQueries queries = new CoordinatorQueries(config.user(), config.outputDir(),
                 config.keepResultsCommits(), mapping.branches(), repos, fetchStatus, index);
+        DurationCosts costs = new DurationCosts(out.root().resolve(OutputDir.DURATIONS_BLOB),
+                config.subtestDurationDef());
         CoordinatorSetup setup = new CoordinatorSetup(config.user(), mapping.branches(), out, mapping.scheduler(),
-                Duration.ofSeconds(config.fetchInterval()), mapping::hostSlots, repos, fetchStatus, index,
-                ResultsRecovery.load(out), listings, sha -> queries.commit(sha).map(c -> c.message()).orElse(""));
+                Duration.ofSeconds(config.fetchInterval()), mapping::hostSlots, mapping.configuredHosts(), repos,
+                fetchStatus, index, listings, costs, sha -> queries.commit(sha).map(c -> c.message()).orElse(""),
+                metrics, ProjectionListener.NONE, handles);
 
         List<String> roles = new ArrayList<>(List.of("coordinator"));
         if (withWorker) {
             roles.add("worker");
         }
-        Config pekko = ClusterNodeConfig.build(mapping.clusterSettings(roles, withWorker));
+        Config pekko = JournalConfig.build(config.persistence())
+                .withFallback(ClusterNodeConfig.build(mapping.clusterSettings(roles, withWorker)));
         Behavior<Void> guardian = Behaviors.setup(ctx -> {
             Cluster cluster = Cluster.get(ctx.getSystem());
             if (mapping.joinSelf(withWorker)) {
@@ -87,12 +100,18 @@ public final class CoordinatorNode implements AutoCloseable {
         ActorSystem<Void> system = ActorSystem.create(guardian, ClusterNodeConfig.SYSTEM_NAME, pekko);
         try {
             ServerBinding binding = DashboardServer.start(system, queries, new DashboardSettings(
-                            config.http().bindHost(), config.http().bindPort(), config.http().basePath()))
+                            config.http().bindHost(), config.http().bindPort(), config.http().basePath(), registry))
                     .toCompletableFuture().get(30, TimeUnit.SECONDS);
             LOG.info("dashboard listening on {}", binding.localAddress());
             return new CoordinatorNode(system, binding, repos);
         } catch (Exception e) {
             system.terminate();
+            try {
+                // The H2 file stays locked until the system (and its connection pool) is gone.
+                system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // reported below
+            }
             repos.close();
             throw new IOException("cannot start the dashboard on " + config.http().bindHost() + ":"
                     + config.http().bindPort() + ": " + rootMessage(e), e);

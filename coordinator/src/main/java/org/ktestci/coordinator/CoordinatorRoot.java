@@ -3,45 +3,104 @@ package org.ktestci.coordinator;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
+import org.apache.pekko.persistence.query.Offset;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.stream.javadsl.Sink;
 import org.ktestci.coordinator.branches.BranchWatcher;
 import org.ktestci.coordinator.execution.ArtifactStore;
 import org.ktestci.coordinator.execution.WorkerGateway;
+import org.ktestci.coordinator.journal.JournalSchema;
+import org.ktestci.coordinator.results.CommitResults;
 import org.ktestci.coordinator.results.ResultsProjector;
 import org.ktestci.coordinator.results.ResultsStore;
 import org.ktestci.coordinator.scheduling.GitRefillSource;
 import org.ktestci.coordinator.scheduling.JobWindow;
+import org.ktestci.protocol.GatewayMessage;
+
+import java.util.concurrent.CompletableFuture;
 
 /**
- * The coordinator singleton (README "Cluster and actors"): results, projection, scheduling, branch watching
- * and the worker gateway, all under one parent so a standby node can take the whole of it over.
+ * The coordinator singleton (README "Cluster and actors"). It starts in order: the journal's tables, then the
+ * results (every commit recovered into the index), and only then the scheduler, branch watcher and worker
+ * gateway, so nothing is scheduled from an incomplete view of what already has verdicts.
  */
 public final class CoordinatorRoot {
-    /** The singleton takes no messages of its own; its children are reached through the Receptionist. */
-    public interface Command {}
+    public sealed interface Command {}
+
+    private record SchemaReady() implements Command {}
+
+    private record SchemaFailed(Throwable error) implements Command {}
+
+    private record ResultsReady(ResultsStore.Ready ready) implements Command {}
 
     private CoordinatorRoot() {
     }
 
     public static Behavior<Command> create(CoordinatorSetup s) {
         return Behaviors.setup(ctx -> {
-            DispatcherSelector blocking = DispatcherSelector.blocking();
-            ActorRef<ResultsProjector.Command> projector =
-                    ctx.spawn(ResultsProjector.create(s.outputDir(), s.messages()), "results-projector", blocking);
-            ActorRef<ResultsStore.Command> results =
-                    ctx.spawn(ResultsStore.create(s.recovered(), s.index(), projector), "results-store");
-            ActorRef<ArtifactStore.Command> artifacts =
-                    ctx.spawn(ArtifactStore.create(s.outputDir()), "artifact-store", blocking);
-            GitRefillSource source = new GitRefillSource(s.user(), s.branches(), s.repos(), s.listings(), s.index(),
-                    s.settings().subtestDurationDef());
-            ActorRef<JobWindow.Command> window =
-                    ctx.spawn(JobWindow.create(s.settings(), source, results), "job-window");
-            ctx.spawn(BranchWatcher.create(s.user(), s.branches(), s.repos(), s.fetchStatus(), window,
-                    s.fetchInterval()), "branch-watcher");
-            ctx.spawn(WorkerGateway.create(s.hostConfig(), window, results, artifacts, s.settings()), "worker-gateway");
-            ctx.getLog().info("coordinator started: branches={} output_dir={}", s.branches().size(),
-                    s.outputDir().root());
-            return Behaviors.empty();
+            CompletableFuture<Void> schema = CompletableFuture.runAsync(() -> {
+                try {
+                    JournalSchema.createIfMissing(ctx.getSystem());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking()));
+            ctx.pipeToSelf(schema, (v, err) -> err == null ? new SchemaReady() : new SchemaFailed(err));
+            return Behaviors.receive(Command.class)
+                    .onMessage(SchemaReady.class, r -> startResults(ctx, s))
+                    .onMessage(SchemaFailed.class, f -> {
+                        ctx.getLog().error("cannot create the journal tables: {}", f.error().toString());
+                        throw new IllegalStateException("journal unavailable", f.error());
+                    })
+                    .build();
         });
+    }
+
+    private static Behavior<Command> startResults(ActorContext<Command> ctx, CoordinatorSetup s) {
+        JdbcReadJournal journal = PersistenceQuery.get(ctx.getSystem())
+                .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
+        ActorRef<ResultsProjector.Command> projector = ctx.spawn(ResultsProjector.create(s.outputDir(), s.messages(),
+                        s.index(), offset -> journal.eventsByTag(CommitResults.TAG, Offset.sequence(offset)),
+                        s.listener()), "results-projector", DispatcherSelector.blocking());
+        ResultsStore.JournalCommits ids = system -> journal.currentPersistenceIds()
+                .filter(id -> id.startsWith("commit-"))
+                .map(id -> id.substring("commit-".length()))
+                .runWith(Sink.seq(), system);
+        ActorRef<ResultsStore.Ready> ready = ctx.messageAdapter(ResultsStore.Ready.class, ResultsReady::new);
+        ActorRef<ResultsStore.Command> results = ctx.spawn(ResultsStore.create(s.index(), s.outputDir(), ids,
+                projector, ready), "results-store");
+        return Behaviors.receive(Command.class)
+                .onMessage(ResultsReady.class, r -> startScheduling(ctx, s, results))
+                .build();
+    }
+
+    private static Behavior<Command> startScheduling(ActorContext<Command> ctx, CoordinatorSetup s,
+                                                     ActorRef<ResultsStore.Command> results) {
+        DispatcherSelector blocking = DispatcherSelector.blocking();
+        ActorRef<ArtifactStore.Command> artifacts =
+                ctx.spawn(ArtifactStore.create(s.outputDir()), "artifact-store", blocking);
+        GitRefillSource source = new GitRefillSource(s.user(), s.branches(), s.repos(), s.listings(), s.index(),
+                s.costs(), s.settings().keepResultsCommits());
+        ActorRef<JobWindow.Command> window = ctx.spawn(JobWindow.create(s.settings(), source, results, s.index(),
+                s.metrics()), "job-window");
+        ActorRef<BranchWatcher.Command> watcher = ctx.spawn(BranchWatcher.create(s.user(), s.branches(), s.repos(),
+                s.fetchStatus(), window, s.fetchInterval()), "branch-watcher");
+        int incarnation = WorkerGateway.newIncarnation();
+        ActorRef<GatewayMessage> gateway = ctx.spawn(WorkerGateway.create(s.hostConfig(), s.configuredHosts(), window,
+                results, artifacts, s.settings(), s.metrics(), incarnation), "worker-gateway");
+        CoordinatorHandles.Refs refs = new CoordinatorHandles.Refs(window, gateway, results, watcher, incarnation);
+        s.handles().publish(refs);
+        ctx.getLog().info("coordinator started: branches={} output_dir={} incarnation={}", s.branches().size(),
+                s.outputDir().root(), Integer.toHexString(incarnation));
+        return Behaviors.receive(Command.class)
+                .onSignal(PostStop.class, sig -> {
+                    s.handles().clear(refs);
+                    return Behaviors.same();
+                })
+                .build();
     }
 }

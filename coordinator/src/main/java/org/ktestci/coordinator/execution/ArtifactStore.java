@@ -1,6 +1,7 @@
 package org.ktestci.coordinator.execution;
 
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -13,19 +14,28 @@ import org.ktestci.schema.results.OutputDir;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 
 /**
  * Writes uploaded log artifacts into {@code output_dir} (protocol.md §4.3): each chunk at its offset into
- * {@code .<name>.<lease>.<iteration>.part}, renamed over {@code log.br} / {@code full_log.br} once complete.
- * Runs on the blocking dispatcher.
+ * {@code .<name>.<lease>.<iteration>.part}, fsync'ed and renamed over {@code log.br} / {@code full_log.br} once
+ * complete. A chunk is answered once written, so the executor acknowledges only what is on disk. Runs on the
+ * blocking dispatcher.
  */
 public final class ArtifactStore extends AbstractBehavior<ArtifactStore.Command> {
-    public sealed interface Command extends NoSerializationVerificationNeeded permits Write {}
+    public sealed interface Command extends NoSerializationVerificationNeeded permits Write, DiscardPartial {}
 
-    public record Write(String sha, LogChunk chunk) implements Command {}
+    public record Write(String sha, LogChunk chunk, ActorRef<Written> replyTo) implements Command {}
+
+    /** {@code complete}: the chunk finished its artifact and the file was renamed into place. */
+    public record Written(boolean ok, boolean complete) implements org.apache.pekko.actor.NoSerializationVerificationNeeded {}
+
+    /** A lease ended: its unfinished {@code .part} files go. */
+    public record DiscardPartial(String sha, String leaseId, List<String> keys) implements Command {}
 
     private final OutputDir out;
 
@@ -40,14 +50,18 @@ public final class ArtifactStore extends AbstractBehavior<ArtifactStore.Command>
 
     @Override
     public Receive<Command> createReceive() {
-        return newReceiveBuilder().onMessage(Write.class, this::onWrite).build();
+        return newReceiveBuilder()
+                .onMessage(Write.class, this::onWrite)
+                .onMessage(DiscardPartial.class, this::onDiscard)
+                .build();
     }
 
     private Behavior<Command> onWrite(Write w) {
         LogChunk c = w.chunk();
         String name = LogChunk.KIND_FULL_LOG.equals(c.kind()) ? OutputDir.FULL_LOG : OutputDir.LOG;
         Path dir = out.keyDir(w.sha(), c.resultKey());
-        Path part = dir.resolve("." + name + "." + c.leaseId() + "." + c.iteration() + ".part");
+        Path part = dir.resolve(partName(name, c.leaseId(), c.iteration()));
+        boolean complete = false;
         try {
             Files.createDirectories(dir);
             try (FileChannel ch = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
@@ -61,16 +75,41 @@ public final class ArtifactStore extends AbstractBehavior<ArtifactStore.Command>
                 long size = Files.size(part);
                 if (size == c.totalSize()) {
                     AtomicFiles.commit(part, dir.resolve(name));
+                    complete = true;
                 } else {
                     getContext().getLog().warn("artifact incomplete: commit={} key={} kind={} lease={} size={} expected={}",
                             w.sha(), c.resultKey(), c.kind(), c.leaseId(), size, c.totalSize());
                     Files.deleteIfExists(part);
                 }
             }
+            w.replyTo().tell(new Written(true, complete));
         } catch (IOException e) {
+            // No answer: the executor does not acknowledge the chunk, and the worker sends it again.
             getContext().getLog().error("artifact write failed: commit={} key={} kind={} lease={}: {}", w.sha(),
                     c.resultKey(), c.kind(), c.leaseId(), e.toString());
         }
         return this;
+    }
+
+    private Behavior<Command> onDiscard(DiscardPartial d) {
+        for (String key : d.keys()) {
+            Path dir = out.keyDir(d.sha(), key);
+            if (!Files.isDirectory(dir)) {
+                continue;
+            }
+            try (DirectoryStream<Path> parts = Files.newDirectoryStream(dir, ".*." + d.leaseId() + ".*.part")) {
+                for (Path p : parts) {
+                    Files.deleteIfExists(p);
+                }
+            } catch (IOException e) {
+                getContext().getLog().warn("cannot remove partial artifacts: commit={} key={} lease={}: {}", d.sha(),
+                        key, d.leaseId(), e.toString());
+            }
+        }
+        return this;
+    }
+
+    static String partName(String name, String leaseId, int iteration) {
+        return "." + name + "." + leaseId + "." + iteration + ".part";
     }
 }

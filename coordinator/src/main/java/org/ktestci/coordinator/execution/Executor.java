@@ -8,6 +8,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.ktestci.coordinator.metrics.CoordinatorMetrics;
 import org.ktestci.coordinator.results.ResultsStore;
 import org.ktestci.coordinator.scheduling.BatchOffer;
 import org.ktestci.coordinator.scheduling.Job;
@@ -30,6 +31,8 @@ import org.ktestci.protocol.RevokeLease;
 import org.ktestci.protocol.RunBatch;
 import org.ktestci.protocol.SubtestFinished;
 import org.ktestci.protocol.SubtestStarted;
+import org.ktestci.schema.status.Status;
+import org.ktestci.schema.status.StatusParser;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,24 +40,48 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * One per host slot: claims a batch, dispatches it to the slot's worker, accepts only messages of the current
- * lease (fencing by lease id + epoch), forwards verdicts and log artifacts, and ends the lease when the worker
- * finishes, refuses, goes silent past {@code lease_timeout} or its host goes down.
+ * lease (fencing by lease id + epoch, protocol.md §4.2), records verdicts and log artifacts, and ends the lease
+ * when the worker finishes, refuses, goes silent past {@code lease_timeout} or its host goes down.
+ *
+ * <p>Reliable messages are processed strictly in sequence order; the cumulative {@code Ack} only covers a
+ * message once what it carried is durable (its verdict persisted, its artifact chunk written), so a verdict the
+ * worker stops re-sending can never be lost by a coordinator crash.
  */
 public final class Executor extends AbstractBehavior<ExecutorMessage> {
     private record Tick() implements ExecutorMessage, NoSerializationVerificationNeeded {}
 
-    /** The slot's host left ({@code member_down}) or said goodbye ({@code worker_shutdown}): end any lease and stop. */
-    public record HostDown(String reason) implements ExecutorMessage, NoSerializationVerificationNeeded {}
+    /**
+     * The slot's host left ({@code member_down}) or said goodbye ({@code worker_shutdown}): end any lease and
+     * stop. {@code downId} is shared by the executors of one host-down, so it counts once for quarantine.
+     */
+    public record HostDown(String reason, String downId) implements ExecutorMessage, NoSerializationVerificationNeeded {}
 
     /** The slot's host became unreachable (take no new leases) or reachable again (README decision 10). */
     public record HostReachability(boolean reachable) implements ExecutorMessage, NoSerializationVerificationNeeded {}
 
+    /** What the slot's current lease looks like, for {@code /api/v1/workers}. */
+    public record GetSlot(ActorRef<SlotView> replyTo) implements ExecutorMessage, NoSerializationVerificationNeeded {}
+
+    /** {@code lease} is empty when idle; {@code currentKey} is the subtest the worker last reported. */
+    public record SlotView(String host, int slot, Optional<LeaseGrant> lease, String currentKey, long startedAtMillis,
+                           long lastHeartbeatMillis, boolean reachable) implements NoSerializationVerificationNeeded {}
+
+    /** A lease this executor takes over after a coordinator restart, with the next sequence number it expects. */
+    public record Resumed(LeaseGrant grant, long expectedSeq) {}
+
+    /** A durable effect of reliable message {@code seq} completed (or failed). */
+    private record Durable(String leaseId, long seq, long generation, boolean ok, String outcome, String key)
+            implements ExecutorMessage, NoSerializationVerificationNeeded {}
+
     private static final Duration RESEND = Duration.ofSeconds(10);
     private static final Duration DISPATCH_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration DURABLE_TIMEOUT = Duration.ofSeconds(30);
 
     private final SlotId slot;
     private final String arch;
@@ -63,6 +90,7 @@ public final class Executor extends AbstractBehavior<ExecutorMessage> {
     private final ActorRef<ResultsStore.Command> results;
     private final ActorRef<ArtifactStore.Command> artifacts;
     private final SchedulerSettings settings;
+    private final CoordinatorMetrics metrics;
 
     private LeaseGrant lease;
     private boolean accepted;
@@ -70,24 +98,30 @@ public final class Executor extends AbstractBehavior<ExecutorMessage> {
     private long lastSentRunBatch;
     private long lastRenewed;
     private final Set<String> verdictKeys = new HashSet<>();
-    private long staleMessages;
+    private final Map<String, String> unknownKeys = new HashMap<>();
     private boolean hostUnreachable;
+    private String currentKey = "";
     /** Next sequence number expected from the current lease's reliable messages (protocol.md §4.1). */
     private long expectedSeq = 1;
+    /** Processed messages whose effect is not durable yet; the ack stays below the smallest. */
+    private final TreeSet<Long> inflight = new TreeSet<>();
+    private long generation;
+    private BatchFinished pendingFinish;
 
     public static Behavior<ExecutorMessage> create(SlotId slot, String arch, ActorRef<AgentMessage> agent,
                                                    ActorRef<JobWindow.Command> window,
                                                    ActorRef<ResultsStore.Command> results,
                                                    ActorRef<ArtifactStore.Command> artifacts,
-                                                   SchedulerSettings settings) {
+                                                   SchedulerSettings settings, CoordinatorMetrics metrics,
+                                                   Optional<Resumed> resumed) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-                new Executor(ctx, timers, slot, arch, agent, window, results, artifacts, settings)));
+                new Executor(ctx, timers, slot, arch, agent, window, results, artifacts, settings, metrics, resumed)));
     }
 
     private Executor(ActorContext<ExecutorMessage> ctx, TimerScheduler<ExecutorMessage> timers, SlotId slot,
                      String arch, ActorRef<AgentMessage> agent, ActorRef<JobWindow.Command> window,
                      ActorRef<ResultsStore.Command> results, ActorRef<ArtifactStore.Command> artifacts,
-                     SchedulerSettings settings) {
+                     SchedulerSettings settings, CoordinatorMetrics metrics, Optional<Resumed> resumed) {
         super(ctx);
         this.slot = slot;
         this.arch = arch;
@@ -96,8 +130,18 @@ public final class Executor extends AbstractBehavior<ExecutorMessage> {
         this.results = results;
         this.artifacts = artifacts;
         this.settings = settings;
+        this.metrics = metrics;
         timers.startTimerWithFixedDelay("tick", new Tick(), Duration.ofSeconds(1));
-        claim();
+        if (resumed.isPresent()) {
+            lease = resumed.get().grant();
+            accepted = true;
+            expectedSeq = resumed.get().expectedSeq();
+            lastRenewed = System.currentTimeMillis();
+            dispatchedAt = lease.grantedAtMillis();
+            ctx.getLog().info("lease resumed: slot={} lease={} expected_seq={}", slot, lease.leaseId(), expectedSeq);
+        } else {
+            claim();
+        }
     }
 
     @Override
@@ -107,8 +151,16 @@ public final class Executor extends AbstractBehavior<ExecutorMessage> {
                 .onMessage(Tick.class, t -> onTick())
                 .onMessage(HostDown.class, this::onHostDown)
                 .onMessage(HostReachability.class, this::onReachability)
+                .onMessage(GetSlot.class, this::onGetSlot)
+                .onMessage(Durable.class, this::onDurable)
                 .onMessage(LeaseMessage.class, this::onLeaseMessage)
                 .build();
+    }
+
+    private Behavior<ExecutorMessage> onGetSlot(GetSlot q) {
+        q.replyTo().tell(new SlotView(slot.host(), slot.index(), Optional.ofNullable(lease), currentKey, dispatchedAt,
+                lastRenewed, !hostUnreachable));
+        return this;
     }
 
     private Behavior<ExecutorMessage> onReachability(HostReachability r) {
@@ -123,10 +175,9 @@ public final class Executor extends AbstractBehavior<ExecutorMessage> {
     }
 
     private void claim() {
-        if (hostUnreachable) {
-            return;
+        if (!hostUnreachable) {
+            window.tell(new JobWindow.ClaimBatch(slot.host(), slot.index(), arch, getContext().getSelf()));
         }
-        window.tell(new JobWindow.ClaimBatch(slot.host(), slot.index(), arch, getContext().getSelf()));
     }
 
     private Behavior<ExecutorMessage> onOffer(BatchOffer offer) {
@@ -139,7 +190,12 @@ public final class Executor extends AbstractBehavior<ExecutorMessage> {
         lease = offer.grant();
         accepted = false;
         expectedSeq = 1;
+        inflight.clear();
+        generation++;
+        pendingFinish = null;
         verdictKeys.clear();
+        unknownKeys.clear();
+        currentKey = "";
         long now = System.currentTimeMillis();
         dispatchedAt = now;
         lastRenewed = now;
@@ -168,19 +224,24 @@ public final class Executor extends AbstractBehavior<ExecutorMessage> {
         long now = System.currentTimeMillis();
         if (!accepted) {
             if (now - dispatchedAt >= DISPATCH_TIMEOUT.toMillis()) {
-                endLease("ABANDONED", "dispatch_timeout", Map.of(), true);
+                metrics.leaseExpiries.labelValues("dispatch_timeout").inc();
+                endLease("ABANDONED", "dispatch_timeout", Map.of(), true, "");
             } else if (now - lastSentRunBatch >= RESEND.toMillis()) {
                 sendRunBatch(now);
             }
         } else if (now - lastRenewed >= settings.leaseTimeout().toMillis()) {
-            endLease("EXPIRED", "lease_timeout", Map.of(), true);
+            metrics.leaseExpiries.labelValues("lease_timeout").inc();
+            endLease("EXPIRED", "lease_timeout", Map.of(), true, "");
         }
         return this;
     }
 
     private Behavior<ExecutorMessage> onHostDown(HostDown down) {
         if (lease != null) {
-            endLease("HOST_DOWN", down.reason(), Map.of(), false);
+            if ("member_down".equals(down.reason())) {
+                metrics.leaseExpiries.labelValues("member_down").inc();
+            }
+            endLease("HOST_DOWN", down.reason(), Map.of(), false, down.downId());
         }
         window.tell(new JobWindow.CancelClaims(slot.host(), slot.index()));
         return Behaviors.stopped();
@@ -188,73 +249,186 @@ public final class Executor extends AbstractBehavior<ExecutorMessage> {
 
     private Behavior<ExecutorMessage> onLeaseMessage(LeaseMessage m) {
         if (lease == null || !lease.leaseId().equals(m.leaseId()) || lease.epoch() != m.epoch()) {
-            staleMessages++;
-            getContext().getLog().warn("stale message rejected: slot={} type={} lease={} epoch={} (total {})", slot,
-                    m.getClass().getSimpleName(), m.leaseId(), m.epoch(), staleMessages);
-            if (m instanceof LeaseHeartbeat hb) {
-                hb.replyTo().tell(new HeartbeatAck(hb.leaseId(), hb.epoch(), false, 0));
-            } else {
-                agent.tell(new Reject(m.leaseId(), m.epoch(), m instanceof ReliableMessage r ? r.seq() : 0,
-                        "stale_lease"));
-            }
-            return this;
+            return reject(m);
         }
         lastRenewed = System.currentTimeMillis();
-        if (m instanceof ReliableMessage r && !(m instanceof LogChunk c && !c.reliable())) {
+        boolean reliable = m instanceof ReliableMessage && !(m instanceof LogChunk c && !c.reliable());
+        if (reliable) {
+            ReliableMessage r = (ReliableMessage) m;
             if (r.seq() != expectedSeq) {
                 // Lower: a retransmitted duplicate, acknowledged again. Higher: a gap; the worker re-sends
                 // everything unacknowledged, so drop it (go-back-N).
-                agent.tell(new Ack(lease.leaseId(), expectedSeq - 1));
+                sendAck();
                 return this;
             }
             expectedSeq++;
-            agent.tell(new Ack(lease.leaseId(), r.seq()));
         }
         if (m instanceof BatchAccepted) {
+            if (!accepted) {
+                metrics.dispatchLatency.observe((System.currentTimeMillis() - dispatchedAt) / 1000.0);
+            }
             accepted = true;
         } else if (m instanceof BatchRefused r) {
             String reason = "draining".equals(r.reason()) ? "worker_shutdown" : "dispatch_timeout";
-            endLease("REFUSED", reason, Map.of(), false);
+            endLease("REFUSED", reason, Map.of(), false, "");
+            return this;
         } else if (m instanceof LeaseHeartbeat hb) {
             accepted = true;
-            hb.replyTo().tell(new HeartbeatAck(hb.leaseId(), hb.epoch(), true, expectedSeq - 1));
+            currentKey = hb.currentKey();
+            hb.replyTo().tell(new HeartbeatAck(hb.leaseId(), hb.epoch(), true, ackedSeq()));
+            return this;
         } else if (m instanceof SubtestStarted s) {
             accepted = true;
+            currentKey = s.resultKey();
             results.tell(new ResultsStore.Started(lease.commit(), s.resultKey(), lease.leaseId(), s.at() / 1000));
         } else if (m instanceof SubtestFinished f) {
             accepted = true;
-            if (isInLease(f.resultKey()) && verdictKeys.add(f.resultKey())) {
-                results.tell(new ResultsStore.Verdict(lease.commit(), f.resultKey(), lease.leaseId(), f.statusLine(),
-                        f.durationSecs(), f.startedAt() / 1000, f.fullLogKey(), f.run() == null ? "" : f.run()));
+            if (isInLease(f.resultKey()) && !verdictKeys.contains(f.resultKey())
+                    && !unknownKeys.containsKey(f.resultKey())) {
+                recordVerdict(f);
             }
         } else if (m instanceof LogChunk c) {
-            if (isInLease(c.resultKey())) {
-                artifacts.tell(new ArtifactStore.Write(lease.commit(), c));
+            if (c.reliable() && isInLease(c.resultKey())) {
+                writeChunk(c);
             }
         } else if (m instanceof BatchFinished b) {
-            Map<String, String> unreached = new HashMap<>();
-            b.unreached().forEach(u -> unreached.put(u.resultKey(), u.reason()));
-            String reason = BatchFinished.COMPLETED.equals(b.outcome()) ? "completed" : b.reason();
-            endLease(b.outcome(), reason, unreached, false);
+            pendingFinish = b;
+            finishWhenDurable();
+            return this;
+        }
+        if (reliable) {
+            sendAck();
         }
         return this;
+    }
+
+    private Behavior<ExecutorMessage> reject(LeaseMessage m) {
+        String type = m.getClass().getSimpleName();
+        metrics.staleMessages.labelValues(type).inc();
+        getContext().getLog().warn("stale message rejected: slot={} type={} lease={} epoch={}", slot, type,
+                m.leaseId(), m.epoch());
+        if (m instanceof LeaseHeartbeat hb) {
+            hb.replyTo().tell(new HeartbeatAck(hb.leaseId(), hb.epoch(), false, 0));
+        } else {
+            agent.tell(new Reject(m.leaseId(), m.epoch(), m instanceof ReliableMessage r ? r.seq() : 0,
+                    "stale_lease"));
+        }
+        return this;
+    }
+
+    private void recordVerdict(SubtestFinished f) {
+        long seq = f.seq();
+        long gen = generation;
+        String leaseId = lease.leaseId();
+        Status status = StatusParser.parse(f.statusLine());
+        if (status == Status.UNKNOWN) {
+            unknownKeys.put(f.resultKey(), "unknown_status");
+        } else {
+            verdictKeys.add(f.resultKey());
+        }
+        inflight.add(seq);
+        getContext().ask(ResultsStore.VerdictOutcome.class, results, DURABLE_TIMEOUT,
+                replyTo -> new ResultsStore.Verdict(lease.commit(), f.resultKey(), leaseId, lease.epoch(),
+                        f.statusLine(), f.durationSecs(), f.startedAt() / 1000, f.finishedAt() / 1000, f.fullLogKey(),
+                        f.run() == null ? "" : f.run(), replyTo),
+                (res, err) -> new Durable(leaseId, seq, gen, err == null, err == null ? res.outcome() : "",
+                        f.resultKey()));
+    }
+
+    private void writeChunk(LogChunk c) {
+        long seq = c.seq();
+        long gen = generation;
+        String leaseId = lease.leaseId();
+        inflight.add(seq);
+        getContext().ask(ArtifactStore.Written.class, artifacts, DURABLE_TIMEOUT,
+                replyTo -> new ArtifactStore.Write(lease.commit(), c, replyTo),
+                (res, err) -> new Durable(leaseId, seq, gen, err == null, "written", c.resultKey()));
+    }
+
+    private Behavior<ExecutorMessage> onDurable(Durable d) {
+        if (lease == null || !lease.leaseId().equals(d.leaseId()) || d.generation() != generation
+                || !inflight.remove(d.seq())) {
+            return this;
+        }
+        if (!d.ok()) {
+            // Not durable: rewind to it; the worker re-sends from there and what follows is processed again
+            // (verdicts already recorded come back as duplicates, chunks are rewritten in place).
+            getContext().getLog().warn("result not stored in time, rewinding: slot={} lease={} seq={}", slot,
+                    d.leaseId(), d.seq());
+            generation++;
+            inflight.clear();
+            expectedSeq = d.seq();
+            verdictKeys.remove(d.key());
+            unknownKeys.remove(d.key());
+            pendingFinish = null;
+        } else if ("not_claimed".equals(d.outcome())) {
+            verdictKeys.remove(d.key());
+            unknownKeys.remove(d.key());
+        } else if ("duplicate".equals(d.outcome())) {
+            metrics.duplicateVerdicts.inc();
+        }
+        sendAck();
+        finishWhenDurable();
+        return this;
+    }
+
+    /** The cumulative acknowledgement: everything below the first non-durable processed message. */
+    private long ackedSeq() {
+        return inflight.isEmpty() ? expectedSeq - 1 : inflight.first() - 1;
+    }
+
+    private void sendAck() {
+        if (lease != null) {
+            agent.tell(new Ack(lease.leaseId(), ackedSeq()));
+        }
+    }
+
+    /** BatchFinished ends the lease only once every verdict and artifact before it is durable. */
+    private void finishWhenDurable() {
+        if (pendingFinish == null || !inflight.isEmpty()) {
+            return;
+        }
+        BatchFinished b = pendingFinish;
+        pendingFinish = null;
+        sendAck();
+        for (BatchFinished.Iteration it : b.iterations()) {
+            metrics.vmRun.labelValues(it.arch(), it.runner()).observe(it.seconds());
+        }
+        Map<String, String> unreached = new HashMap<>(unknownKeys);
+        b.unreached().forEach(u -> unreached.put(u.resultKey(), u.reason()));
+        String reason = BatchFinished.COMPLETED.equals(b.outcome()) ? "completed"
+                : BatchFinished.ARCH_MISMATCH.equals(b.outcome()) ? "arch_mismatch" : b.reason();
+        endLease(b.outcome(), reason, unreached, false, "", b.declaredArch());
     }
 
     private boolean isInLease(String key) {
         return lease.jobs().stream().anyMatch(j -> j.resultKey().equals(key));
     }
 
-    private void endLease(String outcome, String reason, Map<String, String> unreached, boolean revoke) {
+    private void endLease(String outcome, String reason, Map<String, String> unreached, boolean revoke, String downId) {
+        endLease(outcome, reason, unreached, revoke, downId, "");
+    }
+
+    private void endLease(String outcome, String reason, Map<String, String> unreached, boolean revoke, String downId,
+                          String declaredArch) {
         LeaseGrant ended = lease;
         lease = null;
+        generation++;
+        inflight.clear();
         if (revoke) {
             agent.tell(new RevokeLease(ended.leaseId(), ended.epoch(), reason));
         }
+        Map<String, String> notDone = new HashMap<>(unknownKeys);
+        notDone.putAll(unreached);
         getContext().getLog().info("lease over: slot={} lease={} outcome={} reason={} verdicts={}/{}", slot,
                 ended.leaseId(), outcome, reason, verdictKeys.size(), ended.jobs().size());
-        window.tell(new JobWindow.LeaseEnded(ended.leaseId(), outcome, reason, Map.copyOf(unreached),
-                Set.copyOf(verdictKeys)));
+        window.tell(new JobWindow.LeaseEnded(ended.leaseId(), outcome, reason, Map.copyOf(notDone),
+                Set.copyOf(verdictKeys), declaredArch == null ? "" : declaredArch, downId));
+        artifacts.tell(new ArtifactStore.DiscardPartial(ended.commit(), ended.leaseId(),
+                ended.jobs().stream().map(Job::resultKey).toList()));
         verdictKeys.clear();
+        unknownKeys.clear();
+        currentKey = "";
         if (!"HOST_DOWN".equals(outcome)) {
             claim();
         }

@@ -29,10 +29,13 @@ final class CommitProjection {
     private final CommitMessages messages;
     private final Map<String, Map<String, ResultRecord>> rendered = new HashMap<>();
     private final Map<String, String> messageCache = new HashMap<>();
+    private final Map<String, List<ResultEntry>> blobs = new HashMap<>();
+    private final ProjectionListener listener;
 
-    CommitProjection(OutputDir out, CommitMessages messages) {
+    CommitProjection(OutputDir out, CommitMessages messages, ProjectionListener listener) {
         this.out = out;
         this.messages = messages;
+        this.listener = listener;
     }
 
     void render(String sha, Map<String, ResultRecord> records, Set<String> removedKeys) throws IOException {
@@ -43,10 +46,12 @@ final class CommitProjection {
                 before.remove(key);
             }
         }
+        List<ResultRecord> changed = new ArrayList<>();
         for (ResultRecord r : records.values()) {
             if (!r.equals(before.get(r.key()))) {
                 writeKeyFiles(sha, r);
                 before.put(r.key(), r);
+                changed.add(r);
             }
         }
         before.keySet().retainAll(records.keySet());
@@ -55,8 +60,16 @@ final class CommitProjection {
             entries.add(new ResultEntry(r.key(), r.status(), r.status() == Status.INPROGRESS ? 0 : r.duration(),
                     r.starttime()));
         }
+        entries.sort(Comparator.comparing(ResultEntry::name, org.ktestci.schema.keys.Utf8ByteOrder.COMPARATOR));
+        if (entries.equals(blobs.get(sha)) && Files.exists(out.blob(sha))) {
+            return; // a replayed event: nothing new to write
+        }
         String message = messageCache.computeIfAbsent(sha, messages::messageOf);
         CommitResultsCodec.writeAtomically(out.blob(sha), new CommitResults(sha, message, entries));
+        blobs.put(sha, entries);
+        if (!changed.isEmpty()) {
+            listener.rendered(sha, List.copyOf(changed));
+        }
     }
 
     private void writeKeyFiles(String sha, ResultRecord r) throws IOException {

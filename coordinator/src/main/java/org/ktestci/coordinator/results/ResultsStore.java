@@ -3,160 +3,260 @@ package org.ktestci.coordinator.results;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.Receive;
-import org.ktestci.schema.status.Status;
-import org.ktestci.schema.status.StatusParser;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+import org.ktestci.coordinator.results.CommitEvent.ClaimedKey;
+import org.ktestci.coordinator.results.CommitEvent.ImportedEntry;
+import org.ktestci.schema.results.OutputDir;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * Owns every commit's per-key results and enforces "the first verdict stands": a verdict is accepted only
- * for a key that is In progress under the same lease and has none yet. Each change is mirrored into the
- * {@link ResultsIndex} and handed to the projector, which writes {@code output_dir}.
+ * Parent of the per-commit {@link CommitResults} entities (persistence id {@code commit-<sha>}): routes each
+ * command to its commit's entity, spawning it on demand and letting it passivate when idle. At start it recovers
+ * every commit of the journal into the {@link ResultsIndex} (or, on a first start over an existing ktest
+ * {@code output_dir}, imports it) and only then answers {@link Ready}; commands arriving earlier wait.
  */
-public final class ResultsStore extends AbstractBehavior<ResultsStore.Command> {
+public final class ResultsStore {
     public sealed interface Command extends NoSerializationVerificationNeeded
-            permits Claim, Started, Verdict, FailedToRun, Release {}
+            permits CommitCommand, JournalListed, ImportRead, EntityRecovered, Imported, Passivate, EntityStopped,
+            StartupFailed {}
 
-    public record ClaimedKey(String key, int attempt) {}
+    /** A command for one commit's entity. */
+    public sealed interface CommitCommand extends Command
+            permits Claim, Started, Verdict, FailedToRun, Release, Clear, Import, StopEntity, Idle {
+        String sha();
+    }
 
-    public record Claim(String sha, List<ClaimedKey> keys, String leaseId, String host, int slot, String arch,
-                        long atSeconds) implements Command {}
+    public record Claim(String sha, List<ClaimedKey> keys, String leaseId, long epoch, String host, int slot,
+                        String arch, long atSeconds) implements CommitCommand {}
 
-    public record Started(String sha, String key, String leaseId, long atSeconds) implements Command {}
+    public record Started(String sha, String key, String leaseId, long atSeconds) implements CommitCommand {}
 
-    public record Verdict(String sha, String key, String leaseId, String statusLine, long durationSecs,
-                          long startedAtSeconds, String fullLogKey, String run) implements Command {}
+    /** A worker's verdict; answered once it is durable (or refused as {@code duplicate} / {@code not_claimed}). */
+    public record Verdict(String sha, String key, String leaseId, long epoch, String statusLine, long durationSecs,
+                          long startedAtSeconds, long finishedAtSeconds, String fullLogKey, String run,
+                          ActorRef<VerdictOutcome> replyTo) implements CommitCommand {}
+
+    /** {@code outcome}: {@code recorded}, {@code duplicate} or {@code not_claimed}. */
+    public record VerdictOutcome(String sha, String key, String outcome) implements org.apache.pekko.actor.NoSerializationVerificationNeeded {}
 
     /** The coordinator's own verdict when infrastructure retries are exhausted (status file {@code FAILED TO RUN}). */
-    public record FailedToRun(String sha, String key, String leaseId, String reason) implements Command {}
+    public record FailedToRun(String sha, String key, String leaseId, String reason) implements CommitCommand {}
 
     /** Drops the In-progress claims of a lease that ended without verdicts for these keys. */
-    public record Release(String sha, List<String> keys, String leaseId, String reason) implements Command {}
+    public record Release(String sha, List<String> keys, String leaseId, String reason) implements CommitCommand {}
 
-    private final Map<String, Map<String, ResultRecord>> commits;
+    /** Removes entries, verdicts included, so the keys are wanted again (scheduling.md §10). */
+    public record Clear(String sha, List<String> keys, String reason, String requestedBy,
+                        ActorRef<Cleared> replyTo) implements CommitCommand {}
+
+    public record Cleared(String sha, List<String> keys) implements org.apache.pekko.actor.NoSerializationVerificationNeeded {}
+
+    public record Import(String sha, List<ImportedEntry> entries, String source) implements CommitCommand {}
+
+    /** Passivation: the entity stops after the commands already in its mailbox. */
+    record StopEntity(String sha) implements CommitCommand {}
+
+    /** The entity's receive timeout: it asks its parent to be passivated. */
+    record Idle(String sha) implements CommitCommand {}
+
+    /** An entity was idle long enough to be stopped. */
+    record Passivate(String sha) implements Command {}
+
+    record EntityRecovered(String sha) implements Command {}
+
+    /** An {@link Import} is in the journal. */
+    record Imported(String sha) implements Command {}
+
+    private record EntityStopped(String sha) implements Command {}
+
+    private record JournalListed(List<String> shas) implements Command {}
+
+    private record ImportRead(List<OutputDirImport.ImportedCommit> commits) implements Command {}
+
+    private record StartupFailed(Throwable error) implements Command {}
+
+    /** Told once every commit of the journal is in the index. */
+    public record Ready(int commits) implements org.apache.pekko.actor.NoSerializationVerificationNeeded {}
+
+    private static final int RECOVERY_PARALLELISM = 16;
+
+    private final ActorContext<Command> ctx;
     private final ResultsIndex index;
-    private final ActorRef<ResultsProjector.Command> projector;
+    private final CommitResults.Deps deps;
+    private final Map<String, ActorRef<CommitCommand>> live = new HashMap<>();
+    /** Commands for a commit whose entity is stopping; delivered to its next incarnation. */
+    private final Map<String, List<CommitCommand>> waiting = new HashMap<>();
 
-    public static Behavior<Command> create(ResultsRecovery.Recovered recovered, ResultsIndex index,
-                                           ActorRef<ResultsProjector.Command> projector) {
-        return Behaviors.setup(ctx -> new ResultsStore(ctx, recovered, index, projector));
+    /**
+     * {@code journalIds} lists the commits the journal holds (run on the blocking dispatcher at start);
+     * {@code outputDir} is read for import only when the journal holds none.
+     */
+    public static Behavior<Command> create(ResultsIndex index, OutputDir outputDir, JournalCommits journalIds,
+                                           ActorRef<ResultsProjector.Command> projector, ActorRef<Ready> readyTo) {
+        return Behaviors.withStash(1_000_000, stash -> Behaviors.setup(ctx -> {
+            ResultsStore store = new ResultsStore(ctx, index, new CommitResults.Deps(index, projector, ctx.getSelf()));
+            ctx.pipeToSelf(journalIds.list(ctx.getSystem()),
+                    (shas, err) -> err == null ? new JournalListed(shas) : new StartupFailed(err));
+            return store.starting(stash, outputDir, projector, readyTo);
+        }));
     }
 
-    private ResultsStore(ActorContext<Command> ctx, ResultsRecovery.Recovered recovered,
-                         ResultsIndex index, ActorRef<ResultsProjector.Command> projector) {
-        super(ctx);
-        this.commits = new HashMap<>();
+    /** Lists the commits with journal entries ({@code commit-<sha>} persistence ids). */
+    @FunctionalInterface
+    public interface JournalCommits {
+        java.util.concurrent.CompletionStage<List<String>> list(org.apache.pekko.actor.typed.ActorSystem<?> system);
+    }
+
+    private ResultsStore(ActorContext<Command> ctx, ResultsIndex index, CommitResults.Deps deps) {
+        this.ctx = ctx;
         this.index = index;
-        this.projector = projector;
-        recovered.commits().forEach((sha, records) -> {
-            commits.put(sha, new HashMap<>(records));
-            index.put(sha, records);
-        });
-        // Runs that were In progress died with the previous process: re-render without them.
-        recovered.droppedInProgress().forEach((sha, keys) -> publish(sha, keys));
+        this.deps = deps;
     }
 
-    @Override
-    public Receive<Command> createReceive() {
-        return newReceiveBuilder()
-                .onMessage(Claim.class, this::onClaim)
-                .onMessage(Started.class, this::onStarted)
-                .onMessage(Verdict.class, this::onVerdict)
-                .onMessage(FailedToRun.class, this::onFailedToRun)
-                .onMessage(Release.class, this::onRelease)
+    private Behavior<Command> starting(StashBuffer<Command> stash, OutputDir outputDir,
+                                       ActorRef<ResultsProjector.Command> projector, ActorRef<Ready> readyTo) {
+        Deque<String> toRecover = new ArrayDeque<>();
+        int[] outstanding = {0};
+        int[] total = {0};
+        boolean[] importing = {false};
+        Runnable next = () -> {
+            while (outstanding[0] < RECOVERY_PARALLELISM && !toRecover.isEmpty()) {
+                entity(toRecover.pollFirst());
+                outstanding[0]++;
+            }
+        };
+        return Behaviors.receive(Command.class)
+                .onMessage(JournalListed.class, l -> {
+                    if (l.shas().isEmpty()) {
+                        importing[0] = true;
+                        CompletableFuture<List<OutputDirImport.ImportedCommit>> f = CompletableFuture.supplyAsync(() -> {
+                            try {
+                                return OutputDirImport.read(outputDir);
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
+                            }
+                        }, ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking()));
+                        ctx.pipeToSelf(f, (c, err) -> err == null ? new ImportRead(c) : new StartupFailed(err));
+                        return Behaviors.same();
+                    }
+                    toRecover.addAll(l.shas());
+                    total[0] = l.shas().size();
+                    next.run();
+                    return Behaviors.same();
+                })
+                .onMessage(ImportRead.class, r -> {
+                    int results = 0;
+                    for (OutputDirImport.ImportedCommit c : r.commits()) {
+                        entity(c.sha()).tell(new Import(c.sha(), c.entries(), outputDir.root().toString()));
+                        results += c.entries().size();
+                    }
+                    ctx.getLog().info("imported {} commits, {} results from {}", r.commits().size(), results,
+                            outputDir.root());
+                    total[0] = r.commits().size();
+                    outstanding[0] = total[0];
+                    return outstanding[0] == 0 ? ready(stash, projector, readyTo, 0) : Behaviors.same();
+                })
+                .onMessage(Imported.class, i -> {
+                    outstanding[0]--;
+                    return outstanding[0] == 0 ? ready(stash, projector, readyTo, total[0]) : Behaviors.same();
+                })
+                .onMessage(EntityRecovered.class, r -> {
+                    if (importing[0]) {
+                        return Behaviors.same(); // counted by Imported once its import is persisted
+                    }
+                    outstanding[0]--;
+                    next.run();
+                    if (outstanding[0] == 0 && toRecover.isEmpty()) {
+                        ctx.getLog().info("results recovered from the journal: {} commits", total[0]);
+                        return ready(stash, projector, readyTo, total[0]);
+                    }
+                    return Behaviors.same();
+                })
+                .onMessage(StartupFailed.class, f -> {
+                    // Without the index the scheduler would re-run finished jobs: stop, the singleton restarts us.
+                    ctx.getLog().error("cannot read the results journal: {}", f.error().toString());
+                    throw new IllegalStateException("results journal unreadable", f.error());
+                })
+                .onMessage(Passivate.class, p -> Behaviors.same()) // recovery entities stay until ready
+                .onMessage(EntityStopped.class, this::onEntityStopped)
+                .onMessage(CommitCommand.class, c -> {
+                    stash.stash(c);
+                    return Behaviors.same();
+                })
                 .build();
     }
 
-    private Behavior<Command> onClaim(Claim c) {
-        Map<String, ResultRecord> records = commits.computeIfAbsent(c.sha(), s -> new HashMap<>());
-        for (ClaimedKey k : c.keys()) {
-            ResultRecord existing = records.get(k.key());
-            if (existing == null || !existing.hasVerdict()) {
-                records.put(k.key(), ResultRecord.claimed(k.key(), c.leaseId(), c.host(), c.slot(), c.arch(),
-                        k.attempt(), c.atSeconds()));
-            }
-        }
-        publish(c.sha(), Set.of());
-        return this;
+    private Behavior<Command> ready(StashBuffer<Command> stash, ActorRef<ResultsProjector.Command> projector,
+                                    ActorRef<Ready> readyTo, int commits) {
+        projector.tell(new ResultsProjector.IndexReady());
+        readyTo.tell(new Ready(commits));
+        return stash.unstashAll(running());
     }
 
-    private Behavior<Command> onStarted(Started s) {
-        Map<String, ResultRecord> records = commits.get(s.sha());
-        ResultRecord r = records == null ? null : records.get(s.key());
-        if (r != null && !r.hasVerdict() && r.leaseId().equals(s.leaseId())) {
-            records.put(s.key(), r.withStart(s.atSeconds()));
-            publish(s.sha(), Set.of());
-        }
-        return this;
+    private Behavior<Command> running() {
+        return Behaviors.receive(Command.class)
+                .onMessage(CommitCommand.class, c -> {
+                    route(c);
+                    return Behaviors.same();
+                })
+                .onMessage(Passivate.class, this::onPassivate)
+                .onMessage(EntityStopped.class, this::onEntityStopped)
+                .onMessage(EntityRecovered.class, r -> Behaviors.same())
+                .onMessage(Imported.class, r -> Behaviors.same())
+                .build();
     }
 
-    private Behavior<Command> onVerdict(Verdict v) {
-        Map<String, ResultRecord> records = commits.get(v.sha());
-        ResultRecord r = records == null ? null : records.get(v.key());
-        if (r == null || !r.leaseId().equals(v.leaseId())) {
-            getContext().getLog().warn("verdict rejected (not_claimed): commit={} key={} lease={}", v.sha(), v.key(),
-                    v.leaseId());
-            return this;
+    private void route(CommitCommand c) {
+        List<CommitCommand> queued = waiting.get(c.sha());
+        if (queued != null) {
+            queued.add(c);
+        } else {
+            entity(c.sha()).tell(c);
         }
-        if (r.hasVerdict()) {
-            getContext().getLog().warn("verdict rejected (duplicate): commit={} key={} lease={}", v.sha(), v.key(),
-                    v.leaseId());
-            return this;
-        }
-        Status status = StatusParser.parse(v.statusLine());
-        records.put(v.key(), r.withVerdict(status, v.statusLine(), v.durationSecs(), v.startedAtSeconds(),
-                v.fullLogKey(), status == Status.UNKNOWN ? "unknown_status" : "").withRun(v.run()));
-        getContext().getLog().info("verdict: commit={} key={} status={} lease={} slot={}:{}", v.sha(), v.key(),
-                status.display(), v.leaseId(), r.host(), r.slot());
-        publish(v.sha(), Set.of());
-        return this;
     }
 
-    private Behavior<Command> onFailedToRun(FailedToRun f) {
-        Map<String, ResultRecord> records = commits.get(f.sha());
-        ResultRecord r = records == null ? null : records.get(f.key());
-        if (r == null || r.hasVerdict() || !r.leaseId().equals(f.leaseId())) {
-            return this;
-        }
-        records.put(f.key(), r.withVerdict(Status.FAILED_TO_RUN, "FAILED TO RUN", 0, 0, "", f.reason()));
-        getContext().getLog().info("failed to run: commit={} key={} reason={} lease={}", f.sha(), f.key(), f.reason(),
-                f.leaseId());
-        publish(f.sha(), Set.of());
-        return this;
+    private ActorRef<CommitCommand> entity(String sha) {
+        return live.computeIfAbsent(sha, s -> {
+            ActorRef<CommitCommand> ref = ctx.spawn(CommitResults.create(s, deps), "commit-" + s);
+            ctx.watchWith(ref, new EntityStopped(s));
+            return ref;
+        });
     }
 
-    private Behavior<Command> onRelease(Release rel) {
-        Map<String, ResultRecord> records = commits.get(rel.sha());
-        if (records == null) {
-            return this;
+    private Behavior<Command> onPassivate(Passivate p) {
+        ActorRef<CommitCommand> ref = live.remove(p.sha());
+        if (ref != null) {
+            waiting.put(p.sha(), new ArrayList<>());
+            ref.tell(new StopEntity(p.sha()));
         }
-        Set<String> removed = new HashSet<>();
-        for (String key : rel.keys()) {
-            ResultRecord r = records.get(key);
-            if (r != null && !r.hasVerdict() && r.leaseId().equals(rel.leaseId())) {
-                records.remove(key);
-                removed.add(key);
-            }
-        }
-        if (!removed.isEmpty()) {
-            getContext().getLog().info("claims released: commit={} keys={} lease={} reason={}", rel.sha(),
-                    removed.size(), rel.leaseId(), rel.reason());
-            publish(rel.sha(), removed);
-        }
-        return this;
+        return Behaviors.same();
     }
 
-    private void publish(String sha, Set<String> removedKeys) {
-        Map<String, ResultRecord> snapshot = Map.copyOf(commits.get(sha));
-        index.put(sha, snapshot);
-        projector.tell(new ResultsProjector.Render(sha, snapshot, removedKeys));
+    private Behavior<Command> onEntityStopped(EntityStopped s) {
+        List<CommitCommand> queued = waiting.remove(s.sha());
+        if (queued == null) {
+            // Stopped without being asked (its journal back-off gave up): the next command for this commit
+            // starts it again, recovering from the journal.
+            live.remove(s.sha());
+            ctx.getLog().warn("results entity stopped: commit={}", s.sha());
+            return Behaviors.same();
+        }
+        if (!queued.isEmpty()) {
+            ActorRef<CommitCommand> ref = entity(s.sha());
+            queued.forEach(ref::tell);
+        }
+        return Behaviors.same();
     }
 }

@@ -43,9 +43,27 @@ public final class DesiredJobs {
         Set<String> archesWithSlots();
 
         int costOf(String resultKey);
+
+        /** How many commits from each tip keep their results (retention, and "left the branches"). */
+        default int keepResultsCommits() {
+            return 0;
+        }
+
+        /** The arch a test declared with {@code config-arch}, if learned for its current listing. */
+        default Optional<String> archConstraint(String test) {
+            return Optional.empty();
+        }
     }
 
-    public record Result(List<Job> jobs, int desiredBeforeTruncation, Map<String, Integer> unschedulable) {
+    /**
+     * {@code jobs}: the window, in window order; {@code liveCommits}: every commit within
+     * {@code keep_results_commits} of a tracked tip (a pending job outside it left the branches).
+     */
+    public record Result(List<Job> jobs, int desiredBeforeTruncation, Map<String, Integer> unschedulable,
+                         Set<String> liveCommits) {
+        public Result(List<Job> jobs, int desiredBeforeTruncation, Map<String, Integer> unschedulable) {
+            this(jobs, desiredBeforeTruncation, unschedulable, Set.of());
+        }
     }
 
     private DesiredJobs() {
@@ -56,6 +74,7 @@ public final class DesiredJobs {
         Map<String, Map<String, Set<Source>>> sourcesByRepoCommit = new HashMap<>();
         Map<String, Integer> unschedulable = new TreeMap<>();
         Set<String> arches = in.archesWithSlots();
+        Set<String> live = new java.util.HashSet<>();
         for (BranchSpec branch : in.branches()) {
             Repository repo = in.repository(branch);
             Optional<ObjectId> tip = CommitLog.branchTip(repo, in.user(), branch.name());
@@ -63,7 +82,9 @@ public final class DesiredJobs {
                 continue; // never fetched yet
             }
             int depth = branch.groups().stream().mapToInt(GroupSpec::maxCommits).max().orElse(0);
-            List<CommitInfo> commits = CommitLog.walk(repo, tip.get(), depth);
+            List<CommitInfo> commits = CommitLog.walk(repo, tip.get(), Math.max(depth, in.keepResultsCommits()));
+            commits.forEach(c -> live.add(c.sha()));
+            commits = commits.subList(0, Math.min(depth, commits.size()));
             Map<String, Set<Source>> repoSources = sourcesByRepoCommit.computeIfAbsent(branch.repoName(),
                     r -> new HashMap<>());
             for (CommitInfo c : commits) {
@@ -82,7 +103,7 @@ public final class DesiredJobs {
         jobs.sort(JobOrder.WINDOW);
         int desired = jobs.size();
         List<Job> window0 = jobs.size() > window ? List.copyOf(jobs.subList(0, window)) : List.copyOf(jobs);
-        return new Result(window0, desired, unschedulable);
+        return new Result(window0, desired, unschedulable, Set.copyOf(live));
     }
 
     private static void expandGroup(Inputs in, BranchSpec branch, GroupSpec group, List<CommitInfo> commits,
@@ -103,7 +124,7 @@ public final class DesiredJobs {
                     for (String archId : archIds) {
                         String basename = ResultKeys.basename(test, kernel, encodedEnv, archId);
                         String resultKey = ResultKeys.key(basename, subtest);
-                        Set<String> allowed = allowedArches(group, archId);
+                        Set<String> allowed = constrained(allowedArches(group, archId), in.archConstraint(test));
                         boolean schedulable = allowed.stream().anyMatch(arches::contains);
                         for (int age = 0; age < ages; age++) {
                             String sha = commits.get(age).sha();
@@ -119,14 +140,22 @@ public final class DesiredJobs {
                             Job existing = best.get(key);
                             if (existing == null || weight < existing.weight()) {
                                 best.put(key, new Job(key, resultKey, basename, group.env(), branch.repoName(),
-                                        List.of(), weight, branch.name(), group.name(), in.costOf(resultKey),
-                                        allowed, si));
+                                        List.of(), weight, group.priority(), branch.name(), group.name(),
+                                        in.costOf(resultKey), allowed, si));
                             }
                         }
                     }
                 }
             }
         }
+    }
+
+    /** Allowed arches intersected with a learned {@code config-arch} (scheduling.md §1.1); may become empty. */
+    static Set<String> constrained(Set<String> allowed, Optional<String> constraint) {
+        if (constraint.isEmpty()) {
+            return allowed;
+        }
+        return allowed.contains(constraint.get()) ? Set.of(constraint.get()) : Set.of();
     }
 
     static Set<String> allowedArches(GroupSpec group, String archId) {

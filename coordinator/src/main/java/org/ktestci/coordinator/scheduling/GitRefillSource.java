@@ -6,6 +6,7 @@ import org.ktestci.coordinator.results.ResultsIndex;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -17,21 +18,24 @@ public final class GitRefillSource implements RefillSource {
     private final Repositories repos;
     private final SubtestListingCache listings;
     private final ResultsIndex index;
-    private final int defaultCost;
+    private final DurationCosts costs;
+    private final int keepResultsCommits;
 
     public GitRefillSource(String user, List<BranchSpec> branches, Repositories repos, SubtestListingCache listings,
-                           ResultsIndex index, int defaultCost) {
+                           ResultsIndex index, DurationCosts costs, int keepResultsCommits) {
         this.user = user;
         this.branches = List.copyOf(branches);
         this.repos = repos;
         this.listings = listings;
         this.index = index;
-        this.defaultCost = defaultCost;
+        this.costs = costs;
+        this.keepResultsCommits = keepResultsCommits;
     }
 
     @Override
-    public DesiredJobs.Result compute(Predicate<JobKey> excluded, Set<String> archesWithSlots, int window)
-            throws IOException {
+    public DesiredJobs.Result compute(Predicate<JobKey> excluded, Set<String> archesWithSlots, int window,
+                                      Map<String, WindowState.Constraint> constraints) throws IOException {
+        costs.refresh();
         return DesiredJobs.compute(new DesiredJobs.Inputs() {
             @Override
             public String user() {
@@ -70,8 +74,25 @@ public final class GitRefillSource implements RefillSource {
 
             @Override
             public int costOf(String resultKey) {
-                return defaultCost;
+                return costs.cost(resultKey);
+            }
+
+            @Override
+            public int keepResultsCommits() {
+                return keepResultsCommits;
+            }
+
+            @Override
+            public Optional<String> archConstraint(String test) {
+                WindowState.Constraint c = constraints.get(test);
+                return c != null && c.listingMtime() == listings.listingMtime(test) ? Optional.of(c.arch())
+                        : Optional.empty();
             }
         }, window);
+    }
+
+    @Override
+    public long listingMtime(String test) {
+        return listings.listingMtime(test);
     }
 }

@@ -19,6 +19,12 @@ public final class JobOrder {
             .thenComparingInt(Job::cost)
             .thenComparingInt(Job::listingIndex);
 
+    /**
+     * {@link #WINDOW} made total with the subtest name, for sorted sets: two jobs of one commit, test, kernel,
+     * env and arch with the same cost and listing index can only come from two listings of different files.
+     */
+    static final Comparator<Job> WINDOW_TOTAL = WINDOW.thenComparing(j -> j.key().subtest(), Utf8ByteOrder.COMPARATOR);
+
     private JobOrder() {
     }
 }

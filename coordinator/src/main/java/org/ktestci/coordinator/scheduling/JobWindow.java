@@ -4,17 +4,37 @@ import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
-import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+import org.ktestci.coordinator.metrics.CoordinatorMetrics;
+import org.ktestci.coordinator.results.CommitEvent;
+import org.ktestci.coordinator.results.ResultsIndex;
 import org.ktestci.coordinator.results.ResultsStore;
+import org.ktestci.coordinator.scheduling.WindowEvent.ConstraintLearned;
+import org.ktestci.coordinator.scheduling.WindowEvent.FailuresReset;
+import org.ktestci.coordinator.scheduling.WindowEvent.HostQuarantined;
+import org.ktestci.coordinator.scheduling.WindowEvent.HostReleased;
+import org.ktestci.coordinator.scheduling.WindowEvent.LeaseGranted;
+import org.ktestci.coordinator.scheduling.WindowEvent.WindowReconciled;
+import org.ktestci.protocol.BatchFinished;
 import org.ktestci.protocol.ExecutorMessage;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -27,288 +47,570 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
- * The bounded window of pending jobs, newest commits first, and the leases handed out from it. Refills run
- * off-thread (git walks, listings) and are collapsed: one at a time, triggers meanwhile make one follow-up.
+ * The bounded window of pending jobs and the leases handed out from it (scheduling.md §3–§9), event-sourced
+ * (persistence id {@code job-window}, snapshot every 500 events) so pending jobs, leases, the epoch counter,
+ * job failures and host quarantines survive restarts and failovers. Refills run off-thread (git walks, listings)
+ * one at a time; triggers meanwhile collapse into one follow-up. Claims with no eligible job are parked and
+ * served oldest-first after every change.
  */
-public final class JobWindow extends AbstractBehavior<JobWindow.Command> {
-    public sealed interface Command extends NoSerializationVerificationNeeded
-            permits TipsChanged, ArchesChanged, ClaimBatch, CancelClaims, LeaseEnded, RequestRefill, RefillCompleted,
-            RefillFailed, GetQueue {}
+public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, WindowEvent, WindowState> {
+    public static final String PERSISTENCE_ID = "job-window";
 
+    public sealed interface Command extends NoSerializationVerificationNeeded
+            permits TipsChanged, HostsChanged, ClaimBatch, CancelClaims, LeaseEnded, RequestRefill, ResumeLeases,
+            QuarantineHost, ReleaseHost, ResetFailures, GetQueue, GetLeases, RefillCompleted, RefillFailed,
+            ExpireUnresumed, QuarantineOver {}
+
+    /** {@code forced}: the old tip is not an ancestor of the new one (a force-push or rebase). */
     public record TipsChanged(String branch, String oldTip, String newTip, boolean forced) implements Command {}
 
-    public record ArchesChanged(Set<String> arches) implements Command {}
+    /** The hosts that are up and reachable, with their arch (from the gateway). */
+    public record HostsChanged(Map<String, String> upHosts) implements Command {}
 
-    /** An idle slot asks for work; parked until a batch for its arch exists. */
+    /** An idle slot asks for work; parked until an eligible batch exists. */
     public record ClaimBatch(String host, int slot, String arch, ActorRef<ExecutorMessage> replyTo) implements Command {}
 
-    /** A slot went away: forget its parked claim. */
+    /** A slot went away or became unreachable: forget its parked claim. */
     public record CancelClaims(String host, int slot) implements Command {}
 
     /**
      * A lease is over. {@code verdictKeys} got verdicts during it; {@code unreached} names the worker's reason for
-     * keys it never ran; every other key of the lease ends with {@code reason}.
+     * keys it did not finish; every other key of the lease ends with {@code reason}. {@code downId} groups the
+     * leases one {@code member_down} of a host ended, so they count once toward its quarantine.
      */
     public record LeaseEnded(String leaseId, String outcome, String reason, Map<String, String> unreached,
-                             Set<String> verdictKeys) implements Command {}
+                             Set<String> verdictKeys, String declaredArch, String downId) implements Command {
+        public LeaseEnded(String leaseId, String outcome, String reason, Map<String, String> unreached,
+                          Set<String> verdictKeys) {
+            this(leaseId, outcome, reason, unreached, verdictKeys, "", "");
+        }
+    }
 
     public record RequestRefill(String trigger) implements Command {}
 
-    private record RefillCompleted(DesiredJobs.Result result, String trigger, long millis) implements Command {}
+    /** A worker's hello listed its running leases: which of them the recovered window still holds. */
+    public record ResumeLeases(String host, List<ActiveLease> active, ActorRef<ResumeDecision> replyTo)
+            implements Command {}
 
-    private record RefillFailed(Throwable error, String trigger) implements Command {}
+    public record ActiveLease(int slot, String leaseId, long epoch) {}
+
+    public record ResumeDecision(List<LeaseGrant> resume, List<String> abandon) implements org.apache.pekko.actor.NoSerializationVerificationNeeded {}
+
+    /** Admin: quarantine {@code host} for {@code seconds}. */
+    public record QuarantineHost(String host, long seconds, ActorRef<HostHealth> replyTo) implements Command {}
+
+    /** Admin ({@code by = admin}) or the quarantine timer: release {@code host}. */
+    public record ReleaseHost(String host, String by, ActorRef<HostHealth> replyTo) implements Command {}
+
+    /** Admin re-run or clear: forget these jobs' failures, then refill. */
+    public record ResetFailures(List<JobKey> keys, String trigger) implements Command {}
 
     public record GetQueue(ActorRef<QueueSummary> replyTo) implements Command {}
 
-    public record QueueSummary(int pending, int leased, Map<String, Integer> pendingByBranch) {}
+    public record GetLeases(ActorRef<LeaseSummary> replyTo) implements Command {}
 
+    public record LeaseSummary(List<LeaseGrant> leases, Map<String, HostHealth> hosts) implements org.apache.pekko.actor.NoSerializationVerificationNeeded {}
+
+    public record LastRefill(long at, String trigger, int desired, int added, Map<String, Integer> removed,
+                             long durationMs) {}
+
+    public record QueueSummary(int window, int refillAt, int pending, int leased, Map<String, Integer> pendingByBranch,
+                               Map<String, Double> fairShare, Map<String, Integer> unschedulable,
+                               LastRefill lastRefill, List<String> quarantinedHosts)
+            implements org.apache.pekko.actor.NoSerializationVerificationNeeded {}
+
+    private record RefillCompleted(DesiredJobs.Result result, String trigger, long millis, long forcedSeqAtStart)
+            implements Command {}
+
+    private record RefillFailed(Throwable error, String trigger, long forcedSeqAtStart) implements Command {}
+
+    /** After recovery: leases no worker resumed within lease_timeout end with coordinator_failover. */
+    private record ExpireUnresumed() implements Command {}
+
+    private record QuarantineOver(String host) implements Command {}
+
+    private static final long DECIDED_MEMORY_MILLIS = 10 * 60 * 1000;
+
+    private final ActorContext<Command> ctx;
+    private final TimerScheduler<Command> timers;
     private final SchedulerSettings settings;
     private final RefillSource source;
     private final ActorRef<ResultsStore.Command> results;
+    private final ResultsIndex index;
+    private final CoordinatorMetrics metrics;
     private final Executor blocking;
-    private final TimerScheduler<Command> timers;
 
-    private List<Job> pending = new ArrayList<>();
-    private final Map<String, LeaseGrant> leases = new LinkedHashMap<>();
-    private final Set<JobKey> leasedKeys = new HashSet<>();
-    /**
-     * Jobs that got a verdict (or Failed to run) in a lease that ended, with when. A refill reads the results
-     * index off-thread and may run before the store has indexed those verdicts; this keeps such jobs out until
-     * the index has certainly caught up.
-     */
-    private final Map<JobKey, Long> decided = new HashMap<>();
-    private static final long DECIDED_MEMORY_MILLIS = 10 * 60 * 1000;
-    private final Map<JobKey, Integer> failures = new HashMap<>();
+    // Transient (not persisted): claims, refill bookkeeping, live hosts, fair share, recovery bookkeeping.
     private final Deque<ClaimBatch> parked = new ArrayDeque<>();
-    private Set<String> arches = Set.of();
-    private long epoch;
+    private final Map<JobKey, Long> decided = new HashMap<>();
+    private final FairShare fairShare;
+    private final Set<String> unresumed = new HashSet<>();
+    private final Map<String, Long> queuedAt = new HashMap<>();
+    private final Set<String> countedDowns = new HashSet<>();
+    private Map<String, String> upHosts = Map.of();
     private boolean refilling;
-    /** What the running refill was told to leave out; jobs re-queued since then must survive its result. */
-    private Set<JobKey> refillExcluded = Set.of();
     private String followUp;
+    private Set<JobKey> refillExcluded = Set.of();
+    private long forcedSeq;
+    private long forcedSeqServed;
     private long lastLowWaterRefill;
+    private Map<String, Integer> unschedulable = Map.of();
+    private LastRefill lastRefill;
 
     public static Behavior<Command> create(SchedulerSettings settings, RefillSource source,
-                                           ActorRef<ResultsStore.Command> results) {
-        return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-                new JobWindow(ctx, timers, settings, source, results)));
+                                           ActorRef<ResultsStore.Command> results, ResultsIndex index,
+                                           CoordinatorMetrics metrics) {
+        return create(PERSISTENCE_ID, settings, source, results, index, metrics);
     }
 
-    private JobWindow(ActorContext<Command> ctx, TimerScheduler<Command> timers, SchedulerSettings settings,
-                      RefillSource source, ActorRef<ResultsStore.Command> results) {
-        super(ctx);
+    /** With another persistence id: tests and benchmarks that run several windows on one journal. */
+    public static Behavior<Command> create(String persistenceId, SchedulerSettings settings, RefillSource source,
+                                           ActorRef<ResultsStore.Command> results, ResultsIndex index,
+                                           CoordinatorMetrics metrics) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+                new JobWindow(persistenceId, ctx, timers, settings, source, results, index, metrics)));
+    }
+
+    private JobWindow(String persistenceId, ActorContext<Command> ctx, TimerScheduler<Command> timers,
+                      SchedulerSettings settings, RefillSource source, ActorRef<ResultsStore.Command> results,
+                      ResultsIndex index, CoordinatorMetrics metrics) {
+        super(PersistenceId.ofUniqueId(persistenceId),
+                SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+        this.ctx = ctx;
         this.timers = timers;
         this.settings = settings;
         this.source = source;
         this.results = results;
+        this.index = index;
+        this.metrics = metrics;
+        this.fairShare = new FairShare(settings.fairShareHalfLife().toMillis());
         this.blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
-        // Not persisted yet: start above any epoch a previous run can have issued (microseconds of wall time).
-        this.epoch = System.currentTimeMillis() * 1000;
+        metrics.windowCapacity.set(settings.window());
+    }
+
+    @Override
+    public WindowState emptyState() {
+        return new WindowState(settings.quarantineAfter());
+    }
+
+    @Override
+    public RetentionCriteria retentionCriteria() {
+        return RetentionCriteria.snapshotEvery(500, 2);
+    }
+
+    @Override
+    public SnapshotAdapter<WindowState> snapshotAdapter() {
+        return new SnapshotAdapter<>() {
+            @Override
+            public Object toJournal(WindowState state) {
+                return state.snapshot();
+            }
+
+            @Override
+            public WindowState fromJournal(Object from) {
+                return WindowState.of((WindowSnapshot) from, settings.quarantineAfter());
+            }
+        };
+    }
+
+    @Override
+    public EventHandler<WindowState, WindowEvent> eventHandler() {
+        return newEventHandlerBuilder().forAnyState().onAnyEvent((state, event) -> {
+            state.apply(event);
+            return state;
+        });
+    }
+
+    @Override
+    public SignalHandler<WindowState> signalHandler() {
+        return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), this::onRecovered).build();
+    }
+
+    private void onRecovered(WindowState state) {
+        long now = System.currentTimeMillis();
+        state.pending.keys().forEach(k -> queuedAt.put(queueKey(k), now));
+        unresumed.addAll(state.leases.keySet());
+        if (!unresumed.isEmpty()) {
+            ctx.getLog().info("window recovered: {} pending, {} leases awaiting their workers, epoch {}",
+                    state.pending.size(), unresumed.size(), state.epoch);
+            timers.startSingleTimer("expire-unresumed", new ExpireUnresumed(), settings.leaseTimeout());
+        }
+        state.hosts.forEach((host, h) -> {
+            if (h.quarantinedAt(now)) {
+                timers.startSingleTimer("quarantine-" + host, new QuarantineOver(host), Duration.ofMillis(h.until() - now));
+            }
+        });
         timers.startTimerWithFixedDelay("periodic-refill", new RequestRefill("interval"), settings.refillInterval());
+        updateGauges(state);
         ctx.getSelf().tell(new RequestRefill("startup"));
     }
 
     @Override
-    public Receive<Command> createReceive() {
-        return newReceiveBuilder()
-                .onMessage(TipsChanged.class, t -> requestRefill("tips_changed:" + t.branch()))
-                .onMessage(ArchesChanged.class, this::onArchesChanged)
-                .onMessage(RequestRefill.class, r -> requestRefill(r.trigger()))
-                .onMessage(RefillCompleted.class, this::onRefillCompleted)
-                .onMessage(RefillFailed.class, this::onRefillFailed)
-                .onMessage(ClaimBatch.class, this::onClaim)
-                .onMessage(CancelClaims.class, this::onCancelClaims)
-                .onMessage(LeaseEnded.class, this::onLeaseEnded)
-                .onMessage(GetQueue.class, this::onGetQueue)
+    public CommandHandler<Command, WindowEvent, WindowState> commandHandler() {
+        return newCommandHandlerBuilder().forAnyState()
+                .onCommand(TipsChanged.class, this::onTipsChanged)
+                .onCommand(HostsChanged.class, this::onHostsChanged)
+                .onCommand(RequestRefill.class, (s, r) -> requestRefill(s, r.trigger()))
+                .onCommand(RefillCompleted.class, this::onRefillCompleted)
+                .onCommand(RefillFailed.class, this::onRefillFailed)
+                .onCommand(ClaimBatch.class, this::onClaim)
+                .onCommand(CancelClaims.class, this::onCancelClaims)
+                .onCommand(LeaseEnded.class, this::onLeaseEnded)
+                .onCommand(ResumeLeases.class, this::onResumeLeases)
+                .onCommand(ExpireUnresumed.class, this::onExpireUnresumed)
+                .onCommand(QuarantineHost.class, this::onQuarantineHost)
+                .onCommand(ReleaseHost.class, this::onReleaseHost)
+                .onCommand(QuarantineOver.class, (s, q) -> onReleaseHost(s, new ReleaseHost(q.host(), "timer", null)))
+                .onCommand(ResetFailures.class, this::onResetFailures)
+                .onCommand(GetQueue.class, this::onGetQueue)
+                .onCommand(GetLeases.class, (s, q) -> {
+                    q.replyTo().tell(new LeaseSummary(List.copyOf(s.leases.values()), Map.copyOf(s.hosts)));
+                    return Effect().none();
+                })
                 .build();
     }
 
-    private Behavior<Command> onArchesChanged(ArchesChanged a) {
-        if (!a.arches().equals(arches)) {
-            arches = Set.copyOf(a.arches());
-            requestRefill("slots_changed");
+    // ---- refills -------------------------------------------------------------------------------------------
+
+    private Effect<WindowEvent, WindowState> onTipsChanged(WindowState state, TipsChanged t) {
+        if (t.forced()) {
+            // scheduling.md §4.2: no job of a commit that left the branch may be leased once the new tip is known.
+            forcedSeq++;
+            ctx.getLog().info("force-push on {}: claims wait for the refill", t.branch());
         }
-        return this;
+        return requestRefill(state, "tips_changed");
     }
 
-    private Behavior<Command> requestRefill(String trigger) {
+    private Effect<WindowEvent, WindowState> onHostsChanged(WindowState state, HostsChanged h) {
+        Set<String> before = new HashSet<>(upHosts.values());
+        upHosts = Map.copyOf(h.upHosts());
+        if (!before.equals(new HashSet<>(upHosts.values()))) {
+            return requestRefill(state, "slots_changed");
+        }
+        serveParked();
+        return Effect().none();
+    }
+
+    private Effect<WindowEvent, WindowState> requestRefill(WindowState state, String trigger) {
+        metrics.refills.labelValues(trigger).inc();
         if (refilling) {
             followUp = trigger;
-            return this;
+            return Effect().none();
         }
         refilling = true;
         long now = System.currentTimeMillis();
         decided.values().removeIf(at -> now - at > DECIDED_MEMORY_MILLIS);
-        Set<JobKey> excluded = new HashSet<>(leasedKeys);
+        Set<JobKey> excluded = new HashSet<>(state.leasedKeys);
         excluded.addAll(decided.keySet());
-        Set<String> archesNow = arches;
         refillExcluded = Set.copyOf(excluded);
+        Set<String> arches = Set.copyOf(upHosts.values());
+        Map<String, WindowState.Constraint> constraints = Map.copyOf(state.constraints);
+        long seq = forcedSeq;
         long start = System.nanoTime();
         CompletableFuture<DesiredJobs.Result> f = CompletableFuture.supplyAsync(() -> {
             try {
-                return source.compute(excluded::contains, archesNow, settings.window());
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                return source.compute(refillExcluded::contains, arches, settings.window(), constraints);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }, blocking);
-        getContext().pipeToSelf(f, (res, err) -> err == null
-                ? new RefillCompleted(res, trigger, (System.nanoTime() - start) / 1_000_000)
-                : new RefillFailed(err, trigger));
-        return this;
+        ctx.pipeToSelf(f, (res, err) -> err == null
+                ? new RefillCompleted(res, trigger, (System.nanoTime() - start) / 1_000_000, seq)
+                : new RefillFailed(err, trigger, seq));
+        return Effect().none();
     }
 
-    private Behavior<Command> onRefillCompleted(RefillCompleted done) {
+    private Effect<WindowEvent, WindowState> onRefillCompleted(WindowState state, RefillCompleted done) {
         refilling = false;
-        Set<JobKey> before = new HashSet<>();
-        pending.forEach(j -> before.add(j.key()));
-        List<Job> next = new ArrayList<>();
-        for (Job j : done.result().jobs()) {
-            if (!leasedKeys.contains(j.key()) && !decided.containsKey(j.key())) {
-                next.add(j);
-            }
+        long now = System.currentTimeMillis();
+        metrics.refillDuration.observe(done.millis() / 1000.0);
+        unschedulable = done.result().unschedulable();
+        WindowReconciled r = Reconciler.reconcile(state, done.result(), settings.window(), refillExcluded,
+                decided.keySet(), index::hasVerdict, done.trigger(), now);
+        Map<String, Integer> removedBy = new LinkedHashMap<>();
+        r.removed().forEach(rm -> removedBy.merge(rm.reason(), 1, Integer::sum));
+        lastRefill = new LastRefill(now, done.trigger(), done.result().desiredBeforeTruncation(), r.added().size(),
+                removedBy, done.millis());
+        Runnable after = () -> {
+            ctx.getLog().info("refill: {} desired, {} added, {} removed ({} left branches), {} pending, {} leased, "
+                            + "{} ms (trigger {})", done.result().desiredBeforeTruncation(), r.added().size(),
+                    r.removed().size(), removedBy.getOrDefault(Reconciler.LEFT_BRANCHES, 0), state.pending.size(),
+                    state.leasedKeys.size(), done.millis(), done.trigger());
+            r.added().forEach(j -> queuedAt.put(queueKey(j.key()), now));
+            r.removed().forEach(rm -> queuedAt.remove(queueKey(rm.key())));
+            metrics.jobsQueued.inc(r.added().size());
+            removedBy.forEach((reason, n) -> metrics.jobsCancelled.labelValues(reason).inc(n));
+            forcedSeqServed = Math.max(forcedSeqServed, done.forcedSeqAtStart());
+            updateGauges(state);
+            serveParked();
+            runFollowUp();
+        };
+        if (r.added().isEmpty() && r.updated().isEmpty() && r.removed().isEmpty()) {
+            after.run();
+            return Effect().none();
         }
-        Set<JobKey> after = new HashSet<>();
-        next.forEach(j -> after.add(j.key()));
-        for (Job j : pending) {
-            // Leased when the refill started, re-queued since: the refill could not see it, so keep it.
-            if (refillExcluded.contains(j.key()) && !leasedKeys.contains(j.key())
-                    && !decided.containsKey(j.key()) && after.add(j.key())) {
-                next.add(j);
-            }
-        }
-        next.sort(JobOrder.WINDOW);
-        long added = after.stream().filter(k -> !before.contains(k)).count();
-        long removed = before.stream().filter(k -> !after.contains(k)).count();
-        pending = next;
-        getContext().getLog().info("refill: {} desired, {} added, {} removed, {} pending, {} leased, {} ms (trigger {})",
-                done.result().desiredBeforeTruncation(), added, removed, pending.size(), leasedKeys.size(),
-                done.millis(), done.trigger());
-        serveParked();
-        runFollowUp();
-        return this;
+        return Effect().persist(r).thenRun(s -> after.run());
     }
 
-    private Behavior<Command> onRefillFailed(RefillFailed f) {
+    private Effect<WindowEvent, WindowState> onRefillFailed(WindowState state, RefillFailed f) {
         refilling = false;
-        getContext().getLog().error("refill failed (trigger {}): {}", f.trigger(), f.error().toString());
+        ctx.getLog().error("refill failed (trigger {}): {}", f.trigger(), f.error().toString());
+        if (followUp == null && forcedSeq > forcedSeqServed) {
+            // Claims stay parked after a force-push until a refill that knows the new tip succeeds.
+            timers.startSingleTimer("refill-retry", new RequestRefill("retry"), Duration.ofSeconds(5));
+        }
         runFollowUp();
-        return this;
+        return Effect().none();
     }
 
     private void runFollowUp() {
         if (followUp != null) {
             String t = followUp;
             followUp = null;
-            requestRefill(t);
+            ctx.getSelf().tell(new RequestRefill(t));
         }
     }
 
-    private Behavior<Command> onClaim(ClaimBatch c) {
+    // ---- claims ---------------------------------------------------------------------------------------------
+
+    private Effect<WindowEvent, WindowState> onClaim(WindowState state, ClaimBatch c) {
         parked.removeIf(p -> p.host().equals(c.host()) && p.slot() == c.slot());
-        if (!tryGrant(c)) {
-            parked.addLast(c);
-        }
-        return this;
-    }
-
-    private Behavior<Command> onCancelClaims(CancelClaims c) {
-        parked.removeIf(p -> p.host().equals(c.host()) && p.slot() == c.slot());
-        return this;
-    }
-
-    private void serveParked() {
-        int n = parked.size();
-        for (int i = 0; i < n && !pending.isEmpty(); i++) {
-            ClaimBatch c = parked.pollFirst();
-            if (!tryGrant(c)) {
-                parked.addLast(c);
-            }
-        }
-    }
-
-    private boolean tryGrant(ClaimBatch c) {
-        int seed = BatchPacker.seedIndex(pending, j -> j.allowedArches().contains(c.arch()));
-        if (seed < 0) {
-            return false;
-        }
-        List<Job> batch = BatchPacker.pack(pending, seed, j -> j.allowedArches().contains(c.arch()),
-                settings.subtestDurationMax());
-        Set<JobKey> taken = new HashSet<>();
-        batch.forEach(j -> taken.add(j.key()));
-        pending.removeIf(j -> taken.contains(j.key()));
-        leasedKeys.addAll(taken);
-        int attempt = batch.stream().mapToInt(j -> failures.getOrDefault(j.key(), 0) + 1).max().orElse(1);
-        LeaseGrant grant = new LeaseGrant(UUID.randomUUID().toString(), ++epoch, c.host(), c.slot(), c.arch(),
-                List.copyOf(batch), attempt, "", System.currentTimeMillis());
-        leases.put(grant.leaseId(), grant);
-        List<ResultsStore.ClaimedKey> keys = new ArrayList<>();
-        for (Job j : batch) {
-            keys.add(new ResultsStore.ClaimedKey(j.resultKey(), failures.getOrDefault(j.key(), 0) + 1));
-        }
-        results.tell(new ResultsStore.Claim(grant.commit(), keys, grant.leaseId(), c.host(), c.slot(), c.arch(),
-                grant.grantedAtMillis() / 1000));
-        getContext().getLog().info("lease granted: lease={} epoch={} slot={}:{} commit={} test={} subtests={}",
-                grant.leaseId(), grant.epoch(), c.host(), c.slot(), grant.commit(), grant.first().key().test(),
-                batch.size());
-        c.replyTo().tell(new BatchOffer(grant));
-        maybeLowWaterRefill();
-        return true;
-    }
-
-    private void maybeLowWaterRefill() {
         long now = System.currentTimeMillis();
-        if (pending.size() <= settings.refillAt() && now - lastLowWaterRefill >= 10_000) {
+        if (forcedSeq > forcedSeqServed || state.health(c.host()).quarantinedAt(now)) {
+            parked.addLast(c);
+            return Effect().none();
+        }
+        ClaimPlanner.Plan plan = ClaimPlanner.plan(state, fairShare, c.host(), c.slot(), c.arch(),
+                settings.subtestDurationMax(), ClaimPlanner.otherHostsOfArch(upHosts, state, c.host(), c.arch(), now),
+                now);
+        if (plan == null) {
+            parked.addLast(c);
+            return Effect().none();
+        }
+        List<JobKey> keys = new ArrayList<>();
+        List<Integer> attempts = new ArrayList<>();
+        for (Job j : plan.jobs()) {
+            keys.add(j.key());
+            attempts.add(state.failuresOf(j.key()).count() + 1);
+        }
+        // Epochs only grow: past the journal's last one, and past wall-clock microseconds, so a journal that was
+        // lost or replaced cannot issue an epoch a running worker has already seen.
+        long epoch = Math.max(state.epoch + 1, now * 1000);
+        LeaseGranted g = new LeaseGranted(UUID.randomUUID().toString(), epoch, c.host(), c.slot(), c.arch(),
+                keys, attempts, plan.seed().branch(), plan.totalCost(), now);
+        return Effect().persist(g).thenRun(s -> granted(s, g, c));
+    }
+
+    private void granted(WindowState state, LeaseGranted g, ClaimBatch c) {
+        LeaseGrant grant = state.leases.get(g.leaseId());
+        fairShare.charge(g.branch(), g.usageSeconds(), g.at());
+        List<CommitEvent.ClaimedKey> claimed = new ArrayList<>();
+        for (int i = 0; i < grant.jobs().size(); i++) {
+            Job j = grant.jobs().get(i);
+            claimed.add(new CommitEvent.ClaimedKey(j.resultKey(), grant.attempts().get(i)));
+            Long q = queuedAt.remove(queueKey(j.key()));
+            if (q != null) {
+                metrics.queueWait.observe((g.at() - q) / 1000.0);
+            }
+        }
+        results.tell(new ResultsStore.Claim(grant.commit(), claimed, grant.leaseId(), grant.epoch(), c.host(), c.slot(),
+                c.arch(), g.at() / 1000));
+        metrics.leasesGranted.inc();
+        ctx.getLog().info("lease granted: lease={} epoch={} slot={}:{} commit={} test={} subtests={} attempt={}",
+                grant.leaseId(), grant.epoch(), c.host(), c.slot(), grant.commit(), grant.first().key().test(),
+                grant.jobs().size(), grant.attempt());
+        c.replyTo().tell(new BatchOffer(grant));
+        updateGauges(state);
+        long now = System.currentTimeMillis();
+        if (state.pending.size() <= settings.refillAt()
+                && now - lastLowWaterRefill >= settings.fetchInterval().toMillis()) {
             lastLowWaterRefill = now;
-            requestRefill("low_water");
+            ctx.getSelf().tell(new RequestRefill("low_water"));
         }
     }
 
-    private Behavior<Command> onLeaseEnded(LeaseEnded e) {
-        LeaseGrant grant = leases.remove(e.leaseId());
+    private Effect<WindowEvent, WindowState> onCancelClaims(WindowState state, CancelClaims c) {
+        parked.removeIf(p -> p.host().equals(c.host()) && p.slot() == c.slot());
+        return Effect().none();
+    }
+
+    /** Parked claims are re-sent to self, oldest first; those still without work park again. */
+    private void serveParked() {
+        List<ClaimBatch> again = new ArrayList<>(parked);
+        parked.clear();
+        again.forEach(ctx.getSelf()::tell);
+    }
+
+    // ---- lease ends -----------------------------------------------------------------------------------------
+
+    private Effect<WindowEvent, WindowState> onLeaseEnded(WindowState state, LeaseEnded e) {
+        LeaseGrant grant = state.leases.get(e.leaseId());
         if (grant == null) {
-            return this;
+            return Effect().none();
         }
+        unresumed.remove(e.leaseId());
+        long now = System.currentTimeMillis();
+        LeaseOutcome o = LeaseOutcome.of(grant, e, state, settings.infraRetries());
+        boolean hostFailure = o.hostFailure() && (e.downId().isEmpty() || countedDowns.add(e.downId()));
+        List<WindowEvent> events = new ArrayList<>();
+        events.add(new WindowEvent.LeaseEnded(e.leaseId(), e.reason(), o.requeued(), o.failedToRun(), o.counted(),
+                hostFailure, o.hostSuccess(), now));
+        if (BatchFinished.ARCH_MISMATCH.equals(e.outcome()) && !e.declaredArch().isEmpty()) {
+            long mtime = source.listingMtime(grant.first().key().test());
+            events.add(new ConstraintLearned(grant.first().key().test(), mtime, e.declaredArch(), now));
+        }
+        HostHealth h = state.health(grant.host());
+        if (hostFailure && h.consecutive() + 1 >= settings.quarantineAfter() && !h.quarantinedAt(now)) {
+            long length = Math.min(settings.quarantineBackoff().toMillis() << Math.min(h.level(), 30),
+                    settings.quarantineBackoffMax().toMillis());
+            events.add(new HostQuarantined(grant.host(), now + length, h.level() + 1, "failures", now));
+        }
+        return Effect().persist(events).thenRun(s -> leaseEnded(s, grant, e, o, events));
+    }
+
+    private void leaseEnded(WindowState state, LeaseGrant grant, LeaseEnded e, LeaseOutcome o, List<WindowEvent> events) {
+        long now = System.currentTimeMillis();
+        // storage.md §7.1: Failed-to-run verdicts are recorded under the ending lease before its claims go.
+        for (JobKey k : o.failedToRun()) {
+            String key = grant.jobs().stream().filter(j -> j.key().equals(k)).findFirst().orElseThrow().resultKey();
+            results.tell(new ResultsStore.FailedToRun(k.commit(), key, grant.leaseId(), o.reasonOf(k)));
+            decided.put(k, now);
+            metrics.failedToRun.inc();
+        }
+        o.decided().forEach(k -> decided.put(k, now));
         List<String> release = new ArrayList<>();
-        List<Job> requeue = new ArrayList<>();
         for (Job j : grant.jobs()) {
-            leasedKeys.remove(j.key());
-            if (e.verdictKeys().contains(j.resultKey())) {
-                decided.put(j.key(), System.currentTimeMillis());
-                failures.remove(j.key());
-                continue;
+            if (o.requeued().contains(j.key())) {
+                release.add(j.resultKey());
+                queuedAt.put(queueKey(j.key()), now);
             }
-            String reason = e.unreached().getOrDefault(j.resultKey(), e.reason());
-            if (FailureReasons.countsForJob(reason)) {
-                int n = failures.merge(j.key(), 1, Integer::sum);
-                if (n > settings.infraRetries()) {
-                    results.tell(new ResultsStore.FailedToRun(j.key().commit(), j.resultKey(), grant.leaseId(), reason));
-                    decided.put(j.key(), System.currentTimeMillis());
-                    failures.remove(j.key());
-                    continue;
-                }
-            }
-            release.add(j.resultKey());
-            requeue.add(j);
         }
         if (!release.isEmpty()) {
             results.tell(new ResultsStore.Release(grant.commit(), release, grant.leaseId(), e.reason()));
         }
-        if (!requeue.isEmpty()) {
-            List<Job> merged = new ArrayList<>(pending);
-            merged.addAll(requeue);
-            merged.sort(JobOrder.WINDOW);
-            pending = merged;
+        o.counted().forEach(k -> metrics.infraFailures.labelValues(o.reasonOf(k)).inc());
+        metrics.leasesEnded.labelValues(e.reason()).inc();
+        ctx.getLog().info("lease ended: lease={} outcome={} reason={} verdicts={} requeued={} failed_to_run={}",
+                e.leaseId(), e.outcome(), e.reason(), o.decided().size(), o.requeued().size(), o.failedToRun().size());
+        for (WindowEvent ev : events) {
+            if (ev instanceof HostQuarantined q) {
+                metrics.hostQuarantines.labelValues(q.host()).inc();
+                ctx.getLog().warn("host quarantined: host={} until={} level={} (consecutive infrastructure failures)",
+                        q.host(), java.time.Instant.ofEpochMilli(q.until()), q.level());
+                timers.startSingleTimer("quarantine-" + q.host(), new QuarantineOver(q.host()),
+                        Duration.ofMillis(Math.max(0, q.until() - now)));
+            } else if (ev instanceof ConstraintLearned c) {
+                ctx.getLog().info("arch constraint learned: test={} arch={}", c.test(), c.arch());
+            }
         }
-        getContext().getLog().info("lease ended: lease={} outcome={} reason={} verdicts={} requeued={}",
-                e.leaseId(), e.outcome(), e.reason(), e.verdictKeys().size(), requeue.size());
+        updateGauges(state);
         serveParked();
-        return this;
     }
 
-    private Behavior<Command> onGetQueue(GetQueue q) {
+    // ---- recovery and resumption ------------------------------------------------------------------------------
+
+    private Effect<WindowEvent, WindowState> onResumeLeases(WindowState state, ResumeLeases r) {
+        List<LeaseGrant> resume = new ArrayList<>();
+        List<String> abandon = new ArrayList<>();
+        Set<String> reported = new HashSet<>();
+        for (ActiveLease a : r.active()) {
+            LeaseGrant g = state.leases.get(a.leaseId());
+            reported.add(a.leaseId());
+            if (g != null && g.host().equals(r.host()) && g.slot() == a.slot() && g.epoch() == a.epoch()
+                    && unresumed.remove(a.leaseId())) {
+                resume.add(g);
+            } else {
+                abandon.add(a.leaseId());
+            }
+        }
+        r.replyTo().tell(new ResumeDecision(resume, abandon));
+        // The host's other recovered leases are not running there any more.
+        for (LeaseGrant g : List.copyOf(state.leases.values())) {
+            if (g.host().equals(r.host()) && unresumed.contains(g.leaseId()) && !reported.contains(g.leaseId())) {
+                ctx.getSelf().tell(new LeaseEnded(g.leaseId(), "ABANDONED", "coordinator_failover", Map.of(),
+                        Set.of()));
+            }
+        }
+        if (!resume.isEmpty()) {
+            ctx.getLog().info("leases resumed: host={} leases={}", r.host(), resume.size());
+        }
+        return Effect().none();
+    }
+
+    private Effect<WindowEvent, WindowState> onExpireUnresumed(WindowState state, ExpireUnresumed x) {
+        for (String id : List.copyOf(unresumed)) {
+            metrics.leaseExpiries.labelValues("coordinator_failover").inc();
+            ctx.getSelf().tell(new LeaseEnded(id, "ABANDONED", "coordinator_failover", Map.of(), Set.of()));
+        }
+        return Effect().none();
+    }
+
+    // ---- admin ----------------------------------------------------------------------------------------------
+
+    private Effect<WindowEvent, WindowState> onQuarantineHost(WindowState state, QuarantineHost q) {
+        long now = System.currentTimeMillis();
+        HostHealth h = state.health(q.host());
+        HostQuarantined e = new HostQuarantined(q.host(), now + q.seconds() * 1000, h.level(), "admin", now);
+        return Effect().persist(e).thenRun(s -> {
+            metrics.hostQuarantines.labelValues(q.host()).inc();
+            ctx.getLog().warn("host quarantined by admin: host={} seconds={}", q.host(), q.seconds());
+            timers.startSingleTimer("quarantine-" + q.host(), new QuarantineOver(q.host()),
+                    Duration.ofSeconds(q.seconds()));
+            q.replyTo().tell(s.health(q.host()));
+        });
+    }
+
+    private Effect<WindowEvent, WindowState> onReleaseHost(WindowState state, ReleaseHost r) {
+        HostHealth h = state.health(r.host());
+        if (h.until() == 0) {
+            if (r.replyTo() != null) {
+                r.replyTo().tell(h);
+            }
+            return Effect().none();
+        }
+        return Effect().persist(new HostReleased(r.host(), r.by(), System.currentTimeMillis())).thenRun(s -> {
+            timers.cancel("quarantine-" + r.host());
+            ctx.getLog().info("host released: host={} by={}", r.host(), r.by());
+            if (r.replyTo() != null) {
+                r.replyTo().tell(s.health(r.host()));
+            }
+            serveParked();
+        });
+    }
+
+    private Effect<WindowEvent, WindowState> onResetFailures(WindowState state, ResetFailures r) {
+        r.keys().forEach(decided::remove);
+        List<JobKey> known = r.keys().stream().filter(state.failures::containsKey).toList();
+        if (known.isEmpty()) {
+            return requestRefill(state, r.trigger());
+        }
+        return Effect().persist(new FailuresReset(known, System.currentTimeMillis()))
+                .thenRun(s -> ctx.getSelf().tell(new RequestRefill(r.trigger())));
+    }
+
+    // ---- queries --------------------------------------------------------------------------------------------
+
+    private Effect<WindowEvent, WindowState> onGetQueue(WindowState state, GetQueue q) {
         Map<String, Integer> byBranch = new LinkedHashMap<>();
-        pending.forEach(j -> byBranch.merge(j.branch(), 1, Integer::sum));
-        q.replyTo().tell(new QueueSummary(pending.size(), leasedKeys.size(), Collections.unmodifiableMap(byBranch)));
-        return this;
+        state.pending.branches().forEach(b -> byBranch.put(b, state.pending.countForBranch(b)));
+        long now = System.currentTimeMillis();
+        List<String> quarantined = state.hosts.entrySet().stream().filter(e -> e.getValue().quarantinedAt(now))
+                .map(Map.Entry::getKey).sorted().toList();
+        q.replyTo().tell(new QueueSummary(settings.window(), settings.refillAt(), state.pending.size(),
+                state.leasedKeys.size(), byBranch, fairShare.standings(now), unschedulable, lastRefill, quarantined));
+        return Effect().none();
+    }
+
+    private void updateGauges(WindowState state) {
+        metrics.windowPending.set(state.pending.size());
+        metrics.windowLeased.set(state.leasedKeys.size());
+        metrics.pendingJobs.clear();
+        state.pending.branches().forEach(b -> metrics.pendingJobs.labelValues(b).set(state.pending.countForBranch(b)));
+        metrics.unschedulable.clear();
+        unschedulable.forEach((arch, n) -> metrics.unschedulable.labelValues(arch).set(n));
+    }
+
+    private static String queueKey(JobKey k) {
+        return k.commit() + "\0" + k.test() + "\0" + k.subtest() + "\0" + k.kernel() + "\0" + k.env() + "\0" + k.archId();
     }
 }

@@ -1,11 +1,17 @@
 package org.ktestci.coordinator.scheduling;
 
 import java.io.IOException;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 
 /** Computes the desired jobs from config, git and results; called off the actor thread. */
-@FunctionalInterface
 public interface RefillSource {
-    DesiredJobs.Result compute(Predicate<JobKey> excluded, Set<String> archesWithSlots, int window) throws IOException;
+    DesiredJobs.Result compute(Predicate<JobKey> excluded, Set<String> archesWithSlots, int window,
+                               Map<String, WindowState.Constraint> constraints) throws IOException;
+
+    /** The mtime of the listing of {@code test} the last refill used (0 if unknown): keys learned constraints. */
+    default long listingMtime(String test) {
+        return 0;
+    }
 }

@@ -78,6 +78,12 @@ public final class SubtestListingCache {
         return Optional.empty();
     }
 
+    /** The mtime (ms) of the listing in use for {@code test}, or 0 when none is cached. */
+    public long listingMtime(String test) {
+        Entry e = cache.get(test);
+        return e == null ? 0 : e.stamp().mtimeMillis();
+    }
+
     public List<ListingError> errors() {
         return List.copyOf(errors.values());
     }

@@ -5,6 +5,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.ktestci.coordinator.metrics.CoordinatorMetrics;
 import org.ktestci.coordinator.results.ResultsStore;
 import org.ktestci.coordinator.scheduling.BatchOffer;
 import org.ktestci.coordinator.scheduling.Job;
@@ -43,14 +44,15 @@ class ExecutorTest {
     }
 
     private static SchedulerSettings settings(Duration leaseTimeout) {
-        return new SchedulerSettings(2000, 500, 600, 30, 1200, 2, leaseTimeout, Duration.ofSeconds(1),
-                Duration.ofMinutes(10));
+        return SchedulerSettings.defaults().withLeaseTimeout(leaseTimeout, Duration.ofSeconds(1));
     }
 
     private static LeaseGrant grant(String leaseId, long epoch) {
         List<Job> jobs = List.of("a", "b").stream().map(s -> new Job(new JobKey(SHA, "t.ktest", s, "", "", ""),
-                "t." + s, "t", new TreeMap<>(), "linux", List.of(), 0, "main", "g", 30, Set.of("x86_64"), 0)).toList();
-        return new LeaseGrant(leaseId, epoch, "farm1", 0, "x86_64", jobs, 1, "", System.currentTimeMillis());
+                "t." + s, "t", new TreeMap<>(), "linux", List.of(), 0, 0, "main", "g", 30, Set.of("x86_64"), 0))
+                .toList();
+        return new LeaseGrant(leaseId, epoch, "farm1", 0, "x86_64", jobs, List.of(1, 1), "",
+                System.currentTimeMillis());
     }
 
     record Fixture(TestProbe<AgentMessage> agent, TestProbe<JobWindow.Command> window,
@@ -62,7 +64,8 @@ class ExecutorTest {
         TestProbe<ResultsStore.Command> results = KIT.createTestProbe();
         TestProbe<ArtifactStore.Command> artifacts = KIT.createTestProbe();
         ActorRef<ExecutorMessage> ex = KIT.spawn(Executor.create(new SlotId("farm1", 0), "x86_64", agent.ref(),
-                window.ref(), results.ref(), artifacts.ref(), settings(leaseTimeout)));
+                window.ref(), results.ref(), artifacts.ref(), settings(leaseTimeout), CoordinatorMetrics.standalone(),
+                java.util.Optional.empty()));
         JobWindow.ClaimBatch claim = window.expectMessageClass(JobWindow.ClaimBatch.class);
         assertEquals("x86_64", claim.arch());
         return new Fixture(agent, window, results, ex);
@@ -92,6 +95,9 @@ class ExecutorTest {
         assertEquals("t.a", v.key());
         assertEquals("========= PASSED a in 1s", v.statusLine());
         assertEquals("runner=host", v.run());
+        assertEquals(new Ack("lease-1", 0), f.agent().expectMessageClass(Ack.class),
+                "not acknowledged before the verdict is durable");
+        v.replyTo().tell(new ResultsStore.VerdictOutcome(SHA, "t.a", "recorded"));
         assertEquals(new Ack("lease-1", 1), f.agent().expectMessageClass(Ack.class));
 
         // Reliable delivery: a repeat of seq 1 is a duplicate (acknowledged again, not recorded); seq 3 before
@@ -108,6 +114,44 @@ class ExecutorTest {
         assertEquals(Set.of("t.a"), ended.verdictKeys());
         assertEquals("subtest_not_found", ended.unreached().get("t.b"));
         f.window().expectMessageClass(JobWindow.ClaimBatch.class); // claims the next batch at once
+    }
+
+    @Test
+    void aVerdictNotStoredInTimeRewindsDeliveryAndBatchFinishedWaitsForDurability() {
+        Fixture f = start(Duration.ofSeconds(60));
+        f.executor().tell(new BatchOffer(grant("lease-3", 5)));
+        f.agent().expectMessageClass(RunBatch.class);
+        f.executor().tell(new BatchAccepted("lease-3", 5));
+        f.executor().tell(new SubtestFinished("lease-3", 5, 1, "t.a", "========= PASSED a in 1s", "PASSED", 1, 0, 0,
+                1, "t.a", ""));
+        ResultsStore.Verdict v = f.results().expectMessageClass(ResultsStore.Verdict.class);
+        f.executor().tell(new BatchFinished("lease-3", 5, 2, BatchFinished.COMPLETED, "", "",
+                List.of(new BatchFinished.Unreached("t.b", "subtest_not_found")), List.of()));
+        f.window().expectNoMessage(Duration.ofMillis(300)); // the lease stays until t.a is durable
+        v.replyTo().tell(new ResultsStore.VerdictOutcome(SHA, "t.a", "recorded"));
+        JobWindow.LeaseEnded ended = f.window().expectMessageClass(JobWindow.LeaseEnded.class);
+        assertEquals(Set.of("t.a"), ended.verdictKeys());
+        List<Ack> acks = f.agent().receiveSeveralMessages(3).stream().filter(m -> m instanceof Ack)
+                .map(m -> (Ack) m).toList();
+        assertEquals(2, acks.get(acks.size() - 1).ackedSeq());
+    }
+
+    @Test
+    void unparseableStatusLinesAreRecordedButCountAsAFailureOfTheJob() {
+        Fixture f = start(Duration.ofSeconds(60));
+        f.executor().tell(new BatchOffer(grant("lease-4", 5)));
+        f.agent().expectMessageClass(RunBatch.class);
+        f.executor().tell(new SubtestFinished("lease-4", 5, 1, "t.a", "garbage", "UNKNOWN", 1, 0, 0, 1, "t.a", ""));
+        f.results().expectMessageClass(ResultsStore.Verdict.class).replyTo()
+                .tell(new ResultsStore.VerdictOutcome(SHA, "t.a", "recorded"));
+        f.executor().tell(new SubtestFinished("lease-4", 5, 2, "t.b", "========= PASSED b in 0s", "PASSED", 0, 0, 0,
+                1, "t.b", ""));
+        f.results().expectMessageClass(ResultsStore.Verdict.class).replyTo()
+                .tell(new ResultsStore.VerdictOutcome(SHA, "t.b", "recorded"));
+        f.executor().tell(new BatchFinished("lease-4", 5, 3, BatchFinished.COMPLETED, "", "", List.of(), List.of()));
+        JobWindow.LeaseEnded ended = f.window().expectMessageClass(JobWindow.LeaseEnded.class);
+        assertEquals(Set.of("t.b"), ended.verdictKeys());
+        assertEquals("unknown_status", ended.unreached().get("t.a"));
     }
 
     @Test

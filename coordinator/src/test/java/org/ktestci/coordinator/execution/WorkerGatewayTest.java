@@ -6,6 +6,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.ktestci.coordinator.metrics.CoordinatorMetrics;
 import org.ktestci.coordinator.results.ResultsStore;
 import org.ktestci.coordinator.scheduling.JobWindow;
 import org.ktestci.coordinator.scheduling.SchedulerSettings;
@@ -44,11 +45,18 @@ class WorkerGatewayTest {
         TestProbe<JobWindow.Command> window = KIT.createTestProbe();
         TestProbe<ResultsStore.Command> results = KIT.createTestProbe();
         TestProbe<ArtifactStore.Command> artifacts = KIT.createTestProbe();
-        SchedulerSettings settings = new SchedulerSettings(100, 10, 600, 30, 1200, 2, Duration.ofSeconds(60),
-                Duration.ofSeconds(10), Duration.ofMinutes(10));
+        SchedulerSettings settings = SchedulerSettings.defaults();
         ActorRef<GatewayMessage> gw = KIT.spawn(WorkerGateway.create(h -> h.equals("farm1") ? farm1
-                : HostSlots.UNCONFIGURED, window.ref(), results.ref(), artifacts.ref(), settings));
+                : HostSlots.UNCONFIGURED, List.of(), window.ref(), results.ref(), artifacts.ref(), settings,
+                CoordinatorMetrics.standalone(), 42));
         return new Fixture(gw, window);
+    }
+
+    /** The window's side of a new host's hello: nothing to resume. */
+    private static void answerResume(Fixture f) {
+        JobWindow.ResumeLeases r = f.window().expectMessageClass(JobWindow.ResumeLeases.class);
+        r.replyTo().tell(new JobWindow.ResumeDecision(List.of(), r.active().stream()
+                .map(JobWindow.ActiveLease::leaseId).toList()));
     }
 
     @Test
@@ -74,12 +82,13 @@ class WorkerGatewayTest {
         assertEquals("arch mismatch: config says aarch64, host says x86_64", refused.reason());
 
         f.gateway().tell(hello(1, "farm1", "aarch64", 8, agent.ref()));
+        answerResume(f);
         HelloAck ack = agent.expectMessageClass(HelloAck.class);
         assertTrue(ack.accepted());
         assertEquals(2, ack.slots(), "[hosts.farm1].slots wins over the announced 8");
-        // The window learns the new arch, and one executor per assigned slot claims work (in any order).
+        // The window learns the host, and one executor per assigned slot claims work (in any order).
         List<JobWindow.Command> msgs = f.window().receiveSeveralMessages(3);
-        assertTrue(msgs.contains(new JobWindow.ArchesChanged(Set.of("aarch64"))), msgs.toString());
+        assertTrue(msgs.contains(new JobWindow.HostsChanged(java.util.Map.of("farm1", "aarch64"))), msgs.toString());
         assertEquals(Set.of(0, 1), msgs.stream().filter(m -> m instanceof JobWindow.ClaimBatch)
                 .map(m -> ((JobWindow.ClaimBatch) m).slot()).collect(java.util.stream.Collectors.toSet()));
     }
@@ -90,6 +99,7 @@ class WorkerGatewayTest {
         TestProbe<AgentMessage> first = KIT.createTestProbe();
         TestProbe<AgentMessage> second = KIT.createTestProbe();
         f.gateway().tell(hello(1, "farm2", "x86_64", 1, first.ref()));
+        answerResume(f);
         assertTrue(first.expectMessageClass(HelloAck.class).accepted());
         f.gateway().tell(hello(1, "farm2", "x86_64", 1, second.ref()));
         assertTrue(second.expectMessageClass(HelloAck.class).reason().startsWith("host farm2 is already connected"));

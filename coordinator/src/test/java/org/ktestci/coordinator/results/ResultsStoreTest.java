@@ -5,97 +5,161 @@ import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.ktestci.coordinator.results.CommitEvent.ClaimedKey;
+import org.ktestci.coordinator.testing.InMemoryJournal;
+import org.ktestci.schema.results.CommitResults;
+import org.ktestci.schema.results.CommitResultsCodec;
+import org.ktestci.schema.results.OutputDir;
+import org.ktestci.schema.results.ResultEntry;
 import org.ktestci.schema.status.Status;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/** The results entities on Pekko's in-memory journal: the first-verdict rule, releases, recovery and import. */
 class ResultsStoreTest {
-    private static final ActorTestKit KIT = ActorTestKit.create();
-    private static final String SHA = "0123456789abcdef0123456789abcdef01234567";
+    private static final ActorTestKit KIT = ActorTestKit.create("ResultsStoreTest", InMemoryJournal.config());
 
     @AfterAll
     static void shutdown() {
         KIT.shutdownTestKit();
     }
 
+    /** A fresh sha per test: the in-memory journal is shared by the tests of this class. */
+    private static String sha() {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < 40; i++) {
+            b.append(Character.forDigit(ThreadLocalRandom.current().nextInt(16), 16));
+        }
+        return b.toString();
+    }
+
     record Fixture(ActorRef<ResultsStore.Command> store, TestProbe<ResultsProjector.Command> projector,
-                   ResultsIndex index) {
-        ResultsProjector.Render nextRender() {
-            return projector.expectMessageClass(ResultsProjector.Render.class);
+                   ResultsIndex index, TestProbe<ResultsStore.Ready> ready) {
+        ResultsProjector.Dirty nextDirty() {
+            return projector.expectMessageClass(ResultsProjector.Dirty.class);
+        }
+
+        String verdict(String sha, String key, String lease, String line) {
+            TestProbe<ResultsStore.VerdictOutcome> reply = KIT.createTestProbe();
+            store.tell(new ResultsStore.Verdict(sha, key, lease, 1, line, 1, 100, 101, key, "", reply.ref()));
+            return reply.expectMessageClass(ResultsStore.VerdictOutcome.class).outcome();
         }
     }
 
-    private static Fixture start() {
+    private static Fixture start(Path outputDir, List<String> journalCommits) {
         TestProbe<ResultsProjector.Command> projector = KIT.createTestProbe();
+        TestProbe<ResultsStore.Ready> ready = KIT.createTestProbe();
         ResultsIndex index = new ResultsIndex();
-        return new Fixture(KIT.spawn(ResultsStore.create(ResultsRecovery.Recovered.empty(), index, projector.ref())),
-                projector, index);
+        ActorRef<ResultsStore.Command> store = KIT.spawn(ResultsStore.create(index, new OutputDir(outputDir),
+                system -> CompletableFuture.completedFuture(journalCommits), projector.ref(), ready.ref()));
+        return new Fixture(store, projector, index, ready);
+    }
+
+    private static Fixture started(Path outputDir) {
+        Fixture f = start(outputDir, List.of());
+        f.ready().expectMessageClass(ResultsStore.Ready.class);
+        f.projector().expectMessageClass(ResultsProjector.IndexReady.class);
+        return f;
+    }
+
+    private static void claim(Fixture f, String sha, String lease, String... keys) {
+        f.store().tell(new ResultsStore.Claim(sha, java.util.Arrays.stream(keys).map(k -> new ClaimedKey(k, 1)).toList(),
+                lease, 1, "h", 0, "x86_64", 100));
+        f.nextDirty();
     }
 
     @Test
-    void theFirstVerdictStandsAndStaleLeasesAreIgnored() {
-        Fixture f = start();
-        f.store().tell(new ResultsStore.Claim(SHA, List.of(new ResultsStore.ClaimedKey("t.a", 1)), "L1", "h", 0,
-                "x86_64", 100));
-        assertEquals(Status.INPROGRESS, f.nextRender().records().get("t.a").status());
-        f.store().tell(new ResultsStore.Verdict(SHA, "t.a", "L0", "========= PASSED a in 1s", 1, 100, "t.a", ""));
-        f.store().tell(new ResultsStore.Verdict(SHA, "t.a", "L1", "========= FAILED a in 2s", 2, 101, "t.a", ""));
-        ResultRecord r = f.nextRender().records().get("t.a");
-        assertEquals(Status.FAILED, r.status(), "a verdict from another lease is not_claimed");
+    void theFirstVerdictStandsAndOtherLeasesAreRefused(@TempDir Path out) {
+        Fixture f = started(out);
+        String sha = sha();
+        claim(f, sha, "L1", "t.a");
+        assertEquals(Status.INPROGRESS, f.index().record(sha, "t.a").orElseThrow().status());
+        assertEquals("not_claimed", f.verdict(sha, "t.a", "L0", "========= PASSED a in 1s"));
+        assertEquals("recorded", f.verdict(sha, "t.a", "L1", "========= FAILED a in 2s"));
+        assertEquals("duplicate", f.verdict(sha, "t.a", "L1", "========= PASSED a in 1s"));
+        f.store().tell(new ResultsStore.Claim(sha, List.of(new ClaimedKey("t.a", 1)), "L2", 2, "h", 1, "x86_64", 200));
+        ResultRecord r = f.index().record(sha, "t.a").orElseThrow();
+        assertEquals(Status.FAILED, r.status(), "a later claim does not reopen a verdict");
         assertEquals("========= FAILED a in 2s", r.statusLine());
-        f.store().tell(new ResultsStore.Verdict(SHA, "t.a", "L1", "========= PASSED a in 1s", 1, 100, "t.a", ""));
-        f.store().tell(new ResultsStore.Claim(SHA, List.of(new ResultsStore.ClaimedKey("t.a", 1)), "L2", "h", 1,
-                "x86_64", 200));
-        f.nextRender(); // the re-claim publishes, but the verdict stays
-        assertEquals(Status.FAILED, f.index().record(SHA, "t.a").orElseThrow().status());
-        assertTrue(f.index().hasVerdict(SHA, "t.a"));
+        assertTrue(f.index().hasVerdict(sha, "t.a"));
     }
 
     @Test
-    void releasingClaimsRemovesOnlyThatLeasesInProgressKeys() {
-        Fixture f = start();
-        f.store().tell(new ResultsStore.Claim(SHA, List.of(new ResultsStore.ClaimedKey("t.a", 1),
-                new ResultsStore.ClaimedKey("t.b", 1)), "L1", "h", 0, "x86_64", 100));
-        f.nextRender();
-        f.store().tell(new ResultsStore.Verdict(SHA, "t.a", "L1", "========= PASSED a in 1s", 1, 100, "t.a", ""));
-        f.nextRender();
-        f.store().tell(new ResultsStore.Release(SHA, List.of("t.a", "t.b"), "L1", "lease_timeout"));
-        ResultsProjector.Render r = f.nextRender();
-        assertEquals(Set.of("t.b"), r.removedKeys());
-        assertEquals(Set.of("t.a"), r.records().keySet());
-        assertFalse(f.index().record(SHA, "t.b").isPresent());
+    void releasingClaimsRemovesOnlyThatLeasesInProgressKeysAndUnknownStays(@TempDir Path out) {
+        Fixture f = started(out);
+        String sha = sha();
+        claim(f, sha, "L1", "t.a", "t.b", "t.c");
+        assertEquals("recorded", f.verdict(sha, "t.a", "L1", "========= PASSED a in 1s"));
+        f.nextDirty();
+        assertEquals("recorded", f.verdict(sha, "t.c", "L1", "garbage"));
+        f.nextDirty();
+        assertEquals(Status.UNKNOWN, f.index().record(sha, "t.c").orElseThrow().status());
+        f.store().tell(new ResultsStore.Release(sha, List.of("t.a", "t.b", "t.c"), "L9", "lease_timeout"));
+        f.store().tell(new ResultsStore.Release(sha, List.of("t.a", "t.b", "t.c"), "L1", "lease_timeout"));
+        ResultsProjector.Dirty d = f.nextDirty();
+        assertEquals(Set.of("t.b"), d.removedKeys(), "another lease's release changes nothing");
+        assertFalse(f.index().record(sha, "t.b").isPresent());
+        assertEquals(Set.of("t.a", "t.c"), f.index().commit(sha).keySet());
     }
 
     @Test
-    void failedToRunIsRecordedUnderTheEndingLease() {
-        Fixture f = start();
-        f.store().tell(new ResultsStore.Claim(SHA, List.of(new ResultsStore.ClaimedKey("t.a", 3)), "L9", "h", 0,
-                "x86_64", 100));
-        f.nextRender();
-        f.store().tell(new ResultsStore.FailedToRun(SHA, "t.a", "L9", "checkout_failed"));
-        ResultRecord r = f.nextRender().records().get("t.a");
+    void failedToRunIsRecordedUnderTheEndingLease(@TempDir Path out) {
+        Fixture f = started(out);
+        String sha = sha();
+        f.store().tell(new ResultsStore.Claim(sha, List.of(new ClaimedKey("t.a", 3)), "L9", 1, "h", 0, "x86_64", 100));
+        f.nextDirty();
+        f.store().tell(new ResultsStore.FailedToRun(sha, "t.a", "L8", "checkout_failed"));
+        f.store().tell(new ResultsStore.FailedToRun(sha, "t.a", "L9", "checkout_failed"));
+        f.nextDirty();
+        ResultRecord r = f.index().record(sha, "t.a").orElseThrow();
         assertEquals(Status.FAILED_TO_RUN, r.status());
         assertEquals("FAILED TO RUN", r.statusLine());
         assertEquals("checkout_failed", r.reason());
         assertEquals(3, r.attempt());
+        f.projector().expectNoMessage(java.time.Duration.ofMillis(200));
     }
 
     @Test
-    void recoveredCommitsDropInProgressEntriesAtStart() {
-        TestProbe<ResultsProjector.Command> projector = KIT.createTestProbe();
-        ResultsIndex index = new ResultsIndex();
-        ResultsRecovery.Recovered rec = new ResultsRecovery.Recovered(
-                Map.of(SHA, Map.of("t.a", ResultRecord.imported("t.a", Status.PASSED, 3, 5))),
-                Map.of(SHA, Set.of("t.b")));
-        KIT.spawn(ResultsStore.create(rec, index, projector.ref()));
-        ResultsProjector.Render r = projector.expectMessageClass(ResultsProjector.Render.class);
-        assertEquals(Set.of("t.b"), r.removedKeys());
-        assertTrue(index.hasVerdict(SHA, "t.a"));
+    void aRestartedStoreRecoversEveryCommitFromTheJournalBeforeItIsReady(@TempDir Path out) {
+        Fixture first = started(out);
+        String sha = sha();
+        claim(first, sha, "L1", "t.a", "t.b");
+        assertEquals("recorded", first.verdict(sha, "t.a", "L1", "========= PASSED a in 1s"));
+        first.nextDirty();
+        KIT.stop(first.store());
+
+        Fixture second = start(out, List.of(sha));
+        assertEquals(1, second.ready().expectMessageClass(ResultsStore.Ready.class).commits());
+        assertEquals(Status.PASSED, second.index().record(sha, "t.a").orElseThrow().status());
+        assertEquals(Status.INPROGRESS, second.index().record(sha, "t.b").orElseThrow().status(),
+                "a claim of a lease the window may still resume stays until that lease ends");
+        assertEquals("duplicate", second.verdict(sha, "t.a", "L1", "========= FAILED a in 9s"));
+        assertEquals("recorded", second.verdict(sha, "t.b", "L1", "========= FAILED b in 2s"));
+    }
+
+    @Test
+    void aFirstStartImportsAnExistingOutputDirAndDropsItsInProgressEntries(@TempDir Path out) throws Exception {
+        String sha = sha();
+        Files.createDirectories(out.resolve(sha).resolve("t.b"));
+        Files.writeString(out.resolve(sha).resolve("t.b").resolve("status"), "IN PROGRESS\n");
+        CommitResultsCodec.writeAtomically(out.resolve(sha + ".capnp"), new CommitResults(sha, "msg", List.of(
+                new ResultEntry("t.a", Status.PASSED, 3, 5), new ResultEntry("t.b", Status.INPROGRESS, 0, 6))));
+        Fixture f = start(out, List.of());
+        assertEquals(1, f.ready().expectMessageClass(ResultsStore.Ready.class).commits());
+        assertTrue(f.index().hasVerdict(sha, "t.a"), "imported verdicts are in the index before Ready");
+        assertFalse(f.index().record(sha, "t.b").isPresent());
+        assertFalse(Files.exists(out.resolve(sha).resolve("t.b")), "In-progress directories are deleted");
+        assertEquals("", f.index().record(sha, "t.a").orElseThrow().statusLine(),
+                "imported entries have no status line: their original files stay");
     }
 }

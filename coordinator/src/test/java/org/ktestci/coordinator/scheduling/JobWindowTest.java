@@ -5,7 +5,11 @@ import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.ktestci.coordinator.metrics.CoordinatorMetrics;
+import org.ktestci.coordinator.results.ResultsIndex;
 import org.ktestci.coordinator.results.ResultsStore;
+import org.ktestci.coordinator.testing.InMemoryJournal;
+import org.ktestci.protocol.BatchFinished;
 import org.ktestci.protocol.ExecutorMessage;
 
 import java.time.Duration;
@@ -14,28 +18,37 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/** The JobWindow actor on the in-memory journal, with a fixed refill source, probes for slots and results. */
 class JobWindowTest {
-    private static final ActorTestKit KIT = ActorTestKit.create();
+    private static final ActorTestKit KIT = ActorTestKit.create("JobWindowTest", InMemoryJournal.config());
 
     @AfterAll
     static void shutdown() {
         KIT.shutdownTestKit();
     }
 
-    private static Job job(String commit, String test, String subtest, int weight, int cost, String arch) {
+    static Job job(String commit, String test, String subtest, int weight, int cost, String branch, String... arches) {
         String stem = test.substring(0, test.length() - ".ktest".length());
         return new Job(new JobKey(commit, test, subtest, "", "", ""), stem + "." + subtest, stem, new TreeMap<>(),
-                "linux", List.of(), weight, "main", "g", cost, Set.of(arch), 0);
+                "linux", List.of(), weight, 0, branch, "g", cost, Set.of(arches), 0);
     }
 
-    /** A refill source over a fixed job list that honours the window's exclusions, and records each call. */
+    static Job job(String commit, String test, String subtest, int weight, int cost, String arch) {
+        return job(commit, test, subtest, weight, cost, "main", arch);
+    }
+
+    /** A refill source over a settable job list that honours the window's exclusions; can be made to wait. */
     static final class FixedSource implements RefillSource {
-        final List<Job> jobs;
+        volatile List<Job> jobs;
+        volatile CountDownLatch gate;
         final List<Set<String>> archesSeen = new CopyOnWriteArrayList<>();
 
         FixedSource(List<Job> jobs) {
@@ -43,22 +56,76 @@ class JobWindowTest {
         }
 
         @Override
-        public DesiredJobs.Result compute(java.util.function.Predicate<JobKey> excluded, Set<String> arches, int window) {
+        public DesiredJobs.Result compute(java.util.function.Predicate<JobKey> excluded, Set<String> arches, int window,
+                                          Map<String, WindowState.Constraint> constraints) {
+            CountDownLatch g = gate;
+            if (g != null) {
+                try {
+                    g.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             archesSeen.add(arches);
             List<Job> out = new ArrayList<>();
-            for (Job j : jobs) {
+            Set<String> live = new java.util.HashSet<>();
+            for (Job j0 : jobs) {
+                live.add(j0.key().commit());
+                WindowState.Constraint c = constraints.get(j0.key().test());
+                Job j = c == null ? j0 : j0.withAllowedArches(DesiredJobs.constrained(j0.allowedArches(),
+                        java.util.Optional.of(c.arch())));
                 if (!excluded.test(j.key()) && j.allowedArches().stream().anyMatch(arches::contains)) {
                     out.add(j);
                 }
             }
             out.sort(JobOrder.WINDOW);
-            return new DesiredJobs.Result(out.subList(0, Math.min(window, out.size())), out.size(), Map.of());
+            return new DesiredJobs.Result(out.subList(0, Math.min(window, out.size())), out.size(), Map.of(), live);
         }
     }
 
     private static SchedulerSettings settings(int budget, int retries) {
-        return new SchedulerSettings(100, 0, budget, 30, 1200, retries, Duration.ofSeconds(60), Duration.ofSeconds(10),
-                Duration.ofMinutes(10));
+        return SchedulerSettings.defaults().withWindow(100, 0).withBudget(budget).withInfraRetries(retries)
+                .withFairShare(Duration.ZERO);
+    }
+
+    record Fixture(ActorRef<JobWindow.Command> window, TestProbe<ResultsStore.Command> results, String id) {
+        LeaseGrant claim(String host, int slot, String arch) {
+            TestProbe<ExecutorMessage> p = KIT.createTestProbe();
+            window.tell(new JobWindow.ClaimBatch(host, slot, arch, p.ref()));
+            return p.expectMessageClass(BatchOffer.class).grant();
+        }
+
+        TestProbe<ExecutorMessage> parkedClaim(String host, int slot, String arch) {
+            TestProbe<ExecutorMessage> p = KIT.createTestProbe();
+            window.tell(new JobWindow.ClaimBatch(host, slot, arch, p.ref()));
+            p.expectNoMessage(Duration.ofMillis(300));
+            return p;
+        }
+
+        void end(LeaseGrant g, String outcome, String reason, Map<String, String> unreached, Set<String> verdicts) {
+            window.tell(new JobWindow.LeaseEnded(g.leaseId(), outcome, reason, unreached, verdicts));
+        }
+
+        JobWindow.LeaseSummary leases() {
+            TestProbe<JobWindow.LeaseSummary> p = KIT.createTestProbe();
+            window.tell(new JobWindow.GetLeases(p.ref()));
+            return p.receiveMessage();
+        }
+    }
+
+    private static Fixture start(SchedulerSettings settings, RefillSource source, String id) {
+        TestProbe<ResultsStore.Command> results = KIT.createTestProbe();
+        ActorRef<JobWindow.Command> window = KIT.spawn(JobWindow.create(id, settings, source, results.ref(),
+                new ResultsIndex(), CoordinatorMetrics.standalone()));
+        return new Fixture(window, results, id);
+    }
+
+    private static Fixture start(SchedulerSettings settings, RefillSource source) {
+        return start(settings, source, "job-window-" + UUID.randomUUID());
+    }
+
+    private static List<String> subtests(LeaseGrant g) {
+        return g.jobs().stream().map(j -> j.key().subtest()).toList();
     }
 
     @Test
@@ -70,76 +137,211 @@ class JobWindowTest {
                 job("c2", "t.ktest", "c", 0, 200, "x86_64"),
                 job("c1", "t.ktest", "a", 1, 10, "x86_64"),
                 job("c2", "arm.ktest", "a", 0, 10, "aarch64")));
-        TestProbe<ResultsStore.Command> results = KIT.createTestProbe();
-        ActorRef<JobWindow.Command> window = KIT.spawn(JobWindow.create(settings(600, 2), source, results.ref()));
-        TestProbe<ExecutorMessage> slot0 = KIT.createTestProbe();
-        window.tell(new JobWindow.ClaimBatch("h", 0, "x86_64", slot0.ref()));
-        slot0.expectNoMessage(Duration.ofMillis(300));
-        window.tell(new JobWindow.ArchesChanged(Set.of("x86_64")));
+        Fixture f = start(settings(600, 2), source);
+        TestProbe<ExecutorMessage> slot0 = f.parkedClaim("h", 0, "x86_64");
+        f.window().tell(new JobWindow.HostsChanged(Map.of("h", "x86_64")));
         BatchOffer offer = slot0.expectMessageClass(BatchOffer.class);
-        assertEquals(List.of("b", "c"), offer.grant().jobs().stream().map(j -> j.key().subtest()).toList(),
+        assertEquals(List.of("b", "c"), subtests(offer.grant()),
                 "same commit and test file, in window order (cheaper first at equal weight); a no longer fits 600 s");
         assertEquals("c2", offer.grant().commit());
-        ResultsStore.Claim claim = results.expectMessageClass(ResultsStore.Claim.class);
+        ResultsStore.Claim claim = f.results().expectMessageClass(ResultsStore.Claim.class);
         assertEquals(offer.grant().leaseId(), claim.leaseId());
-        TestProbe<ExecutorMessage> slot1 = KIT.createTestProbe();
-        window.tell(new JobWindow.ClaimBatch("h", 1, "x86_64", slot1.ref()));
-        BatchOffer second = slot1.expectMessageClass(BatchOffer.class);
-        assertEquals(List.of("a"), second.grant().jobs().stream().map(j -> j.key().subtest()).toList(),
-                "the first eligible job seeds; jobs of other test files or commits never join it");
-        assertTrue(second.grant().epoch() > offer.grant().epoch(), "epochs strictly increase");
-        TestProbe<ExecutorMessage> arm = KIT.createTestProbe();
-        window.tell(new JobWindow.ClaimBatch("armhost", 0, "aarch64", arm.ref()));
-        arm.expectNoMessage(Duration.ofMillis(300));
+        assertEquals(offer.grant().epoch(), claim.epoch());
+        LeaseGrant second = f.claim("h", 1, "x86_64");
+        assertEquals(List.of("a"), subtests(second), "the first eligible job seeds; other files or commits never join");
+        assertTrue(second.epoch() > offer.grant().epoch(), "epochs strictly increase");
+        f.parkedClaim("armhost", 0, "aarch64");
     }
 
     @Test
-    void requeuesInfraFailuresThenFinalisesFailedToRun() {
+    void retriesAFailedJobOnAnotherSlotThenFinalisesFailedToRun() {
         FixedSource source = new FixedSource(List.of(job("c1", "t.ktest", "a", 0, 30, "x86_64"),
                 job("c1", "t.ktest", "b", 0, 30, "x86_64")));
-        TestProbe<ResultsStore.Command> results = KIT.createTestProbe();
-        ActorRef<JobWindow.Command> window = KIT.spawn(JobWindow.create(settings(600, 1), source, results.ref()));
-        window.tell(new JobWindow.ArchesChanged(Set.of("x86_64")));
-        TestProbe<ExecutorMessage> slot = KIT.createTestProbe();
-        window.tell(new JobWindow.ClaimBatch("h", 0, "x86_64", slot.ref()));
-        LeaseGrant g1 = slot.expectMessageClass(BatchOffer.class).grant();
-        results.expectMessageClass(ResultsStore.Claim.class);
+        Fixture f = start(settings(600, 1), source);
+        f.window().tell(new JobWindow.HostsChanged(Map.of("h", "x86_64")));
+        LeaseGrant g1 = f.claim("h", 0, "x86_64");
+        f.results().expectMessageClass(ResultsStore.Claim.class);
         // a got its verdict; b was never reached because the checkout failed.
-        window.tell(new JobWindow.LeaseEnded(g1.leaseId(), "INFRA_FAILURE", "checkout_failed",
-                Map.of("t.b", "checkout_failed"), Set.of("t.a")));
-        ResultsStore.Release release = results.expectMessageClass(ResultsStore.Release.class);
-        assertEquals(List.of("t.b"), release.keys());
-        window.tell(new JobWindow.ClaimBatch("h", 0, "x86_64", slot.ref()));
-        LeaseGrant g2 = slot.expectMessageClass(BatchOffer.class).grant();
-        assertEquals(List.of("b"), g2.jobs().stream().map(j -> j.key().subtest()).toList(), "a is decided");
+        f.end(g1, "INFRA_FAILURE", "checkout_failed", Map.of("t.b", "checkout_failed"), Set.of("t.a"));
+        assertEquals(List.of("t.b"), f.results().expectMessageClass(ResultsStore.Release.class).keys());
+        f.parkedClaim("h", 0, "x86_64"); // the slot where b failed does not get it again
+        LeaseGrant g2 = f.claim("h", 1, "x86_64");
+        assertEquals(List.of("b"), subtests(g2), "a is decided");
         assertEquals(2, g2.attempt());
-        results.expectMessageClass(ResultsStore.Claim.class);
-        window.tell(new JobWindow.LeaseEnded(g2.leaseId(), "EXPIRED", "lease_timeout", Map.of(), Set.of()));
-        ResultsStore.FailedToRun ftr = results.expectMessageClass(ResultsStore.FailedToRun.class);
+        f.results().expectMessageClass(ResultsStore.Claim.class);
+        f.end(g2, "EXPIRED", "lease_timeout", Map.of(), Set.of());
+        ResultsStore.FailedToRun ftr = f.results().expectMessageClass(ResultsStore.FailedToRun.class);
         assertEquals("t.b", ftr.key());
         assertEquals("lease_timeout", ftr.reason());
-        window.tell(new JobWindow.ClaimBatch("h", 0, "x86_64", slot.ref()));
-        slot.expectNoMessage(Duration.ofMillis(300));
+        f.parkedClaim("h", 2, "x86_64");
+    }
+
+    @Test
+    void aJobThatFailedOnAHostGoesToAnotherHostWhenOneIsUp() {
+        FixedSource source = new FixedSource(List.of(job("c1", "t.ktest", "a", 0, 30, "x86_64")));
+        Fixture f = start(settings(600, 2), source);
+        f.window().tell(new JobWindow.HostsChanged(Map.of("h1", "x86_64", "h2", "x86_64")));
+        LeaseGrant g = f.claim("h1", 0, "x86_64");
+        f.end(g, "INFRA_FAILURE", "runner_failed", Map.of(), Set.of());
+        f.parkedClaim("h1", 1, "x86_64");
+        assertEquals(List.of("a"), subtests(f.claim("h2", 0, "x86_64")));
     }
 
     @Test
     void failuresThatAreNotTheJobsFaultDoNotCountAgainstIt() {
         FixedSource source = new FixedSource(List.of(job("c1", "t.ktest", "a", 0, 30, "x86_64")));
-        TestProbe<ResultsStore.Command> results = KIT.createTestProbe();
-        ActorRef<JobWindow.Command> window = KIT.spawn(JobWindow.create(settings(600, 0), source, results.ref()));
-        window.tell(new JobWindow.ArchesChanged(Set.of("x86_64")));
-        TestProbe<ExecutorMessage> slot = KIT.createTestProbe();
-        for (int i = 0; i < 3; i++) {
-            window.tell(new JobWindow.ClaimBatch("h", 0, "x86_64", slot.ref()));
-            LeaseGrant g = slot.expectMessageClass(BatchOffer.class).grant();
-            assertEquals(1, g.attempt());
-            window.tell(new JobWindow.LeaseEnded(g.leaseId(), "REFUSED", "worker_shutdown", Map.of(), Set.of()));
+        Fixture f = start(settings(600, 0), source);
+        f.window().tell(new JobWindow.HostsChanged(Map.of("h", "x86_64")));
+        for (String reason : List.of("worker_shutdown", "dispatch_timeout", "coordinator_failover", "admin_revoke")) {
+            LeaseGrant g = f.claim("h", 0, "x86_64");
+            assertEquals(1, g.attempt(), reason);
+            f.end(g, "REFUSED", reason, Map.of(), Set.of());
         }
         List<ResultsStore.Command> seen = new ArrayList<>();
-        for (int i = 0; i < 6; i++) {
-            seen.add(results.receiveMessage()); // a Claim and a Release per lease
+        for (int i = 0; i < 8; i++) {
+            seen.add(f.results().receiveMessage()); // a Claim and a Release per lease
         }
         assertTrue(seen.stream().noneMatch(m -> m instanceof ResultsStore.FailedToRun), seen.toString());
-        results.expectNoMessage(Duration.ofMillis(300));
+        f.results().expectNoMessage(Duration.ofMillis(300));
+    }
+
+    @Test
+    void threeInfrastructureFailuresInARowQuarantineTheHostUntilTheBackOffEnds() {
+        List<Job> jobs = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            jobs.add(job("c" + i, "t.ktest", "a", i, 30, "x86_64"));
+        }
+        Fixture f = start(settings(30, 10).withQuarantine(3, Duration.ofSeconds(2), Duration.ofSeconds(60)),
+                new FixedSource(jobs));
+        f.window().tell(new JobWindow.HostsChanged(Map.of("h", "x86_64")));
+        for (int i = 0; i < 3; i++) {
+            LeaseGrant g = f.claim("h", i, "x86_64");
+            f.end(g, "INFRA_FAILURE", i == 1 ? "checkout_failed" : "runner_failed", Map.of(), Set.of());
+            if (i == 1) {
+                // A commit-side failure never counts for the host (README decision 3): still two to go.
+                assertEquals(1, f.leases().hosts().get("h").consecutive());
+            }
+        }
+        LeaseGrant fourth = f.claim("h", 3, "x86_64");
+        f.end(fourth, "INFRA_FAILURE", "disk_full", Map.of(), Set.of());
+        HostHealth h = f.leases().hosts().get("h");
+        assertTrue(h.quarantinedAt(System.currentTimeMillis()), h.toString());
+        assertEquals(1, h.level());
+        TestProbe<ExecutorMessage> parked = f.parkedClaim("h", 4, "x86_64");
+        BatchOffer after = parked.expectMessageClass(BatchOffer.class, Duration.ofSeconds(10));
+        assertTrue(after.grant().jobs().size() >= 1, "served once the quarantine ended");
+        assertEquals(0, f.leases().hosts().get("h").until());
+    }
+
+    @Test
+    void fairShareServesTheBranchThatGotLessEvenWhenAnotherHasNewerJobs() {
+        List<Job> jobs = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            jobs.add(job("a" + i, "t.ktest", "x", i, 30, "storm", "x86_64"));
+        }
+        for (int i = 0; i < 2; i++) {
+            jobs.add(job("b" + i, "t.ktest", "x", 5 + i, 30, "quiet", "x86_64"));
+        }
+        Fixture fair = start(settings(30, 2).withFairShare(Duration.ofHours(1)), new FixedSource(jobs));
+        fair.window().tell(new JobWindow.HostsChanged(Map.of("h", "x86_64")));
+        List<String> order = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            order.add(fair.claim("h", i, "x86_64").commit());
+        }
+        assertEquals(List.of("a0", "b0", "a1", "b1"), order, "usage ties go to the earlier job in window order");
+
+        Fixture unfair = start(settings(30, 2), new FixedSource(jobs));
+        unfair.window().tell(new JobWindow.HostsChanged(Map.of("h", "x86_64")));
+        List<String> plain = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            plain.add(unfair.claim("h", i, "x86_64").commit());
+        }
+        assertEquals(List.of("a0", "a1", "a2", "a3"), plain, "fair_share_half_life = 0: window order only");
+    }
+
+    @Test
+    void afterAForcePushNoJobOfTheOldHistoryIsLeasedAndItIsCancelled() throws Exception {
+        FixedSource source = new FixedSource(List.of(job("old", "t.ktest", "a", 0, 30, "x86_64"),
+                job("old", "t.ktest", "b", 0, 30, "x86_64")));
+        Fixture f = start(settings(30, 2), source);
+        f.window().tell(new JobWindow.HostsChanged(Map.of("h", "x86_64")));
+        assertEquals("old", f.claim("h", 0, "x86_64").commit());
+        CountDownLatch gate = new CountDownLatch(1);
+        source.gate = gate;
+        source.jobs = List.of(job("new", "t.ktest", "a", 0, 30, "x86_64"));
+        f.window().tell(new JobWindow.TipsChanged("main", "old", "new", true));
+        TestProbe<ExecutorMessage> waiting = f.parkedClaim("h", 1, "x86_64");
+        source.gate = null;
+        gate.countDown();
+        BatchOffer offer = waiting.expectMessageClass(BatchOffer.class, Duration.ofSeconds(10));
+        assertEquals("new", offer.grant().commit(), "old/b left the branch and was cancelled, never leased");
+        f.parkedClaim("h", 2, "x86_64");
+    }
+
+    @Test
+    void anArchMismatchLearnsTheConstraintAndTheJobRunsOnTheDeclaredArch() {
+        FixedSource source = new FixedSource(List.of(job("c1", "arm.ktest", "a", 0, 30, "main", "x86_64",
+                "aarch64")));
+        Fixture f = start(settings(30, 0), source);
+        f.window().tell(new JobWindow.HostsChanged(Map.of("x", "x86_64", "y", "aarch64")));
+        LeaseGrant g = f.claim("x", 0, "x86_64");
+        f.window().tell(new JobWindow.LeaseEnded(g.leaseId(), BatchFinished.ARCH_MISMATCH, "arch_mismatch", Map.of(),
+                Set.of(), "aarch64", ""));
+        f.parkedClaim("x", 0, "x86_64");
+        LeaseGrant arm = f.claim("y", 0, "aarch64");
+        assertEquals(1, arm.attempt(), "an arch mismatch is no failure");
+    }
+
+    @Test
+    void aRestartedWindowKeepsPendingJobsLeasesAndEpochsAndEndsLeasesNoWorkerResumes() {
+        FixedSource source = new FixedSource(List.of(job("c1", "t.ktest", "a", 0, 30, "x86_64"),
+                job("c2", "t.ktest", "a", 1, 30, "x86_64"), job("c3", "t.ktest", "a", 2, 30, "x86_64")));
+        SchedulerSettings s = settings(30, 2).withLeaseTimeout(Duration.ofSeconds(2), Duration.ofMillis(500));
+        String id = "job-window-" + UUID.randomUUID();
+        Fixture first = start(s, source, id);
+        first.window().tell(new JobWindow.HostsChanged(Map.of("h", "x86_64")));
+        LeaseGrant kept = first.claim("h", 0, "x86_64");
+        LeaseGrant lost = first.claim("h", 1, "x86_64");
+        KIT.stop(first.window());
+
+        source.gate = new CountDownLatch(1); // no refill: what the window holds comes from its journal
+        Fixture second = start(s, source, id);
+        JobWindow.LeaseSummary recovered = second.leases();
+        assertEquals(Set.of(kept.leaseId(), lost.leaseId()),
+                Set.copyOf(recovered.leases().stream().map(LeaseGrant::leaseId).toList()));
+        TestProbe<JobWindow.ResumeDecision> decision = KIT.createTestProbe();
+        second.window().tell(new JobWindow.ResumeLeases("h", List.of(new JobWindow.ActiveLease(0, kept.leaseId(),
+                kept.epoch()), new JobWindow.ActiveLease(1, "gone", 1)), decision.ref()));
+        JobWindow.ResumeDecision d = decision.receiveMessage();
+        assertEquals(List.of(kept.leaseId()), d.resume().stream().map(LeaseGrant::leaseId).toList());
+        assertEquals(List.of("gone"), d.abandon());
+        // The host did not report the other lease: it ends at once, its job back in pending, uncounted.
+        ResultsStore.Release release = second.results().expectMessageClass(ResultsStore.Release.class);
+        assertEquals(lost.commit(), release.sha());
+        assertEquals("coordinator_failover", release.reason());
+        second.window().tell(new JobWindow.HostsChanged(Map.of("h", "x86_64")));
+        source.gate.countDown();
+        source.gate = null;
+        LeaseGrant next = second.claim("h", 2, "x86_64");
+        assertTrue(next.epoch() > lost.epoch(), "epochs keep growing across the restart");
+        assertEquals(1, next.attempt());
+        assertEquals(lost.commit(), next.commit(), "the released job keeps its place in window order");
+    }
+
+    @Test
+    void recoveredLeasesNobodyResumesEndWithCoordinatorFailoverAfterTheLeaseTimeout() {
+        FixedSource source = new FixedSource(List.of(job("c1", "t.ktest", "a", 0, 30, "x86_64")));
+        SchedulerSettings s = settings(30, 2).withLeaseTimeout(Duration.ofSeconds(2), Duration.ofMillis(500));
+        String id = "job-window-" + UUID.randomUUID();
+        Fixture first = start(s, source, id);
+        first.window().tell(new JobWindow.HostsChanged(Map.of("h", "x86_64")));
+        LeaseGrant g = first.claim("h", 0, "x86_64");
+        KIT.stop(first.window());
+        Fixture second = start(s, source, id);
+        ResultsStore.Release release = second.results().expectMessageClass(ResultsStore.Release.class,
+                Duration.ofSeconds(10));
+        assertEquals(List.of(g.first().resultKey()), release.keys());
+        assertEquals("coordinator_failover", release.reason());
+        assertTrue(second.leases().leases().isEmpty());
     }
 }

@@ -1,0 +1,35 @@
+package org.ktestci.coordinator;
+
+import org.apache.pekko.actor.typed.ActorRef;
+import org.ktestci.coordinator.branches.BranchWatcher;
+import org.ktestci.coordinator.results.ResultsStore;
+import org.ktestci.coordinator.scheduling.JobWindow;
+import org.ktestci.protocol.GatewayMessage;
+
+import java.util.Optional;
+
+/**
+ * The running singleton's actors, published for this node's queries (dashboard, admin API). Empty while the
+ * singleton is starting or runs on another node; the dashboard then answers 503 for live data.
+ */
+public final class CoordinatorHandles {
+    public record Refs(ActorRef<JobWindow.Command> window, ActorRef<GatewayMessage> gateway,
+                       ActorRef<ResultsStore.Command> results, ActorRef<BranchWatcher.Command> watcher,
+                       int incarnation) {}
+
+    private volatile Refs refs;
+
+    void publish(Refs r) {
+        refs = r;
+    }
+
+    void clear(Refs r) {
+        if (refs == r) {
+            refs = null;
+        }
+    }
+
+    public Optional<Refs> get() {
+        return Optional.ofNullable(refs);
+    }
+}

@@ -1,0 +1,52 @@
+package org.ktestci.coordinator.journal;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import org.ktestci.schema.config.PersistenceConfig;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The Pekko Persistence settings of a coordinator node (storage.md §7.1): pekko-persistence-jdbc for journal,
+ * snapshots and queries over one shared connection pool, on an H2 file in {@code state_dir} (one node) or
+ * PostgreSQL (several coordinator nodes).
+ */
+public final class JournalConfig {
+    private JournalConfig() {
+    }
+
+    public static Config build(PersistenceConfig p) throws IOException {
+        Map<String, Object> db;
+        String profile;
+        if (p.journal() == PersistenceConfig.Journal.H2) {
+            Files.createDirectories(p.h2File().toAbsolutePath().getParent());
+            profile = "slick.jdbc.H2Profile$";
+            // WRITE_DELAY=0: a commit reaches the file before persist() completes, so a verdict acknowledged
+            // to a worker survives kill -9 of the coordinator. DATABASE_TO_UPPER=false: the plugin's
+            // lower-case table names.
+            db = Map.of("url", "jdbc:h2:file:" + p.h2File().toAbsolutePath()
+                            + ";DATABASE_TO_UPPER=false;WRITE_DELAY=0",
+                    "user", "sa", "password", "", "driver", "org.h2.Driver");
+        } else {
+            profile = "slick.jdbc.PostgresProfile$";
+            db = Map.of("url", p.url().orElseThrow(), "user", p.user(), "password", password(p.passwordFile()),
+                    "driver", "org.postgresql.Driver");
+        }
+        Config c = ConfigFactory.empty()
+                .withValue("pekko-persistence-jdbc.shared-databases.slick.profile",
+                        ConfigValueFactory.fromAnyRef(profile));
+        for (Map.Entry<String, Object> e : db.entrySet()) {
+            c = c.withValue("pekko-persistence-jdbc.shared-databases.slick.db." + e.getKey(),
+                    ConfigValueFactory.fromAnyRef(e.getValue()));
+        }
+        return c;
+    }
+
+    private static String password(java.util.Optional<Path> file) throws IOException {
+        return file.isEmpty() ? "" : Files.readString(file.get()).trim();
+    }
+}

@@ -1,0 +1,47 @@
+package org.ktestci.coordinator.results;
+
+import org.ktestci.coordinator.journal.JsonSerializable;
+import org.ktestci.schema.status.Status;
+
+import java.util.List;
+
+/**
+ * The events of one commit's {@link CommitResults} entity (storage.md §7.1), every one tagged {@code results}
+ * so the projector can follow them. Times are unix seconds except {@code recordedAtMillis}.
+ */
+public sealed interface CommitEvent extends JsonSerializable {
+    String commit();
+
+    record ClaimedKey(String key, int attempt) {
+    }
+
+    /** Keys without a verdict became In progress under this lease. */
+    record SubtestsClaimed(String commit, List<ClaimedKey> keys, String leaseId, long epoch, String host, int slot,
+                           String arch, long at) implements CommitEvent {
+    }
+
+    record SubtestStarted(String commit, String key, String leaseId, long at) implements CommitEvent {
+    }
+
+    /** A verdict (or Unknown) for a key that was In progress under {@code leaseId}. */
+    record VerdictRecorded(String commit, String key, Status status, String statusLine, long duration,
+                           long startedAt, long finishedAt, String leaseId, long epoch, String fullLogKey,
+                           String reason, String run, long recordedAtMillis) implements CommitEvent {
+    }
+
+    /** That lease's In-progress entries for these keys disappear. */
+    record ClaimReleased(String commit, List<String> keys, String leaseId, String reason) implements CommitEvent {
+    }
+
+    /** Entries removed, verdicts included (admin re-run, clear Failed to run). */
+    record ResultsCleared(String commit, List<String> keys, String reason, String requestedBy)
+            implements CommitEvent {
+    }
+
+    record ImportedEntry(String key, Status status, long duration, long starttime) {
+    }
+
+    /** Verdicts taken over from an existing ktest {@code output_dir} (storage.md §8). */
+    record VerdictsImported(String commit, List<ImportedEntry> entries, String source) implements CommitEvent {
+    }
+}

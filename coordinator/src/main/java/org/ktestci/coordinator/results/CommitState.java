@@ -1,0 +1,119 @@
+package org.ktestci.coordinator.results;
+
+import org.ktestci.coordinator.results.CommitEvent.ClaimReleased;
+import org.ktestci.coordinator.results.CommitEvent.ClaimedKey;
+import org.ktestci.coordinator.results.CommitEvent.ImportedEntry;
+import org.ktestci.coordinator.results.CommitEvent.ResultsCleared;
+import org.ktestci.coordinator.results.CommitEvent.SubtestStarted;
+import org.ktestci.coordinator.results.CommitEvent.SubtestsClaimed;
+import org.ktestci.coordinator.results.CommitEvent.VerdictRecorded;
+import org.ktestci.coordinator.results.CommitEvent.VerdictsImported;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One commit's result keys and the rules of storage.md §7.1 that decide which commands become events. Mutable,
+ * owned by its entity: a commit can hold 13,000 keys and a farm records thousands of verdicts a minute, so events
+ * update it in place; snapshots are taken from {@link #records()} copies.
+ */
+final class CommitState {
+    private final Map<String, ResultRecord> byKey = new HashMap<>();
+
+    static CommitState of(Collection<ResultRecord> records) {
+        CommitState s = new CommitState();
+        records.forEach(r -> s.byKey.put(r.key(), r));
+        return s;
+    }
+
+    ResultRecord get(String key) {
+        return byKey.get(key);
+    }
+
+    Map<String, ResultRecord> view() {
+        return byKey;
+    }
+
+    List<ResultRecord> records() {
+        return List.copyOf(byKey.values());
+    }
+
+    boolean isEmpty() {
+        return byKey.isEmpty();
+    }
+
+    /** Why {@code RecordVerdict} for {@code key} under {@code leaseId} must be refused, or null to accept it. */
+    String verdictRefusal(String key, String leaseId) {
+        ResultRecord r = byKey.get(key);
+        if (r == null || !r.leaseId().equals(leaseId)) {
+            return "not_claimed";
+        }
+        return r.hasVerdict() ? "duplicate" : null;
+    }
+
+    /** The keys of a claim that have no verdict yet. */
+    List<ClaimedKey> claimable(List<ClaimedKey> keys) {
+        return keys.stream().filter(k -> {
+            ResultRecord r = byKey.get(k.key());
+            return r == null || !r.hasVerdict();
+        }).toList();
+    }
+
+    /** Of {@code keys}, those In progress under {@code leaseId} (an Unknown result stays visible). */
+    List<String> releasable(Collection<String> keys, String leaseId) {
+        return keys.stream().filter(k -> {
+            ResultRecord r = byKey.get(k);
+            return r != null && r.status() == org.ktestci.schema.status.Status.INPROGRESS
+                    && r.leaseId().equals(leaseId);
+        }).distinct().toList();
+    }
+
+    /** Applies an event; returns the keys whose entries were removed (for the projection to delete). */
+    Set<String> apply(CommitEvent e) {
+        if (e instanceof SubtestsClaimed c) {
+            for (ClaimedKey k : c.keys()) {
+                ResultRecord r = byKey.get(k.key());
+                if (r == null || !r.hasVerdict()) {
+                    byKey.put(k.key(), ResultRecord.claimed(k.key(), c.leaseId(), c.host(), c.slot(), c.arch(),
+                            k.attempt(), c.at()));
+                }
+            }
+        } else if (e instanceof SubtestStarted s) {
+            ResultRecord r = byKey.get(s.key());
+            if (r != null && !r.hasVerdict() && r.leaseId().equals(s.leaseId())) {
+                byKey.put(s.key(), r.withStart(s.at()));
+            }
+        } else if (e instanceof VerdictRecorded v) {
+            ResultRecord r = byKey.get(v.key());
+            if (r != null) {
+                byKey.put(v.key(), r.withVerdict(v.status(), v.statusLine(), v.duration(), v.startedAt(),
+                        v.fullLogKey(), v.reason()).withRun(v.run()));
+            }
+        } else if (e instanceof ClaimReleased rel) {
+            return remove(rel.keys(), r -> r.status() == org.ktestci.schema.status.Status.INPROGRESS
+                    && r.leaseId().equals(rel.leaseId()));
+        } else if (e instanceof ResultsCleared cl) {
+            return remove(cl.keys(), r -> true);
+        } else if (e instanceof VerdictsImported im) {
+            for (ImportedEntry en : im.entries()) {
+                byKey.put(en.key(), ResultRecord.imported(en.key(), en.status(), en.duration(), en.starttime()));
+            }
+        }
+        return Set.of();
+    }
+
+    private Set<String> remove(Collection<String> keys, java.util.function.Predicate<ResultRecord> which) {
+        Set<String> removed = new java.util.HashSet<>();
+        for (String k : keys) {
+            ResultRecord r = byKey.get(k);
+            if (r != null && which.test(r)) {
+                byKey.remove(k);
+                removed.add(k);
+            }
+        }
+        return removed;
+    }
+}

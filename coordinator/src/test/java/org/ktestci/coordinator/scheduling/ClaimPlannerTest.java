@@ -1,0 +1,72 @@
+package org.ktestci.coordinator.scheduling;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Batch building and eligibility of scheduling.md §5, on a window state filled by hand. */
+class ClaimPlannerTest {
+    private static Job job(String commit, String test, String subtest, int weight, int cost, int index, String arch) {
+        return new Job(new JobKey(commit, test, subtest, "", "", ""), test + "." + subtest, test, new TreeMap<>(),
+                "linux", List.of(), weight, 0, "main", "g", cost, Set.of(arch), index);
+    }
+
+    private static WindowState state(Job... jobs) {
+        WindowState s = new WindowState(3);
+        for (Job j : jobs) {
+            s.pending.put(j);
+        }
+        return s;
+    }
+
+    private static List<String> plan(WindowState s, String arch, int budget) {
+        ClaimPlanner.Plan p = ClaimPlanner.plan(s, new FairShare(0), "h", 0, arch, budget, false, 1000);
+        return p == null ? null : p.jobs().stream().map(j -> j.key().subtest()).toList();
+    }
+
+    @Test
+    void packsTheSeedsBatchKeyInWindowOrderWithinBudgetSkippingWhatDoesNotFit() {
+        WindowState s = state(
+                job("c1", "t.ktest", "a", 0, 300, 0, "x86_64"),
+                job("c1", "u.ktest", "x", 0, 10, 0, "x86_64"),
+                job("c1", "t.ktest", "b", 0, 400, 1, "x86_64"),
+                job("c1", "t.ktest", "c", 0, 200, 2, "x86_64"),
+                job("c2", "t.ktest", "a", 0, 10, 0, "x86_64"),
+                job("c1", "t.ktest", "d", 0, 100, 3, "x86_64"));
+        // Window order puts the cheaper of equal-weight jobs first: d (100), c (200), a (300) fit, b (400) not.
+        assertEquals(List.of("d", "c", "a"), plan(s, "x86_64", 600));
+    }
+
+    @Test
+    void alwaysTakesTheSeedEvenOverBudget() {
+        WindowState s = state(job("c1", "t.ktest", "huge", 0, 5000, 0, "x86_64"),
+                job("c1", "t.ktest", "b", 1, 1, 1, "x86_64"));
+        assertEquals(List.of("huge"), plan(s, "x86_64", 600));
+    }
+
+    @Test
+    void aSlotOnlyTakesJobsOfItsArch() {
+        WindowState s = state(job("c1", "arm.ktest", "a", 0, 1, 0, "aarch64"),
+                job("c2", "x.ktest", "a", 5, 1, 0, "x86_64"));
+        assertEquals(List.of("a"), plan(s, "x86_64", 600));
+        assertEquals("c2", ClaimPlanner.plan(s, new FairShare(0), "h", 0, "x86_64", 600, false, 0).seed().key().commit());
+        assertNull(plan(state(job("c1", "arm.ktest", "a", 0, 1, 0, "aarch64")), "x86_64", 600));
+    }
+
+    @Test
+    void aFailedHostIsSkippedWhileAnotherIsUpAndOnlyTheFailedSlotOtherwise() {
+        Job j = job("c1", "t.ktest", "a", 0, 1, 0, "x86_64");
+        JobFailures f = JobFailures.none().plus("h", 2, 0);
+        assertFalse(ClaimPlanner.eligible(j, f, "h", 0, "x86_64", true), "another host of the arch is up");
+        assertTrue(ClaimPlanner.eligible(j, f, "h", 0, "x86_64", false), "no other host: another slot will do");
+        assertFalse(ClaimPlanner.eligible(j, f, "h", 2, "x86_64", false), "but never the slot where it failed");
+        assertTrue(ClaimPlanner.eligible(j, f, "g", 2, "x86_64", true));
+    }
+}
