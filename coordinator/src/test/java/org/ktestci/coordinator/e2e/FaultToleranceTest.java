@@ -52,7 +52,8 @@ class FaultToleranceTest {
                         echo "========= TEST   $t"
                         echo "$t $host" >> "$RUNS_LOG"
                         if [ "$t" = s3 ] && [ "$host" = w1 ] && [ -n "$SLOW_ON_W1" ]; then
-                            touch "$RUNS_LOG.w1-s3"; sleep 8; echo "========= FAILED $t in 8s"; continue
+                            touch "$RUNS_LOG.w1-s3"; sleep 8; echo "========= FAILED $t in 8s"
+                            touch "$RUNS_LOG.w1-s3-done"; continue
                         fi
                         sleep "${STEP:-1}"
                         echo "========= PASSED $t in 1s"
@@ -82,8 +83,11 @@ class FaultToleranceTest {
         return dir.resolve("runs.txt");
     }
 
+    /** Seconds each subtest takes. */
+    private String step = "1";
+
     private Map<String, String> env() {
-        return Map.of("RUNS_LOG", runsLog().toString(), "SLOW_ON_W1", "1");
+        return Map.of("RUNS_LOG", runsLog().toString(), "SLOW_ON_W1", "1", "STEP", step);
     }
 
     private Path fixture(String top) throws Exception {
@@ -211,12 +215,13 @@ class FaultToleranceTest {
         int http = NodeProcess.freePort();
         Path cfg = coordinatorConfig("c1", cluster, http, List.of(cluster), "");
         NodeProcess c1 = coordinator("c1", cfg);
-        NodeProcess w1 = worker("w2", List.of(cluster));
+        NodeProcess w = worker("w2", List.of(cluster));
         CommitResults before = awaitBlob(r -> verdicts(r).size() >= 2, Duration.ofSeconds(120), List.of());
         c1.kill();
         Map<String, ResultEntry> recorded = verdicts(before);
         c1.start();
-        CommitResults after = awaitBlob(r -> verdicts(r).size() == 6, Duration.ofSeconds(180), List.of(w1));
+        // The worker leaves the dead coordinator's cluster and exits 1; restarted, it joins the new one.
+        CommitResults after = awaitBlob(r -> verdicts(r).size() == 6, Duration.ofSeconds(180), List.of(w));
         for (Map.Entry<String, ResultEntry> e : recorded.entrySet()) {
             assertEquals(e.getValue(), verdicts(after).get(e.getKey()), "verdict recorded before the kill stays");
             String subtest = e.getKey().substring("t.".length());
@@ -231,6 +236,7 @@ class FaultToleranceTest {
         Path cfg = fixture("heartbeat_interval = 1\nlease_timeout = 5\nsubtest_duration_def = 1\n"
                 + "subtest_duration_max = 6");
         // One batch of all six subtests; w1 takes it (w2 starts later), s3 is slow there.
+        step = "0.2";
         try (CoordinatorNode node = CoordinatorNode.start(ConfigLoader.load(cfg, ConfigRole.COORDINATOR), false)) {
             int port = Cluster.get(node.system()).selfMember().address().getPort().get();
             NodeProcess w1 = worker("w1", List.of(port));
@@ -246,6 +252,11 @@ class FaultToleranceTest {
             // w2 re-runs s3..s6 once the lease expired (5 s); w1 stays suspended below the 20 s downing margin.
             CommitResults done = awaitBlob(r -> verdicts(r).size() == 6, Duration.ofSeconds(15), List.of());
             long relet = System.currentTimeMillis() - stoppedAt;
+            Path late = Path.of(runsLog() + ".w1-s3-done");
+            while (!Files.exists(late) && System.currentTimeMillis() - stoppedAt < 18_000) {
+                Thread.sleep(50);
+            }
+            assertTrue(Files.exists(late), "s3's late FAILED is waiting in the frozen agent's console pipe");
             w1.signal("CONT");
             String api = "http://127.0.0.1:" + node.httpPort();
             HttpClient http = HttpClient.newHttpClient();
@@ -296,6 +307,10 @@ class FaultToleranceTest {
         worker("w2", List.of(p1, p2));
         Map<String, ResultEntry> recorded = verdicts(awaitBlob(r -> verdicts(r).size() >= 2, Duration.ofSeconds(120),
                 List.of()));
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (runsOf("s3") == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(50); // kill while the second batch runs, so there is a lease to resume
+        }
         c1.kill();
         CommitResults after = awaitBlob(r -> verdicts(r).size() == 6, Duration.ofSeconds(180), List.of());
         for (Map.Entry<String, ResultEntry> e : recorded.entrySet()) {
@@ -303,6 +318,7 @@ class FaultToleranceTest {
             assertEquals(1, runsOf(e.getKey().substring("t.".length())), e.getKey() + " ran once");
         }
         assertTrue(c2.log().contains("coordinator started"), "the singleton moved to c2");
+        assertTrue(c2.log().contains("leases resumed: host=w2 leases=1"), "the running batch was resumed, not re-run");
         JsonNode commit = getJson(HttpClient.newHttpClient(), "http://127.0.0.1:" + http2 + "/api/v1/commits/" + sha);
         assertEquals(6, commit.get("tests").size());
     }

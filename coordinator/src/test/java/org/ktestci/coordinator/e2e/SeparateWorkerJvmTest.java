@@ -218,17 +218,31 @@ class SeparateWorkerJvmTest {
             HttpClient http = HttpClient.newHttpClient();
             String api = "http://127.0.0.1:" + node.httpPort() + "/api/v1/commits/" + sha;
             awaitCommit(http, api, 1, Duration.ofSeconds(30)); // t.first's verdict is recorded before the kill
+            startWorker("w2", port); // idle, its claim parked: it takes over what w1 leaves
+            long joined = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Files.readString(dir.resolve("w2.log")).contains("hello accepted") && System.nanoTime() < joined) {
+                Thread.sleep(100);
+            }
+            long killedAt = System.currentTimeMillis();
             w1.destroyForcibly(); // SIGKILL: no goodbye, no cleanup
             w1.waitFor(10, TimeUnit.SECONDS);
-            startWorker("w2", port);
             JsonNode c = awaitCommit(http, api, 3, Duration.ofSeconds(120));
+            long released = 0;
             for (JsonNode t : c.get("tests")) {
                 String name = t.get("name").asText();
                 assertEquals("passed", t.get("status").asText(), name);
                 String expectedHost = name.equals("t.first") ? "w1" : "w2";
                 assertEquals(expectedHost, t.get("host").asText(),
                         name + ": verdicts recorded before the kill stay; the rest come from the other worker");
+                assertEquals(name.equals("t.first") ? 1 : 2, t.get("attempt").asInt(), name);
+                if (name.equals("t.slow")) {
+                    released = java.time.Instant.parse(t.get("starttime").asText()).toEpochMilli() - killedAt;
+                }
             }
+            // lease_timeout is 5 s here; the executor checks once a second and starttime has whole seconds.
+            assertTrue(released <= 5000 + 3000, "re-leased within lease_timeout: " + released + " ms");
+            System.out.println("measured: killed worker's subtest started on the other worker " + released
+                    + " ms after SIGKILL (lease_timeout 5 s)");
             CommitResults blob = CommitResultsCodec.read(dir.resolve("out").resolve(sha + ".capnp"));
             assertEquals(List.of("t.first", "t.last", "t.slow"), blob.entries().stream().map(ResultEntry::name).toList());
         }

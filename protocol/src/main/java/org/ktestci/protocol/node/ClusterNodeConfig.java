@@ -27,8 +27,10 @@ public final class ClusterNodeConfig {
                 .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(s.seedNodes()))
                 .withValue("pekko.cluster.downing-provider-class",
                         ConfigValueFactory.fromAnyRef("org.apache.pekko.cluster.sbr.SplitBrainResolverProvider"))
+                // keep-oldest over all members, not only coordinator-role ones as protocol.md §1 has it: Pekko never
+                // counts the oldest as "alone" among two members with the role, so with two coordinator nodes the
+                // survivors of a crashed oldest coordinator would down themselves instead of taking over.
                 .withValue("pekko.cluster.split-brain-resolver.active-strategy", ConfigValueFactory.fromAnyRef("keep-oldest"))
-                .withValue("pekko.cluster.split-brain-resolver.keep-oldest.role", ConfigValueFactory.fromAnyRef("coordinator"))
                 .withValue("pekko.cluster.split-brain-resolver.keep-oldest.down-if-alone", ConfigValueFactory.fromAnyRef(true))
                 .withValue("pekko.cluster.split-brain-resolver.stable-after", ConfigValueFactory.fromAnyRef("20s"))
                 .withValue("pekko.loggers", ConfigValueFactory.fromIterable(List.of("org.apache.pekko.event.slf4j.Slf4jLogger")))

@@ -70,6 +70,7 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
     private Duration leaseTimeout = Duration.ofSeconds(60);
     /** When the oldest heartbeat still without a valid answer was sent (0: all answered). */
     private long unansweredSince;
+    private long lastTick;
     private final TimerScheduler<AgentMessage> timers;
     private long lastEpoch = Long.MIN_VALUE;
 
@@ -179,13 +180,17 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
     private Behavior<AgentMessage> onHeartbeatTick() {
         if (current != null) {
             long now = System.currentTimeMillis();
+            if (lastTick > 0 && now - lastTick > 3 * heartbeatInterval.toMillis()) {
+                unansweredSince = 0; // this process was frozen (SIGSTOP, swapping): ask again before giving up
+            }
+            lastTick = now;
             // protocol.md §4.1: heartbeats unanswered for lease_timeout: the lease is certainly gone. Counted from
             // a heartbeat actually sent, so a worker that was itself frozen asks before it gives up.
             if (!sink.silenced && unansweredSince > 0 && now - unansweredSince > leaseTimeout.toMillis()) {
                 getContext().getLog().warn("no valid heartbeat answer for {} s, aborting: slot={} lease={}",
                         leaseTimeout.toSeconds(), slot, current.leaseId());
                 untrack(current.leaseId());
-                abortCurrent();
+                abortCurrent(false);
                 return this;
             }
             if (unansweredSince == 0) {
@@ -221,7 +226,7 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
             getContext().getLog().warn("coordinator abandoned lease {}; dropping its results", a.leaseId());
             untrack(a.leaseId());
             if (s == sink) {
-                abortCurrent();
+                abortCurrent(true);
             }
         }
         return this;
@@ -245,7 +250,7 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
             getContext().getLog().warn("coordinator rejected lease {} ({}); dropping its unsent results", r.leaseId(),
                     r.reason());
             if (s == sink) {
-                abortCurrent();
+                abortCurrent(true);
             }
         }
         return this;
@@ -264,7 +269,7 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
         }
         if (current != null && current.leaseId().equals(ack.leaseId()) && !ack.valid()) {
             getContext().getLog().warn("lease no longer valid, aborting: slot={} lease={}", slot, ack.leaseId());
-            abortCurrent();
+            abortCurrent(false);
         }
         return this;
     }
@@ -272,7 +277,7 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
     private Behavior<AgentMessage> onRevoke(RevokeLease r) {
         if (current != null && current.leaseId().equals(r.leaseId())) {
             getContext().getLog().warn("lease revoked, aborting: slot={} lease={} reason={}", slot, r.leaseId(), r.reason());
-            abortCurrent();
+            abortCurrent(false);
         }
         return this;
     }
@@ -283,13 +288,20 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
             d.replyTo().tell(new Drained(slot));
         } else {
             getContext().getLog().info("agent stopping, aborting batch: slot={} lease={}", slot, current.leaseId());
-            abortCurrent();
+            abortCurrent(true);
         }
         return this;
     }
 
-    private void abortCurrent() {
-        sink.silenced = true; // the lease is gone: nothing more from this run may be reported under it
+    /**
+     * Stops the running batch. {@code silence}: the coordinator said the lease is gone (Reject, abandon) or we are
+     * leaving, so nothing more is sent under it. Otherwise (revoked, heartbeat refused or unanswered) what the
+     * run still produces goes out and is fenced off by the executor, which counts it (protocol.md §4.2).
+     */
+    private void abortCurrent(boolean silence) {
+        if (silence) {
+            sink.silenced = true;
+        }
         run.abort();
     }
 
