@@ -19,7 +19,8 @@ import java.util.concurrent.Callable;
 @Command(name = "ktest-ci-coordinator", mixinStandardHelpOptions = true, version = "ktest-ci 0.1.0",
         description = "Runs the ktest-ci coordinator (branch watcher, scheduler, results, dashboard).",
         subcommands = {CoordinatorMain.CheckConfig.class, CoordinatorMain.DemoInitCommand.class,
-                CoordinatorMain.Demo.class})
+                CoordinatorMain.Demo.class, CoordinatorMain.RebuildProjections.class,
+                CoordinatorMain.ImportOutputDir.class})
 public final class CoordinatorMain implements Callable<Integer> {
     static final int EXIT_CONFIG = ConfigException.EXIT_CODE;
 
@@ -65,6 +66,51 @@ public final class CoordinatorMain implements Callable<Integer> {
         @Override
         public Integer call() {
             return ConfigCheck.run(parent.config, ConfigRole.COORDINATOR, System.out, System.err);
+        }
+    }
+
+    @Command(name = "rebuild-projections", mixinStandardHelpOptions = true,
+            description = "With the coordinator stopped: re-renders output_dir (every commit, or one) from the "
+                    + "journal, regenerates test_durations.capnp and resets the projection offset.")
+    static final class RebuildProjections implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        CoordinatorMain parent;
+
+        @Option(names = "--commit", paramLabel = "SHA", description = "only this commit (full sha)")
+        String commit;
+
+        @Override
+        public Integer call() throws Exception {
+            var loaded = ConfigCheck.loadOrReport(parent.config, ConfigRole.COORDINATOR, System.err);
+            if (loaded.isEmpty()) {
+                return EXIT_CONFIG;
+            }
+            try {
+                org.ktestci.coordinator.maintenance.OfflineTools.rebuildProjections(loaded.get(),
+                        java.util.Optional.ofNullable(commit), System.out);
+                return 0;
+            } catch (IllegalArgumentException e) {
+                System.err.println("ktest-ci-coordinator: " + e.getMessage());
+                return 1;
+            }
+        }
+    }
+
+    @Command(name = "import-output-dir", mixinStandardHelpOptions = true,
+            description = "With the coordinator stopped: imports the verdicts of an existing ktest output_dir "
+                    + "(every <sha>.capnp the journal does not know yet).")
+    static final class ImportOutputDir implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        CoordinatorMain parent;
+
+        @Override
+        public Integer call() throws Exception {
+            var loaded = ConfigCheck.loadOrReport(parent.config, ConfigRole.COORDINATOR, System.err);
+            if (loaded.isEmpty()) {
+                return EXIT_CONFIG;
+            }
+            org.ktestci.coordinator.maintenance.OfflineTools.importOutputDir(loaded.get(), System.out);
+            return 0;
         }
     }
 

@@ -25,13 +25,26 @@ public final class WorkerMain implements Callable<Integer> {
     @Option(names = "--config", description = "config file (default ${DEFAULT-VALUE})", defaultValue = "/etc/ktest-ci.toml")
     Path config;
 
+    @Option(names = "--coordinator", paramLabel = "HOST:PORT",
+            description = "the coordinator's cluster address (instead of ci_host / cluster.seed_nodes)")
+    String coordinator;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new WorkerMain()).execute(args));
     }
 
     @Override
     public Integer call() throws Exception {
-        var loaded = ConfigCheck.loadOrReport(config, ConfigRole.WORKER, System.err);
+        java.util.Optional<String> seed = java.util.Optional.empty();
+        if (coordinator != null) {
+            if (!coordinator.matches("^[A-Za-z0-9.:\\[\\]-]+:[0-9]{1,5}$")) {
+                System.err.println("ktest-ci-worker: --coordinator: expected HOST:PORT, got '" + coordinator + "'");
+                return 2;
+            }
+            seed = java.util.Optional.of("pekko://" + ClusterNodeConfig.SYSTEM_NAME + "@" + coordinator);
+        }
+        var loaded = ConfigCheck.loadOrReport(config, seed.isPresent() ? ConfigRole.WORKER_WITH_SEED
+                : ConfigRole.WORKER, System.err);
         if (loaded.isEmpty()) {
             return ConfigException.EXIT_CODE;
         }
@@ -43,7 +56,8 @@ public final class WorkerMain implements Callable<Integer> {
             ctx.spawn(CoordinatorWatch.create(java.time.Duration.ofSeconds(10)), "coordinator-watch");
             return Behaviors.empty();
         }), ClusterNodeConfig.SYSTEM_NAME, ClusterNodeConfig.build(new ClusterNodeSettings(List.of("worker"),
-                cl.bindHost(), cl.port(), advertise, cl.seedNodes(), cl.insecurePlaintext(), cl.tlsCert(), cl.tlsKey(),
+                cl.bindHost(), cl.port(), advertise, seed.map(List::of).orElse(cl.seedNodes()), cl.insecurePlaintext(),
+                cl.tlsCert(), cl.tlsKey(),
                 cl.tlsCa())));
         if (cl.insecurePlaintext()) {
             system.log().warn("cluster transport is NOT encrypted");

@@ -38,6 +38,10 @@ final class CommitProjection {
         this.listener = listener;
     }
 
+    java.nio.file.Path blobPath(String sha) {
+        return out.blob(sha);
+    }
+
     void render(String sha, Map<String, ResultRecord> records, Set<String> removedKeys) throws IOException {
         Map<String, ResultRecord> before = rendered.computeIfAbsent(sha, s -> new HashMap<>());
         for (String key : removedKeys) {

@@ -219,7 +219,12 @@ public final class CommitResults extends EventSourcedBehavior<CommitCommand, Com
     private Effect<CommitEvent, CommitState> onImport(CommitState state, Import im) {
         return persistAndPublish(new VerdictsImported(sha, im.entries(), im.source()),
                 im.entries().stream().map(CommitEvent.ImportedEntry::key).toList())
-                .thenRun(s -> deps.parent().tell(new ResultsStore.Imported(sha)));
+                .thenRun(s -> {
+                    deps.parent().tell(new ResultsStore.Imported(sha));
+                    if (im.done() != null) {
+                        im.done().tell(new ResultsStore.ImportDone(sha));
+                    }
+                });
     }
 
     /** Persists, then mirrors the touched keys into the index and marks the commit for the projector. */

@@ -35,7 +35,10 @@ import java.util.function.Function;
  */
 public final class ResultsProjector extends AbstractBehavior<ResultsProjector.Command> {
     public sealed interface Command extends NoSerializationVerificationNeeded
-            permits IndexReady, Dirty, Tagged, StreamStarted, StreamEnded, Flush {}
+            permits IndexReady, Dirty, Tagged, StreamStarted, StreamEnded, Flush, RenderNow {}
+
+    /** Renders these commits now (all of the index when empty) and answers with the journal offset stored. */
+    public record RenderNow(java.util.Set<String> commits, long offset, ActorRef<Long> replyTo) implements Command {}
 
     /** The index holds every commit: rendering may start (a partial index would write partial blobs). */
     public record IndexReady() implements Command {}
@@ -100,6 +103,7 @@ public final class ResultsProjector extends AbstractBehavior<ResultsProjector.Co
                 .onMessage(Tagged.class, this::onTagged)
                 .onMessage(StreamEnded.class, this::onStreamEnded)
                 .onMessage(Flush.class, f -> onFlush())
+                .onMessage(RenderNow.class, this::onRenderNow)
                 .build();
     }
 
@@ -108,6 +112,17 @@ public final class ResultsProjector extends AbstractBehavior<ResultsProjector.Co
         storedOffset = offsetFile.read();
         seenOffset = storedOffset;
         getContext().getLog().info("projection resumes after journal offset {}", storedOffset);
+        // A projection is rebuilt from the journal if missing: commits whose blob is gone render again now.
+        int missing = 0;
+        for (String sha : index.commits()) {
+            if (!java.nio.file.Files.exists(projection.blobPath(sha))) {
+                dirty.computeIfAbsent(sha, s -> new HashSet<>());
+                missing++;
+            }
+        }
+        if (missing > 0) {
+            getContext().getLog().info("re-rendering {} commits whose results blob is missing", missing);
+        }
         Source<Tagged, NotUsed> tagged = RestartSource.withBackoff(
                 RestartSettings.create(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2),
                 () -> events.apply(seenOffset).map(ResultsProjector::tagged));
@@ -156,6 +171,15 @@ public final class ResultsProjector extends AbstractBehavior<ResultsProjector.Co
         if (!timers.isTimerActive("flush") && !dirty.isEmpty()) {
             timers.startSingleTimer("flush", new Flush(), COALESCE);
         }
+    }
+
+    private Behavior<Command> onRenderNow(RenderNow r) {
+        java.util.Set<String> which = r.commits().isEmpty() ? index.commits() : r.commits();
+        which.forEach(sha -> dirty.computeIfAbsent(sha, s -> new HashSet<>()));
+        seenOffset = Math.max(seenOffset, r.offset());
+        onFlush();
+        r.replyTo().tell(storedOffset);
+        return this;
     }
 
     private Behavior<Command> onFlush() {

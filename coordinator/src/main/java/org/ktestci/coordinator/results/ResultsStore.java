@@ -63,7 +63,11 @@ public final class ResultsStore {
 
     public record Cleared(String sha, List<String> keys) implements org.apache.pekko.actor.NoSerializationVerificationNeeded {}
 
-    public record Import(String sha, List<ImportedEntry> entries, String source) implements CommitCommand {}
+    /** {@code done} (may be null) hears {@link ImportDone} once the import is in the journal. */
+    public record Import(String sha, List<ImportedEntry> entries, String source, ActorRef<ImportDone> done)
+            implements CommitCommand {}
+
+    public record ImportDone(String sha) implements NoSerializationVerificationNeeded {}
 
     /** Passivation: the entity stops after the commands already in its mailbox. */
     record StopEntity(String sha) implements CommitCommand {}
@@ -159,7 +163,7 @@ public final class ResultsStore {
                 .onMessage(ImportRead.class, r -> {
                     int results = 0;
                     for (OutputDirImport.ImportedCommit c : r.commits()) {
-                        entity(c.sha()).tell(new Import(c.sha(), c.entries(), outputDir.root().toString()));
+                        entity(c.sha()).tell(new Import(c.sha(), c.entries(), outputDir.root().toString(), null));
                         results += c.entries().size();
                     }
                     ctx.getLog().info("imported {} commits, {} results from {}", r.commits().size(), results,

@@ -78,4 +78,59 @@ class CoordinatorRestartTest {
                 "each subtest ran once per commit: nothing with a verdict ran again after the restart");
         assertEquals(List.of("t.a", "t.b"), after.entries().stream().map(ResultEntry::name).toList());
     }
+
+    @Test
+    void projectionsComeBackFromTheJournalAndOldOutputDirsAreImported() throws Exception {
+        CiFixture fx = new CiFixture(dir);
+        String sha = fx.repos(1, "bcachefs: first").get(0);
+        fx.testFile("t.ktest", """
+                #!/usr/bin/env bash
+                case $1 in
+                    list-tests) echo "a b" ;;
+                    deps) echo "ktest_no_vm=1" ;;
+                    run-tests) shift; for t in "$@"; do echo "========= TEST   $t"; echo "========= FAILED $t in 0s";
+                        done ;;
+                esac
+                """);
+        Path cfg = fx.config("ktest-ci.toml", "t.ktest", "fetch_interval = 5", CiFixture.PLAINTEXT,
+                "runner = \"host\"\nslots = 1\nmin_free_disk_gib = 0\n");
+        Path out = dir.resolve("out");
+        CommitResults before;
+        try (CoordinatorNode node = CoordinatorNode.start(ConfigLoader.load(cfg,
+                ConfigRole.COORDINATOR_WITH_WORKER), true)) {
+            before = awaitVerdicts(out, sha, 2).orElseThrow();
+        }
+        // Lost projections: the blob of the commit and one status file.
+        Files.delete(out.resolve(sha + ".capnp"));
+        Files.delete(out.resolve(sha).resolve("t.a").resolve("status"));
+        var config = ConfigLoader.load(cfg, ConfigRole.COORDINATOR);
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        org.ktestci.coordinator.maintenance.OfflineTools.rebuildProjections(config, Optional.empty(),
+                new java.io.PrintStream(printed, true));
+        assertTrue(printed.toString().startsWith("rebuilt 1 commits from the journal"), printed.toString());
+        assertEquals(before.entries(), CommitResultsCodec.read(out.resolve(sha + ".capnp")).entries());
+        assertEquals("========= FAILED a in 0s\n", Files.readString(out.resolve(sha).resolve("t.a").resolve("status")));
+        var durations = org.ktestci.schema.durations.DurationsCodec.read(out.resolve("test_durations.capnp"));
+        assertEquals(List.of("t.a", "t.b"), durations.stream().map(org.ktestci.schema.durations.DurationStat::test)
+                .toList());
+        assertEquals(1, durations.get(0).failed());
+
+        // A ktest-era blob of a commit the journal never saw is imported on request.
+        String old = "ab".repeat(20);
+        CommitResultsCodec.writeAtomically(out.resolve(old + ".capnp"), new CommitResults(old, "", List.of(
+                new ResultEntry("t.a", Status.PASSED, 7, 0))));
+        printed.reset();
+        org.ktestci.coordinator.maintenance.OfflineTools.importOutputDir(config, new java.io.PrintStream(printed, true));
+        assertEquals("imported 1 commits, 1 results\n", printed.toString());
+
+        // At a normal start a missing blob is rendered again from the journal too.
+        Files.delete(out.resolve(sha + ".capnp"));
+        try (CoordinatorNode node = CoordinatorNode.start(config, false)) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!Files.exists(out.resolve(sha + ".capnp")) && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertEquals(before.entries(), CommitResultsCodec.read(out.resolve(sha + ".capnp")).entries());
+        }
+    }
 }

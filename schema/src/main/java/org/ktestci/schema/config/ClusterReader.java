@@ -52,7 +52,7 @@ final class ClusterReader {
                 }
             }
         }
-        if (role.worker() && !ciHostSet && !r.has(s, "seed_nodes")) {
+        if (role.needsSeed() && !ciHostSet && !r.has(s, "seed_nodes")) {
             r.errorAt(1, 1, "ci_host", "required key missing (a worker needs ci_host or cluster.seed_nodes)");
         }
         List<String> seedList = seeds.orElse(List.of("pekko://" + SYSTEM_NAME + "@" + ciHost + ":" + DEFAULT_PORT));

@@ -104,6 +104,9 @@ class ConfigRolesTest {
         assertEquals(List.of("pekko://ktest-ci@ci.example.net:25520", "pekko://ktest-ci@[::1]:2552"),
                 seeds.cluster().seedNodes());
         assertEquals(dir.resolve("k"), seeds.worker().ktestDir());
+        assertEquals(List.of(f.err(3, 1, "worker.ktest_dir", "required key missing (set worker.ktest_dir or ktest_dir)")),
+                f.errors("[cluster]\ninsecure_plaintext = true\n[worker]\nslots = 1\n", ConfigRole.WORKER_WITH_SEED),
+                "ktest-ci worker --coordinator HOST:PORT names the seed itself");
     }
 
     @Test

@@ -57,6 +57,14 @@ class KtestRunnerTest {
                     echo "[    1.600000] Kernel panic - not syncing: Fatal exception"
                     exit 1
                 fi
+                if [ "$t" = hang ]; then
+                    # A VM that hangs and ignores SIGTERM (only SIGKILL ends it), as a wedged qemu can.
+                    echo $$ > "$ktest_deps_dir/ktest-out/hung.pid"
+                    trap '' TERM
+                    echo "[    1.500000] ========= TEST   $t"
+                    echo "[    1.500100] WATCHDOG 1"
+                    while :; do sleep 1; done
+                fi
                 "$test" run-tests "$t" | sed -u 's/^/[    1.000000] /' || failed=$((failed+1))
             done
             [ $failed = 0 ] && echo "TEST SUCCESS" || echo "TEST FAILED"
@@ -74,7 +82,7 @@ class KtestRunnerTest {
         exec(dir.resolve("ktest/tests/fs/t.ktest"), """
                 #!/usr/bin/env bash
                 case $1 in
-                    list-tests) echo "a crash b" ;;
+                    list-tests) echo "a crash b hang" ;;
                     deps) echo "ktest_mem=1024" ;;
                     run-tests) shift; for t in "$@"; do echo "========= TEST   $t"; echo "========= PASSED $t in 0s"; done ;;
                 esac
@@ -135,6 +143,20 @@ class KtestRunnerTest {
         assertEquals(dir.resolve("ktest/ktest") + " run -k upstream/stable -T " + slot.resolve("ktest-tmp") + " "
                 + dir.resolve("ktest/tests/fs/t.ktest") + " b", argv.get(1));
         assertTrue(!Files.exists(slot.resolve("ktest-tmp")), "the VM's tmp dir is removed after every iteration");
+    }
+
+    @Test
+    void aHungVmIsKilledAtItsWatchdogAndTheRestRunsInAFreshVm() throws Exception {
+        BatchFinished r = run("upstream/stable", List.of("a", "hang", "b"));
+        assertEquals(BatchFinished.COMPLETED, r.outcome());
+        assertEquals(3, events.size(), events.toString());
+        assertEquals("fs.t@upstream_stable.a ========= PASSED a in 0s #1", events.get(0));
+        assertTrue(events.get(1).matches("fs\\.t@upstream_stable\\.hang ========= FAILED TIMEOUT hang in [12]s #1"),
+                events.get(1));
+        assertEquals("fs.t@upstream_stable.b ========= PASSED b in 0s #2", events.get(2), "b runs in a fresh VM");
+        long pid = Long.parseLong(Files.readString(dir.resolve("work/slot-0/ktest-out/hung.pid")).trim());
+        assertTrue(ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true),
+                "the VM that ignored SIGTERM was killed with SIGKILL");
     }
 
     @Test
