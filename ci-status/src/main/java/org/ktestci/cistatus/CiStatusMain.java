@@ -35,8 +35,11 @@ public final class CiStatusMain implements Callable<Integer> {
     private Streams streams;
 
     public static void main(String[] args) {
-        // stdout is data (tables, JSON, raw logs). Logback prints its own status messages to System.out, e.g.
-        // when the launcher's classpath holds the coordinator's logback.xml next to ours; silence them.
+        // stdout is data (tables, JSON, raw logs): our own logging config sends library warnings to stderr. It
+        // has its own name because the distribution's classpath also holds the coordinator's logback.xml.
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "ci-status-logback.xml");
+        }
         if (System.getProperty("logback.statusListenerClass") == null) {
             System.setProperty("logback.statusListenerClass", "ch.qos.logback.core.status.NopStatusListener");
         }

@@ -20,7 +20,7 @@ import java.util.concurrent.Callable;
         description = "Runs the ktest-ci coordinator (branch watcher, scheduler, results, dashboard).",
         subcommands = {CoordinatorMain.CheckConfig.class, CoordinatorMain.DemoInitCommand.class,
                 CoordinatorMain.Demo.class, CoordinatorMain.RebuildProjections.class,
-                CoordinatorMain.ImportOutputDir.class})
+                CoordinatorMain.ImportOutputDir.class, CoordinatorMain.Dashboard.class})
 public final class CoordinatorMain implements Callable<Integer> {
     static final int EXIT_CONFIG = ConfigException.EXIT_CODE;
 
@@ -111,6 +111,22 @@ public final class CoordinatorMain implements Callable<Integer> {
             }
             org.ktestci.coordinator.maintenance.OfflineTools.importOutputDir(loaded.get(), System.out);
             return 0;
+        }
+    }
+
+    @Command(name = "dashboard", mixinStandardHelpOptions = true,
+            description = "The dashboard alone, read-only, over output_dir and the local repos (no cluster).")
+    static final class Dashboard implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        CoordinatorMain parent;
+
+        @Override
+        public Integer call() throws Exception {
+            var loaded = ConfigCheck.loadOrReport(parent.config, ConfigRole.COORDINATOR, System.err);
+            if (loaded.isEmpty()) {
+                return EXIT_CONFIG;
+            }
+            return DashboardNode.run(loaded.get());
         }
     }
 

@@ -16,6 +16,9 @@ import java.util.Map;
  * PostgreSQL (several coordinator nodes).
  */
 public final class JournalConfig {
+    /** Settings above every reference.conf (reference.conf files merge in classpath order). */
+    static final String SETTINGS = "ktest-ci-coordinator.conf";
+
     private JournalConfig() {
     }
 
@@ -39,9 +42,13 @@ public final class JournalConfig {
         Config c = ConfigFactory.empty()
                 .withValue("pekko-persistence-jdbc.shared-databases.slick.profile",
                         ConfigValueFactory.fromAnyRef(profile));
+        c = c.withFallback(ConfigFactory.parseResources(JournalConfig.class.getClassLoader(), SETTINGS));
         for (Map.Entry<String, Object> e : db.entrySet()) {
             c = c.withValue("pekko-persistence-jdbc.shared-databases.slick.db." + e.getKey(),
                     ConfigValueFactory.fromAnyRef(e.getValue()));
+        }
+        if (c.getConfig("pekko.persistence").isEmpty()) {
+            throw new IllegalStateException(SETTINGS + " missing from the classpath");
         }
         return c;
     }

@@ -36,7 +36,11 @@ public final class ClusterNodeConfig {
                 .withValue("pekko.loggers", ConfigValueFactory.fromIterable(List.of("org.apache.pekko.event.slf4j.Slf4jLogger")))
                 .withValue("pekko.logging-filter", ConfigValueFactory.fromAnyRef("org.apache.pekko.event.slf4j.Slf4jLoggingFilter"))
                 .withValue("pekko.loglevel", ConfigValueFactory.fromAnyRef("INFO"))
-                .withValue("pekko.coordinated-shutdown.exit-jvm", ConfigValueFactory.fromAnyRef(false));
+                .withValue("pekko.coordinated-shutdown.exit-jvm", ConfigValueFactory.fromAnyRef(false))
+                // A stopping worker kills its test processes (TERM, then KILL after 10 s) and says goodbye
+                // before it leaves the cluster: give that phase room.
+                .withValue("pekko.coordinated-shutdown.phases.before-service-unbind.timeout",
+                        ConfigValueFactory.fromAnyRef("30s"));
         if (s.insecurePlaintext()) {
             c = c.withValue("pekko.remote.artery.transport", ConfigValueFactory.fromAnyRef("tcp"));
         } else {
