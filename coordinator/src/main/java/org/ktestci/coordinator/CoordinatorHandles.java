@@ -2,6 +2,7 @@ package org.ktestci.coordinator;
 
 import org.apache.pekko.actor.typed.ActorRef;
 import org.ktestci.coordinator.branches.BranchWatcher;
+import org.ktestci.coordinator.maintenance.Maintenance;
 import org.ktestci.coordinator.results.ResultsStore;
 import org.ktestci.coordinator.scheduling.JobWindow;
 import org.ktestci.protocol.GatewayMessage;
@@ -15,7 +16,7 @@ import java.util.Optional;
 public final class CoordinatorHandles {
     public record Refs(ActorRef<JobWindow.Command> window, ActorRef<GatewayMessage> gateway,
                        ActorRef<ResultsStore.Command> results, ActorRef<BranchWatcher.Command> watcher,
-                       int incarnation) {}
+                       ActorRef<Maintenance.Command> maintenance, int incarnation) {}
 
     private volatile Refs refs;
 

@@ -77,7 +77,8 @@ public final class CoordinatorNode implements AutoCloseable {
         CoordinatorSetup setup = new CoordinatorSetup(config.user(), mapping.branches(), out, mapping.scheduler(),
                 Duration.ofSeconds(config.fetchInterval()), mapping::hostSlots, mapping.configuredHosts(), repos,
                 fetchStatus, index, listings, costs, sha -> queries.commit(sha).map(c -> c.message()).orElse(""),
-                metrics, ProjectionListener.NONE, handles);
+                metrics, ProjectionListener.NONE, handles, config.persistence(), Duration.ofSeconds(config.gcGrace()),
+                Duration.ofSeconds(config.maintenanceInterval()));
 
         List<String> roles = new ArrayList<>(List.of("coordinator"));
         if (withWorker) {

@@ -13,7 +13,9 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.ktestci.coordinator.branches.BranchWatcher;
 import org.ktestci.coordinator.execution.ArtifactStore;
 import org.ktestci.coordinator.execution.WorkerGateway;
+import org.ktestci.coordinator.journal.JournalEraser;
 import org.ktestci.coordinator.journal.JournalSchema;
+import org.ktestci.coordinator.maintenance.Maintenance;
 import org.ktestci.coordinator.results.CommitResults;
 import org.ktestci.coordinator.results.ResultsProjector;
 import org.ktestci.coordinator.results.ResultsStore;
@@ -29,6 +31,20 @@ import java.util.concurrent.CompletableFuture;
  * gateway, so nothing is scheduled from an incomplete view of what already has verdicts.
  */
 public final class CoordinatorRoot {
+    /** Every commit within keep_results_commits of a tracked tip (blocking: git walks). */
+    static java.util.Set<String> liveBranchCommits(CoordinatorSetup s) throws java.io.IOException {
+        java.util.Set<String> live = new java.util.HashSet<>();
+        for (org.ktestci.coordinator.scheduling.BranchSpec b : s.branches()) {
+            var repo = s.repos().get(b.repoPath());
+            var tip = org.ktestci.schema.git.CommitLog.branchTip(repo, s.user(), b.name());
+            if (tip.isPresent()) {
+                org.ktestci.schema.git.CommitLog.walk(repo, tip.get(), s.settings().keepResultsCommits())
+                        .forEach(c -> live.add(c.sha()));
+            }
+        }
+        return live;
+    }
+
     public sealed interface Command {}
 
     private record SchemaReady() implements Command {}
@@ -71,8 +87,9 @@ public final class CoordinatorRoot {
                 .map(id -> id.substring("commit-".length()))
                 .runWith(Sink.seq(), system);
         ActorRef<ResultsStore.Ready> ready = ctx.messageAdapter(ResultsStore.Ready.class, ResultsReady::new);
+        JournalEraser eraser = new JournalEraser(s.persistence());
         ActorRef<ResultsStore.Command> results = ctx.spawn(ResultsStore.create(s.index(), s.outputDir(), ids,
-                projector, ready), "results-store");
+                projector, ready, eraser::erase), "results-store");
         return Behaviors.receive(Command.class)
                 .onMessage(ResultsReady.class, r -> startScheduling(ctx, s, results))
                 .build();
@@ -84,15 +101,19 @@ public final class CoordinatorRoot {
         ActorRef<ArtifactStore.Command> artifacts =
                 ctx.spawn(ArtifactStore.create(s.outputDir()), "artifact-store", blocking);
         GitRefillSource source = new GitRefillSource(s.user(), s.branches(), s.repos(), s.listings(), s.index(),
-                s.costs(), s.settings().keepResultsCommits());
+                s.costs(), s.settings().keepResultsCommits(), () -> s.metrics().keyCollisions.inc());
         ActorRef<JobWindow.Command> window = ctx.spawn(JobWindow.create(s.settings(), source, results, s.index(),
                 s.metrics()), "job-window");
         ActorRef<BranchWatcher.Command> watcher = ctx.spawn(BranchWatcher.create(s.user(), s.branches(), s.repos(),
                 s.fetchStatus(), window, s.fetchInterval()), "branch-watcher");
+        ActorRef<Maintenance.Command> maintenance = ctx.spawn(Maintenance.create(
+                new Maintenance.Settings(s.outputDir(), s.maintenanceInterval(), s.gcGrace()),
+                () -> liveBranchCommits(s), s.index(), window, results), "maintenance");
         int incarnation = WorkerGateway.newIncarnation();
         ActorRef<GatewayMessage> gateway = ctx.spawn(WorkerGateway.create(s.hostConfig(), s.configuredHosts(), window,
                 results, artifacts, s.settings(), s.metrics(), incarnation), "worker-gateway");
-        CoordinatorHandles.Refs refs = new CoordinatorHandles.Refs(window, gateway, results, watcher, incarnation);
+        CoordinatorHandles.Refs refs = new CoordinatorHandles.Refs(window, gateway, results, watcher, maintenance,
+                incarnation);
         s.handles().publish(refs);
         ctx.getLog().info("coordinator started: branches={} output_dir={} incarnation={}", s.branches().size(),
                 s.outputDir().root(), Integer.toHexString(incarnation));

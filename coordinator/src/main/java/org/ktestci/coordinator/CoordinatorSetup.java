@@ -11,6 +11,7 @@ import org.ktestci.coordinator.scheduling.BranchSpec;
 import org.ktestci.coordinator.scheduling.DurationCosts;
 import org.ktestci.coordinator.scheduling.SchedulerSettings;
 import org.ktestci.coordinator.scheduling.SubtestListingCache;
+import org.ktestci.schema.config.PersistenceConfig;
 import org.ktestci.schema.results.OutputDir;
 
 import java.time.Duration;
@@ -23,5 +24,6 @@ public record CoordinatorSetup(String user, List<BranchSpec> branches, OutputDir
                                List<String> configuredHosts, Repositories repos, BranchFetchStatus fetchStatus,
                                ResultsIndex index, SubtestListingCache listings, DurationCosts costs,
                                CommitMessages messages, CoordinatorMetrics metrics, ProjectionListener listener,
-                               CoordinatorHandles handles) {
+                               CoordinatorHandles handles, PersistenceConfig persistence, Duration gcGrace,
+                               Duration maintenanceInterval) {
 }

@@ -31,8 +31,7 @@ public final class JournalConfig {
             // WRITE_DELAY=0: a commit reaches the file before persist() completes, so a verdict acknowledged
             // to a worker survives kill -9 of the coordinator. DATABASE_TO_UPPER=false: the plugin's
             // lower-case table names.
-            db = Map.of("url", "jdbc:h2:file:" + p.h2File().toAbsolutePath()
-                            + ";DATABASE_TO_UPPER=false;WRITE_DELAY=0",
+            db = Map.of("url", h2Url(p),
                     "user", "sa", "password", "", "driver", "org.h2.Driver");
         } else {
             profile = "slick.jdbc.PostgresProfile$";
@@ -51,6 +50,10 @@ public final class JournalConfig {
             throw new IllegalStateException(SETTINGS + " missing from the classpath");
         }
         return c;
+    }
+
+    static String h2Url(PersistenceConfig p) {
+        return "jdbc:h2:file:" + p.h2File().toAbsolutePath() + ";DATABASE_TO_UPPER=false;WRITE_DELAY=0";
     }
 
     private static String password(java.util.Optional<Path> file) throws IOException {

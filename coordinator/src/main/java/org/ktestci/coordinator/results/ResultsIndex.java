@@ -12,26 +12,40 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ResultsIndex {
     private final Map<String, Map<String, ResultRecord>> byCommit = new ConcurrentHashMap<>();
+    /** Per commit, how often a verdict went away (cleared): caches of "what still lacks a verdict" key on it. */
+    private final Map<String, Long> removals = new ConcurrentHashMap<>();
 
-    void replace(String sha, Map<String, ResultRecord> records) {
-        Map<String, ResultRecord> m = new ConcurrentHashMap<>(records);
-        byCommit.put(sha, m);
+    /** Sets a commit's entries (its entity on recovery; tests). */
+    public void replace(String sha, Map<String, ResultRecord> records) {
+        Map<String, ResultRecord> before = byCommit.put(sha, new ConcurrentHashMap<>(records));
+        if (before != null && before.values().stream().anyMatch(r -> r.hasVerdict() && !hasVerdict(records, r.key()))) {
+            removals.merge(sha, 1L, Long::sum);
+        }
     }
 
     void update(String sha, Map<String, ResultRecord> current, Set<String> keys) {
         Map<String, ResultRecord> m = byCommit.computeIfAbsent(sha, s -> new ConcurrentHashMap<>());
         for (String k : keys) {
             ResultRecord r = current.get(k);
-            if (r == null) {
-                m.remove(k);
-            } else {
-                m.put(k, r);
+            ResultRecord before = r == null ? m.remove(k) : m.put(k, r);
+            if (before != null && before.hasVerdict() && (r == null || !r.hasVerdict())) {
+                removals.merge(sha, 1L, Long::sum);
             }
         }
     }
 
     void remove(String sha) {
         byCommit.remove(sha);
+        removals.merge(sha, 1L, Long::sum);
+    }
+
+    public long removals(String sha) {
+        return removals.getOrDefault(sha, 0L);
+    }
+
+    private static boolean hasVerdict(Map<String, ResultRecord> m, String key) {
+        ResultRecord r = m.get(key);
+        return r != null && r.hasVerdict();
     }
 
     /** The commit's current entries (a live, read-only view; empty when it has none). */

@@ -30,7 +30,14 @@ import java.util.concurrent.CompletableFuture;
 public final class ResultsStore {
     public sealed interface Command extends NoSerializationVerificationNeeded
             permits CommitCommand, JournalListed, ImportRead, EntityRecovered, Imported, Passivate, EntityStopped,
-            StartupFailed {}
+            StartupFailed, Forget, Erased {}
+
+    /** Retention: the commit's entity stops and its journal entries go; answered with {@link Forgotten}. */
+    public record Forget(String sha, ActorRef<Forgotten> replyTo) implements Command {}
+
+    public record Forgotten(String sha, boolean ok) implements NoSerializationVerificationNeeded {}
+
+    private record Erased(String sha, Throwable error, ActorRef<Forgotten> replyTo) implements Command {}
 
     /** A command for one commit's entity. */
     public sealed interface CommitCommand extends Command
@@ -99,6 +106,15 @@ public final class ResultsStore {
     private final ActorContext<Command> ctx;
     private final ResultsIndex index;
     private final CommitResults.Deps deps;
+    private final JournalErasure erasure;
+    /** Forgets waiting for their entity to stop. */
+    private final Map<String, ActorRef<Forgotten>> forgetting = new HashMap<>();
+
+    /** Deletes a persistence id's journal entries; blocking (it runs on the blocking dispatcher). */
+    @FunctionalInterface
+    public interface JournalErasure {
+        void erase(String persistenceId) throws IOException;
+    }
     private final Map<String, ActorRef<CommitCommand>> live = new HashMap<>();
     /** Commands for a commit whose entity is stopping; delivered to its next incarnation. */
     private final Map<String, List<CommitCommand>> waiting = new HashMap<>();
@@ -109,8 +125,17 @@ public final class ResultsStore {
      */
     public static Behavior<Command> create(ResultsIndex index, OutputDir outputDir, JournalCommits journalIds,
                                            ActorRef<ResultsProjector.Command> projector, ActorRef<Ready> readyTo) {
+        return create(index, outputDir, journalIds, projector, readyTo, id -> {
+            throw new IOException("journal erasure not configured");
+        });
+    }
+
+    public static Behavior<Command> create(ResultsIndex index, OutputDir outputDir, JournalCommits journalIds,
+                                           ActorRef<ResultsProjector.Command> projector, ActorRef<Ready> readyTo,
+                                           JournalErasure erasure) {
         return Behaviors.withStash(1_000_000, stash -> Behaviors.setup(ctx -> {
-            ResultsStore store = new ResultsStore(ctx, index, new CommitResults.Deps(index, projector, ctx.getSelf()));
+            ResultsStore store = new ResultsStore(ctx, index, new CommitResults.Deps(index, projector, ctx.getSelf()),
+                    erasure);
             ctx.pipeToSelf(journalIds.list(ctx.getSystem()),
                     (shas, err) -> err == null ? new JournalListed(shas) : new StartupFailed(err));
             return store.starting(stash, outputDir, projector, readyTo);
@@ -123,10 +148,12 @@ public final class ResultsStore {
         java.util.concurrent.CompletionStage<List<String>> list(org.apache.pekko.actor.typed.ActorSystem<?> system);
     }
 
-    private ResultsStore(ActorContext<Command> ctx, ResultsIndex index, CommitResults.Deps deps) {
+    private ResultsStore(ActorContext<Command> ctx, ResultsIndex index, CommitResults.Deps deps,
+                         JournalErasure erasure) {
         this.ctx = ctx;
         this.index = index;
         this.deps = deps;
+        this.erasure = erasure;
     }
 
     private Behavior<Command> starting(StashBuffer<Command> stash, OutputDir outputDir,
@@ -219,6 +246,8 @@ public final class ResultsStore {
                 .onMessage(EntityStopped.class, this::onEntityStopped)
                 .onMessage(EntityRecovered.class, r -> Behaviors.same())
                 .onMessage(Imported.class, r -> Behaviors.same())
+                .onMessage(Forget.class, this::onForget)
+                .onMessage(Erased.class, this::onErased)
                 .build();
     }
 
@@ -248,7 +277,55 @@ public final class ResultsStore {
         return Behaviors.same();
     }
 
+    private Behavior<Command> onForget(Forget f) {
+        ActorRef<CommitCommand> ref = live.remove(f.sha());
+        forgetting.put(f.sha(), f.replyTo());
+        if (ref != null) {
+            waiting.putIfAbsent(f.sha(), new ArrayList<>());
+            ref.tell(new StopEntity(f.sha()));
+        } else if (!waiting.containsKey(f.sha())) {
+            erase(f.sha());
+        }
+        return Behaviors.same();
+    }
+
+    private void erase(String sha) {
+        ActorRef<Forgotten> replyTo = forgetting.remove(sha);
+        CompletableFuture<Void> f = CompletableFuture.runAsync(() -> {
+            try {
+                erasure.erase(CommitResults.persistenceId(sha));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking()));
+        ctx.pipeToSelf(f, (v, err) -> new Erased(sha, err, replyTo));
+    }
+
+    private Behavior<Command> onErased(Erased e) {
+        if (e.error() == null) {
+            index.remove(e.sha());
+            ctx.getLog().info("results forgotten: commit={}", e.sha());
+        } else {
+            ctx.getLog().error("cannot forget results of {}: {}", e.sha(), e.error().toString());
+        }
+        if (e.replyTo() != null) {
+            e.replyTo().tell(new Forgotten(e.sha(), e.error() == null));
+        }
+        // Commands that arrived meanwhile start a new (empty) entity.
+        List<CommitCommand> queued = waiting.remove(e.sha());
+        if (queued != null && !queued.isEmpty()) {
+            ActorRef<CommitCommand> ref = entity(e.sha());
+            queued.forEach(ref::tell);
+        }
+        return Behaviors.same();
+    }
+
     private Behavior<Command> onEntityStopped(EntityStopped s) {
+        if (forgetting.containsKey(s.sha())) {
+            live.remove(s.sha());
+            erase(s.sha());
+            return Behaviors.same();
+        }
         List<CommitCommand> queued = waiting.remove(s.sha());
         if (queued == null) {
             // Stopped without being asked (its journal back-off gave up): the next command for this commit

@@ -1,14 +1,9 @@
 package org.ktestci.coordinator.scheduling;
 
-import org.eclipse.jgit.lib.ObjectId;
-import org.eclipse.jgit.lib.Repository;
-import org.ktestci.schema.git.CommitInfo;
-import org.ktestci.schema.git.CommitLog;
-import org.ktestci.schema.keys.ResultKeys;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -18,20 +13,19 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The desired-job computation of scheduling.md §3: walk every branch, expand groups × tests × subtests ×
- * kernels × arch ids × commit ages, drop what has a verdict or is leased or has no slot, dedup by
- * {@link JobKey} keeping the smallest weight, sort in window order, truncate to the window.
+ * The desired-job computation of scheduling.md §3 exactly as written: walk every branch, expand every group ×
+ * test × subtest × kernel × arch id × age, resolve result-key collisions in generation order, drop what has a
+ * verdict, is leased or has no slot, dedup by {@link JobKey} keeping the smallest weight, sort in window order,
+ * truncate. It materialises the whole matrix; production uses {@link WindowPlanner}, which must give the same
+ * jobs (tests compare the two), and benchmarks compare their cost.
  */
 public final class DesiredJobs {
-    static final List<String> ALL_ARCHES = List.of("x86_64", "aarch64");
-
     /** What the computation needs from the rest of the coordinator; implementations may block. */
     public interface Inputs {
-        String user();
-
         List<BranchSpec> branches();
 
-        Repository repository(BranchSpec branch) throws IOException;
+        /** Up to {@code depth} commits from the branch's tip in walk order (§3 step 1); empty if never fetched. */
+        Optional<List<String>> history(BranchSpec branch, int depth) throws IOException;
 
         /** Subtests of a test file in listing order; empty when the listing failed (reported elsewhere). */
         Optional<List<String>> subtests(String test);
@@ -53,11 +47,17 @@ public final class DesiredJobs {
         default Optional<String> archConstraint(String test) {
             return Optional.empty();
         }
+
+        /** Told about a dropped job key whose result key another job of the commit already has (§1.2). */
+        default void collision(String resultKey, JobKey kept, JobKey dropped) {
+        }
     }
 
     /**
-     * {@code jobs}: the window, in window order; {@code liveCommits}: every commit within
-     * {@code keep_results_commits} of a tracked tip (a pending job outside it left the branches).
+     * {@code jobs}: the window, in window order; {@code desiredBeforeTruncation}: how many jobs were desired (for
+     * the incremental planner: how many it generated before the window was full); {@code unschedulable}: wanted
+     * jobs without a slot, per arch; {@code liveCommits}: the commits within {@code keep_results_commits} of a
+     * tracked tip among those the caller asked about (a pending job outside it left the branches).
      */
     public record Result(List<Job> jobs, int desiredBeforeTruncation, Map<String, Integer> unschedulable,
                          Set<String> liveCommits) {
@@ -71,100 +71,68 @@ public final class DesiredJobs {
 
     public static Result compute(Inputs in, int window) throws IOException {
         Map<JobKey, Job> best = new LinkedHashMap<>();
-        Map<String, Map<String, Set<Source>>> sourcesByRepoCommit = new HashMap<>();
-        Map<String, Integer> unschedulable = new TreeMap<>();
+        Map<String, Map<String, Set<Source>>> sources = new HashMap<>();
+        Map<String, Set<JobKey>> unschedulable = new TreeMap<>();
+        Map<String, JobKey> keyOwner = new HashMap<>();
         Set<String> arches = in.archesWithSlots();
-        Set<String> live = new java.util.HashSet<>();
+        Set<String> live = new HashSet<>();
+        Map<String, GroupMatrix> matrices = new HashMap<>();
         for (BranchSpec branch : in.branches()) {
-            Repository repo = in.repository(branch);
-            Optional<ObjectId> tip = CommitLog.branchTip(repo, in.user(), branch.name());
-            if (tip.isEmpty()) {
+            int depth = branch.groups().stream().mapToInt(GroupSpec::maxCommits).max().orElse(0);
+            Optional<List<String>> walked = in.history(branch, Math.max(depth, in.keepResultsCommits()));
+            if (walked.isEmpty()) {
                 continue; // never fetched yet
             }
-            int depth = branch.groups().stream().mapToInt(GroupSpec::maxCommits).max().orElse(0);
-            List<CommitInfo> commits = CommitLog.walk(repo, tip.get(), Math.max(depth, in.keepResultsCommits()));
-            commits.forEach(c -> live.add(c.sha()));
-            commits = commits.subList(0, Math.min(depth, commits.size()));
-            Map<String, Set<Source>> repoSources = sourcesByRepoCommit.computeIfAbsent(branch.repoName(),
-                    r -> new HashMap<>());
-            for (CommitInfo c : commits) {
-                repoSources.computeIfAbsent(c.sha(), s -> new LinkedHashSet<>())
+            live.addAll(walked.get());
+            List<String> commits = walked.get().subList(0, Math.min(depth, walked.get().size()));
+            Map<String, Set<Source>> repoSources = sources.computeIfAbsent(branch.repoName(), r -> new HashMap<>());
+            for (String c : commits) {
+                repoSources.computeIfAbsent(c, s -> new LinkedHashSet<>())
                         .add(new Source(branch.fetchUrl(), branch.fetchRef()));
             }
-            for (GroupSpec group : branch.groups()) {
-                expandGroup(in, branch, group, commits, arches, best, unschedulable);
-            }
-        }
-        List<Job> jobs = new ArrayList<>(best.size());
-        for (Job j : best.values()) {
-            Set<Source> s = sourcesByRepoCommit.getOrDefault(j.repo(), Map.of()).getOrDefault(j.key().commit(), Set.of());
-            jobs.add(j.withSources(s.stream().limit(4).toList()));
-        }
-        jobs.sort(JobOrder.WINDOW);
-        int desired = jobs.size();
-        List<Job> window0 = jobs.size() > window ? List.copyOf(jobs.subList(0, window)) : List.copyOf(jobs);
-        return new Result(window0, desired, unschedulable, Set.copyOf(live));
-    }
-
-    private static void expandGroup(Inputs in, BranchSpec branch, GroupSpec group, List<CommitInfo> commits,
-                                    Set<String> arches, Map<JobKey, Job> best, Map<String, Integer> unschedulable) {
-        String encodedEnv = ResultKeys.encodeEnv(group.env());
-        List<String> archIds = group.arch().size() >= 2 ? group.arch() : List.of("");
-        List<String> kernels = group.kernels().isEmpty() ? List.of("") : group.kernels();
-        int ages = Math.min(group.maxCommits(), commits.size());
-        for (String test : group.tests()) {
-            Optional<List<String>> listed = in.subtests(test);
-            if (listed.isEmpty()) {
-                continue;
-            }
-            List<String> subtests = listed.get();
-            for (int si = 0; si < subtests.size(); si++) {
-                String subtest = subtests.get(si);
-                for (String kernel : kernels) {
-                    for (String archId : archIds) {
-                        String basename = ResultKeys.basename(test, kernel, encodedEnv, archId);
-                        String resultKey = ResultKeys.key(basename, subtest);
-                        Set<String> allowed = constrained(allowedArches(group, archId), in.archConstraint(test));
-                        boolean schedulable = allowed.stream().anyMatch(arches::contains);
-                        for (int age = 0; age < ages; age++) {
-                            String sha = commits.get(age).sha();
-                            JobKey key = new JobKey(sha, test, subtest, kernel, encodedEnv, archId);
-                            if (in.hasVerdict(sha, resultKey) || in.isLeased(key)) {
-                                continue;
+            for (GroupSpec g : branch.groups()) {
+                GroupMatrix m = matrices.computeIfAbsent(g.name(), n -> {
+                    GroupMatrix built = GroupMatrix.build(g, in::subtests, in::archConstraint, in::costOf);
+                    built.collisions().forEach(c -> in.collision(c.resultKey(), c.kept().keyAt(""),
+                            c.dropped().keyAt("")));
+                    return built;
+                });
+                int ages = Math.min(g.maxCommits(), commits.size());
+                for (GroupMatrix.Entry e : m.entries) {
+                    for (int age = 0; age < ages; age++) {
+                        String sha = commits.get(age);
+                        JobKey key = e.keyAt(sha);
+                        JobKey owner = keyOwner.putIfAbsent(sha + "\0" + e.resultKey(), key);
+                        if (owner != null && !owner.equals(key)) {
+                            in.collision(e.resultKey(), owner, key);
+                            continue;
+                        }
+                        if (in.hasVerdict(sha, e.resultKey()) || in.isLeased(key)) {
+                            continue;
+                        }
+                        if (e.allowed().stream().noneMatch(arches::contains)) {
+                            for (String a : e.allowed().isEmpty() ? Set.of("none") : e.allowed()) {
+                                unschedulable.computeIfAbsent(a, x -> new HashSet<>()).add(key);
                             }
-                            if (!schedulable) {
-                                unschedulable.merge(String.join("|", allowed), 1, Integer::sum);
-                                continue;
-                            }
-                            int weight = age + group.priority();
-                            Job existing = best.get(key);
-                            if (existing == null || weight < existing.weight()) {
-                                best.put(key, new Job(key, resultKey, basename, group.env(), branch.repoName(),
-                                        List.of(), weight, group.priority(), branch.name(), group.name(),
-                                        in.costOf(resultKey), allowed, si));
-                            }
+                            continue;
+                        }
+                        Job existing = best.get(key);
+                        if (existing == null || age + g.priority() < existing.weight()) {
+                            best.put(key, m.job(e, sha, age, branch.name(), branch.repoName()));
                         }
                     }
                 }
             }
         }
-    }
-
-    /** Allowed arches intersected with a learned {@code config-arch} (scheduling.md §1.1); may become empty. */
-    static Set<String> constrained(Set<String> allowed, Optional<String> constraint) {
-        if (constraint.isEmpty()) {
-            return allowed;
+        List<Job> jobs = new ArrayList<>(best.size());
+        for (Job j : best.values()) {
+            Set<Source> s = sources.getOrDefault(j.repo(), Map.of()).getOrDefault(j.key().commit(), Set.of());
+            jobs.add(j.withSources(s.stream().limit(4).toList()));
         }
-        return allowed.contains(constraint.get()) ? Set.of(constraint.get()) : Set.of();
-    }
-
-    static Set<String> allowedArches(GroupSpec group, String archId) {
-        if (!archId.isEmpty()) {
-            return Set.of(archId);
-        }
-        if (group.arch().size() == 1) {
-            return Set.of(group.arch().get(0));
-        }
-        return new LinkedHashSet<>(ALL_ARCHES);
+        jobs.sort(JobOrder.WINDOW);
+        Map<String, Integer> counts = new TreeMap<>();
+        unschedulable.forEach((a, keys) -> counts.put(a, keys.size()));
+        List<Job> window0 = jobs.size() > window ? List.copyOf(jobs.subList(0, window)) : List.copyOf(jobs);
+        return new Result(window0, jobs.size(), counts, Set.copyOf(live));
     }
 }

@@ -24,6 +24,7 @@ public final class DurationCosts {
     private final int defaultCost;
     private volatile DurationsTable table = DurationsTable.EMPTY;
     private volatile long loadedMtime = Long.MIN_VALUE;
+    private volatile long version;
 
     public DurationCosts(Path file, int defaultCost) {
         this.file = file;
@@ -45,14 +46,23 @@ public final class DurationCosts {
             if (mtime != loadedMtime) {
                 table = new DurationsTable(DurationsCodec.read(file));
                 loadedMtime = mtime;
+                version++;
                 LOG.info("durations loaded: {} keys from {}", table.size(), file);
             }
         } catch (NoSuchFileException e) {
+            if (loadedMtime != Long.MIN_VALUE) {
+                version++;
+            }
             table = DurationsTable.EMPTY;
             loadedMtime = Long.MIN_VALUE;
         } catch (IOException | IllegalArgumentException e) {
             LOG.warn("durations unreadable, using defaults: {}", e.getMessage());
         }
+    }
+
+    /** Changes whenever the table does: cached job matrices hold costs. */
+    public long version() {
+        return version;
     }
 
     public int cost(String resultKey) {

@@ -1,18 +1,30 @@
 package org.ktestci.coordinator.scheduling;
 
+import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
 import org.ktestci.coordinator.branches.Repositories;
 import org.ktestci.coordinator.results.ResultsIndex;
+import org.ktestci.schema.git.CommitInfo;
+import org.ktestci.schema.git.CommitLog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 
-/** The production {@link RefillSource}: branches from config, history from git, verdicts from the index. */
+/**
+ * The production {@link RefillSource}: branches from config, history from git (walks cached per tip and
+ * depth), listings from the listing cache, verdicts from the results index, costs from
+ * {@code test_durations.capnp}, computed by the incremental {@link WindowPlanner}.
+ */
 public final class GitRefillSource implements RefillSource {
+    private static final Logger LOG = LoggerFactory.getLogger(GitRefillSource.class);
+
     private final String user;
     private final List<BranchSpec> branches;
     private final Repositories repos;
@@ -20,9 +32,15 @@ public final class GitRefillSource implements RefillSource {
     private final ResultsIndex index;
     private final DurationCosts costs;
     private final int keepResultsCommits;
+    private final Runnable onCollision;
+    private final WindowPlanner planner = new WindowPlanner();
+    private final Map<String, Walk> walks = new HashMap<>();
+    private final Set<String> reportedCollisions = new java.util.HashSet<>();
+
+    private record Walk(ObjectId tip, int depth, List<String> commits) {}
 
     public GitRefillSource(String user, List<BranchSpec> branches, Repositories repos, SubtestListingCache listings,
-                           ResultsIndex index, DurationCosts costs, int keepResultsCommits) {
+                           ResultsIndex index, DurationCosts costs, int keepResultsCommits, Runnable onCollision) {
         this.user = user;
         this.branches = List.copyOf(branches);
         this.repos = repos;
@@ -30,26 +48,23 @@ public final class GitRefillSource implements RefillSource {
         this.index = index;
         this.costs = costs;
         this.keepResultsCommits = keepResultsCommits;
+        this.onCollision = onCollision;
     }
 
     @Override
     public DesiredJobs.Result compute(Predicate<JobKey> excluded, Set<String> archesWithSlots, int window,
-                                      Map<String, WindowState.Constraint> constraints) throws IOException {
+                                      Map<String, WindowState.Constraint> constraints, Set<String> pendingCommits)
+            throws IOException {
         costs.refresh();
-        return DesiredJobs.compute(new DesiredJobs.Inputs() {
-            @Override
-            public String user() {
-                return user;
-            }
-
+        return planner.compute(new WindowPlanner.Inputs() {
             @Override
             public List<BranchSpec> branches() {
                 return branches;
             }
 
             @Override
-            public Repository repository(BranchSpec branch) throws IOException {
-                return repos.get(branch.repoPath());
+            public Optional<List<String>> history(BranchSpec branch, int depth) throws IOException {
+                return walk(branch, depth);
             }
 
             @Override
@@ -78,6 +93,16 @@ public final class GitRefillSource implements RefillSource {
             }
 
             @Override
+            public long costsVersion() {
+                return costs.version();
+            }
+
+            @Override
+            public long removals(String commit) {
+                return index.removals(commit);
+            }
+
+            @Override
             public int keepResultsCommits() {
                 return keepResultsCommits;
             }
@@ -88,7 +113,32 @@ public final class GitRefillSource implements RefillSource {
                 return c != null && c.listingMtime() == listings.listingMtime(test) ? Optional.of(c.arch())
                         : Optional.empty();
             }
-        }, window);
+
+            @Override
+            public void collision(String resultKey, JobKey kept, JobKey dropped) {
+                if (reportedCollisions.add(resultKey + "\0" + dropped)) {
+                    LOG.warn("result key collision: {} ({}:{} vs {}:{})", resultKey, kept.test(), kept.subtest(),
+                            dropped.test(), dropped.subtest());
+                    onCollision.run();
+                }
+            }
+        }, window, pendingCommits);
+    }
+
+    /** A branch's history to {@code depth}, walked again only when its tip moved or a deeper walk is wanted. */
+    private Optional<List<String>> walk(BranchSpec branch, int depth) throws IOException {
+        Repository repo = repos.get(branch.repoPath());
+        Optional<ObjectId> tip = CommitLog.branchTip(repo, user, branch.name());
+        if (tip.isEmpty()) {
+            return Optional.empty(); // never fetched yet
+        }
+        Walk w = walks.get(branch.name());
+        if (w == null || !w.tip().equals(tip.get()) || (w.depth() < depth && w.commits().size() >= w.depth())) {
+            List<String> commits = CommitLog.walk(repo, tip.get(), depth).stream().map(CommitInfo::sha).toList();
+            w = new Walk(tip.get(), depth, commits);
+            walks.put(branch.name(), w);
+        }
+        return Optional.of(w.commits().subList(0, Math.min(depth, w.commits().size())));
     }
 
     @Override

@@ -58,8 +58,13 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
 
     public sealed interface Command extends NoSerializationVerificationNeeded
             permits TipsChanged, HostsChanged, ClaimBatch, CancelClaims, LeaseEnded, RequestRefill, ResumeLeases,
-            QuarantineHost, ReleaseHost, ResetFailures, GetQueue, GetLeases, RefillCompleted, RefillFailed,
-            ExpireUnresumed, QuarantineOver {}
+            QuarantineHost, ReleaseHost, ResetFailures, GetQueue, GetLeases, GetJobCommits, RefillCompleted,
+            RefillFailed, ExpireUnresumed, QuarantineOver {}
+
+    /** The commits of pending and leased jobs: part of the retention live set (storage.md §9). */
+    public record GetJobCommits(ActorRef<JobCommits> replyTo) implements Command {}
+
+    public record JobCommits(Set<String> commits) implements NoSerializationVerificationNeeded {}
 
     /** {@code forced}: the old tip is not an ancestor of the new one (a force-push or rebase). */
     public record TipsChanged(String branch, String oldTip, String newTip, boolean forced) implements Command {}
@@ -263,6 +268,13 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
                 .onCommand(QuarantineOver.class, (s, q) -> onReleaseHost(s, new ReleaseHost(q.host(), "timer", null)))
                 .onCommand(ResetFailures.class, this::onResetFailures)
                 .onCommand(GetQueue.class, this::onGetQueue)
+                .onCommand(GetJobCommits.class, (s, q) -> {
+                    Set<String> commits = new HashSet<>();
+                    s.pending.keys().forEach(k -> commits.add(k.commit()));
+                    s.leasedKeys.forEach(k -> commits.add(k.commit()));
+                    q.replyTo().tell(new JobCommits(Set.copyOf(commits)));
+                    return Effect().none();
+                })
                 .onCommand(GetLeases.class, (s, q) -> {
                     q.replyTo().tell(new LeaseSummary(List.copyOf(s.leases.values()), Map.copyOf(s.hosts)));
                     return Effect().none();
@@ -305,11 +317,14 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
         refillExcluded = Set.copyOf(excluded);
         Set<String> arches = Set.copyOf(upHosts.values());
         Map<String, WindowState.Constraint> constraints = Map.copyOf(state.constraints);
+        Set<String> pendingCommits = new HashSet<>();
+        state.pending.keys().forEach(k -> pendingCommits.add(k.commit()));
         long seq = forcedSeq;
         long start = System.nanoTime();
         CompletableFuture<DesiredJobs.Result> f = CompletableFuture.supplyAsync(() -> {
             try {
-                return source.compute(refillExcluded::contains, arches, settings.window(), constraints);
+                return source.compute(refillExcluded::contains, arches, settings.window(), constraints,
+                        pendingCommits);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -5,10 +5,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 
-/** Computes the desired jobs from config, git and results; called off the actor thread. */
+/** Computes the desired jobs from config, git and results; called off the actor thread, one call at a time. */
 public interface RefillSource {
+    /**
+     * @param excluded       jobs to leave out (leased, or decided with the index maybe not showing it yet)
+     * @param pendingCommits commits of the pending jobs, whose liveness the result reports
+     */
     DesiredJobs.Result compute(Predicate<JobKey> excluded, Set<String> archesWithSlots, int window,
-                               Map<String, WindowState.Constraint> constraints) throws IOException;
+                               Map<String, WindowState.Constraint> constraints, Set<String> pendingCommits)
+            throws IOException;
 
     /** The mtime of the listing of {@code test} the last refill used (0 if unknown): keys learned constraints. */
     default long listingMtime(String test) {
