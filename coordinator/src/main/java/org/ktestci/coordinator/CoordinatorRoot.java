@@ -89,7 +89,17 @@ public final class CoordinatorRoot {
         ActorRef<ResultsStore.Ready> ready = ctx.messageAdapter(ResultsStore.Ready.class, ResultsReady::new);
         JournalEraser eraser = new JournalEraser(s.persistence());
         ActorRef<ResultsStore.Command> results = ctx.spawn(ResultsStore.create(s.index(), s.outputDir(), ids,
-                projector, ready, eraser::erase), "results-store");
+                projector, ready, eraser::erase, new ResultsStore.Listener() {
+                    @Override
+                    public void recorded(org.ktestci.schema.status.Status status) {
+                        s.metrics().verdicts.labelValues(status.jsonCode()).inc();
+                    }
+
+                    @Override
+                    public void duplicate() {
+                        s.metrics().duplicateVerdicts.inc();
+                    }
+                }), "results-store");
         return Behaviors.receive(Command.class)
                 .onMessage(ResultsReady.class, r -> startScheduling(ctx, s, results))
                 .build();

@@ -29,10 +29,10 @@ import java.util.List;
 public final class ArtifactStore extends AbstractBehavior<ArtifactStore.Command> {
     public sealed interface Command extends NoSerializationVerificationNeeded permits Write, DiscardPartial {}
 
-    public record Write(String sha, LogChunk chunk, ActorRef<Written> replyTo) implements Command {}
+    public record Write(String sha, LogChunk chunk, long token, ActorRef<Written> replyTo) implements Command {}
 
     /** {@code complete}: the chunk finished its artifact and the file was renamed into place. */
-    public record Written(boolean ok, boolean complete) implements org.apache.pekko.actor.NoSerializationVerificationNeeded {}
+    public record Written(boolean ok, boolean complete, long token) implements org.apache.pekko.actor.NoSerializationVerificationNeeded {}
 
     /** A lease ended: its unfinished {@code .part} files go. */
     public record DiscardPartial(String sha, String leaseId, List<String> keys) implements Command {}
@@ -82,7 +82,7 @@ public final class ArtifactStore extends AbstractBehavior<ArtifactStore.Command>
                     Files.deleteIfExists(part);
                 }
             }
-            w.replyTo().tell(new Written(true, complete));
+            w.replyTo().tell(new Written(true, complete, w.token()));
         } catch (IOException e) {
             // No answer: the executor does not acknowledge the chunk, and the worker sends it again.
             getContext().getLog().error("artifact write failed: commit={} key={} kind={} lease={}: {}", w.sha(),

@@ -75,9 +75,12 @@ public final class Executor extends AbstractBehavior<ExecutorMessage> {
     /** A lease this executor takes over after a coordinator restart, with the next sequence number it expects. */
     public record Resumed(LeaseGrant grant, long expectedSeq) {}
 
-    /** A durable effect of reliable message {@code seq} completed (or failed). */
-    private record Durable(String leaseId, long seq, long generation, boolean ok, String outcome, String key)
-            implements ExecutorMessage, NoSerializationVerificationNeeded {}
+    /** A durable effect of the request {@code token} completed (or, {@code ok = false}, timed out). */
+    private record Durable(long token, boolean ok, String outcome) implements ExecutorMessage,
+            NoSerializationVerificationNeeded {}
+
+    /** A request whose answer makes reliable message {@code seq} durable. */
+    private record Pending(String leaseId, long seq, long generation, String key, long sentAt) {}
 
     private static final Duration RESEND = Duration.ofSeconds(10);
     private static final Duration DISPATCH_TIMEOUT = Duration.ofSeconds(30);
@@ -107,6 +110,11 @@ public final class Executor extends AbstractBehavior<ExecutorMessage> {
     private final TreeSet<Long> inflight = new TreeSet<>();
     private long generation;
     private BatchFinished pendingFinish;
+    /** Requests in flight by token; answered through the adapters below (one ask per verdict was too slow). */
+    private final Map<Long, Pending> requests = new HashMap<>();
+    private long nextToken;
+    private final ActorRef<ResultsStore.VerdictOutcome> verdictReplies;
+    private final ActorRef<ArtifactStore.Written> chunkReplies;
 
     public static Behavior<ExecutorMessage> create(SlotId slot, String arch, ActorRef<AgentMessage> agent,
                                                    ActorRef<JobWindow.Command> window,
@@ -131,6 +139,9 @@ public final class Executor extends AbstractBehavior<ExecutorMessage> {
         this.artifacts = artifacts;
         this.settings = settings;
         this.metrics = metrics;
+        this.verdictReplies = ctx.messageAdapter(ResultsStore.VerdictOutcome.class,
+                o -> new Durable(o.token(), true, o.outcome()));
+        this.chunkReplies = ctx.messageAdapter(ArtifactStore.Written.class, w -> new Durable(w.token(), w.ok(), "written"));
         timers.startTimerWithFixedDelay("tick", new Tick(), Duration.ofSeconds(1));
         if (resumed.isPresent()) {
             lease = resumed.get().grant();
@@ -191,6 +202,7 @@ public final class Executor extends AbstractBehavior<ExecutorMessage> {
         accepted = false;
         expectedSeq = 1;
         inflight.clear();
+        requests.clear();
         generation++;
         pendingFinish = null;
         verdictKeys.clear();
@@ -222,6 +234,7 @@ public final class Executor extends AbstractBehavior<ExecutorMessage> {
             return this;
         }
         long now = System.currentTimeMillis();
+        expireRequests(now);
         if (!accepted) {
             if (now - dispatchedAt >= DISPATCH_TIMEOUT.toMillis()) {
                 metrics.leaseExpiries.labelValues("dispatch_timeout").inc();
@@ -317,59 +330,64 @@ public final class Executor extends AbstractBehavior<ExecutorMessage> {
     }
 
     private void recordVerdict(SubtestFinished f) {
-        long seq = f.seq();
-        long gen = generation;
-        String leaseId = lease.leaseId();
         Status status = StatusParser.parse(f.statusLine());
         if (status == Status.UNKNOWN) {
             unknownKeys.put(f.resultKey(), "unknown_status");
         } else {
             verdictKeys.add(f.resultKey());
         }
-        inflight.add(seq);
-        getContext().ask(ResultsStore.VerdictOutcome.class, results, DURABLE_TIMEOUT,
-                replyTo -> new ResultsStore.Verdict(lease.commit(), f.resultKey(), leaseId, lease.epoch(),
-                        f.statusLine(), f.durationSecs(), f.startedAt() / 1000, f.finishedAt() / 1000, f.fullLogKey(),
-                        f.run() == null ? "" : f.run(), replyTo),
-                (res, err) -> new Durable(leaseId, seq, gen, err == null, err == null ? res.outcome() : "",
-                        f.resultKey()));
+        long token = request(f.seq(), f.resultKey());
+        results.tell(new ResultsStore.Verdict(lease.commit(), f.resultKey(), lease.leaseId(), lease.epoch(),
+                f.statusLine(), f.durationSecs(), f.startedAt() / 1000, f.finishedAt() / 1000, f.fullLogKey(),
+                f.run() == null ? "" : f.run(), token, verdictReplies));
     }
 
     private void writeChunk(LogChunk c) {
-        long seq = c.seq();
-        long gen = generation;
-        String leaseId = lease.leaseId();
+        long token = request(c.seq(), c.resultKey());
+        artifacts.tell(new ArtifactStore.Write(lease.commit(), c, token, chunkReplies));
+    }
+
+    private long request(long seq, String key) {
+        long token = ++nextToken;
         inflight.add(seq);
-        getContext().ask(ArtifactStore.Written.class, artifacts, DURABLE_TIMEOUT,
-                replyTo -> new ArtifactStore.Write(lease.commit(), c, replyTo),
-                (res, err) -> new Durable(leaseId, seq, gen, err == null, "written", c.resultKey()));
+        requests.put(token, new Pending(lease.leaseId(), seq, generation, key, System.currentTimeMillis()));
+        return token;
     }
 
     private Behavior<ExecutorMessage> onDurable(Durable d) {
-        if (lease == null || !lease.leaseId().equals(d.leaseId()) || d.generation() != generation
-                || !inflight.remove(d.seq())) {
+        Pending p = requests.remove(d.token());
+        if (p == null || lease == null || !lease.leaseId().equals(p.leaseId()) || p.generation() != generation
+                || !inflight.remove(p.seq())) {
             return this;
         }
         if (!d.ok()) {
             // Not durable: rewind to it; the worker re-sends from there and what follows is processed again
             // (verdicts already recorded come back as duplicates, chunks are rewritten in place).
             getContext().getLog().warn("result not stored in time, rewinding: slot={} lease={} seq={}", slot,
-                    d.leaseId(), d.seq());
+                    p.leaseId(), p.seq());
             generation++;
             inflight.clear();
-            expectedSeq = d.seq();
-            verdictKeys.remove(d.key());
-            unknownKeys.remove(d.key());
+            requests.clear();
+            expectedSeq = p.seq();
+            verdictKeys.remove(p.key());
+            unknownKeys.remove(p.key());
             pendingFinish = null;
         } else if ("not_claimed".equals(d.outcome())) {
-            verdictKeys.remove(d.key());
-            unknownKeys.remove(d.key());
-        } else if ("duplicate".equals(d.outcome())) {
-            metrics.duplicateVerdicts.inc();
+            verdictKeys.remove(p.key());
+            unknownKeys.remove(p.key());
         }
         sendAck();
         finishWhenDurable();
         return this;
+    }
+
+    /** Requests unanswered for DURABLE_TIMEOUT count as failed (the store restarted, a disk hung). */
+    private void expireRequests(long now) {
+        for (Map.Entry<Long, Pending> e : List.copyOf(requests.entrySet())) {
+            if (now - e.getValue().sentAt() > DURABLE_TIMEOUT.toMillis()) {
+                getContext().getSelf().tell(new Durable(e.getKey(), false, ""));
+            }
+        }
     }
 
     /** The cumulative acknowledgement: everything below the first non-durable processed message. */
@@ -415,6 +433,7 @@ public final class Executor extends AbstractBehavior<ExecutorMessage> {
         lease = null;
         generation++;
         inflight.clear();
+        requests.clear();
         if (revoke) {
             agent.tell(new RevokeLease(ended.leaseId(), ended.epoch(), reason));
         }

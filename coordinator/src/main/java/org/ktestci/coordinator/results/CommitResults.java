@@ -54,7 +54,7 @@ public final class CommitResults extends EventSourcedBehavior<CommitCommand, Com
 
     /** What every entity shares: the index it keeps current, the projector, and its parent. */
     record Deps(ResultsIndex index, ActorRef<ResultsProjector.Command> projector,
-                ActorRef<ResultsStore.Command> parent) {}
+                ActorRef<ResultsStore.Command> parent, ResultsStore.Listener listener) {}
 
     /** The snapshot form of {@link CommitState} (a copy: the live state is mutated in place). */
     public record CommitSnapshot(List<ResultRecord> records) implements JsonSerializable {}
@@ -130,12 +130,29 @@ public final class CommitResults extends EventSourcedBehavior<CommitCommand, Com
                 .build();
     }
 
+    /** An event waiting to be written, the keys it touches, and what to do once it is durable. */
+    private record Write(CommitEvent event, List<String> keys, java.util.function.Consumer<CommitState> after) {}
+
+    /**
+     * Group commit: commands arriving together (a busy farm where many slots run one commit, a worker catching
+     * up) become events buffered until a {@link ResultsStore.FlushWrites} queued behind them, then go to the
+     * journal in one write, in arrival order. Decisions (first verdict stands, claimed by this lease) are taken
+     * against the state as the buffered events will leave it ({@link #pending}).
+     */
+    private final List<Write> buffer = new java.util.ArrayList<>();
+    private final CommitState pending = new CommitState();
+    private boolean flushQueued;
+
     @Override
     public CommandHandler<CommitCommand, CommitEvent, CommitState> commandHandler() {
         return newCommandHandlerBuilder().forAnyState()
                 .onCommand(Claim.class, this::onClaim)
                 .onCommand(Started.class, this::onStarted)
                 .onCommand(Verdict.class, this::onVerdict)
+                .onCommand(ResultsStore.FlushWrites.class, (s, c) -> {
+                    flushQueued = false;
+                    return flush();
+                })
                 .onCommand(FailedToRun.class, this::onFailedToRun)
                 .onCommand(Release.class, this::onRelease)
                 .onCommand(Clear.class, this::onClear)
@@ -144,95 +161,140 @@ public final class CommitResults extends EventSourcedBehavior<CommitCommand, Com
                     deps.parent().tell(new ResultsStore.Passivate(sha));
                     return Effect().none();
                 })
-                .onCommand(StopEntity.class, (s, c) -> Effect().stop())
+                .onCommand(StopEntity.class, (s, c) -> buffer.isEmpty() ? Effect().stop() : flush().thenStop())
                 .build();
     }
 
+    private ResultRecord effective(CommitState state, String key) {
+        return pending.effective(state, key);
+    }
+
     private Effect<CommitEvent, CommitState> onClaim(CommitState state, Claim c) {
-        List<ClaimedKey> keys = state.claimable(c.keys());
+        List<ClaimedKey> keys = c.keys().stream().filter(k -> {
+            ResultRecord r = effective(state, k.key());
+            return r == null || !r.hasVerdict();
+        }).toList();
         if (keys.isEmpty()) {
             return Effect().none();
         }
-        return persistAndPublish(new SubtestsClaimed(sha, keys, c.leaseId(), c.epoch(), c.host(), c.slot(), c.arch(),
-                c.atSeconds()), keys.stream().map(ClaimedKey::key).toList());
+        return enqueue(state, new Write(new SubtestsClaimed(sha, keys, c.leaseId(), c.epoch(), c.host(), c.slot(),
+                c.arch(), c.atSeconds()), keys.stream().map(ClaimedKey::key).toList(), s -> { }));
     }
 
     private Effect<CommitEvent, CommitState> onStarted(CommitState state, Started s) {
-        ResultRecord r = state.get(s.key());
+        ResultRecord r = effective(state, s.key());
         if (r == null || r.hasVerdict() || !r.leaseId().equals(s.leaseId())) {
             return Effect().none();
         }
-        return persistAndPublish(new SubtestStarted(sha, s.key(), s.leaseId(), s.atSeconds()), List.of(s.key()));
+        return enqueue(state, new Write(new SubtestStarted(sha, s.key(), s.leaseId(), s.atSeconds()),
+                List.of(s.key()), st -> { }));
     }
 
     private Effect<CommitEvent, CommitState> onVerdict(CommitState state, Verdict v) {
-        String refusal = state.verdictRefusal(v.key(), v.leaseId());
+        ResultRecord claimed = effective(state, v.key());
+        String refusal = claimed == null || !claimed.leaseId().equals(v.leaseId()) ? "not_claimed"
+                : claimed.hasVerdict() ? "duplicate" : null;
         if (refusal != null) {
             ctx.getLog().warn("verdict rejected ({}): commit={} key={} lease={}", refusal, sha, v.key(), v.leaseId());
-            v.replyTo().tell(new VerdictOutcome(sha, v.key(), refusal));
+            v.replyTo().tell(new VerdictOutcome(sha, v.key(), refusal, v.token()));
+            if ("duplicate".equals(refusal)) {
+                deps.listener().duplicate();
+            }
             return Effect().none();
         }
         Status status = StatusParser.parse(v.statusLine());
-        ResultRecord claimed = state.get(v.key());
         VerdictRecorded e = new VerdictRecorded(sha, v.key(), status, v.statusLine(), v.durationSecs(),
                 v.startedAtSeconds(), v.finishedAtSeconds(), v.leaseId(), v.epoch(), v.fullLogKey(),
                 status == Status.UNKNOWN ? "unknown_status" : "", v.run(), System.currentTimeMillis());
-        return persistAndPublish(e, List.of(v.key())).thenRun(s -> {
+        return enqueue(state, new Write(e, List.of(v.key()), s -> {
             ctx.getLog().info("verdict: commit={} key={} status={} lease={} slot={}:{}", sha, v.key(),
                     status.display(), v.leaseId(), claimed.host(), claimed.slot());
-            v.replyTo().tell(new VerdictOutcome(sha, v.key(), "recorded"));
-        });
+            v.replyTo().tell(new VerdictOutcome(sha, v.key(), "recorded", v.token()));
+            deps.listener().recorded(status);
+        }));
+    }
+
+    private Effect<CommitEvent, CommitState> enqueue(CommitState state, Write w) {
+        buffer.add(w);
+        pending.applyOver(state, w.event());
+        if (!flushQueued) {
+            flushQueued = true;
+            ctx.getSelf().tell(new ResultsStore.FlushWrites(sha));
+        }
+        return Effect().none();
     }
 
     private Effect<CommitEvent, CommitState> onFailedToRun(CommitState state, FailedToRun f) {
-        ResultRecord r = state.get(f.key());
+        ResultRecord r = effective(state, f.key());
         if (r == null || r.hasVerdict() || !r.leaseId().equals(f.leaseId())) {
             return Effect().none();
         }
         long now = System.currentTimeMillis();
         VerdictRecorded e = new VerdictRecorded(sha, f.key(), Status.FAILED_TO_RUN, "FAILED TO RUN", 0, 0,
                 now / 1000, f.leaseId(), 0, "", f.reason(), "", now);
-        return persistAndPublish(e, List.of(f.key())).thenRun(s -> ctx.getLog().info(
-                "failed to run: commit={} key={} reason={} lease={}", sha, f.key(), f.reason(), f.leaseId()));
+        return enqueue(state, new Write(e, List.of(f.key()), s -> {
+            ctx.getLog().info("failed to run: commit={} key={} reason={} lease={}", sha, f.key(), f.reason(),
+                    f.leaseId());
+            deps.listener().recorded(Status.FAILED_TO_RUN);
+        }));
     }
 
     private Effect<CommitEvent, CommitState> onRelease(CommitState state, Release rel) {
-        List<String> keys = state.releasable(rel.keys(), rel.leaseId());
+        List<String> keys = rel.keys().stream().distinct().filter(k -> {
+            ResultRecord r = effective(state, k);
+            return r != null && r.status() == Status.INPROGRESS && r.leaseId().equals(rel.leaseId());
+        }).toList();
         if (keys.isEmpty()) {
             return Effect().none();
         }
-        return persistAndPublish(new ClaimReleased(sha, keys, rel.leaseId(), rel.reason()), keys).thenRun(s ->
+        return enqueue(state, new Write(new ClaimReleased(sha, keys, rel.leaseId(), rel.reason()), keys, s ->
                 ctx.getLog().info("claims released: commit={} keys={} lease={} reason={}", sha, keys.size(),
-                        rel.leaseId(), rel.reason()));
+                        rel.leaseId(), rel.reason())));
     }
 
     private Effect<CommitEvent, CommitState> onClear(CommitState state, Clear c) {
-        List<String> keys = c.keys().stream().distinct().filter(k -> state.get(k) != null).toList();
+        List<String> keys = c.keys().stream().distinct().filter(k -> effective(state, k) != null).toList();
         if (keys.isEmpty()) {
             c.replyTo().tell(new ResultsStore.Cleared(sha, List.of()));
             return Effect().none();
         }
-        return persistAndPublish(new ResultsCleared(sha, keys, c.reason(), c.requestedBy()), keys)
-                .thenRun(s -> c.replyTo().tell(new ResultsStore.Cleared(sha, keys)));
+        return enqueue(state, new Write(new ResultsCleared(sha, keys, c.reason(), c.requestedBy()), keys,
+                s -> c.replyTo().tell(new ResultsStore.Cleared(sha, keys))));
     }
 
     private Effect<CommitEvent, CommitState> onImport(CommitState state, Import im) {
-        return persistAndPublish(new VerdictsImported(sha, im.entries(), im.source()),
-                im.entries().stream().map(CommitEvent.ImportedEntry::key).toList())
-                .thenRun(s -> {
+        return enqueue(state, new Write(new VerdictsImported(sha, im.entries(), im.source()),
+                im.entries().stream().map(CommitEvent.ImportedEntry::key).toList(), s -> {
                     deps.parent().tell(new ResultsStore.Imported(sha));
                     if (im.done() != null) {
                         im.done().tell(new ResultsStore.ImportDone(sha));
                     }
-                });
+                }));
     }
 
-    /** Persists, then mirrors the touched keys into the index and marks the commit for the projector. */
-    private org.apache.pekko.persistence.typed.javadsl.EffectBuilder<CommitEvent, CommitState> persistAndPublish(
-            CommitEvent e, List<String> keys) {
-        return Effect().persist(e).thenRun(state -> {
-            deps.index().update(sha, state.view(), new HashSet<>(keys));
-            deps.projector().tell(new ResultsProjector.Dirty(sha, removedKeys(e)));
+    /**
+     * Writes what is buffered and {@code extra} in one journal write, then mirrors the touched keys into the
+     * index, marks the commit for the projector and runs each write's follow-up.
+     */
+    private org.apache.pekko.persistence.typed.javadsl.EffectBuilder<CommitEvent, CommitState> flush(Write... extra) {
+        List<Write> all = new java.util.ArrayList<>(buffer);
+        all.addAll(List.of(extra));
+        buffer.clear();
+        pending.clearOverlay();
+        if (all.isEmpty()) {
+            return Effect().none();
+        }
+        List<CommitEvent> events = all.stream().map(Write::event).toList();
+        Set<String> keys = new HashSet<>();
+        Set<String> removed = new HashSet<>();
+        for (Write w : all) {
+            keys.addAll(w.keys());
+            removed.addAll(removedKeys(w.event()));
+        }
+        return Effect().persist(events).thenRun(state -> {
+            deps.index().update(sha, state.view(), keys);
+            deps.projector().tell(new ResultsProjector.Dirty(sha, Set.copyOf(removed)));
+            all.forEach(w -> w.after().accept(state));
         });
     }
 

@@ -22,6 +22,8 @@ import java.util.Set;
  */
 final class CommitState {
     private final Map<String, ResultRecord> byKey = new HashMap<>();
+    /** In an overlay: the keys whose entries were copied in (null entry = known absent). */
+    private final java.util.Set<String> known = new java.util.HashSet<>();
 
     static CommitState of(Collection<ResultRecord> records) {
         CommitState s = new CommitState();
@@ -31,6 +33,49 @@ final class CommitState {
 
     ResultRecord get(String key) {
         return byKey.get(key);
+    }
+
+    /**
+     * Applies {@code e} to this overlay of {@code base}: the entries it touches are copied from the base first, so
+     * afterwards {@link #effective} answers as the base will once {@code e} is persisted and applied.
+     */
+    void applyOver(CommitState base, CommitEvent e) {
+        for (String k : touchedKeys(e)) {
+            if (known.add(k)) {
+                ResultRecord r = base.byKey.get(k);
+                if (r != null) {
+                    byKey.put(k, r);
+                }
+            }
+        }
+        apply(e);
+    }
+
+    /** The entry of {@code key} counting this overlay's events, else the base's. */
+    ResultRecord effective(CommitState base, String key) {
+        return known.contains(key) ? byKey.get(key) : base.byKey.get(key);
+    }
+
+    void clearOverlay() {
+        byKey.clear();
+        known.clear();
+    }
+
+    static List<String> touchedKeys(CommitEvent e) {
+        if (e instanceof SubtestsClaimed c) {
+            return c.keys().stream().map(ClaimedKey::key).toList();
+        } else if (e instanceof SubtestStarted s) {
+            return List.of(s.key());
+        } else if (e instanceof VerdictRecorded v) {
+            return List.of(v.key());
+        } else if (e instanceof ClaimReleased r) {
+            return r.keys();
+        } else if (e instanceof ResultsCleared c) {
+            return c.keys();
+        } else if (e instanceof VerdictsImported im) {
+            return im.entries().stream().map(ImportedEntry::key).toList();
+        }
+        return List.of();
     }
 
     Map<String, ResultRecord> view() {
@@ -45,31 +90,8 @@ final class CommitState {
         return byKey.isEmpty();
     }
 
-    /** Why {@code RecordVerdict} for {@code key} under {@code leaseId} must be refused, or null to accept it. */
-    String verdictRefusal(String key, String leaseId) {
-        ResultRecord r = byKey.get(key);
-        if (r == null || !r.leaseId().equals(leaseId)) {
-            return "not_claimed";
-        }
-        return r.hasVerdict() ? "duplicate" : null;
-    }
 
-    /** The keys of a claim that have no verdict yet. */
-    List<ClaimedKey> claimable(List<ClaimedKey> keys) {
-        return keys.stream().filter(k -> {
-            ResultRecord r = byKey.get(k.key());
-            return r == null || !r.hasVerdict();
-        }).toList();
-    }
 
-    /** Of {@code keys}, those In progress under {@code leaseId} (an Unknown result stays visible). */
-    List<String> releasable(Collection<String> keys, String leaseId) {
-        return keys.stream().filter(k -> {
-            ResultRecord r = byKey.get(k);
-            return r != null && r.status() == org.ktestci.schema.status.Status.INPROGRESS
-                    && r.leaseId().equals(leaseId);
-        }).distinct().toList();
-    }
 
     /** Applies an event; returns the keys whose entries were removed (for the projection to delete). */
     Set<String> apply(CommitEvent e) {

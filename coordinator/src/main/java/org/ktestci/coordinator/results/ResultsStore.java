@@ -41,7 +41,7 @@ public final class ResultsStore {
 
     /** A command for one commit's entity. */
     public sealed interface CommitCommand extends Command
-            permits Claim, Started, Verdict, FailedToRun, Release, Clear, Import, StopEntity, Idle {
+            permits Claim, Started, Verdict, FailedToRun, Release, Clear, Import, StopEntity, Idle, FlushWrites {
         String sha();
     }
 
@@ -52,11 +52,14 @@ public final class ResultsStore {
 
     /** A worker's verdict; answered once it is durable (or refused as {@code duplicate} / {@code not_claimed}). */
     public record Verdict(String sha, String key, String leaseId, long epoch, String statusLine, long durationSecs,
-                          long startedAtSeconds, long finishedAtSeconds, String fullLogKey, String run,
+                          long startedAtSeconds, long finishedAtSeconds, String fullLogKey, String run, long token,
                           ActorRef<VerdictOutcome> replyTo) implements CommitCommand {}
 
-    /** {@code outcome}: {@code recorded}, {@code duplicate} or {@code not_claimed}. */
-    public record VerdictOutcome(String sha, String key, String outcome) implements org.apache.pekko.actor.NoSerializationVerificationNeeded {}
+    /**
+     * {@code outcome}: {@code recorded}, {@code duplicate} or {@code not_claimed}; {@code token} is the request's,
+     * so a caller can answer through one message adapter instead of an ask per verdict.
+     */
+    public record VerdictOutcome(String sha, String key, String outcome, long token) implements org.apache.pekko.actor.NoSerializationVerificationNeeded {}
 
     /** The coordinator's own verdict when infrastructure retries are exhausted (status file {@code FAILED TO RUN}). */
     public record FailedToRun(String sha, String key, String leaseId, String reason) implements CommitCommand {}
@@ -78,6 +81,9 @@ public final class ResultsStore {
 
     /** Passivation: the entity stops after the commands already in its mailbox. */
     record StopEntity(String sha) implements CommitCommand {}
+
+    /** An entity writes the verdicts and starts it buffered (group commit); sent to itself. */
+    record FlushWrites(String sha) implements CommitCommand {}
 
     /** The entity's receive timeout: it asks its parent to be passivated. */
     record Idle(String sha) implements CommitCommand {}
@@ -110,6 +116,18 @@ public final class ResultsStore {
     /** Forgets waiting for their entity to stop. */
     private final Map<String, ActorRef<Forgotten>> forgetting = new HashMap<>();
 
+    /** Told of every verdict recorded and every duplicate refused (metrics). */
+    public interface Listener {
+        Listener NONE = new Listener() {
+        };
+
+        default void recorded(org.ktestci.schema.status.Status status) {
+        }
+
+        default void duplicate() {
+        }
+    }
+
     /** Deletes a persistence id's journal entries; blocking (it runs on the blocking dispatcher). */
     @FunctionalInterface
     public interface JournalErasure {
@@ -127,15 +145,21 @@ public final class ResultsStore {
                                            ActorRef<ResultsProjector.Command> projector, ActorRef<Ready> readyTo) {
         return create(index, outputDir, journalIds, projector, readyTo, id -> {
             throw new IOException("journal erasure not configured");
-        });
+        }, Listener.NONE);
     }
 
     public static Behavior<Command> create(ResultsIndex index, OutputDir outputDir, JournalCommits journalIds,
                                            ActorRef<ResultsProjector.Command> projector, ActorRef<Ready> readyTo,
                                            JournalErasure erasure) {
+        return create(index, outputDir, journalIds, projector, readyTo, erasure, Listener.NONE);
+    }
+
+    public static Behavior<Command> create(ResultsIndex index, OutputDir outputDir, JournalCommits journalIds,
+                                           ActorRef<ResultsProjector.Command> projector, ActorRef<Ready> readyTo,
+                                           JournalErasure erasure, Listener listener) {
         return Behaviors.withStash(1_000_000, stash -> Behaviors.setup(ctx -> {
-            ResultsStore store = new ResultsStore(ctx, index, new CommitResults.Deps(index, projector, ctx.getSelf()),
-                    erasure);
+            ResultsStore store = new ResultsStore(ctx, index,
+                    new CommitResults.Deps(index, projector, ctx.getSelf(), listener), erasure);
             ctx.pipeToSelf(journalIds.list(ctx.getSystem()),
                     (shas, err) -> err == null ? new JournalListed(shas) : new StartupFailed(err));
             return store.starting(stash, outputDir, projector, readyTo);

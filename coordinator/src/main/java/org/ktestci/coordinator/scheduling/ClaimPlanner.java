@@ -27,7 +27,14 @@ final class ClaimPlanner {
      */
     static Plan plan(WindowState state, FairShare fairShare, String host, int slot, String arch, int budget,
                      boolean otherHostsOfArch, long now) {
-        Predicate<Job> eligible = j -> eligible(j, state.failures.get(j.key()), host, slot, arch, otherHostsOfArch);
+        return plan(state, fairShare, host, slot, arch, budget, otherHostsOfArch, now, Set.of());
+    }
+
+    /** {@code taken}: jobs already promised to other claims of the same write (still pending in the state). */
+    static Plan plan(WindowState state, FairShare fairShare, String host, int slot, String arch, int budget,
+                     boolean otherHostsOfArch, long now, Set<JobKey> taken) {
+        Predicate<Job> eligible = j -> !taken.contains(j.key())
+                && eligible(j, state.failures.get(j.key()), host, slot, arch, otherHostsOfArch);
         Job seed = seed(state.pending, fairShare, eligible, now);
         if (seed == null) {
             return null;

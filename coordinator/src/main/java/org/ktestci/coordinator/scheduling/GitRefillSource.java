@@ -53,7 +53,7 @@ public final class GitRefillSource implements RefillSource {
 
     @Override
     public DesiredJobs.Result compute(Predicate<JobKey> excluded, Set<String> archesWithSlots, int window,
-                                      Map<String, WindowState.Constraint> constraints, Set<String> pendingCommits)
+                                      Map<String, ArchConstraint> constraints, Set<String> pendingCommits)
             throws IOException {
         costs.refresh();
         return planner.compute(new WindowPlanner.Inputs() {
@@ -109,7 +109,7 @@ public final class GitRefillSource implements RefillSource {
 
             @Override
             public Optional<String> archConstraint(String test) {
-                WindowState.Constraint c = constraints.get(test);
+                ArchConstraint c = constraints.get(test);
                 return c != null && c.listingMtime() == listings.listingMtime(test) ? Optional.of(c.arch())
                         : Optional.empty();
             }

@@ -37,8 +37,23 @@ final class GroupMatrix {
     /** Two entries wanting one result key: {@code kept} came first. */
     record Collision(String resultKey, Entry kept, Entry dropped) {}
 
+    /**
+     * Window order among entries of one commit and weight (scheduling.md §3 step 5 after weight and commit): test,
+     * kernel, env, arch id, cost, listing index; the subtest makes it total.
+     */
+    static final java.util.Comparator<Entry> ORDER = java.util.Comparator
+            .comparing(Entry::test, org.ktestci.schema.keys.Utf8ByteOrder.COMPARATOR)
+            .thenComparing(Entry::kernel, org.ktestci.schema.keys.Utf8ByteOrder.COMPARATOR)
+            .thenComparing(Entry::env, org.ktestci.schema.keys.Utf8ByteOrder.COMPARATOR)
+            .thenComparing(Entry::archId, org.ktestci.schema.keys.Utf8ByteOrder.COMPARATOR)
+            .thenComparingInt(Entry::cost)
+            .thenComparingInt(Entry::listingIndex)
+            .thenComparing(Entry::subtest, org.ktestci.schema.keys.Utf8ByteOrder.COMPARATOR);
+
     final GroupSpec group;
     final List<Entry> entries;
+    /** Indices into {@link #entries} in {@link #ORDER}: the same for every commit. */
+    final int[] windowOrder;
     private final Map<String, Entry> byKey;
     private final List<Collision> collisions;
 
@@ -47,6 +62,15 @@ final class GroupMatrix {
         this.entries = entries;
         this.byKey = byKey;
         this.collisions = collisions;
+        Integer[] idx = new Integer[entries.size()];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = i;
+        }
+        java.util.Arrays.sort(idx, (a, b) -> ORDER.compare(entries.get(a), entries.get(b)));
+        this.windowOrder = new int[idx.length];
+        for (int i = 0; i < idx.length; i++) {
+            windowOrder[i] = idx[i];
+        }
     }
 
     /**

@@ -59,7 +59,13 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
     public sealed interface Command extends NoSerializationVerificationNeeded
             permits TipsChanged, HostsChanged, ClaimBatch, CancelClaims, LeaseEnded, RequestRefill, ResumeLeases,
             QuarantineHost, ReleaseHost, ResetFailures, GetQueue, GetLeases, GetJobCommits, RefillCompleted,
-            RefillFailed, ExpireUnresumed, QuarantineOver {}
+            RefillFailed, ExpireUnresumed, QuarantineOver, Flush {}
+
+    /**
+     * Group commit (sent to itself): the lease ends and claims collected since the last write become one journal
+     * write; a busy farm ends and grants many leases a second.
+     */
+    private record Flush() implements Command {}
 
     /** The commits of pending and leased jobs: part of the retention live set (storage.md §9). */
     public record GetJobCommits(ActorRef<JobCommits> replyTo) implements Command {}
@@ -147,6 +153,10 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
 
     // Transient (not persisted): claims, refill bookkeeping, live hosts, fair share, recovery bookkeeping.
     private final Deque<ClaimBatch> parked = new ArrayDeque<>();
+    /** Lease ends and claims waiting for the next {@link Flush}. */
+    private final List<LeaseEnded> endings = new ArrayList<>();
+    private final List<ClaimBatch> claims = new ArrayList<>();
+    private boolean flushQueued;
     private final Map<JobKey, Long> decided = new HashMap<>();
     private final FairShare fairShare;
     private final Set<String> unresumed = new HashSet<>();
@@ -159,6 +169,7 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
     private long forcedSeq;
     private long forcedSeqServed;
     private long lastLowWaterRefill;
+    private boolean lowWaterArmed = true;
     private Map<String, Integer> unschedulable = Map.of();
     private LastRefill lastRefill;
 
@@ -259,6 +270,7 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
                 .onCommand(RefillCompleted.class, this::onRefillCompleted)
                 .onCommand(RefillFailed.class, this::onRefillFailed)
                 .onCommand(ClaimBatch.class, this::onClaim)
+                .onCommand(Flush.class, this::onFlush)
                 .onCommand(CancelClaims.class, this::onCancelClaims)
                 .onCommand(LeaseEnded.class, this::onLeaseEnded)
                 .onCommand(ResumeLeases.class, this::onResumeLeases)
@@ -316,7 +328,7 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
         excluded.addAll(decided.keySet());
         refillExcluded = Set.copyOf(excluded);
         Set<String> arches = Set.copyOf(upHosts.values());
-        Map<String, WindowState.Constraint> constraints = Map.copyOf(state.constraints);
+        Map<String, ArchConstraint> constraints = Map.copyOf(state.constraints);
         Set<String> pendingCommits = new HashSet<>();
         state.pending.keys().forEach(k -> pendingCommits.add(k.commit()));
         long seq = forcedSeq;
@@ -356,6 +368,9 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
             metrics.jobsQueued.inc(r.added().size());
             removedBy.forEach((reason, n) -> metrics.jobsCancelled.labelValues(reason).inc(n));
             forcedSeqServed = Math.max(forcedSeqServed, done.forcedSeqAtStart());
+            if (state.pending.size() > settings.refillAt()) {
+                lowWaterArmed = true;
+            }
             updateGauges(state);
             serveParked();
             runFollowUp();
@@ -390,35 +405,88 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
 
     private Effect<WindowEvent, WindowState> onClaim(WindowState state, ClaimBatch c) {
         parked.removeIf(p -> p.host().equals(c.host()) && p.slot() == c.slot());
+        claims.removeIf(p -> p.host().equals(c.host()) && p.slot() == c.slot());
+        claims.add(c);
+        queueFlush();
+        return Effect().none();
+    }
+
+    private void queueFlush() {
+        if (!flushQueued) {
+            flushQueued = true;
+            ctx.getSelf().tell(new Flush());
+        }
+    }
+
+    private Effect<WindowEvent, WindowState> onFlush(WindowState state, Flush f) {
+        flushQueued = false;
         long now = System.currentTimeMillis();
-        if (forcedSeq > forcedSeqServed || state.health(c.host()).quarantinedAt(now)) {
-            parked.addLast(c);
+        List<WindowEvent> events = new ArrayList<>();
+        List<Runnable> announce = new ArrayList<>();
+        // Host health as this write will leave it: two leases of one host ending together both count.
+        Map<String, HostHealth> hosts = new HashMap<>();
+        Set<String> ended = new HashSet<>();
+        for (LeaseEnded e : endings) {
+            LeaseGrant grant = state.leases.get(e.leaseId());
+            if (grant != null && ended.add(e.leaseId())) {
+                List<WindowEvent> own = endEvents(state, grant, e, hosts, now);
+                events.addAll(own);
+                LeaseOutcome o = LeaseOutcome.of(grant, e, state, settings.infraRetries());
+                announce.add(() -> leaseEnded(grant, e, o, own));
+            }
+        }
+        endings.clear();
+        Set<JobKey> taken = new HashSet<>();
+        long epoch = state.epoch;
+        for (ClaimBatch c : claims) {
+            LeaseGranted g = plan(state, c, hosts, taken, epoch, now);
+            if (g == null) {
+                parked.addLast(c);
+                continue;
+            }
+            epoch = g.epoch();
+            events.add(g);
+            announce.add(() -> granted(state, g, c));
+        }
+        claims.clear();
+        if (events.isEmpty()) {
             return Effect().none();
+        }
+        return Effect().persist(events).thenRun(s -> {
+            announce.forEach(Runnable::run);
+            updateGauges(s);
+            serveParked();
+        });
+    }
+
+    /** The grant for claim {@code c}, or null to park it; {@code taken}: jobs promised earlier in this write. */
+    private LeaseGranted plan(WindowState state, ClaimBatch c, Map<String, HostHealth> hosts, Set<JobKey> taken,
+                              long epoch, long now) {
+        if (forcedSeq > forcedSeqServed || hosts.getOrDefault(c.host(), state.health(c.host())).quarantinedAt(now)) {
+            return null;
         }
         ClaimPlanner.Plan plan = ClaimPlanner.plan(state, fairShare, c.host(), c.slot(), c.arch(),
                 settings.subtestDurationMax(), ClaimPlanner.otherHostsOfArch(upHosts, state, c.host(), c.arch(), now),
-                now);
+                now, taken);
         if (plan == null) {
-            parked.addLast(c);
-            return Effect().none();
+            return null;
         }
         List<JobKey> keys = new ArrayList<>();
         List<Integer> attempts = new ArrayList<>();
         for (Job j : plan.jobs()) {
             keys.add(j.key());
+            taken.add(j.key());
             attempts.add(state.failuresOf(j.key()).count() + 1);
         }
+        fairShare.charge(plan.seed().branch(), plan.totalCost(), now);
         // Epochs only grow: past the journal's last one, and past wall-clock microseconds, so a journal that was
         // lost or replaced cannot issue an epoch a running worker has already seen.
-        long epoch = Math.max(state.epoch + 1, now * 1000);
-        LeaseGranted g = new LeaseGranted(UUID.randomUUID().toString(), epoch, c.host(), c.slot(), c.arch(),
-                keys, attempts, plan.seed().branch(), plan.totalCost(), now);
-        return Effect().persist(g).thenRun(s -> granted(s, g, c));
+        return new LeaseGranted(UUID.randomUUID().toString(), Math.max(epoch + 1, now * 1000), c.host(), c.slot(),
+                c.arch(), keys, attempts, plan.seed().branch(), plan.totalCost(), now);
     }
 
     private void granted(WindowState state, LeaseGranted g, ClaimBatch c) {
         LeaseGrant grant = state.leases.get(g.leaseId());
-        fairShare.charge(g.branch(), g.usageSeconds(), g.at());
         List<CommitEvent.ClaimedKey> claimed = new ArrayList<>();
         for (int i = 0; i < grant.jobs().size(); i++) {
             Job j = grant.jobs().get(i);
@@ -437,15 +505,19 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
         c.replyTo().tell(new BatchOffer(grant));
         updateGauges(state);
         long now = System.currentTimeMillis();
+        // §4.1: at most one low-water refill per fetch_interval while pending stays at or below refill_at; once
+        // a refill lifted it above, the next dip refills at once.
         if (state.pending.size() <= settings.refillAt()
-                && now - lastLowWaterRefill >= settings.fetchInterval().toMillis()) {
+                && (lowWaterArmed || now - lastLowWaterRefill >= settings.fetchInterval().toMillis())) {
             lastLowWaterRefill = now;
+            lowWaterArmed = false;
             ctx.getSelf().tell(new RequestRefill("low_water"));
         }
     }
 
     private Effect<WindowEvent, WindowState> onCancelClaims(WindowState state, CancelClaims c) {
         parked.removeIf(p -> p.host().equals(c.host()) && p.slot() == c.slot());
+        claims.removeIf(p -> p.host().equals(c.host()) && p.slot() == c.slot());
         return Effect().none();
     }
 
@@ -459,12 +531,18 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
     // ---- lease ends -----------------------------------------------------------------------------------------
 
     private Effect<WindowEvent, WindowState> onLeaseEnded(WindowState state, LeaseEnded e) {
-        LeaseGrant grant = state.leases.get(e.leaseId());
-        if (grant == null) {
+        if (!state.leases.containsKey(e.leaseId())) {
             return Effect().none();
         }
         unresumed.remove(e.leaseId());
-        long now = System.currentTimeMillis();
+        endings.add(e);
+        queueFlush();
+        return Effect().none();
+    }
+
+    /** The events that end {@code grant} (scheduling.md §7–§9); {@code hosts} tracks health within the write. */
+    private List<WindowEvent> endEvents(WindowState state, LeaseGrant grant, LeaseEnded e, Map<String, HostHealth> hosts,
+                                        long now) {
         LeaseOutcome o = LeaseOutcome.of(grant, e, state, settings.infraRetries());
         boolean hostFailure = o.hostFailure() && (e.downId().isEmpty() || countedDowns.add(e.downId()));
         List<WindowEvent> events = new ArrayList<>();
@@ -474,16 +552,19 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
             long mtime = source.listingMtime(grant.first().key().test());
             events.add(new ConstraintLearned(grant.first().key().test(), mtime, e.declaredArch(), now));
         }
-        HostHealth h = state.health(grant.host());
+        HostHealth h = hosts.getOrDefault(grant.host(), state.health(grant.host()));
+        HostHealth next = hostFailure ? h.failed() : o.hostSuccess() ? h.succeeded() : h;
         if (hostFailure && h.consecutive() + 1 >= settings.quarantineAfter() && !h.quarantinedAt(now)) {
             long length = Math.min(settings.quarantineBackoff().toMillis() << Math.min(h.level(), 30),
                     settings.quarantineBackoffMax().toMillis());
             events.add(new HostQuarantined(grant.host(), now + length, h.level() + 1, "failures", now));
+            next = next.quarantined(now + length, h.level() + 1, settings.quarantineAfter());
         }
-        return Effect().persist(events).thenRun(s -> leaseEnded(s, grant, e, o, events));
+        hosts.put(grant.host(), next);
+        return events;
     }
 
-    private void leaseEnded(WindowState state, LeaseGrant grant, LeaseEnded e, LeaseOutcome o, List<WindowEvent> events) {
+    private void leaseEnded(LeaseGrant grant, LeaseEnded e, LeaseOutcome o, List<WindowEvent> events) {
         long now = System.currentTimeMillis();
         // storage.md §7.1: Failed-to-run verdicts are recorded under the ending lease before its claims go.
         for (JobKey k : o.failedToRun()) {
@@ -518,8 +599,6 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
                 ctx.getLog().info("arch constraint learned: test={} arch={}", c.test(), c.arch());
             }
         }
-        updateGauges(state);
-        serveParked();
     }
 
     // ---- recovery and resumption ------------------------------------------------------------------------------

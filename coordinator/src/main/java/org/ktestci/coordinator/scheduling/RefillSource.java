@@ -12,7 +12,7 @@ public interface RefillSource {
      * @param pendingCommits commits of the pending jobs, whose liveness the result reports
      */
     DesiredJobs.Result compute(Predicate<JobKey> excluded, Set<String> archesWithSlots, int window,
-                               Map<String, WindowState.Constraint> constraints, Set<String> pendingCommits)
+                               Map<String, ArchConstraint> constraints, Set<String> pendingCommits)
             throws IOException;
 
     /** The mtime of the listing of {@code test} the last refill used (0 if unknown): keys learned constraints. */

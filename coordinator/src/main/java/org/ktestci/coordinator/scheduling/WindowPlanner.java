@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -77,45 +78,93 @@ public final class WindowPlanner {
         List<Job> out = new ArrayList<>();
         int generated = 0;
         for (int w = minW; w <= maxW && out.size() < window; w++) {
-            List<Job> level = new ArrayList<>();
+            // The level's (branch, group) streams, each already in window order, merged; ties go to the earlier
+            // stream, i.e. the first generated (§3 step 4). Stops as soon as the window is full.
+            PriorityQueue<Cursor> merge = new PriorityQueue<>();
+            int pair = 0;
             for (int bi = 0; bi < branches.size(); bi++) {
                 BranchSpec b = branches.get(bi);
                 List<String> h = histories.get(bi);
                 for (GroupSpec g : b.groups()) {
                     int age = w - g.priority();
+                    pair++;
                     if (age < 0 || age >= Math.min(g.maxCommits(), h.size())) {
                         continue;
                     }
-                    String commit = h.get(age);
                     GroupMatrix m = current.get(g.name());
-                    for (int idx : stillWanted(in, commit, m)) {
-                        GroupMatrix.Entry e = m.entries.get(idx);
-                        JobKey key = e.keyAt(commit);
-                        if (seen.contains(key) || (shared.contains(e.resultKey())
-                                && !ownsKey(in, branches, histories, current, commit, e, key, contested))
-                                || in.isLeased(key)) {
-                            continue;
-                        }
-                        if (e.allowed().stream().noneMatch(arches::contains)) {
-                            for (String a : e.allowed().isEmpty() ? Set.of("none") : e.allowed()) {
-                                unschedulable.computeIfAbsent(a, x -> new HashSet<>()).add(key);
-                            }
-                            continue;
-                        }
-                        seen.add(key);
-                        Set<Source> s = sources.get(b.repoName()).getOrDefault(commit, Set.of());
-                        level.add(m.job(e, commit, age, b.name(), b.repoName()).withSources(s.stream().limit(4).toList()));
+                    Cursor c = new Cursor(h.get(age), m, stillWanted(in, h.get(age), m), pair, b, age);
+                    if (c.valid()) {
+                        merge.add(c);
                     }
                 }
             }
-            level.sort(JobOrder.WINDOW);
-            generated += level.size();
-            out.addAll(level);
+            while (!merge.isEmpty() && out.size() < window) {
+                Cursor c = merge.poll();
+                GroupMatrix.Entry e = c.entry();
+                c.pos++;
+                if (c.valid()) {
+                    merge.add(c);
+                }
+                JobKey key = e.keyAt(c.commit);
+                if (seen.contains(key) || (shared.contains(e.resultKey())
+                        && !ownsKey(in, branches, histories, current, c.commit, e, key, contested))
+                        || in.isLeased(key)) {
+                    continue;
+                }
+                if (e.allowed().stream().noneMatch(arches::contains)) {
+                    for (String a : e.allowed().isEmpty() ? Set.of("none") : e.allowed()) {
+                        unschedulable.computeIfAbsent(a, x -> new HashSet<>()).add(key);
+                    }
+                    continue;
+                }
+                seen.add(key);
+                Set<Source> s = sources.get(c.branch.repoName()).getOrDefault(c.commit, Set.of());
+                out.add(c.matrix.job(e, c.commit, c.age, c.branch.name(), c.branch.repoName())
+                        .withSources(s.stream().limit(4).toList()));
+                generated++;
+            }
         }
-        List<Job> jobs = out.size() > window ? List.copyOf(out.subList(0, window)) : List.copyOf(out);
+        List<Job> jobs = List.copyOf(out);
         Map<String, Integer> counts = new TreeMap<>();
         unschedulable.forEach((a, keys) -> counts.put(a, keys.size()));
         return new DesiredJobs.Result(jobs, generated, counts, live(in, branches, shallow, pendingCommits));
+    }
+
+    /** One (branch, group) stream of a weight level: the commit's still-wanted entries in window order. */
+    private static final class Cursor implements Comparable<Cursor> {
+        final String commit;
+        final GroupMatrix matrix;
+        final int[] idx;
+        final int pair;
+        final BranchSpec branch;
+        final int age;
+        int pos;
+
+        Cursor(String commit, GroupMatrix matrix, int[] idx, int pair, BranchSpec branch, int age) {
+            this.commit = commit;
+            this.matrix = matrix;
+            this.idx = idx;
+            this.pair = pair;
+            this.branch = branch;
+            this.age = age;
+        }
+
+        boolean valid() {
+            return pos < idx.length;
+        }
+
+        GroupMatrix.Entry entry() {
+            return matrix.entries.get(idx[pos]);
+        }
+
+        @Override
+        public int compareTo(Cursor o) {
+            int c = org.ktestci.schema.keys.Utf8ByteOrder.compare(commit, o.commit);
+            if (c == 0) {
+                c = GroupMatrix.ORDER.compare(entry(), o.entry());
+            }
+            return c != 0 ? c : Integer.compare(pair, o.pair);
+        }
     }
 
     /** The group's entries without a verdict at {@code commit}, from the cache and pruned as verdicts appear. */
@@ -127,10 +176,7 @@ public final class WindowPlanner {
         if (r != null && r.matrix() == m && r.removals() == removals) {
             from = r.entries();
         } else {
-            from = new int[m.entries.size()];
-            for (int i = 0; i < from.length; i++) {
-                from[i] = i;
-            }
+            from = m.windowOrder;
         }
         int[] kept = new int[from.length];
         int n = 0;

@@ -23,16 +23,12 @@ import java.util.Set;
  * taken as {@link WindowSnapshot} copies. {@link #apply} is the only mutator, so replay rebuilds it exactly.
  */
 final class WindowState {
-    /** A learned {@code config-arch}, valid while the test's listing mtime is unchanged. */
-    public record Constraint(long listingMtime, String arch) {
-    }
-
     final PendingJobs pending = new PendingJobs();
     final Map<String, LeaseGrant> leases = new LinkedHashMap<>();
     final Set<JobKey> leasedKeys = new HashSet<>();
     final Map<JobKey, JobFailures> failures = new HashMap<>();
     final Map<String, HostHealth> hosts = new HashMap<>();
-    final Map<String, Constraint> constraints = new HashMap<>();
+    final Map<String, ArchConstraint> constraints = new HashMap<>();
     long epoch;
     private final int quarantineAfter;
 
@@ -107,7 +103,7 @@ final class WindowState {
         } else if (e instanceof HostReleased rel) {
             hosts.put(rel.host(), health(rel.host()).released());
         } else if (e instanceof ConstraintLearned c) {
-            constraints.put(c.test(), new Constraint(c.listingMtime(), c.arch()));
+            constraints.put(c.test(), new ArchConstraint(c.listingMtime(), c.arch()));
             for (Job j : List.copyOf(pending.inOrder())) {
                 if (j.key().test().equals(c.test()) && j.allowedArches().contains(c.arch())
                         && j.allowedArches().size() > 1) {

@@ -97,7 +97,7 @@ class ExecutorTest {
         assertEquals("runner=host", v.run());
         assertEquals(new Ack("lease-1", 0), f.agent().expectMessageClass(Ack.class),
                 "not acknowledged before the verdict is durable");
-        v.replyTo().tell(new ResultsStore.VerdictOutcome(SHA, "t.a", "recorded"));
+        v.replyTo().tell(new ResultsStore.VerdictOutcome(SHA, "t.a", "recorded", v.token()));
         assertEquals(new Ack("lease-1", 1), f.agent().expectMessageClass(Ack.class));
 
         // Reliable delivery: a repeat of seq 1 is a duplicate (acknowledged again, not recorded); seq 3 before
@@ -128,7 +128,7 @@ class ExecutorTest {
         f.executor().tell(new BatchFinished("lease-3", 5, 2, BatchFinished.COMPLETED, "", "",
                 List.of(new BatchFinished.Unreached("t.b", "subtest_not_found")), List.of()));
         f.window().expectNoMessage(Duration.ofMillis(300)); // the lease stays until t.a is durable
-        v.replyTo().tell(new ResultsStore.VerdictOutcome(SHA, "t.a", "recorded"));
+        v.replyTo().tell(new ResultsStore.VerdictOutcome(SHA, "t.a", "recorded", v.token()));
         JobWindow.LeaseEnded ended = f.window().expectMessageClass(JobWindow.LeaseEnded.class);
         assertEquals(Set.of("t.a"), ended.verdictKeys());
         List<Ack> acks = f.agent().receiveSeveralMessages(3).stream().filter(m -> m instanceof Ack)
@@ -142,12 +142,12 @@ class ExecutorTest {
         f.executor().tell(new BatchOffer(grant("lease-4", 5)));
         f.agent().expectMessageClass(RunBatch.class);
         f.executor().tell(new SubtestFinished("lease-4", 5, 1, "t.a", "garbage", "UNKNOWN", 1, 0, 0, 1, "t.a", ""));
-        f.results().expectMessageClass(ResultsStore.Verdict.class).replyTo()
-                .tell(new ResultsStore.VerdictOutcome(SHA, "t.a", "recorded"));
+        ResultsStore.Verdict va = f.results().expectMessageClass(ResultsStore.Verdict.class);
+        va.replyTo().tell(new ResultsStore.VerdictOutcome(SHA, "t.a", "recorded", va.token()));
         f.executor().tell(new SubtestFinished("lease-4", 5, 2, "t.b", "========= PASSED b in 0s", "PASSED", 0, 0, 0,
                 1, "t.b", ""));
-        f.results().expectMessageClass(ResultsStore.Verdict.class).replyTo()
-                .tell(new ResultsStore.VerdictOutcome(SHA, "t.b", "recorded"));
+        ResultsStore.Verdict vb = f.results().expectMessageClass(ResultsStore.Verdict.class);
+        vb.replyTo().tell(new ResultsStore.VerdictOutcome(SHA, "t.b", "recorded", vb.token()));
         f.executor().tell(new BatchFinished("lease-4", 5, 3, BatchFinished.COMPLETED, "", "", List.of(), List.of()));
         JobWindow.LeaseEnded ended = f.window().expectMessageClass(JobWindow.LeaseEnded.class);
         assertEquals(Set.of("t.b"), ended.verdictKeys());

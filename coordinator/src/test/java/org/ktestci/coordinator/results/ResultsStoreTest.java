@@ -51,7 +51,7 @@ class ResultsStoreTest {
 
         String verdict(String sha, String key, String lease, String line) {
             TestProbe<ResultsStore.VerdictOutcome> reply = KIT.createTestProbe();
-            store.tell(new ResultsStore.Verdict(sha, key, lease, 1, line, 1, 100, 101, key, "", reply.ref()));
+            store.tell(new ResultsStore.Verdict(sha, key, lease, 1, line, 1, 100, 101, key, "", 7, reply.ref()));
             return reply.expectMessageClass(ResultsStore.VerdictOutcome.class).outcome();
         }
     }
@@ -145,6 +145,44 @@ class ResultsStoreTest {
                 "a claim of a lease the window may still resume stays until that lease ends");
         assertEquals("duplicate", second.verdict(sha, "t.a", "L1", "========= FAILED a in 9s"));
         assertEquals("recorded", second.verdict(sha, "t.b", "L1", "========= FAILED b in 2s"));
+    }
+
+    @Test
+    void aBurstOfVerdictsIsWrittenTogetherYetEachIsJudgedAgainstTheOnesBeforeIt(@TempDir Path out) {
+        Fixture first = started(out);
+        String sha = sha();
+        String[] keys = new String[40];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = "t.k" + i;
+        }
+        claim(first, sha, "L1", keys);
+        // Sent without waiting, so the entity receives them while earlier writes are still in flight.
+        List<TestProbe<ResultsStore.VerdictOutcome>> replies = new java.util.ArrayList<>();
+        for (int i = 0; i < keys.length; i++) {
+            TestProbe<ResultsStore.VerdictOutcome> reply = KIT.createTestProbe();
+            first.store().tell(new ResultsStore.Verdict(sha, keys[i], "L1", 1, "========= PASSED k" + i + " in 1s",
+                    1, 100, 101, keys[i], "", i, reply.ref()));
+            replies.add(reply);
+        }
+        TestProbe<ResultsStore.VerdictOutcome> repeat = KIT.createTestProbe();
+        first.store().tell(new ResultsStore.Verdict(sha, keys[0], "L1", 1, "========= FAILED k0 in 9s",
+                1, 100, 101, keys[0], "", 99, repeat.ref()));
+        for (int i = 0; i < keys.length; i++) {
+            ResultsStore.VerdictOutcome o = replies.get(i).expectMessageClass(ResultsStore.VerdictOutcome.class);
+            assertEquals("recorded", o.outcome(), keys[i]);
+            assertEquals(i, o.token(), "each reply carries its request's token");
+        }
+        assertEquals("duplicate", repeat.expectMessageClass(ResultsStore.VerdictOutcome.class).outcome(),
+                "a repeat inside the same burst sees the verdict written just before it");
+        KIT.stop(first.store());
+
+        Fixture second = start(out, List.of(sha));
+        second.ready().expectMessageClass(ResultsStore.Ready.class);
+        for (String key : keys) {
+            assertEquals(Status.PASSED, second.index().record(sha, key).orElseThrow().status(),
+                    key + " was acknowledged, so it survives a restart");
+        }
+        assertEquals("========= PASSED k0 in 1s", second.index().record(sha, keys[0]).orElseThrow().statusLine());
     }
 
     @Test

@@ -57,7 +57,7 @@ class JobWindowTest {
 
         @Override
         public DesiredJobs.Result compute(java.util.function.Predicate<JobKey> excluded, Set<String> arches, int window,
-                                          Map<String, WindowState.Constraint> constraints, Set<String> pending) {
+                                          Map<String, ArchConstraint> constraints, Set<String> pending) {
             CountDownLatch g = gate;
             if (g != null) {
                 try {
@@ -71,7 +71,7 @@ class JobWindowTest {
             Set<String> live = new java.util.HashSet<>();
             for (Job j0 : jobs) {
                 live.add(j0.key().commit());
-                WindowState.Constraint c = constraints.get(j0.key().test());
+                ArchConstraint c = constraints.get(j0.key().test());
                 Job j = c == null ? j0 : j0.withAllowedArches(GroupMatrix.constrained(j0.allowedArches(),
                         java.util.Optional.of(c.arch())));
                 if (!excluded.test(j.key()) && j.allowedArches().stream().anyMatch(arches::contains)) {
