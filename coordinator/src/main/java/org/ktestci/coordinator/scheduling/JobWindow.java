@@ -127,7 +127,8 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
 
     public record QueueSummary(int window, int refillAt, int pending, int leased, Map<String, Integer> pendingByBranch,
                                Map<String, Double> fairShare, Map<String, Integer> unschedulable,
-                               LastRefill lastRefill, List<String> quarantinedHosts)
+                               LastRefill lastRefill, List<String> quarantinedHosts, boolean refilling,
+                               int parkedClaims)
             implements org.apache.pekko.actor.NoSerializationVerificationNeeded {}
 
     private record RefillCompleted(DesiredJobs.Result result, String trigger, long millis, long forcedSeqAtStart)
@@ -691,7 +692,8 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
         List<String> quarantined = state.hosts.entrySet().stream().filter(e -> e.getValue().quarantinedAt(now))
                 .map(Map.Entry::getKey).sorted().toList();
         q.replyTo().tell(new QueueSummary(settings.window(), settings.refillAt(), state.pending.size(),
-                state.leasedKeys.size(), byBranch, fairShare.standings(now), unschedulable, lastRefill, quarantined));
+                state.leasedKeys.size(), byBranch, fairShare.standings(now), unschedulable, lastRefill, quarantined, refilling,
+                parked.size()));
         return Effect().none();
     }
 
