@@ -1,6 +1,9 @@
 package org.ktestci.coordinator;
 
 import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.lib.CommitBuilder;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectInserter;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
@@ -9,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
@@ -39,6 +43,27 @@ public final class TestRepos {
                 Date.from(Instant.ofEpochSecond(epochSeconds)), TimeZone.getTimeZone("UTC"));
         return git.commit().setMessage(subject + "\n\nbody\n").setAuthor(id).setCommitter(id).setSign(false).call()
                 .getName();
+    }
+
+    /**
+     * A commit with exactly these parents and author/committer time, written straight into the object database
+     * (any repository, bare or not; no work tree, empty tree): for shaping merges and clock skew precisely.
+     */
+    public static String commit(Repository repo, String subject, long epochSeconds, String... parents)
+            throws Exception {
+        try (ObjectInserter ins = repo.newObjectInserter()) {
+            CommitBuilder c = new CommitBuilder();
+            c.setTreeId(ins.insert(new org.eclipse.jgit.lib.TreeFormatter()));
+            c.setParentIds(java.util.Arrays.stream(parents).map(ObjectId::fromString).toList());
+            PersonIdent id = new PersonIdent("Dev", "dev@example.org", Instant.ofEpochSecond(epochSeconds),
+                    ZoneOffset.UTC);
+            c.setAuthor(id);
+            c.setCommitter(id);
+            c.setMessage(subject + "\n");
+            ObjectId sha = ins.insert(c);
+            ins.flush();
+            return sha.getName();
+        }
     }
 
     public static void setRef(Repository repo, String ref, String sha) throws Exception {
