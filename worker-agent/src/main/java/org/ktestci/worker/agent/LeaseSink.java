@@ -17,6 +17,10 @@ public interface LeaseSink {
     default void runInfo(int iteration, String info) {
     }
 
+    /** A console line for live viewers (never stored by the coordinator). */
+    default void consoleLine(String line) {
+    }
+
     /** Free-form progress for the agent log. */
     void note(String line);
 }

@@ -42,6 +42,11 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
 
     private record RetransmitTick() implements AgentMessage, NoSerializationVerificationNeeded {}
 
+    /** Sends the running lease's pending console lines to live viewers (at most 4 per second). */
+    private record LiveTick() implements AgentMessage, NoSerializationVerificationNeeded {}
+
+    private static final Duration LIVE_INTERVAL = Duration.ofMillis(250);
+
     private static final Duration RETRANSMIT = Duration.ofSeconds(5);
 
     private record RunEnded(String leaseId, BatchFinished result, Throwable error)
@@ -79,6 +84,10 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
     private ExecutorSink sink;
     private long startedAt;
     private ActorRef<Drained> drainedReply;
+    /** The current run was told to stop (revoked, rejected, abandoned): its slot is about to be free. */
+    private boolean stopping;
+    /** A batch that came while the stopped run was still winding down; it starts when that run has ended. */
+    private RunBatch waiting;
     /** Sinks with reliable messages not yet acknowledged, the current run's and finished ones'. */
     private final java.util.Map<String, ExecutorSink> unacked = new java.util.LinkedHashMap<>();
 
@@ -118,6 +127,7 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
                 .onMessage(Ack.class, this::onAck)
                 .onMessage(Reject.class, this::onReject)
                 .onMessage(RetransmitTick.class, t -> onRetransmit())
+                .onMessage(LiveTick.class, t -> onLiveTick())
                 .onMessage(ResumeLease.class, this::onResume)
                 .onMessage(AbandonLease.class, this::onAbandon)
                 .onMessage(LeaseTimeout.class, t -> {
@@ -138,6 +148,17 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
         }
         if (drainedReply != null) {
             b.executor().tell(new BatchRefused(b.leaseId(), b.epoch(), "draining"));
+            return this;
+        }
+        if (current != null && stopping) {
+            // The coordinator already ended the old lease and leased the slot again: the old run is only
+            // cleaning up (TERM→KILL, tmp dir), so the new batch waits for it rather than being refused.
+            if (waiting != null && !waiting.leaseId().equals(b.leaseId()) && waiting.epoch() < b.epoch()) {
+                waiting.executor().tell(new BatchRefused(waiting.leaseId(), waiting.epoch(), "stale_epoch"));
+            }
+            if (waiting == null || waiting.epoch() <= b.epoch()) {
+                waiting = b;
+            }
             return this;
         }
         if (current != null) {
@@ -164,6 +185,14 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
                 getContext().getSystem().dispatchers().lookup(DispatcherSelector.blocking()));
         getContext().pipeToSelf(f, (res, err) -> new RunEnded(b.leaseId(), res, err));
         timers.startTimerWithFixedDelay("heartbeat", new HeartbeatTick(), heartbeatInterval);
+        timers.startTimerWithFixedDelay("live", new LiveTick(), LIVE_INTERVAL);
+        return this;
+    }
+
+    private Behavior<AgentMessage> onLiveTick() {
+        if (sink != null) {
+            sink.sendLive();
+        }
         return this;
     }
 
@@ -299,6 +328,7 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
      * run still produces goes out and is fenced off by the executor, which counts it (protocol.md §4.2).
      */
     private void abortCurrent(boolean silence) {
+        stopping = true;
         if (silence) {
             sink.silenced = true;
         }
@@ -329,11 +359,25 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
         getContext().getLog().info("batch finished: slot={} lease={} outcome={} reason={}", slot, b.leaseId(),
                 result.outcome(), result.reason());
         timers.cancel("heartbeat");
+        timers.cancel("live");
+        sink.sendLive();
         current = null;
         run = null;
         sink = null;
+        stopping = false;
         if (drainedReply != null) {
             drainedReply.tell(new Drained(slot)); // the run's processes are gone: safe to leave
+        }
+        if (waiting != null) {
+            RunBatch next = waiting;
+            waiting = null;
+            if (drainedReply != null) {
+                next.executor().tell(new BatchRefused(next.leaseId(), next.epoch(), "draining"));
+            } else {
+                getContext().getLog().info("starting the batch that waited for the stopped run: slot={} lease={}",
+                        slot, next.leaseId());
+                return onRunBatch(next);
+            }
         }
         return this;
     }
@@ -351,6 +395,7 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
         volatile int iteration;
         volatile boolean silenced;
         volatile String run = "";
+        private final LiveLog live = new LiveLog();
 
         ExecutorSink(RunBatch batch, int slot) {
             this.batch = batch;
@@ -437,6 +482,23 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
         @Override
         public void runInfo(int it, String info) {
             run = info;
+        }
+
+        @Override
+        public void consoleLine(String line) {
+            if (!silenced) {
+                live.add(line);
+            }
+        }
+
+        /** Best effort: no sequence number, no acknowledgement, never retransmitted. */
+        void sendLive() {
+            List<String> lines = live.drain();
+            if (!lines.isEmpty() && !silenced) {
+                byte[] data = String.join("\n", lines).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                executor.tell(new LogChunk(batch.leaseId(), batch.epoch(), 0, LogChunk.KIND_LIVE, currentKey,
+                        iteration, 0, -1, data, false));
+            }
         }
 
         @Override

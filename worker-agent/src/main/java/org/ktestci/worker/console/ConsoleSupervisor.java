@@ -355,6 +355,7 @@ public final class ConsoleSupervisor {
         if (open != null) {
             open.log().writeLine(p, raw);
         }
+        listener.consoleLine(new String(p, StandardCharsets.US_ASCII) + new String(raw, StandardCharsets.UTF_8));
     }
 
     private void note(String text) throws IOException {

@@ -368,6 +368,11 @@ public final class BatchExecution implements BatchRun {
             }
 
             @Override
+            public void consoleLine(String line) {
+                sink.consoleLine(line);
+            }
+
+            @Override
             public void finished(String key, String statusLine, int seconds, long startedAt, long finishedAt) {
                 sink.subtestFinished(key, statusLine, StatusParser.parse(statusLine).name(), seconds, startedAt,
                         finishedAt, iteration, primary);

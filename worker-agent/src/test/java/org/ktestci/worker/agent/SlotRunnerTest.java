@@ -12,6 +12,7 @@ import org.ktestci.protocol.BatchFinished;
 import org.ktestci.protocol.BatchRefused;
 import org.ktestci.protocol.ExecutorMessage;
 import org.ktestci.protocol.Reject;
+import org.ktestci.protocol.RevokeLease;
 import org.ktestci.protocol.RunBatch;
 import org.ktestci.protocol.SubtestFinished;
 
@@ -89,5 +90,50 @@ class SlotRunnerTest {
         assertEquals("stale_epoch", executor.expectMessageClass(BatchRefused.class).reason());
         slot.tell(new Reject("L2", 20, 1, "stale_lease"));
         executor.expectNoMessage(Duration.ofSeconds(6)); // the run was aborted and nothing is re-sent
+    }
+
+    @Test
+    void aBatchForASlotWhoseRevokedRunIsStillStoppingStartsWhenThatRunEnds() throws Exception {
+        CountDownLatch abortAsked = new CountDownLatch(1);
+        CountDownLatch cleanedUp = new CountDownLatch(1);
+        List<String> started = new java.util.concurrent.CopyOnWriteArrayList<>();
+        BatchRun.Factory slowToStop = (b, sink) -> new BatchRun() {
+            public BatchFinished execute() {
+                started.add(b.leaseId());
+                try {
+                    if (b.leaseId().equals("R1")) {
+                        abortAsked.await(30, TimeUnit.SECONDS);
+                        cleanedUp.await(30, TimeUnit.SECONDS); // TERM→KILL and tmp cleanup take a while
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return new BatchFinished("", 0, 0, BatchFinished.INFRA_FAILURE, "aborted", "", List.of(), List.of());
+            }
+
+            public void abort() {
+                abortAsked.countDown();
+            }
+        };
+        TestProbe<ExecutorMessage> executor = KIT.createTestProbe();
+        ActorRef<AgentMessage> slot = KIT.spawn(SlotRunner.create(0, slowToStop, b -> true, Duration.ofSeconds(30)));
+        slot.tell(batch("R1", 30, executor.ref()));
+        executor.expectMessageClass(BatchAccepted.class);
+        slot.tell(batch("R0", 31, executor.ref()));
+        assertEquals("slot_busy", executor.expectMessageClass(BatchRefused.class).reason(),
+                "a slot whose run was not stopped is busy");
+        slot.tell(new RevokeLease("R1", 30, "admin_revoke"));
+        slot.tell(batch("R2", 32, executor.ref()));
+        executor.expectNoMessage(Duration.ofMillis(500)); // neither refused nor started while R1 stops
+        assertEquals(List.of("R1"), started);
+        cleanedUp.countDown();
+        executor.fishForMessage(Duration.ofSeconds(10), m -> m instanceof BatchAccepted a && a.leaseId().equals("R2")
+                ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+                : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (started.size() < 2 && System.nanoTime() < deadline) {
+            Thread.onSpinWait(); // accepted is sent before the run's thread begins
+        }
+        assertEquals(List.of("R1", "R2"), started);
     }
 }
