@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** The read-only {@code /api/v1} documents implemented so far: branches and one commit (http.md §5.1, §5.3). */
+/** The read-only {@code /api/v1} documents of git and results: branches, their commits, one commit (http.md §5.1–5.3). */
 final class ApiV1 {
     private final CiQueries queries;
     private final Commits commits;
@@ -26,6 +26,12 @@ final class ApiV1 {
     }
 
     Reply branches() {
+        Optional<QueueStatus> queue;
+        try {
+            queue = Optional.of(queries.queue());
+        } catch (CiUnavailable e) {
+            queue = Optional.empty();
+        }
         List<Map<String, Object>> out = new ArrayList<>();
         for (BranchSummary b : queries.branches()) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -39,9 +45,9 @@ final class ApiV1 {
             m.put("last_fetch_error", b.lastFetchError().orElse(null));
             m.put("untested_commits", queries.branchLog(b.name(), queries.keepResultsCommits())
                     .map(commits::untested).orElse(null));
-            // The queue lives in the coordinator singleton, which CiQueries does not expose: absent, so null.
-            m.put("pending_jobs", null);
-            m.put("leased_jobs", null);
+            // The queue lives in the coordinator singleton: null where this node cannot ask it.
+            m.put("pending_jobs", queue.map(q -> q.pendingByBranch().getOrDefault(b.name(), 0)).orElse(null));
+            m.put("leased_jobs", queue.map(q -> q.leasedByBranch().getOrDefault(b.name(), 0)).orElse(null));
             out.add(m);
         }
         Map<String, Object> doc = new LinkedHashMap<>();
@@ -103,7 +109,7 @@ final class ApiV1 {
         return this.commits.results(sha).map(CommitResults::entries).orElse(List.of());
     }
 
-    private static int limit(RequestInfo req) {
+    static int limit(RequestInfo req) {
         String raw = req.param("limit").orElse("50");
         try {
             int n = Integer.parseInt(raw);

@@ -28,10 +28,33 @@ final class BranchView {
         this.base = base;
     }
 
-    /** One walked commit and its matching entries (empty when it has no results). */
-    record Row(CommitInfo commit, String message, List<ResultEntry> entries) {
+    /**
+     * One walked commit: its cached blob (empty when it has no results) and the indexes of the entries the test
+     * filter matches ({@code null}: no filter, all of them).
+     */
+    record Row(CommitInfo commit, String message, Optional<ResultsCache.Compact> blob, int[] matching) {
+        int size() {
+            return blob.isEmpty() ? 0 : matching == null ? blob.get().size() : matching.length;
+        }
+
         boolean tested() {
-            return !entries.isEmpty();
+            return size() > 0;
+        }
+
+        ResultEntry entry(int n) {
+            return blob.get().entry(matching == null ? n : matching[n]);
+        }
+
+        List<ResultEntry> entries() {
+            List<ResultEntry> out = new ArrayList<>(size());
+            for (int n = 0; n < size(); n++) {
+                out.add(entry(n));
+            }
+            return out;
+        }
+
+        CountRow counts() {
+            return matching == null ? blob.get().counts() : CountRow.of(entries());
         }
     }
 
@@ -50,7 +73,7 @@ final class BranchView {
             }
             return Reply.prettyJson(out);
         }
-        boolean single = filter.isPresent() && rows.stream().allMatch(r -> r.entries().size() <= 1);
+        boolean single = filter.isPresent() && rows.stream().allMatch(r -> r.size() <= 1);
         String body = header(branch, test) + (single ? singleTest(branch, rows) : multiTest(branch, rows));
         return Reply.html(Html.page(base, branch, body));
     }
@@ -60,12 +83,23 @@ final class BranchView {
         List<Row> rows = new ArrayList<>();
         int untestedRun = 0;
         for (CommitInfo c : log) {
-            Optional<CommitResults> res = commits.results(c.sha());
-            List<ResultEntry> entries = res.map(r -> r.entries().stream()
-                    .filter(e -> TestFilter.accepts(filter, e.name())).toList()).orElse(List.of());
-            String message = res.map(CommitResults::message).filter(m -> !m.isEmpty()).orElse(c.message());
-            rows.add(new Row(c, message, entries));
-            untestedRun = entries.isEmpty() ? untestedRun + 1 : 0;
+            Optional<ResultsCache.Compact> blob = commits.compact(c.sha());
+            int[] matching = null;
+            if (filter.isPresent() && blob.isPresent()) {
+                ResultsCache.Compact b = blob.get();
+                int[] idx = new int[b.size()];
+                int n = 0;
+                for (int i = 0; i < b.size(); i++) {
+                    if (filter.get().matches(b.names[i])) {
+                        idx[n++] = i;
+                    }
+                }
+                matching = java.util.Arrays.copyOf(idx, n);
+            }
+            String message = blob.map(b -> b.message).filter(m -> !m.isEmpty()).orElse(c.message());
+            Row row = new Row(c, message, blob, matching);
+            rows.add(row);
+            untestedRun = row.tested() ? 0 : untestedRun + 1;
             if (untestedRun > MAX_UNTESTED_RUN) {
                 break;
             }
@@ -85,11 +119,21 @@ final class BranchView {
     }
 
     private String multiTest(String branch, List<Row> rows) {
-        StringBuilder b = new StringBuilder("<table class=\"table log\"><thead><tr><th>Commit</th><th>Description</th>")
+        List<Svg.Bar> bars = new ArrayList<>();
+        for (Row r : rows) {
+            if (r.tested()) {
+                CountRow c = r.counts();
+                bars.add(new Svg.Bar(r.commit().sha(), r.commit().subject(), c.passed(), c.failed()));
+            }
+        }
+        StringBuilder b = new StringBuilder("<figure class=\"chart\">").append(Svg.passRate(bars, base, branch))
+                .append("<figcaption>pass rate per tested commit (passed / (passed + failed)), oldest left</figcaption>")
+                .append("</figure>")
+                .append("<table class=\"table log\"><thead><tr><th>Commit</th><th>Description</th>")
                 .append("<th>Passed</th><th>Failed</th><th>Failed to run</th><th>Not run</th><th>In progress</th>")
                 .append("<th>Unknown</th><th>Total</th><th>Duration</th></tr></thead><tbody>");
         forEachTested(rows, b, 10, (r, i) -> {
-            CountRow c = CountRow.of(r.entries());
+            CountRow c = r.counts();
             b.append("<tr><td>").append(commitLink(branch, r.commit().sha())).append("</td><td>")
                     .append(Html.esc(r.commit().subject())).append("</td><td class=\"n-passed\">").append(c.passed())
                     .append("</td><td class=\"n-failed\">").append(c.failed()).append("</td><td>")
@@ -123,9 +167,11 @@ final class BranchView {
         int failed = 0;
         long completedDuration = 0;
         List<Optional<Status>> history = new ArrayList<>();
+        List<Svg.Cell> cells = new ArrayList<>();
         for (Row r : rows) {
-            Optional<ResultEntry> e = r.entries().stream().findFirst();
+            Optional<ResultEntry> e = r.tested() ? Optional.of(r.entry(0)) : Optional.empty();
             history.add(e.map(ResultEntry::status));
+            cells.add(new Svg.Cell(r.commit().sha(), e.map(ResultEntry::status)));
             if (e.isPresent() && (e.get().status() == Status.PASSED || e.get().status() == Status.FAILED)) {
                 completedDuration += e.get().duration();
                 if (e.get().status() == Status.PASSED) {
@@ -141,10 +187,12 @@ final class BranchView {
                 .append(passed).append(" passed (").append(pct(passed, completed)).append("%), ").append(failed)
                 .append(" failed (").append(pct(failed, completed)).append("%); average duration ")
                 .append(Html.shortDuration(completed == 0 ? 0 : completedDuration / completed)).append("</p>")
+                .append("<figure class=\"chart\">").append(Svg.strip(cells, base, "branch", branch))
+                .append("<figcaption>history, newest left</figcaption></figure>")
                 .append("<table class=\"table log\"><thead><tr><th>Commit</th><th>Description</th><th>Status</th>")
                 .append("<th>Duration</th><th></th></tr></thead><tbody>");
         forEachTested(rows, b, 5, (r, i) -> {
-            ResultEntry e = r.entries().get(0);
+            ResultEntry e = r.entry(0);
             String c = r.commit().sha();
             boolean firstFailing = run.firstFailing().isPresent() && run.firstFailing().getAsInt() == i;
             boolean lastPassing = run.lastPassing().isPresent() && run.lastPassing().getAsInt() == i;

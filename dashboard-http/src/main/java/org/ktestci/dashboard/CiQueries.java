@@ -35,4 +35,31 @@ public interface CiQueries {
 
     /** Journal-side details of a commit's results (host, slot, status line …), keyed by result key. */
     Map<String, ResultDetail> resultDetails(String sha);
+
+    /** Worker hosts and their slots; throws {@link CiUnavailable} when the coordinator cannot answer. */
+    default List<WorkerStatus> workers() {
+        throw new CiUnavailable("no coordinator on this node");
+    }
+
+    /** The job window; throws {@link CiUnavailable} when the coordinator cannot answer. */
+    default QueueStatus queue() {
+        throw new CiUnavailable("no coordinator on this node");
+    }
+
+    /** This node's live events (SSE); a node without a coordinator has a hub nobody publishes to. */
+    default EventHub events() {
+        return NO_EVENTS;
+    }
+
+    /** The admin actions; throws {@link CiUnavailable} when the coordinator cannot answer. */
+    default AdminActions admin() {
+        throw new CiUnavailable("no coordinator on this node");
+    }
+
+    /** {@code /readyz}: the coordinator runs here and its journal answers. */
+    default boolean ready() {
+        return false;
+    }
+
+    EventHub NO_EVENTS = new EventHub();
 }

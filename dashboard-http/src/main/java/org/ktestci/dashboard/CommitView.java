@@ -55,7 +55,9 @@ final class CommitView {
             b.append(" · branches: ").append(Html.esc(String.join(", ", containing)));
         }
         b.append("</p>").append(searchForm(sha, req.param("branch").orElse(""), test)).append(statusFilter())
-                .append("<div class=\"panes\"><div class=\"left\"><table class=\"table results\"><thead><tr>")
+                .append("<p id=\"live\" class=\"connection\"></p>")
+                .append("<div class=\"panes\"><div class=\"left\"><table class=\"table results\" data-commit=\"")
+                .append(sha).append("\" data-base=\"").append(Html.esc(base)).append("\"><thead><tr>")
                 .append("<th>Test</th><th>Duration</th><th>Status</th><th>Last good</th><th>History</th><th></th>")
                 .append("<th></th></tr></thead><tbody>");
         for (ResultEntry e : entries) {
@@ -90,13 +92,24 @@ final class CommitView {
     private String row(String sha, ResultEntry e, Optional<String> branch, KeyHistory history) {
         String dir = Html.esc(base + "/c/" + sha + "/" + Html.url(e.name()));
         StringBuilder r = new StringBuilder("<tr class=\"").append(e.status().rowClass()).append("\" data-status=\"")
-                .append(e.status().jsonCode()).append("\"><td><a class=\"log\" href=\"").append(dir)
+                .append(e.status().jsonCode()).append("\" data-key=\"").append(Html.esc(e.name()))
+                .append("\"><td><a class=\"log\" href=\"").append(dir)
                 .append("/log.br\">")
                 .append(Html.esc(e.name())).append("</a>");
-        if (history.failsFirstHere(e.name())) {
-            r.append(" <span class=\"badge badge-failing\">new</span>");
+        boolean[] isNew = new boolean[1];
+        Optional<String> lastPassed = history.newFailure(e.name(), isNew);
+        if (isNew[0]) {
+            r.append(" <span class=\"badge badge-failing\" title=\"new failure\">new</span>");
+            lastPassed.ifPresent(p -> {
+                String[] params = branch.isPresent() ? new String[] {"commit", p, "branch", branch.get()}
+                        : new String[] {"commit", p};
+                r.append(" <a class=\"last-pass\" href=\"").append(Html.ciHref(base, params))
+                        .append("\" title=\"the last commit where it passed\">passed at ").append(p, 0, 12)
+                        .append("</a>");
+            });
         }
-        r.append("</td><td>").append(e.duration()).append("s</td><td>").append(e.status().display())
+        r.append("</td><td class=\"duration\">").append(e.duration()).append("s</td><td class=\"status\">")
+                .append(e.status().display())
                 .append("</td><td>").append(history.lastGood(e.name())).append("</td><td>")
                 .append(history.strip(e.name(), base)).append("</td><td>");
         branch.ifPresent(b -> r.append(Html.link(

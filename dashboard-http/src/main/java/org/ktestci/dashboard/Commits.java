@@ -11,9 +11,15 @@ import java.util.Optional;
 /** Commit lookups shared by the views: sha prefixes against {@code output_dir}, blobs read on demand. */
 final class Commits {
     private final OutputDir out;
+    private final ResultsCache cache;
 
     Commits(OutputDir out) {
+        this(out, ResultsCache.DEFAULT_MAX_ENTRIES);
+    }
+
+    Commits(OutputDir out, long cachedEntries) {
         this.out = out;
+        this.cache = new ResultsCache(out, cachedEntries);
     }
 
     /** A full sha or a unique prefix of at least 7 hex characters with a blob or directory (http.md §1). */
@@ -44,10 +50,11 @@ final class Commits {
     }
 
     Optional<CommitResults> results(String sha) {
-        try {
-            return out.readResults(sha);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return cache.get(sha).map(ResultsCache.Compact::toResults);
+    }
+
+    /** The blob in its cached compact form: lookups by key without decoding or copying. */
+    Optional<ResultsCache.Compact> compact(String sha) {
+        return cache.get(sha);
     }
 }

@@ -17,6 +17,12 @@ import org.apache.pekko.http.javadsl.settings.ServerSettings;
 import org.apache.pekko.japi.function.Function;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.StreamConverters;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.QueueOfferResult;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +32,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -49,18 +57,17 @@ public final class DashboardServer {
                                                        DashboardSettings settings) {
         String base = normalizeBase(settings.basePath());
         HttpMetrics metrics = new HttpMetrics(settings.registry());
-        Router router = new Router(queries, base).withMetrics(metrics);
+        Router router = new Router(queries, base, settings.adminTokenFile()).withMetrics(metrics);
         Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
         Materializer materializer = Materializer.matFromSystem(system);
         // Raw-Request-URI: the /c/ checks need the target as sent (encoded dots and slashes intact).
         ServerSettings defaults = ServerSettings.create(system.classicSystem());
-        ServerSettings server = defaults.withRawRequestUriHeader(true)
+        ServerSettings server = defaults.withRawRequestUriHeader(true).withRemoteAddressAttribute(true)
                 .withParserSettings(defaults.getParserSettings().withMaxUriLength(MAX_URI_LENGTH));
         Function<HttpRequest, CompletionStage<HttpResponse>> handler = request -> {
-            request.discardEntityBytes(materializer); // no route reads a body
             long start = System.nanoTime();
-            return CompletableFuture.supplyAsync(() -> {
-                HttpResponse response = respondSafely(router, base, request);
+            return body(request, materializer).thenApplyAsync(body -> {
+                HttpResponse response = respondSafely(router, base, request, body, materializer);
                 String path = request.getUri().path();
                 String below = !base.isEmpty() && path.startsWith(base) ? path.substring(base.length()) : path;
                 metrics.observe(HttpMetrics.route(below), response.status().intValue(), System.nanoTime() - start);
@@ -69,6 +76,36 @@ public final class DashboardServer {
         };
         return Http.get(system).newServerAt(settings.bindHost(), settings.port()).withSettings(server).bind(handler);
     }
+
+    /**
+     * The request body: only POST and DELETE (the admin API) read one, up to {@link RequestInfo#MAX_BODY_BYTES}
+     * plus one byte so an oversized body is seen as such (413); every other body is discarded unread.
+     */
+    private static CompletionStage<Optional<byte[]>> body(HttpRequest request, Materializer materializer) {
+        String method = request.method().value();
+        if (!method.equals("POST") && !method.equals("DELETE")) {
+            request.discardEntityBytes(materializer);
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        return request.entity().withSizeLimit(RequestInfo.MAX_BODY_BYTES + 1)
+                .toStrict(BODY_TIMEOUT_MILLIS, materializer)
+                .thenApply(strict -> Optional.of(strict.getData().toArray()))
+                .exceptionally(e -> {
+                    // Too large: a body one byte over the limit, which the router answers 413; a body that did not
+                    // arrive in full (slow or broken upload) is answered 408, never taken as empty.
+                    for (Throwable t = e; t != null; t = t.getCause()) {
+                        if (t instanceof org.apache.pekko.http.scaladsl.model.EntityStreamSizeException) {
+                            return Optional.of(new byte[RequestInfo.MAX_BODY_BYTES + 1]);
+                        }
+                    }
+                    return Optional.of(INCOMPLETE_BODY);
+                });
+    }
+
+    /** Marks, by identity, a body that was not received in full. */
+    private static final byte[] INCOMPLETE_BODY = new byte[0];
+
+    private static final long BODY_TIMEOUT_MILLIS = 10_000;
 
     /** "" or "/prefix" without a trailing slash. */
     static String normalizeBase(String basePath) {
@@ -79,17 +116,19 @@ public final class DashboardServer {
         return b.isEmpty() || b.startsWith("/") ? b : "/" + b;
     }
 
-    private static HttpResponse respondSafely(Router router, String base, HttpRequest request) {
+    private static HttpResponse respondSafely(Router router, String base, HttpRequest request,
+                                              Optional<byte[]> body, Materializer materializer) {
         try {
-            return respond(router, base, request);
+            return respond(router, base, request, body, materializer);
         } catch (RuntimeException e) {
             // The router turns view failures into error pages; this only catches a reply that cannot be sent.
             LOG.error("response failed: path={}", request.getUri().path(), e);
-            return toResponse(Reply.text(500, "internal error"));
+            return toResponse(Reply.text(500, "internal error"), materializer);
         }
     }
 
-    private static HttpResponse respond(Router router, String base, HttpRequest request) {
+    private static HttpResponse respond(Router router, String base, HttpRequest request, Optional<byte[]> body,
+                                        Materializer materializer) {
         String method = request.method().value().toUpperCase(Locale.ROOT);
         String target = rawTarget(request);
         int q = target.indexOf('?');
@@ -99,10 +138,17 @@ public final class DashboardServer {
         for (HttpHeader h : request.getHeaders()) {
             headers.put(h.lowercaseName(), h.value());
         }
+        // Pekko keeps Content-Type on the entity, not among the headers.
+        ContentType bodyType = request.entity().getContentType();
+        if (!bodyType.equals(ContentTypes.NO_CONTENT_TYPE)) {
+            headers.put("content-type", bodyType.toString());
+        }
+        request.getAttribute(org.apache.pekko.http.javadsl.model.AttributeKeys.remoteAddress)
+                .flatMap(a -> a.getAddress()).ifPresent(a -> headers.put(RequestInfo.CLIENT, a.getHostAddress()));
         if (!base.isEmpty()) {
             if (!path.equals(base) && !path.startsWith(base + "/")) {
                 RequestInfo outside = RequestInfo.withoutQuery(method, path, headers);
-                return toResponse(router.error(outside, 404, "Not found"));
+                return toResponse(router.error(outside, 404, "Not found"), materializer);
             }
             path = path.substring(base.length());
         }
@@ -111,9 +157,14 @@ public final class DashboardServer {
             info = RequestInfo.parse(method, path, rawQuery, headers);
         } catch (HttpError e) {
             RequestInfo withoutQuery = RequestInfo.withoutQuery(method, path, headers);
-            return toResponse(router.error(withoutQuery, e.status(), e.getMessage()));
+            return toResponse(router.error(withoutQuery, e.status(), e.getMessage()), materializer);
         }
-        return toResponse(router.handle(info));
+        if (body.isPresent() && body.get() == INCOMPLETE_BODY) {
+            LOG.warn("request body incomplete after {} ms: {} {}", BODY_TIMEOUT_MILLIS, method, path);
+            return toResponse(router.error(info, 408, "request body not received in full within "
+                    + BODY_TIMEOUT_MILLIS / 1000 + " s"), materializer);
+        }
+        return toResponse(router.handle(body.map(info::withBody).orElse(info)), materializer);
     }
 
     /** The request target as the client sent it (from Raw-Request-URI), reduced to path and query. */
@@ -134,7 +185,7 @@ public final class DashboardServer {
         return target;
     }
 
-    private static HttpResponse toResponse(Reply reply) {
+    private static HttpResponse toResponse(Reply reply, Materializer materializer) {
         List<HttpHeader> headers = new ArrayList<>();
         headers.add(HttpHeader.parse("X-Content-Type-Options", "nosniff"));
         headers.add(HttpHeader.parse("Referrer-Policy", "no-referrer"));
@@ -147,8 +198,45 @@ public final class DashboardServer {
         if (reply.status() == 304) {
             return r;
         }
+        if (reply.body() instanceof Reply.EventStream events) {
+            return r.withEntity(eventStream(events, materializer));
+        }
         return r.withEntity(entity(contentType(reply.contentType()), reply.body()));
     }
+
+    /**
+     * An open {@code text/event-stream}: frames from the hub through a bounded queue (a client that falls
+     * {@value #CLIENT_BUFFER} frames behind is dropped), a {@code : keepalive} comment every 15 s, and the
+     * subscriber detached when the client goes away.
+     */
+    private static ResponseEntity eventStream(Reply.EventStream events, Materializer materializer) {
+        Pair<BoundedSourceQueue<ByteString>, Source<ByteString, NotUsed>> queue =
+                Source.<ByteString>queue(CLIENT_BUFFER).preMaterialize(materializer);
+        BoundedSourceQueue<ByteString> q = queue.first();
+        EventHub.Subscriber subscriber = frame -> {
+            QueueOfferResult result = q.offer(ByteString.fromString(frame, StandardCharsets.UTF_8));
+            if (result == QueueOfferResult.enqueued()) {
+                return true;
+            }
+            if (result == QueueOfferResult.dropped()) {
+                LOG.info("dropping a slow event-stream client: {} frames buffered", CLIENT_BUFFER);
+                q.fail(new IllegalStateException("client too slow"));
+            }
+            return false;
+        };
+        events.attach().accept(subscriber);
+        Source<ByteString, NotUsed> body = queue.second()
+                .keepAlive(KEEPALIVE, () -> KEEPALIVE_FRAME)
+                .watchTermination((mat, done) -> {
+                    done.whenComplete((ok, err) -> events.detach().accept(subscriber));
+                    return mat;
+                });
+        return HttpEntities.createChunked(ContentTypes.parse("text/event-stream"), body);
+    }
+
+    private static final int CLIENT_BUFFER = 1000;
+    private static final java.time.Duration KEEPALIVE = java.time.Duration.ofSeconds(15);
+    private static final ByteString KEEPALIVE_FRAME = ByteString.fromString(": keepalive\n\n");
 
     /**
      * The type exactly as http.md writes it: Pekko would render {@code charset=UTF-8} and drop the charset of

@@ -90,17 +90,34 @@ final class HomeView {
         return Reply.html(Html.page(base, TITLE, b.append("</tbody></table>").toString()));
     }
 
+    private LiveApi live;
+
+    HomeView withLive(LiveApi l) {
+        this.live = l;
+        return this;
+    }
+
     /**
-     * {@code ?status}: the tips' counts, In progress included. The queue and workers (http.md §2 "Live status")
-     * come from the coordinator singleton, which {@link CiQueries} does not expose, so JSON mode answers 503.
+     * {@code ?status} (http.md §2 "Live status"): a shell that {@code status.js} fills from {@code /api/v1/queue}
+     * and {@code /api/v1/workers} and keeps current from {@code /api/v1/events}; without scripts it still shows
+     * the tips' counts. JSON mode: the queue and workers documents.
      */
     Reply status(RequestInfo req) {
         if (req.wantsJson()) {
-            throw new CiUnavailable("queue and worker status are not available through CiQueries");
+            return Reply.prettyJson(live.statusDoc());
         }
         String body = "<h1>CI status</h1><p>" + Html.link(Html.esc(base) + "/ci", "← branch list") + "</p>"
-                + branchTable(queries.branches());
-        return Reply.html(Html.page(base, "CI status", body));
+                + "<div id=\"live-status\" data-base=\"" + Html.esc(base) + "\">"
+                + "<p id=\"summary\" class=\"summary\">loading …</p>"
+                + "<p id=\"connection\" class=\"connection\"></p>"
+                + "<h2>Fair share</h2><ol id=\"fairshare\" class=\"fairshare\"></ol>"
+                + "<h2>Hosts</h2><div id=\"hosts\" class=\"hosts\"></div>"
+                + "<h2>Jobs</h2><table class=\"table jobs\"><thead><tr><th>Status</th><th>Branch</th><th>Job</th>"
+                + "<th>Elapsed</th></tr></thead><tbody id=\"jobs\"></tbody></table>"
+                + "<h2>Log</h2><p id=\"log-title\" class=\"log-title\">click a busy slot to follow its log</p>"
+                + "<pre id=\"slotlog\" class=\"log\"></pre></div>"
+                + "<h2>Branch tips</h2>" + branchTable(queries.branches());
+        return Reply.html(Html.page(base, "CI status", body, "status.js"));
     }
 
     private Map<String, Object> userDoc(List<String> names) {

@@ -50,7 +50,10 @@ final class Html {
         sb.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
                 .append("<title>").append(esc(title)).append("</title>")
-                .append("<link rel=\"stylesheet\" href=\"").append(esc(basePath)).append("/static/ktest-ci.css\">");
+                .append("<link rel=\"stylesheet\" href=\"").append(esc(basePath)).append("/static/ktest-ci.css\">")
+                // Named, or browsers ask for /favicon.ico on every page and log a 404.
+                .append("<link rel=\"icon\" type=\"image/svg+xml\" href=\"").append(esc(basePath))
+                .append("/static/favicon.svg\">");
         for (String s : scripts) {
             sb.append("<script defer src=\"").append(esc(basePath)).append("/static/").append(esc(s))
                     .append("\"></script>");

@@ -1,12 +1,9 @@
 package org.ktestci.dashboard;
 
-import org.ktestci.schema.results.CommitResults;
 import org.ktestci.schema.status.Status;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -18,7 +15,7 @@ final class KeyHistory {
 
     private final Commits commits;
     private final List<String> shas;
-    private final List<Map<String, Status>> statuses = new ArrayList<>();
+    private final List<Optional<ResultsCache.Compact>> blobs = new ArrayList<>();
 
     KeyHistory(Commits commits, List<String> shas) {
         this.commits = commits;
@@ -26,13 +23,10 @@ final class KeyHistory {
     }
 
     private Optional<Status> status(int index, String key) {
-        while (statuses.size() <= index) {
-            Map<String, Status> byKey = new HashMap<>();
-            commits.results(shas.get(statuses.size())).map(CommitResults::entries).orElse(List.of())
-                    .forEach(e -> byKey.put(e.name(), e.status()));
-            statuses.add(byKey);
+        while (blobs.size() <= index) {
+            blobs.add(commits.compact(shas.get(blobs.size())));
         }
-        return Optional.ofNullable(statuses.get(index).get(key));
+        return blobs.get(index).flatMap(c -> c.statusOf(key));
     }
 
     /**
@@ -60,30 +54,37 @@ final class KeyHistory {
         if (shas.isEmpty()) {
             return "—";
         }
-        StringBuilder b = new StringBuilder("<span class=\"history\">");
+        List<Svg.Cell> cells = new ArrayList<>();
         for (int i = 0; i < Math.min(STRIP, shas.size()); i++) {
-            Optional<Status> s = status(i, key);
-            String cls = s.isEmpty() ? "h-none" : s.get() == Status.PASSED ? "h-passed"
-                    : s.get() == Status.FAILED ? "h-failed" : "h-other";
-            String sha = shas.get(i);
-            b.append("<a class=\"").append(cls).append("\" title=\"").append(sha, 0, 12).append(' ')
-                    .append(s.map(Status::display).orElse("no result")).append("\" href=\"")
-                    .append(Html.ciHref(base, "commit", sha)).append("\"></a>");
+            cells.add(new Svg.Cell(shas.get(i), status(i, key)));
         }
-        return b.append("</span>").toString();
+        return Svg.strip(cells, base);
     }
 
-    /** Whether this commit is the key's first failing commit (§5.4 with this commit as the newest). */
-    boolean failsFirstHere(String key) {
+    /**
+     * When this commit is the key's first failing commit (§5.4 with this commit as the newest): the commit where
+     * it last passed, if the walk has one; empty otherwise (also when this is not a new failure).
+     */
+    Optional<String> newFailure(String key, boolean[] isNew) {
+        isNew[0] = false;
         if (shas.isEmpty() || status(0, key).filter(s -> s == Status.FAILED).isEmpty()) {
-            return false;
+            return Optional.empty();
         }
         for (int i = 1; i < shas.size(); i++) {
             Optional<Status> s = status(i, key);
             if (s.isPresent() && (s.get() == Status.PASSED || s.get() == Status.FAILED)) {
-                return s.get() == Status.PASSED;
+                isNew[0] = s.get() == Status.PASSED;
+                return isNew[0] ? Optional.of(shas.get(i)) : Optional.empty();
             }
         }
-        return true;
+        isNew[0] = true;
+        return Optional.empty();
+    }
+
+    /** Whether this commit is the key's first failing commit (§5.4 with this commit as the newest). */
+    boolean failsFirstHere(String key) {
+        boolean[] isNew = new boolean[1];
+        newFailure(key, isNew);
+        return isNew[0];
     }
 }

@@ -17,7 +17,15 @@ record Reply(int status, String contentType, Body body, Map<String, String> head
     private static final ObjectMapper COMPACT = new ObjectMapper();
 
     /** What is sent after the headers. */
-    sealed interface Body permits Bytes, Streamed {
+    sealed interface Body permits Bytes, Streamed, EventStream {
+    }
+
+    /**
+     * A {@code text/event-stream} that stays open: the server hands {@code attach} the client's subscriber once
+     * the stream runs, and {@code detach} the same subscriber when the client goes away.
+     */
+    record EventStream(java.util.function.Consumer<EventHub.Subscriber> attach,
+                       java.util.function.Consumer<EventHub.Subscriber> detach) implements Body {
     }
 
     /** A body held in memory (views, small files). */
@@ -59,6 +67,12 @@ record Reply(int status, String contentType, Body body, Map<String, String> head
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("unserializable JSON view", e);
         }
+    }
+
+    static Reply eventStream(java.util.function.Consumer<EventHub.Subscriber> attach,
+                             java.util.function.Consumer<EventHub.Subscriber> detach) {
+        return new Reply(200, "text/event-stream", new EventStream(attach, detach),
+                Map.of("Cache-Control", "no-cache", "X-Accel-Buffering", "no"));
     }
 
     static Reply text(int status, String text) {

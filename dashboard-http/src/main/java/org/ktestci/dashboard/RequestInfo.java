@@ -14,8 +14,21 @@ import java.util.Optional;
  * segments intact, for the {@code /c/} checks), query parameters (first value of each; bare {@code status}
  * counts as present with value "") and headers (lower-case names).
  */
-record RequestInfo(String method, String rawPath, Map<String, String> query, Map<String, String> headers) {
+record RequestInfo(String method, String rawPath, Map<String, String> query, Map<String, String> headers,
+                   byte[] body) {
     static final int MAX_QUERY_BYTES = 4096;
+    /** Pseudo-header with the client's address (not a valid header name, so a client cannot send it). */
+    static final String CLIENT = ":client";
+    /** Admin request bodies (http.md §6). */
+    static final int MAX_BODY_BYTES = 64 * 1024;
+
+    RequestInfo(String method, String rawPath, Map<String, String> query, Map<String, String> headers) {
+        this(method, rawPath, query, headers, new byte[0]);
+    }
+
+    RequestInfo withBody(byte[] data) {
+        return new RequestInfo(method, rawPath, query, headers, data);
+    }
 
     /** Parses the raw query; malformed percent-encoding is a 400. */
     static RequestInfo parse(String method, String rawPath, String rawQuery, Map<String, String> headers) {

@@ -25,6 +25,9 @@ final class Router {
     private final ResultFiles files;
     private final StaticFiles statics;
     private final ApiV1 api;
+    private final LiveApi live;
+    private final HistoryApi history;
+    private final AdminApi admin;
 
     private HttpMetrics metrics;
 
@@ -35,6 +38,10 @@ final class Router {
     }
 
     Router(CiQueries queries, String basePath) {
+        this(queries, basePath, java.util.Optional.empty());
+    }
+
+    Router(CiQueries queries, String basePath, java.util.Optional<java.nio.file.Path> adminTokenFile) {
         this.queries = queries;
         this.base = basePath;
         Commits commits = new Commits(new OutputDir(queries.outputDir()));
@@ -44,6 +51,10 @@ final class Router {
         this.files = new ResultFiles(queries.outputDir(), basePath);
         this.statics = new StaticFiles();
         this.api = new ApiV1(queries, commits, basePath);
+        this.live = new LiveApi(queries);
+        this.history = new HistoryApi(queries, commits);
+        this.admin = new AdminApi(queries, adminTokenFile);
+        this.home.withLive(live);
     }
 
     Reply handle(RequestInfo req) {
@@ -51,7 +62,7 @@ final class Router {
         try {
             reply = route(req);
         } catch (HttpError e) {
-            reply = error(req, e.status(), e.getMessage()).withHeaders(e.headers());
+            reply = error(req, e.status(), e.getMessage(), e.details()).withHeaders(e.headers());
         } catch (CiUnavailable e) {
             LOG.warn("coordinator unavailable: method={} path={}: {}", req.method(), req.rawPath(), e.getMessage());
             reply = error(req, 503, "coordinator unavailable");
@@ -63,9 +74,10 @@ final class Router {
         return crossOrigin(req) ? reply.withHeader("Access-Control-Allow-Origin", "*") : reply;
     }
 
-    /** http.md §10: {@code /api/v1} GETs and the {@code /c/} tree may be read by other origins. */
+    /** http.md §10: {@code /api/v1} GETs and the {@code /c/} tree may be read by other origins; admin never. */
     private static boolean crossOrigin(RequestInfo req) {
-        return req.rawPath().startsWith("/c/") || (req.rawPath().startsWith("/api/v1/") && req.isRead());
+        return req.rawPath().startsWith("/c/") || (req.rawPath().startsWith("/api/v1/") && req.isRead()
+                && !req.rawPath().startsWith("/api/v1/admin/"));
     }
 
     private Reply route(RequestInfo req) {
@@ -91,6 +103,14 @@ final class Router {
             allow(req, "GET");
             return Reply.text(200, "ok");
         }
+        if (p.equals("/readyz")) {
+            allow(req, "GET");
+            if (!queries.ready()) {
+                throw new HttpError(503, "not ready: the coordinator does not run on this node or its journal "
+                        + "does not answer");
+            }
+            return Reply.text(200, "ready");
+        }
         List<String> seg = req.segments();
         if (seg.size() == 2 && seg.get(0).equals("static")) {
             Reply r = statics.get(seg.get(1));
@@ -115,6 +135,29 @@ final class Router {
         if (seg.size() == 2 && seg.get(0).equals("commits")) {
             allow(req, "GET");
             return api.commit(req, seg.get(1));
+        }
+        if (seg.size() == 3 && seg.get(0).equals("tests") && seg.get(2).equals("history")) {
+            allow(req, "GET");
+            return history.history(req, seg.get(1));
+        }
+        if (seg.equals(List.of("workers"))) {
+            allow(req, "GET");
+            return live.workers();
+        }
+        if (seg.equals(List.of("queue"))) {
+            allow(req, "GET");
+            return live.queue();
+        }
+        if (seg.equals(List.of("events"))) {
+            allow(req, "GET");
+            return live.events(req);
+        }
+        if (seg.size() == 3 && seg.get(0).equals("leases") && seg.get(2).equals("log")) {
+            allow(req, "GET");
+            return live.leaseLog(seg.get(1));
+        }
+        if (!seg.isEmpty() && seg.get(0).equals("admin")) {
+            return admin.handle(req, seg.subList(1, seg.size()));
         }
         throw HttpError.notFound("Not found");
     }
@@ -148,9 +191,14 @@ final class Router {
     }
 
     Reply error(RequestInfo req, int status, String message) {
+        return error(req, status, message, Map.of());
+    }
+
+    Reply error(RequestInfo req, int status, String message, Map<String, Object> details) {
         if (req.wantsJson()) {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("error", message);
+            body.putAll(details);
             return Reply.json(status, body);
         }
         return Reply.html(status, errorPage(status, "<p>" + Html.esc(message) + "</p>"));
@@ -175,8 +223,14 @@ final class Router {
     private static String reason(int status) {
         return switch (status) {
             case 400 -> "Bad Request";
+            case 401 -> "Unauthorized";
+            case 403 -> "Forbidden";
+            case 409 -> "Conflict";
+            case 413 -> "Payload Too Large";
+            case 415 -> "Unsupported Media Type";
             case 404 -> "Not Found";
             case 405 -> "Method Not Allowed";
+            case 408 -> "Request Timeout";
             case 414 -> "URI Too Long";
             case 416 -> "Range Not Satisfiable";
             case 503 -> "Service Unavailable";

@@ -203,7 +203,8 @@ class DashboardViewsTest {
         assertEquals("0", HtmlRows.cells(html, ">k.a</a>").get(3));
         assertEquals("&gt;= 0", HtmlRows.cells(html, ">k.c</a>").get(3), "Failed to run is neither Passed nor Failed");
         assertTrue(HtmlRows.cells(html, ">k.new</a>").get(0)
-                .endsWith("<span class=\"badge badge-failing\">new</span>"));
+                .endsWith("<span class=\"badge badge-failing\" title=\"new failure\">new</span>"),
+                "new, and no link: it never passed on this branch");
         assertFalse(b.get(0).contains("badge"), "k.b failed first at an older commit");
     }
 
@@ -211,6 +212,10 @@ class DashboardViewsTest {
     void commitLastGoodCountsBackToTheFirstPass() throws Exception {
         String m3 = http.html("/ci?commit=" + fx.m(3));
         assertEquals("1", HtmlRows.cells(m3, ">k.flaky</a>").get(3));
+        assertTrue(HtmlRows.cells(m3, ">k.flaky</a>").get(0).endsWith("<span class=\"badge badge-failing\" "
+                + "title=\"new failure\">new</span> <a class=\"last-pass\" href=\"/ci?commit=" + fx.m(2)
+                + "&amp;branch=main\" title=\"the last commit where it passed\">passed at "
+                + fx.m(2).substring(0, 12) + "</a>"), "a new failure links to where it last passed");
         assertEquals("&gt;= 2", HtmlRows.cells(m3, ">k.b</a>").get(3), "m1 has no result");
         String m2 = http.html("/ci?commit=" + fx.m(2) + "&branch=main");
         assertTrue(HtmlRows.cells(m2, ">k.b</a>").get(0).contains(">new</span>"), "k.b's failing run starts at m2");
