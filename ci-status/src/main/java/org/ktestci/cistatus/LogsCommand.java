@@ -42,6 +42,13 @@ final class LogsCommand implements Callable<Integer> {
     @Option(names = "--full", description = "the whole run's log (full_log.br) instead of the test's")
     boolean full;
 
+    @Option(names = {"-f", "--follow"}, description = "while the test runs, print its batch's console live until "
+            + "the batch ends (needs --remote or ci_url); a finished test's log is printed as without -f")
+    boolean follow;
+
+    /** How long -f waits for the lease of an In-progress test to show up before giving up. */
+    static final java.time.Duration FIND_LEASE = java.time.Duration.ofSeconds(60);
+
     /** One element of the {@code --json} list of failed tests. */
     record FailedJson(String name, long duration) {
     }
@@ -49,6 +56,9 @@ final class LogsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws ConfigException {
         Session session = parent.session(options);
+        if (follow && test == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "-f needs a <test> to follow");
+        }
         if (test != null && session.json()) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--json cannot be combined with <test>: a log is printed as it is");
@@ -80,8 +90,13 @@ final class LogsCommand implements Callable<Integer> {
         out.line("run: ci-status logs " + tested.sha12() + " <test> [--full]");
     }
 
-    private void printLog(Session session, ResultsSource local, LocalResults.Tested tested) {
+    private void printLog(Session session, ResultsSource local, LocalResults.Tested tested) throws ConfigException {
         ResultEntry chosen = LogChoice.choose(tested, test, session.err(), session.out());
+        if (follow && !chosen.status().isVerdict()) {
+            String url = session.remoteUrl().orElseThrow(() -> new CliError("logs -f needs --remote or ci_url"));
+            new LiveFollow(new ServerApi(url), session, local).follow(tested.sha(), chosen.name(), FIND_LEASE);
+            return;
+        }
         byte[] compressed = local.compressedLog(tested.sha(), chosen.name(), full)
                 .orElseThrow(() -> new CliError("no log for " + chosen.name()));
         byte[] log;

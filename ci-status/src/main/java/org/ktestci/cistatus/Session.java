@@ -35,6 +35,10 @@ final class Session {
         return streams.err();
     }
 
+    java.util.Map<String, String> env() {
+        return streams.env();
+    }
+
     boolean json() {
         return options.json();
     }

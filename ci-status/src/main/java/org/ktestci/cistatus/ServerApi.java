@@ -1,0 +1,135 @@
+package org.ktestci.cistatus;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The coordinator's {@code /api/v1} as the CLI uses it beyond blobs: JSON documents, admin calls with a bearer
+ * token, and server-sent event streams. Errors become {@link CliError}s with the server's {@code error} text.
+ */
+final class ServerApi {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One server-sent event: its {@code event} name and {@code data} text. */
+    record Event(String name, String data) {
+        JsonNode json() {
+            try {
+                return JSON.readTree(data);
+            } catch (IOException e) {
+                throw new CliError("unreadable event from the server: " + e.getMessage());
+            }
+        }
+    }
+
+    private final String base;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+            .followRedirects(HttpClient.Redirect.NORMAL).build();
+
+    ServerApi(String baseUrl) {
+        this.base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    }
+
+    static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    JsonNode get(String path) {
+        HttpRequest req = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+                .header("Accept", "application/json").GET().build();
+        return answer(path, send(req, HttpResponse.BodyHandlers.ofString()), 200);
+    }
+
+    /** POST a JSON body with the admin token; 200 and 202 are success. */
+    JsonNode post(String path, Object body, String token) {
+        String json;
+        try {
+            json = JSON.writeValueAsString(body);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        HttpRequest req = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build();
+        return answer(path, send(req, HttpResponse.BodyHandlers.ofString()), 200, 202);
+    }
+
+    /**
+     * Reads the event stream at {@code path} until {@code handler} returns false or the server ends it. Not
+     * found is reported as empty (the caller decides what that means).
+     */
+    Optional<Boolean> follow(String path, java.util.function.Predicate<Event> handler) {
+        HttpRequest req = HttpRequest.newBuilder(URI.create(base + path)).header("Accept", "text/event-stream")
+                .GET().build();
+        HttpResponse<Stream<String>> r = send(req, HttpResponse.BodyHandlers.ofLines());
+        if (r.statusCode() == 404) {
+            r.body().close();
+            return Optional.empty();
+        }
+        if (r.statusCode() != 200) {
+            r.body().close();
+            throw new CliError("HTTP " + r.statusCode() + " for " + path);
+        }
+        try (Stream<String> lines = r.body()) {
+            String name = "message";
+            StringBuilder data = new StringBuilder();
+            for (Iterator<String> it = lines.iterator(); it.hasNext(); ) {
+                String line = it.next();
+                if (line.isEmpty()) {
+                    if (data.length() > 0 && !handler.test(new Event(name, data.toString()))) {
+                        return Optional.of(true);
+                    }
+                    name = "message";
+                    data.setLength(0);
+                } else if (line.startsWith("event:")) {
+                    name = line.substring(6).trim();
+                } else if (line.startsWith("data:")) {
+                    if (data.length() > 0) {
+                        data.append('\n');
+                    }
+                    data.append(line.substring(5).stripLeading());
+                }
+                // "id:" and ": keepalive" comments need nothing here.
+            }
+        }
+        return Optional.of(false);
+    }
+
+    private static JsonNode answer(String path, HttpResponse<String> r, int... ok) {
+        JsonNode doc;
+        try {
+            doc = JSON.readTree(r.body());
+        } catch (IOException e) {
+            throw new CliError("unreadable answer from the server (HTTP " + r.statusCode() + " for " + path + ")");
+        }
+        for (int code : ok) {
+            if (r.statusCode() == code) {
+                return doc;
+            }
+        }
+        throw new CliError(doc.path("error").asText("HTTP " + r.statusCode() + " for " + path)
+                + (doc.has("keys") ? ": " + doc.get("keys") : ""));
+    }
+
+    private <T> HttpResponse<T> send(HttpRequest req, HttpResponse.BodyHandler<T> handler) {
+        try {
+            return http.send(req, handler);
+        } catch (IOException e) {
+            throw new CliError(base + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliError("interrupted");
+        }
+    }
+}
