@@ -12,7 +12,14 @@ import org.apache.pekko.cluster.typed.SingletonActor;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.ktestci.coordinator.branches.BranchFetchStatus;
 import org.ktestci.coordinator.branches.Repositories;
+import org.ktestci.coordinator.live.CommitClock;
+import org.ktestci.coordinator.live.LiveEvents;
+import org.ktestci.coordinator.live.RecentVerdicts;
+import org.ktestci.coordinator.queries.CoordinatorAdmin;
 import org.ktestci.coordinator.queries.CoordinatorQueries;
+import org.ktestci.coordinator.queries.LiveQueries;
+import org.ktestci.dashboard.EventHub;
+import org.ktestci.schema.config.ConfigRole;
 import org.ktestci.coordinator.results.ResultsIndex;
 import org.ktestci.coordinator.journal.JournalConfig;
 import org.ktestci.coordinator.metrics.CoordinatorMetrics;
@@ -70,15 +77,17 @@ public final class CoordinatorNode implements AutoCloseable {
         PrometheusRegistry registry = new PrometheusRegistry();
         CoordinatorMetrics metrics = new CoordinatorMetrics(registry, VERSION, ProtocolVersion.CURRENT);
         CoordinatorHandles handles = new CoordinatorHandles();
+        LiveConfig live = new LiveConfig(config,
+                withWorker ? ConfigRole.COORDINATOR_WITH_WORKER : ConfigRole.COORDINATOR);
         CoordinatorQueries queries = new CoordinatorQueries(config.user(), config.outputDir(),
-                config.keepResultsCommits(), mapping.branches(), repos, fetchStatus, index);
+                () -> live.settings().keepResultsCommits(), live::branches, repos, fetchStatus, index);
         DurationCosts costs = new DurationCosts(out.root().resolve(OutputDir.DURATIONS_BLOB),
                 config.subtestDurationDef());
-        CoordinatorSetup setup = new CoordinatorSetup(config.user(), mapping.branches(), out, mapping.scheduler(),
-                Duration.ofSeconds(config.fetchInterval()), mapping::hostSlots, mapping.configuredHosts(), repos,
-                fetchStatus, index, listings, costs, sha -> queries.commit(sha).map(c -> c.message()).orElse(""),
-                metrics, ProjectionListener.NONE, handles, config.persistence(), Duration.ofSeconds(config.gcGrace()),
-                Duration.ofSeconds(config.maintenanceInterval()));
+        LiveEvents events = new LiveEvents(new EventHub(), queries::branchesContaining);
+        RecentVerdicts recent = new RecentVerdicts();
+        CoordinatorSetup setup = new CoordinatorSetup(config.user(), out, live, repos, fetchStatus, index, listings,
+                costs, sha -> queries.commit(sha).map(c -> c.message()).orElse(""), metrics, ProjectionListener.NONE,
+                handles, config.persistence(), events, new CommitClock(), recent);
 
         List<String> roles = new ArrayList<>(List.of("coordinator"));
         if (withWorker) {
@@ -99,9 +108,13 @@ public final class CoordinatorNode implements AutoCloseable {
             return Behaviors.empty();
         });
         ActorSystem<Void> system = ActorSystem.create(guardian, ClusterNodeConfig.SYSTEM_NAME, pekko);
+        LiveQueries liveQueries = new LiveQueries(system, handles, events, listings, recent, live, null);
+        queries.withLive(liveQueries.withAdmin(new CoordinatorAdmin(liveQueries, live, index, repos,
+                () -> CoordinatorRoot.liveBranchCommits(setup))));
         try {
             ServerBinding binding = DashboardServer.start(system, queries, new DashboardSettings(
-                            config.http().bindHost(), config.http().bindPort(), config.http().basePath(), registry))
+                            config.http().bindHost(), config.http().bindPort(), config.http().basePath(), registry)
+                            .withAdminTokenFile(config.http().adminTokenFile()))
                     .toCompletableFuture().get(30, TimeUnit.SECONDS);
             LOG.info("dashboard listening on {}", binding.localAddress());
             return new CoordinatorNode(system, binding, repos);

@@ -16,7 +16,10 @@ import org.ktestci.coordinator.execution.WorkerGateway;
 import org.ktestci.coordinator.journal.JournalEraser;
 import org.ktestci.coordinator.journal.JournalSchema;
 import org.ktestci.coordinator.maintenance.Maintenance;
+import org.ktestci.coordinator.live.VerdictLatency;
 import org.ktestci.coordinator.results.CommitResults;
+import org.ktestci.coordinator.results.ProjectionListener;
+import org.ktestci.coordinator.results.ResultRecord;
 import org.ktestci.coordinator.results.ResultsProjector;
 import org.ktestci.coordinator.results.ResultsStore;
 import org.ktestci.coordinator.scheduling.GitRefillSource;
@@ -79,9 +82,10 @@ public final class CoordinatorRoot {
     private static Behavior<Command> startResults(ActorContext<Command> ctx, CoordinatorSetup s) {
         JdbcReadJournal journal = PersistenceQuery.get(ctx.getSystem())
                 .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
+        VerdictLatency latency = new VerdictLatency();
         ActorRef<ResultsProjector.Command> projector = ctx.spawn(ResultsProjector.create(s.outputDir(), s.messages(),
                         s.index(), offset -> journal.eventsByTag(CommitResults.TAG, Offset.sequence(offset)),
-                        s.listener()), "results-projector", DispatcherSelector.blocking());
+                        rendered(s, latency)), "results-projector", DispatcherSelector.blocking());
         ResultsStore.JournalCommits ids = system -> journal.currentPersistenceIds()
                 .filter(id -> id.startsWith("commit-"))
                 .map(id -> id.substring("commit-".length()))
@@ -93,6 +97,13 @@ public final class CoordinatorRoot {
                     @Override
                     public void recorded(org.ktestci.schema.status.Status status) {
                         s.metrics().verdicts.labelValues(status.jsonCode()).inc();
+                        s.recent().recorded(status, System.currentTimeMillis());
+                    }
+
+                    @Override
+                    public void recorded(String sha, String key, org.ktestci.schema.status.Status status,
+                                         long receivedAtMillis) {
+                        latency.received(sha, key, receivedAtMillis);
                     }
 
                     @Override
@@ -105,23 +116,49 @@ public final class CoordinatorRoot {
                 .build();
     }
 
+    /**
+     * After the projection wrote a commit: SSE verdict events, the verdict → visible latency, and the commit's
+     * seen → first verdict time; then the node's own listener.
+     */
+    private static ProjectionListener rendered(CoordinatorSetup s, VerdictLatency latency) {
+        return (sha, changed) -> {
+            long now = System.currentTimeMillis();
+            for (ResultRecord r : changed) {
+                if (r.hasVerdict() || r.status() == org.ktestci.schema.status.Status.UNKNOWN) {
+                    latency.visible(sha, r.key(), now).ifPresent(ms -> s.metrics().verdictVisible.observe(ms / 1000.0));
+                    s.clock().firstVerdict(sha, now).ifPresent(ms -> s.metrics().commitFirstVerdict.observe(ms / 1000.0));
+                    s.events().verdict(sha, r);
+                }
+            }
+            s.listener().rendered(sha, changed);
+        };
+    }
+
     private static Behavior<Command> startScheduling(ActorContext<Command> ctx, CoordinatorSetup s,
                                                      ActorRef<ResultsStore.Command> results) {
         DispatcherSelector blocking = DispatcherSelector.blocking();
+        LiveConfig live = s.live();
+        int incarnation = WorkerGateway.newIncarnation();
+        s.events().incarnation(incarnation);
         ActorRef<ArtifactStore.Command> artifacts =
                 ctx.spawn(ArtifactStore.create(s.outputDir()), "artifact-store", blocking);
-        GitRefillSource source = new GitRefillSource(s.user(), s.branches(), s.repos(), s.listings(), s.index(),
-                s.costs(), s.settings().keepResultsCommits(), () -> s.metrics().keyCollisions.inc());
-        ActorRef<JobWindow.Command> window = ctx.spawn(JobWindow.create(s.settings(), source, results, s.index(),
-                s.metrics()), "job-window");
-        ActorRef<BranchWatcher.Command> watcher = ctx.spawn(BranchWatcher.create(s.user(), s.branches(), s.repos(),
-                s.fetchStatus(), window, s.fetchInterval()), "branch-watcher");
+        GitRefillSource source = new GitRefillSource(s.user(), live::branches, s.repos(), s.listings(), s.index(),
+                s.costs(), () -> live.settings().keepResultsCommits(), () -> s.metrics().keyCollisions.inc());
+        ActorRef<JobWindow.Command> window = ctx.spawn(JobWindow.create(JobWindow.PERSISTENCE_ID, live::settings,
+                source, results, s.index(), s.metrics(), s.events(), s.clock()), "job-window");
+        ActorRef<BranchWatcher.Command> watcher = ctx.spawn(BranchWatcher.create(s.user(), live::branches, s.repos(),
+                s.fetchStatus(), window, live::fetchInterval, observer(s)), "branch-watcher");
         ActorRef<Maintenance.Command> maintenance = ctx.spawn(Maintenance.create(
-                new Maintenance.Settings(s.outputDir(), s.maintenanceInterval(), s.gcGrace()),
+                () -> new Maintenance.Settings(s.outputDir(), live.maintenanceInterval(), live.gcGrace()),
                 () -> liveBranchCommits(s), s.index(), window, results), "maintenance");
-        int incarnation = WorkerGateway.newIncarnation();
-        ActorRef<GatewayMessage> gateway = ctx.spawn(WorkerGateway.create(s.hostConfig(), s.configuredHosts(), window,
-                results, artifacts, s.settings(), s.metrics(), incarnation), "worker-gateway");
+        ActorRef<GatewayMessage> gateway = ctx.spawn(WorkerGateway.create(live::hostSlots, live::configuredHosts,
+                window, results, artifacts, live::settings, s.metrics(), incarnation, s.events()), "worker-gateway");
+        ActorRef<ConfigWatcher.Command> configWatcher = ctx.spawn(ConfigWatcher.create(live), "config-watcher");
+        java.util.function.Consumer<LiveConfig> onReload = l -> {
+            watcher.tell(new BranchWatcher.ConfigChanged());
+            window.tell(new JobWindow.RequestRefill("config_reload"));
+        };
+        live.onApplied(onReload);
         CoordinatorHandles.Refs refs = new CoordinatorHandles.Refs(window, gateway, results, watcher, maintenance,
                 incarnation);
         s.handles().publish(refs);
@@ -129,9 +166,44 @@ public final class CoordinatorRoot {
                 s.outputDir().root(), Integer.toHexString(incarnation));
         return Behaviors.receive(Command.class)
                 .onSignal(PostStop.class, sig -> {
+                    live.removeListener(onReload);
                     s.handles().clear(refs);
                     return Behaviors.same();
                 })
                 .build();
+    }
+
+    /** Fetch counters, first-seen times of new tips, and each branch's untested commits after its fetch. */
+    private static BranchWatcher.Observer observer(CoordinatorSetup s) {
+        return new BranchWatcher.Observer() {
+            @Override
+            public void fetched(String branch, boolean ok) {
+                s.metrics().fetches.labelValues(branch, ok ? "ok" : "error").inc();
+            }
+
+            @Override
+            public void tipSeen(String sha, long atMillis) {
+                s.clock().seenAtTip(sha, atMillis);
+            }
+
+            @Override
+            public void afterFetch(org.ktestci.coordinator.scheduling.BranchSpec b) {
+                try {
+                    var repo = s.repos().get(b.repoPath());
+                    var tip = org.ktestci.schema.git.CommitLog.branchTip(repo, s.user(), b.name());
+                    long untested = 0;
+                    if (tip.isPresent()) {
+                        for (var c : org.ktestci.schema.git.CommitLog.walk(repo, tip.get(),
+                                s.settings().keepResultsCommits())) {
+                            untested += java.nio.file.Files.exists(s.outputDir().blob(c.sha())) ? 0 : 1;
+                        }
+                    }
+                    s.metrics().untestedCommits.labelValues(b.name()).set(untested);
+                } catch (java.io.IOException e) {
+                    org.slf4j.LoggerFactory.getLogger(CoordinatorRoot.class)
+                            .warn("cannot count untested commits: branch={}: {}", b.name(), e.getMessage());
+                }
+            }
+        };
     }
 }

@@ -2,7 +2,9 @@ package org.ktestci.coordinator;
 
 import org.ktestci.coordinator.branches.BranchFetchStatus;
 import org.ktestci.coordinator.branches.Repositories;
-import org.ktestci.coordinator.execution.HostSlots;
+import org.ktestci.coordinator.live.CommitClock;
+import org.ktestci.coordinator.live.LiveEvents;
+import org.ktestci.coordinator.live.RecentVerdicts;
 import org.ktestci.coordinator.metrics.CoordinatorMetrics;
 import org.ktestci.coordinator.results.CommitMessages;
 import org.ktestci.coordinator.results.ProjectionListener;
@@ -14,16 +16,22 @@ import org.ktestci.coordinator.scheduling.SubtestListingCache;
 import org.ktestci.schema.config.PersistenceConfig;
 import org.ktestci.schema.results.OutputDir;
 
-import java.time.Duration;
 import java.util.List;
-import java.util.function.Function;
 
-/** Everything the coordinator singleton is built from, resolved from the config before the actors start. */
-public record CoordinatorSetup(String user, List<BranchSpec> branches, OutputDir outputDir, SchedulerSettings settings,
-                               Duration fetchInterval, Function<String, HostSlots> hostConfig,
-                               List<String> configuredHosts, Repositories repos, BranchFetchStatus fetchStatus,
-                               ResultsIndex index, SubtestListingCache listings, DurationCosts costs,
-                               CommitMessages messages, CoordinatorMetrics metrics, ProjectionListener listener,
-                               CoordinatorHandles handles, PersistenceConfig persistence, Duration gcGrace,
-                               Duration maintenanceInterval) {
+/**
+ * Everything the coordinator singleton is built from. What a config reload may change is read through
+ * {@link #live()} at each use; the rest is fixed for the node's lifetime.
+ */
+public record CoordinatorSetup(String user, OutputDir outputDir, LiveConfig live, Repositories repos,
+                               BranchFetchStatus fetchStatus, ResultsIndex index, SubtestListingCache listings,
+                               DurationCosts costs, CommitMessages messages, CoordinatorMetrics metrics,
+                               ProjectionListener listener, CoordinatorHandles handles, PersistenceConfig persistence,
+                               LiveEvents events, CommitClock clock, RecentVerdicts recent) {
+    public List<BranchSpec> branches() {
+        return live.branches();
+    }
+
+    public SchedulerSettings settings() {
+        return live.settings();
+    }
 }

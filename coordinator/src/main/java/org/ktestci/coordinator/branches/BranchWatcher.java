@@ -19,22 +19,47 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 
 /**
  * Fetches every tracked branch each {@code fetch_interval} (and on request), on the blocking dispatcher, and
  * tells the {@link JobWindow} about moved tips so new commits are scheduled at once.
  */
 public final class BranchWatcher extends AbstractBehavior<BranchWatcher.Command> {
-    public sealed interface Command extends NoSerializationVerificationNeeded permits FetchNow, RoundDone {}
+    public sealed interface Command extends NoSerializationVerificationNeeded permits FetchNow, RoundDone,
+            ConfigChanged {}
 
     public record FetchNow() implements Command {}
+
+    /** The config was reloaded: branches and fetch_interval are read anew, and a round starts at once. */
+    public record ConfigChanged() implements Command {}
+
+    /** What a round reports besides moved tips: fetch results, and each branch's untested commits. */
+    public interface Observer {
+        Observer NONE = new Observer() {
+        };
+
+        default void fetched(String branch, boolean ok) {
+        }
+
+        default void tipSeen(String sha, long atMillis) {
+        }
+
+        /** Runs on the blocking dispatcher after the branch was fetched (a git walk is allowed). */
+        default void afterFetch(BranchSpec branch) {
+        }
+    }
 
     private record Change(String branch, String oldTip, String newTip, boolean forced) {}
 
     private record RoundDone(List<Change> changes) implements Command {}
 
     private final String user;
-    private final List<BranchSpec> branches;
+    private final Supplier<List<BranchSpec>> branches;
+    private final Supplier<Duration> fetchInterval;
+    private final Observer observer;
+    private final TimerScheduler<Command> timers;
+    private Duration scheduledInterval;
     private final Repositories repos;
     private final BranchFetchStatus status;
     private final ActorRef<JobWindow.Command> window;
@@ -45,22 +70,43 @@ public final class BranchWatcher extends AbstractBehavior<BranchWatcher.Command>
     public static Behavior<Command> create(String user, List<BranchSpec> branches, Repositories repos,
                                            BranchFetchStatus status, ActorRef<JobWindow.Command> window,
                                            Duration fetchInterval) {
+        List<BranchSpec> fixed = List.copyOf(branches);
+        return create(user, () -> fixed, repos, status, window, () -> fetchInterval, Observer.NONE);
+    }
+
+    /** {@code branches} and {@code fetchInterval} are read at each round: a config reload changes them. */
+    public static Behavior<Command> create(String user, Supplier<List<BranchSpec>> branches, Repositories repos,
+                                           BranchFetchStatus status, ActorRef<JobWindow.Command> window,
+                                           Supplier<Duration> fetchInterval, Observer observer) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-                new BranchWatcher(ctx, timers, user, branches, repos, status, window, fetchInterval)));
+                new BranchWatcher(ctx, timers, user, branches, repos, status, window, fetchInterval, observer)));
     }
 
     private BranchWatcher(ActorContext<Command> ctx, TimerScheduler<Command> timers, String user,
-                          List<BranchSpec> branches, Repositories repos, BranchFetchStatus status,
-                          ActorRef<JobWindow.Command> window, Duration fetchInterval) {
+                          Supplier<List<BranchSpec>> branches, Repositories repos, BranchFetchStatus status,
+                          ActorRef<JobWindow.Command> window, Supplier<Duration> fetchInterval, Observer observer) {
         super(ctx);
         this.user = user;
-        this.branches = List.copyOf(branches);
+        this.branches = branches;
+        this.fetchInterval = fetchInterval;
+        this.observer = observer;
+        this.timers = timers;
         this.repos = repos;
         this.status = status;
         this.window = window;
         this.blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
-        timers.startTimerWithFixedDelay("fetch", new FetchNow(), fetchInterval);
+        scheduledInterval = fetchInterval.get();
+        timers.startTimerWithFixedDelay("fetch", new FetchNow(), scheduledInterval);
         ctx.getSelf().tell(new FetchNow());
+    }
+
+    private Behavior<Command> onConfigChanged() {
+        Duration now = fetchInterval.get();
+        if (!now.equals(scheduledInterval)) {
+            scheduledInterval = now;
+            timers.startTimerWithFixedDelay("fetch", new FetchNow(), now);
+        }
+        return onFetchNow();
     }
 
     @Override
@@ -68,6 +114,7 @@ public final class BranchWatcher extends AbstractBehavior<BranchWatcher.Command>
         return newReceiveBuilder()
                 .onMessage(FetchNow.class, f -> onFetchNow())
                 .onMessage(RoundDone.class, this::onRoundDone)
+                .onMessage(ConfigChanged.class, c -> onConfigChanged())
                 .build();
     }
 
@@ -85,10 +132,15 @@ public final class BranchWatcher extends AbstractBehavior<BranchWatcher.Command>
     /** Runs on the blocking dispatcher; touches only thread-safe collaborators. */
     private List<Change> fetchAll() {
         List<Change> changes = new ArrayList<>();
-        for (BranchSpec b : branches) {
+        for (BranchSpec b : branches.get()) {
             try {
                 BranchFetcher.FetchResult r = BranchFetcher.fetch(repos.get(b.repoPath()), user, b);
                 status.record(b.name(), Instant.now(), Optional.empty());
+                observer.fetched(b.name(), true);
+                if (r.changed() && r.newTip().isPresent()) {
+                    observer.tipSeen(r.newTip().get().getName(), System.currentTimeMillis());
+                }
+                observer.afterFetch(b);
                 if (r.changed() && r.newTip().isPresent()) {
                     changes.add(new Change(b.name(), r.oldTip().map(o -> o.getName()).orElse(""),
                             r.newTip().get().getName(), r.forced()));
@@ -96,6 +148,7 @@ public final class BranchWatcher extends AbstractBehavior<BranchWatcher.Command>
             } catch (Exception e) {
                 String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
                 status.record(b.name(), Instant.now(), Optional.of(msg));
+                observer.fetched(b.name(), false);
                 org.slf4j.LoggerFactory.getLogger(BranchWatcher.class)
                         .warn("fetch failed: branch={} url={} ref={}: {}", b.name(), b.fetchUrl(), b.fetchRef(), msg);
             }

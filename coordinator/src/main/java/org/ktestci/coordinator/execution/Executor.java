@@ -8,6 +8,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.ktestci.coordinator.live.LiveEvents;
 import org.ktestci.coordinator.metrics.CoordinatorMetrics;
 import org.ktestci.coordinator.results.ResultsStore;
 import org.ktestci.coordinator.scheduling.BatchOffer;
@@ -43,6 +44,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 
 /**
  * One per host slot: claims a batch, dispatches it to the slot's worker, accepts only messages of the current
@@ -64,6 +66,10 @@ public final class Executor extends AbstractBehavior<ExecutorMessage> {
 
     /** The slot's host became unreachable (take no new leases) or reachable again (README decision 10). */
     public record HostReachability(boolean reachable) implements ExecutorMessage, NoSerializationVerificationNeeded {}
+
+    /** Admin: end the lease {@code leaseId} if this slot runs it (reason {@code admin_revoke}); replies whether it did. */
+    public record Revoke(String leaseId, ActorRef<Boolean> replyTo) implements ExecutorMessage,
+            NoSerializationVerificationNeeded {}
 
     /** What the slot's current lease looks like, for {@code /api/v1/workers}. */
     public record GetSlot(ActorRef<SlotView> replyTo) implements ExecutorMessage, NoSerializationVerificationNeeded {}
@@ -92,8 +98,9 @@ public final class Executor extends AbstractBehavior<ExecutorMessage> {
     private final ActorRef<JobWindow.Command> window;
     private final ActorRef<ResultsStore.Command> results;
     private final ActorRef<ArtifactStore.Command> artifacts;
-    private final SchedulerSettings settings;
+    private final Supplier<SchedulerSettings> settings;
     private final CoordinatorMetrics metrics;
+    private final LiveEvents live;
 
     private LeaseGrant lease;
     private boolean accepted;
@@ -122,15 +129,28 @@ public final class Executor extends AbstractBehavior<ExecutorMessage> {
                                                    ActorRef<ArtifactStore.Command> artifacts,
                                                    SchedulerSettings settings, CoordinatorMetrics metrics,
                                                    Optional<Resumed> resumed) {
+        return create(slot, arch, agent, window, results, artifacts, () -> settings, metrics, resumed, LiveEvents.NONE);
+    }
+
+    public static Behavior<ExecutorMessage> create(SlotId slot, String arch, ActorRef<AgentMessage> agent,
+                                                   ActorRef<JobWindow.Command> window,
+                                                   ActorRef<ResultsStore.Command> results,
+                                                   ActorRef<ArtifactStore.Command> artifacts,
+                                                   Supplier<SchedulerSettings> settings,
+                                                   CoordinatorMetrics metrics, Optional<Resumed> resumed,
+                                                   LiveEvents live) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-                new Executor(ctx, timers, slot, arch, agent, window, results, artifacts, settings, metrics, resumed)));
+                new Executor(ctx, timers, slot, arch, agent, window, results, artifacts, settings, metrics, resumed,
+                        live)));
     }
 
     private Executor(ActorContext<ExecutorMessage> ctx, TimerScheduler<ExecutorMessage> timers, SlotId slot,
                      String arch, ActorRef<AgentMessage> agent, ActorRef<JobWindow.Command> window,
                      ActorRef<ResultsStore.Command> results, ActorRef<ArtifactStore.Command> artifacts,
-                     SchedulerSettings settings, CoordinatorMetrics metrics, Optional<Resumed> resumed) {
+                     Supplier<SchedulerSettings> settings, CoordinatorMetrics metrics, Optional<Resumed> resumed,
+                     LiveEvents live) {
         super(ctx);
+        this.live = live;
         this.slot = slot;
         this.arch = arch;
         this.agent = agent;
@@ -163,6 +183,7 @@ public final class Executor extends AbstractBehavior<ExecutorMessage> {
                 .onMessage(HostDown.class, this::onHostDown)
                 .onMessage(HostReachability.class, this::onReachability)
                 .onMessage(GetSlot.class, this::onGetSlot)
+                .onMessage(Revoke.class, this::onRevoke)
                 .onMessage(Durable.class, this::onDurable)
                 .onMessage(LeaseMessage.class, this::onLeaseMessage)
                 .build();
@@ -225,7 +246,7 @@ public final class Executor extends AbstractBehavior<ExecutorMessage> {
         List<RunBatch.Source> sources = first.sources().stream().map(s -> new RunBatch.Source(s.url(), s.ref())).toList();
         agent.tell(new RunBatch(lease.leaseId(), lease.epoch(), slot.index(), lease.attempt(), first.repo(),
                 lease.commit(), sources, lease.fallbackUrl(), first.key().test(), first.key().kernel(),
-                new HashMap<>(first.env()), arch, subtests, first.basename(), settings.subtestTimeout(),
+                new HashMap<>(first.env()), arch, subtests, first.basename(), settings.get().subtestTimeout(),
                 getContext().getSelf()));
     }
 
@@ -242,7 +263,7 @@ public final class Executor extends AbstractBehavior<ExecutorMessage> {
             } else if (now - lastSentRunBatch >= RESEND.toMillis()) {
                 sendRunBatch(now);
             }
-        } else if (now - lastRenewed >= settings.leaseTimeout().toMillis()) {
+        } else if (now - lastRenewed >= settings.get().leaseTimeout().toMillis()) {
             metrics.leaseExpiries.labelValues("lease_timeout").inc();
             endLease("EXPIRED", "lease_timeout", Map.of(), true, "");
         }
@@ -258,6 +279,16 @@ public final class Executor extends AbstractBehavior<ExecutorMessage> {
         }
         window.tell(new JobWindow.CancelClaims(slot.host(), slot.index()));
         return Behaviors.stopped();
+    }
+
+    private Behavior<ExecutorMessage> onRevoke(Revoke r) {
+        boolean mine = lease != null && lease.leaseId().equals(r.leaseId());
+        if (mine) {
+            getContext().getLog().warn("lease revoked by admin: lease={} slot={}", lease.leaseId(), slot);
+            endLease("REVOKED", "admin_revoke", Map.of(), true, "");
+        }
+        r.replyTo().tell(mine);
+        return this;
     }
 
     private Behavior<ExecutorMessage> onLeaseMessage(LeaseMessage m) {
@@ -294,6 +325,7 @@ public final class Executor extends AbstractBehavior<ExecutorMessage> {
             accepted = true;
             currentKey = s.resultKey();
             results.tell(new ResultsStore.Started(lease.commit(), s.resultKey(), lease.leaseId(), s.at() / 1000));
+            live.started(lease.commit(), s.resultKey(), slot.host(), slot.index(), lease.leaseId(), s.at());
         } else if (m instanceof SubtestFinished f) {
             accepted = true;
             if (isInLease(f.resultKey()) && !verdictKeys.contains(f.resultKey())
@@ -303,6 +335,8 @@ public final class Executor extends AbstractBehavior<ExecutorMessage> {
         } else if (m instanceof LogChunk c) {
             if (c.reliable() && isInLease(c.resultKey())) {
                 writeChunk(c);
+            } else if (!c.reliable()) {
+                live.leaseLog(lease.leaseId(), c.data());
             }
         } else if (m instanceof BatchFinished b) {
             pendingFinish = b;

@@ -12,6 +12,7 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
+import org.ktestci.coordinator.live.LiveEvents;
 import org.ktestci.coordinator.metrics.CoordinatorMetrics;
 import org.ktestci.coordinator.results.ResultsStore;
 import org.ktestci.coordinator.scheduling.HostHealth;
@@ -41,6 +42,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The coordinator's door for worker-agents (protocol.md §3): checks each hello (protocol version, configured
@@ -65,6 +67,10 @@ public final class WorkerGateway extends AbstractBehavior<GatewayMessage> {
     private record ReconcileFailed(WorkerHello hello, Throwable error)
             implements GatewayMessage, NoSerializationVerificationNeeded {}
 
+    /** Admin: revoke a running lease (reason {@code admin_revoke}); replies false when no slot runs it. */
+    public record AdminRevoke(String leaseId, ActorRef<Boolean> replyTo) implements GatewayMessage,
+            NoSerializationVerificationNeeded {}
+
     /** Hosts, their slots and current leases as {@code /api/v1/workers} shows them. */
     public record GetWorkers(ActorRef<WorkersView> replyTo) implements GatewayMessage, NoSerializationVerificationNeeded {}
 
@@ -87,11 +93,12 @@ public final class WorkerGateway extends AbstractBehavior<GatewayMessage> {
     private static final Duration ASK = Duration.ofSeconds(5);
 
     private final Function<String, HostSlots> hostConfig;
-    private final List<String> configuredHosts;
+    private final Supplier<List<String>> configuredHostsRef;
+    private final Supplier<SchedulerSettings> settingsRef;
+    private final LiveEvents live;
     private final ActorRef<JobWindow.Command> window;
     private final ActorRef<ResultsStore.Command> results;
     private final ActorRef<ArtifactStore.Command> artifacts;
-    private final SchedulerSettings settings;
     private final CoordinatorMetrics metrics;
     private final int incarnation;
     private final Map<String, Host> hosts = new LinkedHashMap<>();
@@ -104,6 +111,18 @@ public final class WorkerGateway extends AbstractBehavior<GatewayMessage> {
                                                   ActorRef<ArtifactStore.Command> artifacts,
                                                   SchedulerSettings settings, CoordinatorMetrics metrics,
                                                   int incarnation) {
+        return create(hostConfig, () -> configuredHosts, window, results, artifacts, () -> settings, metrics,
+                incarnation, LiveEvents.NONE);
+    }
+
+    /** {@code configuredHosts} and {@code settings} are read at each use: a config reload changes them. */
+    public static Behavior<GatewayMessage> create(Function<String, HostSlots> hostConfig,
+                                                  Supplier<List<String>> configuredHosts,
+                                                  ActorRef<JobWindow.Command> window,
+                                                  ActorRef<ResultsStore.Command> results,
+                                                  ActorRef<ArtifactStore.Command> artifacts,
+                                                  Supplier<SchedulerSettings> settings, CoordinatorMetrics metrics,
+                                                  int incarnation, LiveEvents live) {
         return Behaviors.setup(ctx -> {
             ctx.getSystem().receptionist().tell(Receptionist.register(GatewayMessage.SERVICE_KEY, ctx.getSelf()));
             ActorRef<ClusterEvent.ReachabilityEvent> reach =
@@ -111,7 +130,7 @@ public final class WorkerGateway extends AbstractBehavior<GatewayMessage> {
             Cluster.get(ctx.getSystem()).subscriptions()
                     .tell(Subscribe.create(reach, ClusterEvent.ReachabilityEvent.class));
             return new WorkerGateway(ctx, hostConfig, configuredHosts, window, results, artifacts, settings, metrics,
-                    incarnation);
+                    incarnation, live);
         });
     }
 
@@ -121,16 +140,18 @@ public final class WorkerGateway extends AbstractBehavior<GatewayMessage> {
     }
 
     private WorkerGateway(ActorContext<GatewayMessage> ctx, Function<String, HostSlots> hostConfig,
-                          List<String> configuredHosts, ActorRef<JobWindow.Command> window,
+                          Supplier<List<String>> configuredHosts, ActorRef<JobWindow.Command> window,
                           ActorRef<ResultsStore.Command> results, ActorRef<ArtifactStore.Command> artifacts,
-                          SchedulerSettings settings, CoordinatorMetrics metrics, int incarnation) {
+                          Supplier<SchedulerSettings> settings, CoordinatorMetrics metrics, int incarnation,
+                          LiveEvents live) {
         super(ctx);
         this.hostConfig = hostConfig;
-        this.configuredHosts = List.copyOf(configuredHosts);
+        this.configuredHostsRef = configuredHosts;
+        this.live = live;
         this.window = window;
         this.results = results;
         this.artifacts = artifacts;
-        this.settings = settings;
+        this.settingsRef = settings;
         this.metrics = metrics;
         this.incarnation = incarnation;
         updateGauges();
@@ -146,6 +167,7 @@ public final class WorkerGateway extends AbstractBehavior<GatewayMessage> {
                 .onMessage(WorkerGoodbye.class, this::onGoodbye)
                 .onMessage(AgentGone.class, this::onAgentGone)
                 .onMessage(GetWorkers.class, this::onGetWorkers)
+                .onMessage(AdminRevoke.class, this::onAdminRevoke)
                 .onMessage(ReachabilityChanged.class, this::onReachability)
                 .build();
     }
@@ -193,7 +215,7 @@ public final class WorkerGateway extends AbstractBehavior<GatewayMessage> {
                 resumed = Optional.of(new Executor.Resumed(g, expected));
             }
             ActorRef<ExecutorMessage> ex = getContext().spawn(Executor.create(new SlotId(h.host(), i), h.arch(),
-                    h.agent(), window, results, artifacts, settings, metrics, resumed),
+                    h.agent(), window, results, artifacts, settingsRef, metrics, resumed, live),
                     "executor-" + h.host() + "-" + i + "-" + UUID.randomUUID().toString().substring(0, 8));
             executors.add(ex);
             if (g != null) {
@@ -210,6 +232,7 @@ public final class WorkerGateway extends AbstractBehavior<GatewayMessage> {
         getContext().getLog().info("worker accepted: host={} arch={} slots={} runner={} agent={} resumed={} abandoned={}",
                 h.host(), h.arch(), slots, h.runner(), h.agent().path(), resume.size(), abandon.size());
         window.tell(new JobWindow.HostsChanged(upHosts()));
+        live.host(h.host(), "up", 0);
         h.agent().tell(accepted(slots, resume, abandon));
         updateGauges();
         return this;
@@ -236,6 +259,7 @@ public final class WorkerGateway extends AbstractBehavior<GatewayMessage> {
     }
 
     private HelloAck accepted(int slots, List<HelloAck.Resume> resume, List<String> abandon) {
+        SchedulerSettings settings = settingsRef.get();
         return new HelloAck(ProtocolVersion.CURRENT, true, "", incarnation, slots,
                 (int) settings.heartbeatInterval().toSeconds(), (int) settings.leaseTimeout().toSeconds(), resume,
                 abandon);
@@ -281,6 +305,7 @@ public final class WorkerGateway extends AbstractBehavior<GatewayMessage> {
                 getContext().getLog().warn("worker {}: host={}", reachable ? "reachable again" : "unreachable",
                         h.hello().host());
                 hosts.put(e.getKey(), h.withReachable(reachable));
+                live.host(e.getKey(), reachable ? "up" : "unreachable", 0);
                 h.executors().forEach(x -> x.tell(new Executor.HostReachability(reachable)));
                 if (reachable) {
                     h.hello().agent().tell(new HelloRequest(incarnation));
@@ -298,6 +323,7 @@ public final class WorkerGateway extends AbstractBehavior<GatewayMessage> {
             String downId = UUID.randomUUID().toString();
             known.executors().forEach(e -> e.tell(new Executor.HostDown(reason, downId)));
             getContext().unwatch(known.hello().agent());
+            live.host(host, "down", 0);
             window.tell(new JobWindow.HostsChanged(upHosts()));
             updateGauges();
         }
@@ -327,12 +353,31 @@ public final class WorkerGateway extends AbstractBehavior<GatewayMessage> {
                 slotsDown += h.slots();
             }
         }
-        long down = configuredHosts.stream().filter(c -> !hosts.containsKey(c)).count();
+        long down = configuredHostsRef.get().stream().filter(c -> !hosts.containsKey(c)).count();
         metrics.hosts.labelValues("up").set(upHosts);
         metrics.hosts.labelValues("unreachable").set(unreachable);
         metrics.hosts.labelValues("down").set(down);
         metrics.slots.labelValues("up").set(slotsUp);
         metrics.slots.labelValues("unreachable").set(slotsDown);
+    }
+
+    private Behavior<GatewayMessage> onAdminRevoke(AdminRevoke r) {
+        var system = getContext().getSystem();
+        Map<String, List<ActorRef<ExecutorMessage>>> executors = new HashMap<>();
+        hosts.forEach((name, h) -> executors.put(name, List.copyOf(h.executors())));
+        // Answered from the future: the lease's slot is looked up in the window, then its executor is told.
+        AskPattern.ask(window, JobWindow.GetLeases::new, ASK, system.scheduler()).whenComplete((summary, err) -> {
+            Optional<LeaseGrant> grant = err != null ? Optional.empty() : summary.leases().stream()
+                    .filter(g -> g.leaseId().equals(r.leaseId())).findFirst();
+            List<ActorRef<ExecutorMessage>> onHost = grant.map(g -> executors.getOrDefault(g.host(), List.of()))
+                    .orElse(List.of());
+            if (grant.isEmpty() || grant.get().slot() >= onHost.size()) {
+                r.replyTo().tell(false);
+            } else {
+                onHost.get(grant.get().slot()).tell(new Executor.Revoke(r.leaseId(), r.replyTo()));
+            }
+        });
+        return this;
     }
 
     private Behavior<GatewayMessage> onGetWorkers(GetWorkers q) {
@@ -350,7 +395,7 @@ public final class WorkerGateway extends AbstractBehavior<GatewayMessage> {
             perHost.add(CompletableFuture.allOf(slots.toArray(CompletableFuture[]::new))
                     .thenApply(v -> slots.stream().map(CompletableFuture::join).toList()));
         }
-        List<String> configured = configuredHosts;
+        List<String> configured = configuredHostsRef.get();
         Function<String, HostSlots> cfg = hostConfig;
         // Answered from the futures: nothing of this actor's state is touched there.
         CompletableFuture.allOf(perHost.toArray(CompletableFuture[]::new))

@@ -59,7 +59,16 @@ public final class Maintenance {
 
     public static Behavior<Command> create(Settings s, BranchCommits branches, ResultsIndex index,
                                            ActorRef<JobWindow.Command> window, ActorRef<ResultsStore.Command> results) {
+        return create(() -> s, branches, index, window, results);
+    }
+
+    /** {@code settings} is read at each run: a config reload changes the interval and the grace period. */
+    public static Behavior<Command> create(java.util.function.Supplier<Settings> settings, BranchCommits branches,
+                                           ResultsIndex index, ActorRef<JobWindow.Command> window,
+                                           ActorRef<ResultsStore.Command> results) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+            Settings s = settings.get();
+            Duration[] interval = {s.interval()};
             timers.startTimerWithFixedDelay("maintenance", new Tick(), s.interval());
             ActorSystem<?> system = ctx.getSystem();
             var blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
@@ -74,20 +83,27 @@ public final class Maintenance {
             boolean[] running = {false};
             return Behaviors.receive(Command.class)
                     .onMessage(Tick.class, t -> {
+                        Settings now = settings.get();
+                        if (!now.interval().equals(interval[0])) {
+                            interval[0] = now.interval();
+                            timers.startTimerWithFixedDelay("maintenance", new Tick(), now.interval());
+                        }
                         if (!running[0]) {
                             running[0] = true;
-                            run(ctx, s, branches, index, window, results, durations, false, null, blocking);
+                            run(ctx, now, branches, index, window, results, durations, false, null, blocking);
                         }
                         return Behaviors.same();
                     })
                     .onMessage(RunNow.class, r -> {
                         if (r.dryRun()) {
-                            run(ctx, s, branches, index, window, results, durations, true, r.replyTo(), blocking);
+                            run(ctx, settings.get(), branches, index, window, results, durations, true, r.replyTo(),
+                                    blocking);
                         } else if (running[0]) {
                             r.replyTo().tell(new Report(List.of(), -1));
                         } else {
                             running[0] = true;
-                            run(ctx, s, branches, index, window, results, durations, false, r.replyTo(), blocking);
+                            run(ctx, settings.get(), branches, index, window, results, durations, false, r.replyTo(),
+                                    blocking);
                         }
                         return Behaviors.same();
                     })

@@ -43,6 +43,8 @@ public final class CoordinatorMetrics {
     public final Histogram vmRun;
     public final Histogram verdictVisible;
     public final Histogram commitFirstVerdict;
+    /** Not in http.md §8: commit first seen at a tip to its first lease (how soon a new head starts). */
+    public final Histogram commitFirstLease;
     public final Histogram refillDuration;
 
     public CoordinatorMetrics(PrometheusRegistry registry, String version, int protocolVersion) {
@@ -84,6 +86,9 @@ public final class CoordinatorMetrics {
         commitFirstVerdict = histogram("ktest_ci_commit_first_verdict_seconds",
                 "commit first seen at a tip to its first verdict",
                 new double[]{10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600});
+        commitFirstLease = histogram("ktest_ci_commit_first_lease_seconds",
+                "commit first seen at a tip to its first lease",
+                new double[]{1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600});
         refillDuration = histogram("ktest_ci_refill_duration_seconds", "refill computation", LATENCY);
     }
 

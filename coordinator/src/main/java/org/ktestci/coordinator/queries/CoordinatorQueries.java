@@ -8,8 +8,13 @@ import org.ktestci.coordinator.results.ResultRecord;
 import org.ktestci.coordinator.results.ResultsIndex;
 import org.ktestci.coordinator.scheduling.BranchSpec;
 import org.ktestci.coordinator.scheduling.GroupSpec;
+import org.ktestci.dashboard.AdminActions;
 import org.ktestci.dashboard.BranchSummary;
 import org.ktestci.dashboard.CiQueries;
+import org.ktestci.dashboard.CiUnavailable;
+import org.ktestci.dashboard.EventHub;
+import org.ktestci.dashboard.QueueStatus;
+import org.ktestci.dashboard.WorkerStatus;
 import org.ktestci.dashboard.ResultDetail;
 import org.ktestci.schema.git.CommitInfo;
 import org.ktestci.schema.git.CommitLog;
@@ -26,6 +31,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /** The coordinator's answers to the dashboard: branches and history from git, details from the results index. */
 public final class CoordinatorQueries implements CiQueries {
@@ -33,21 +40,68 @@ public final class CoordinatorQueries implements CiQueries {
 
     private final String user;
     private final Path outputDir;
-    private final int keep;
-    private final List<BranchSpec> branches;
+    private final IntSupplier keep;
+    private final Supplier<List<BranchSpec>> branches;
     private final Repositories repos;
     private final BranchFetchStatus fetchStatus;
     private final ResultsIndex index;
+    private volatile Optional<LiveQueries> live = Optional.empty();
 
     public CoordinatorQueries(String user, Path outputDir, int keepResultsCommits, List<BranchSpec> branches,
                               Repositories repos, BranchFetchStatus fetchStatus, ResultsIndex index) {
+        this(user, outputDir, () -> keepResultsCommits, constant(List.copyOf(branches)), repos, fetchStatus, index);
+    }
+
+    /** {@code branches} and {@code keepResultsCommits} are read at each query: a config reload changes them. */
+    public CoordinatorQueries(String user, Path outputDir, IntSupplier keepResultsCommits,
+                              Supplier<List<BranchSpec>> branches, Repositories repos, BranchFetchStatus fetchStatus,
+                              ResultsIndex index) {
         this.user = user;
         this.outputDir = outputDir;
         this.keep = keepResultsCommits;
-        this.branches = List.copyOf(branches);
+        this.branches = branches;
         this.repos = repos;
         this.fetchStatus = fetchStatus;
         this.index = index;
+    }
+
+    private static <T> Supplier<T> constant(T value) {
+        return () -> value;
+    }
+
+    /** On a coordinator node: workers, queue, events and the admin actions come from the running singleton. */
+    public CoordinatorQueries withLive(LiveQueries l) {
+        this.live = Optional.of(l);
+        return this;
+    }
+
+    private LiveQueries live() {
+        return live.orElseThrow(() -> new CiUnavailable("no coordinator on this node"));
+    }
+
+    @Override
+    public List<WorkerStatus> workers() {
+        return live().workers();
+    }
+
+    @Override
+    public QueueStatus queue() {
+        return live().queue();
+    }
+
+    @Override
+    public EventHub events() {
+        return live.map(LiveQueries::events).orElse(CiQueries.NO_EVENTS);
+    }
+
+    @Override
+    public AdminActions admin() {
+        return live().admin();
+    }
+
+    @Override
+    public boolean ready() {
+        return live.map(LiveQueries::ready).orElse(false);
     }
 
     @Override
@@ -62,13 +116,13 @@ public final class CoordinatorQueries implements CiQueries {
 
     @Override
     public int keepResultsCommits() {
-        return keep;
+        return keep.getAsInt();
     }
 
     @Override
     public List<BranchSummary> branches() {
         List<BranchSummary> out = new ArrayList<>();
-        for (BranchSpec b : branches) {
+        for (BranchSpec b : branches.get()) {
             Optional<CommitInfo> tip = tipOf(b);
             var status = fetchStatus.of(b.name());
             out.add(new BranchSummary(b.name(), b.repoName(), maskPassword(b.fetchUrl()) + " " + b.fetchRef(),
@@ -81,7 +135,7 @@ public final class CoordinatorQueries implements CiQueries {
 
     @Override
     public Optional<List<CommitInfo>> branchLog(String branch, int max) {
-        Optional<BranchSpec> spec = branches.stream().filter(b -> b.name().equals(branch)).findFirst();
+        Optional<BranchSpec> spec = branches.get().stream().filter(b -> b.name().equals(branch)).findFirst();
         if (spec.isEmpty()) {
             return Optional.empty();
         }
@@ -97,7 +151,7 @@ public final class CoordinatorQueries implements CiQueries {
     @Override
     public Optional<CommitInfo> commit(String sha) {
         Set<Path> seen = new LinkedHashSet<>();
-        for (BranchSpec b : branches) {
+        for (BranchSpec b : branches.get()) {
             if (seen.add(b.repoPath())) {
                 try {
                     Optional<CommitInfo> c = CommitLog.lookup(repos.get(b.repoPath()), sha);
@@ -115,8 +169,8 @@ public final class CoordinatorQueries implements CiQueries {
     @Override
     public List<String> branchesContaining(String sha) {
         List<String> out = new ArrayList<>();
-        for (BranchSpec b : branches) {
-            Optional<List<CommitInfo>> log = branchLog(b.name(), keep);
+        for (BranchSpec b : branches.get()) {
+            Optional<List<CommitInfo>> log = branchLog(b.name(), keep.getAsInt());
             if (log.isPresent() && log.get().stream().anyMatch(c -> c.sha().equals(sha))) {
                 out.add(b.name());
             }

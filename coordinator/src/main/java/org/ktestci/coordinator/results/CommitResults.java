@@ -211,6 +211,7 @@ public final class CommitResults extends EventSourcedBehavior<CommitCommand, Com
                     status.display(), v.leaseId(), claimed.host(), claimed.slot());
             v.replyTo().tell(new VerdictOutcome(sha, v.key(), "recorded", v.token()));
             deps.listener().recorded(status);
+            deps.listener().recorded(sha, v.key(), status, e.recordedAtMillis());
         }));
     }
 
@@ -236,6 +237,7 @@ public final class CommitResults extends EventSourcedBehavior<CommitCommand, Com
             ctx.getLog().info("failed to run: commit={} key={} reason={} lease={}", sha, f.key(), f.reason(),
                     f.leaseId());
             deps.listener().recorded(Status.FAILED_TO_RUN);
+            deps.listener().recorded(sha, f.key(), Status.FAILED_TO_RUN, now);
         }));
     }
 

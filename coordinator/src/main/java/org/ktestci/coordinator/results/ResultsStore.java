@@ -124,6 +124,10 @@ public final class ResultsStore {
         default void recorded(org.ktestci.schema.status.Status status) {
         }
 
+        /** The same verdict with where and when it was received (the verdict → visible latency starts here). */
+        default void recorded(String sha, String key, org.ktestci.schema.status.Status status, long receivedAtMillis) {
+        }
+
         default void duplicate() {
         }
     }

@@ -8,12 +8,17 @@ import java.util.Map;
  * persisted: it starts at 0 for every branch after a restart or failover, as the spec says.
  */
 final class FairShare {
-    private final double halfLifeMillis;
+    private double halfLifeMillis;
     private final Map<String, Double> usage = new HashMap<>();
     private long decayedAt;
 
     FairShare(long halfLifeMillis) {
         this.halfLifeMillis = halfLifeMillis;
+    }
+
+    /** A config reload changed fair_share_half_life; usage so far is kept. */
+    void halfLife(long millis) {
+        halfLifeMillis = millis;
     }
 
     boolean enabled() {

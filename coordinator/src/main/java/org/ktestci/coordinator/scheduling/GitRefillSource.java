@@ -26,12 +26,12 @@ public final class GitRefillSource implements RefillSource {
     private static final Logger LOG = LoggerFactory.getLogger(GitRefillSource.class);
 
     private final String user;
-    private final List<BranchSpec> branches;
+    private final java.util.function.Supplier<List<BranchSpec>> branches;
     private final Repositories repos;
     private final SubtestListingCache listings;
     private final ResultsIndex index;
     private final DurationCosts costs;
-    private final int keepResultsCommits;
+    private final java.util.function.IntSupplier keepResultsCommits;
     private final Runnable onCollision;
     private final WindowPlanner planner = new WindowPlanner();
     private final Map<String, Walk> walks = new HashMap<>();
@@ -41,8 +41,20 @@ public final class GitRefillSource implements RefillSource {
 
     public GitRefillSource(String user, List<BranchSpec> branches, Repositories repos, SubtestListingCache listings,
                            ResultsIndex index, DurationCosts costs, int keepResultsCommits, Runnable onCollision) {
+        this(user, constant(List.copyOf(branches)), repos, listings, index, costs, () -> keepResultsCommits,
+                onCollision);
+    }
+
+    private static <T> java.util.function.Supplier<T> constant(T value) {
+        return () -> value;
+    }
+
+    /** {@code branches} and {@code keepResultsCommits} are read at each refill: a config reload changes them. */
+    public GitRefillSource(String user, java.util.function.Supplier<List<BranchSpec>> branches, Repositories repos,
+                           SubtestListingCache listings, ResultsIndex index, DurationCosts costs,
+                           java.util.function.IntSupplier keepResultsCommits, Runnable onCollision) {
         this.user = user;
-        this.branches = List.copyOf(branches);
+        this.branches = branches;
         this.repos = repos;
         this.listings = listings;
         this.index = index;
@@ -56,10 +68,12 @@ public final class GitRefillSource implements RefillSource {
                                       Map<String, ArchConstraint> constraints, Set<String> pendingCommits)
             throws IOException {
         costs.refresh();
+        List<BranchSpec> current = branches.get();
+        int keep = keepResultsCommits.getAsInt();
         return planner.compute(new WindowPlanner.Inputs() {
             @Override
             public List<BranchSpec> branches() {
-                return branches;
+                return current;
             }
 
             @Override
@@ -104,7 +118,7 @@ public final class GitRefillSource implements RefillSource {
 
             @Override
             public int keepResultsCommits() {
-                return keepResultsCommits;
+                return keep;
             }
 
             @Override

@@ -17,6 +17,8 @@ import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+import org.ktestci.coordinator.live.CommitClock;
+import org.ktestci.coordinator.live.LiveEvents;
 import org.ktestci.coordinator.metrics.CoordinatorMetrics;
 import org.ktestci.coordinator.results.CommitEvent;
 import org.ktestci.coordinator.results.ResultsIndex;
@@ -29,6 +31,7 @@ import org.ktestci.coordinator.scheduling.WindowEvent.LeaseGranted;
 import org.ktestci.coordinator.scheduling.WindowEvent.WindowReconciled;
 import org.ktestci.protocol.BatchFinished;
 import org.ktestci.protocol.ExecutorMessage;
+
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -45,6 +48,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 
 /**
  * The bounded window of pending jobs and the leases handed out from it (scheduling.md §3–§9), event-sourced
@@ -59,7 +63,7 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
     public sealed interface Command extends NoSerializationVerificationNeeded
             permits TipsChanged, HostsChanged, ClaimBatch, CancelClaims, LeaseEnded, RequestRefill, ResumeLeases,
             QuarantineHost, ReleaseHost, ResetFailures, GetQueue, GetLeases, GetJobCommits, RefillCompleted,
-            RefillFailed, ExpireUnresumed, QuarantineOver, Flush {}
+            RefillFailed, ExpireUnresumed, QuarantineOver, Flush, ResetResults, QueueEventDue {}
 
     /**
      * Group commit (sent to itself): the lease ends and claims collected since the last write become one journal
@@ -113,6 +117,17 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
     /** Admin ({@code by = admin}) or the quarantine timer: release {@code host}. */
     public record ReleaseHost(String host, String by, ActorRef<HostHealth> replyTo) implements Command {}
 
+    /**
+     * Admin re-run or clear, by result key per commit (what the admin names): forget those jobs' failures and
+     * that they were decided, then refill so they are wanted again at once (scheduling.md §10).
+     */
+    public record ResetResults(Map<String, Set<String>> keysByCommit, String trigger) implements Command {}
+
+    /** The throttled {@code queue} event is due (http.md §7: at most every 5 s). */
+    private record QueueEventDue() implements Command {}
+
+    private static final long QUEUE_EVENT_MILLIS = 5000;
+
     /** Admin re-run or clear: forget these jobs' failures, then refill. */
     public record ResetFailures(List<JobKey> keys, String trigger) implements Command {}
 
@@ -126,7 +141,7 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
                              long durationMs) {}
 
     public record QueueSummary(int window, int refillAt, int pending, int leased, Map<String, Integer> pendingByBranch,
-                               Map<String, Double> fairShare, Map<String, Integer> unschedulable,
+                               Map<String, Integer> leasedByBranch, Map<String, Double> fairShare, Map<String, Integer> unschedulable,
                                LastRefill lastRefill, List<String> quarantinedHosts, boolean refilling,
                                int parkedClaims)
             implements org.apache.pekko.actor.NoSerializationVerificationNeeded {}
@@ -145,7 +160,10 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
 
     private final ActorContext<Command> ctx;
     private final TimerScheduler<Command> timers;
-    private final SchedulerSettings settings;
+    /** Read at each use: a config reload changes it while the window runs. */
+    private final Supplier<SchedulerSettings> settingsRef;
+    private final LiveEvents live;
+    private final CommitClock clock;
     private final RefillSource source;
     private final ActorRef<ResultsStore.Command> results;
     private final ResultsIndex index;
@@ -184,30 +202,44 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
     public static Behavior<Command> create(String persistenceId, SchedulerSettings settings, RefillSource source,
                                            ActorRef<ResultsStore.Command> results, ResultsIndex index,
                                            CoordinatorMetrics metrics) {
+        return create(persistenceId, () -> settings, source, results, index, metrics, LiveEvents.NONE,
+                new CommitClock());
+    }
+
+    public static Behavior<Command> create(String persistenceId, Supplier<SchedulerSettings> settings,
+                                           RefillSource source, ActorRef<ResultsStore.Command> results,
+                                           ResultsIndex index, CoordinatorMetrics metrics, LiveEvents events,
+                                           CommitClock clock) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-                new JobWindow(persistenceId, ctx, timers, settings, source, results, index, metrics)));
+                new JobWindow(persistenceId, ctx, timers, settings, source, results, index, metrics, events, clock)));
     }
 
     private JobWindow(String persistenceId, ActorContext<Command> ctx, TimerScheduler<Command> timers,
-                      SchedulerSettings settings, RefillSource source, ActorRef<ResultsStore.Command> results,
-                      ResultsIndex index, CoordinatorMetrics metrics) {
+                      Supplier<SchedulerSettings> settings, RefillSource source, ActorRef<ResultsStore.Command> results,
+                      ResultsIndex index, CoordinatorMetrics metrics, LiveEvents events, CommitClock clock) {
         super(PersistenceId.ofUniqueId(persistenceId),
                 SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
         this.ctx = ctx;
         this.timers = timers;
-        this.settings = settings;
+        this.settingsRef = settings;
         this.source = source;
         this.results = results;
         this.index = index;
         this.metrics = metrics;
-        this.fairShare = new FairShare(settings.fairShareHalfLife().toMillis());
+        this.live = events;
+        this.clock = clock;
+        this.fairShare = new FairShare(settings().fairShareHalfLife().toMillis());
         this.blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
-        metrics.windowCapacity.set(settings.window());
+        metrics.windowCapacity.set(settings().window());
+    }
+
+    private SchedulerSettings settings() {
+        return settingsRef.get();
     }
 
     @Override
     public WindowState emptyState() {
-        return new WindowState(settings.quarantineAfter());
+        return new WindowState(settings().quarantineAfter());
     }
 
     @Override
@@ -225,7 +257,7 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
 
             @Override
             public WindowState fromJournal(Object from) {
-                return WindowState.of((WindowSnapshot) from, settings.quarantineAfter());
+                return WindowState.of((WindowSnapshot) from, settings().quarantineAfter());
             }
         };
     }
@@ -250,14 +282,14 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
         if (!unresumed.isEmpty()) {
             ctx.getLog().info("window recovered: {} pending, {} leases awaiting their workers, epoch {}",
                     state.pending.size(), unresumed.size(), state.epoch);
-            timers.startSingleTimer("expire-unresumed", new ExpireUnresumed(), settings.leaseTimeout());
+            timers.startSingleTimer("expire-unresumed", new ExpireUnresumed(), settings().leaseTimeout());
         }
         state.hosts.forEach((host, h) -> {
             if (h.quarantinedAt(now)) {
                 timers.startSingleTimer("quarantine-" + host, new QuarantineOver(host), Duration.ofMillis(h.until() - now));
             }
         });
-        timers.startTimerWithFixedDelay("periodic-refill", new RequestRefill("interval"), settings.refillInterval());
+        timers.startTimerWithFixedDelay("periodic-refill", new RequestRefill("interval"), settings().refillInterval());
         updateGauges(state);
         ctx.getSelf().tell(new RequestRefill("startup"));
     }
@@ -280,6 +312,12 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
                 .onCommand(ReleaseHost.class, this::onReleaseHost)
                 .onCommand(QuarantineOver.class, (s, q) -> onReleaseHost(s, new ReleaseHost(q.host(), "timer", null)))
                 .onCommand(ResetFailures.class, this::onResetFailures)
+                .onCommand(ResetResults.class, this::onResetResults)
+                .onCommand(QueueEventDue.class, (st, d) -> {
+                    queueEventTimer = false;
+                    publishQueue(st);
+                    return Effect().none();
+                })
                 .onCommand(GetQueue.class, this::onGetQueue)
                 .onCommand(GetJobCommits.class, (s, q) -> {
                     Set<String> commits = new HashSet<>();
@@ -318,6 +356,8 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
 
     private Effect<WindowEvent, WindowState> requestRefill(WindowState state, String trigger) {
         metrics.refills.labelValues(trigger).inc();
+        fairShare.halfLife(settings().fairShareHalfLife().toMillis());
+        metrics.windowCapacity.set(settings().window());
         if (refilling) {
             followUp = trigger;
             return Effect().none();
@@ -336,7 +376,7 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
         long start = System.nanoTime();
         CompletableFuture<DesiredJobs.Result> f = CompletableFuture.supplyAsync(() -> {
             try {
-                return source.compute(refillExcluded::contains, arches, settings.window(), constraints,
+                return source.compute(refillExcluded::contains, arches, settings().window(), constraints,
                         pendingCommits);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -353,7 +393,7 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
         long now = System.currentTimeMillis();
         metrics.refillDuration.observe(done.millis() / 1000.0);
         unschedulable = done.result().unschedulable();
-        WindowReconciled r = Reconciler.reconcile(state, done.result(), settings.window(), refillExcluded,
+        WindowReconciled r = Reconciler.reconcile(state, done.result(), settings().window(), refillExcluded,
                 decided.keySet(), index::hasVerdict, done.trigger(), now);
         Map<String, Integer> removedBy = new LinkedHashMap<>();
         r.removed().forEach(rm -> removedBy.merge(rm.reason(), 1, Integer::sum));
@@ -369,7 +409,7 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
             metrics.jobsQueued.inc(r.added().size());
             removedBy.forEach((reason, n) -> metrics.jobsCancelled.labelValues(reason).inc(n));
             forcedSeqServed = Math.max(forcedSeqServed, done.forcedSeqAtStart());
-            if (state.pending.size() > settings.refillAt()) {
+            if (state.pending.size() > settings().refillAt()) {
                 lowWaterArmed = true;
             }
             updateGauges(state);
@@ -432,7 +472,7 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
             if (grant != null && ended.add(e.leaseId())) {
                 List<WindowEvent> own = endEvents(state, grant, e, hosts, now);
                 events.addAll(own);
-                LeaseOutcome o = LeaseOutcome.of(grant, e, state, settings.infraRetries());
+                LeaseOutcome o = LeaseOutcome.of(grant, e, state, settings().infraRetries());
                 announce.add(() -> leaseEnded(grant, e, o, own));
             }
         }
@@ -467,7 +507,7 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
             return null;
         }
         ClaimPlanner.Plan plan = ClaimPlanner.plan(state, fairShare, c.host(), c.slot(), c.arch(),
-                settings.subtestDurationMax(), ClaimPlanner.otherHostsOfArch(upHosts, state, c.host(), c.arch(), now),
+                settings().subtestDurationMax(), ClaimPlanner.otherHostsOfArch(upHosts, state, c.host(), c.arch(), now),
                 now, taken);
         if (plan == null) {
             return null;
@@ -504,12 +544,14 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
                 grant.leaseId(), grant.epoch(), c.host(), c.slot(), grant.commit(), grant.first().key().test(),
                 grant.jobs().size(), grant.attempt());
         c.replyTo().tell(new BatchOffer(grant));
+        live.lease(grant, "granted", "", g.at());
+        clock.firstLease(grant.commit(), g.at()).ifPresent(ms -> metrics.commitFirstLease.observe(ms / 1000.0));
         updateGauges(state);
         long now = System.currentTimeMillis();
         // §4.1: at most one low-water refill per fetch_interval while pending stays at or below refill_at; once
         // a refill lifted it above, the next dip refills at once.
-        if (state.pending.size() <= settings.refillAt()
-                && (lowWaterArmed || now - lastLowWaterRefill >= settings.fetchInterval().toMillis())) {
+        if (state.pending.size() <= settings().refillAt()
+                && (lowWaterArmed || now - lastLowWaterRefill >= settings().fetchInterval().toMillis())) {
             lastLowWaterRefill = now;
             lowWaterArmed = false;
             ctx.getSelf().tell(new RequestRefill("low_water"));
@@ -544,7 +586,7 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
     /** The events that end {@code grant} (scheduling.md §7–§9); {@code hosts} tracks health within the write. */
     private List<WindowEvent> endEvents(WindowState state, LeaseGrant grant, LeaseEnded e, Map<String, HostHealth> hosts,
                                         long now) {
-        LeaseOutcome o = LeaseOutcome.of(grant, e, state, settings.infraRetries());
+        LeaseOutcome o = LeaseOutcome.of(grant, e, state, settings().infraRetries());
         boolean hostFailure = o.hostFailure() && (e.downId().isEmpty() || countedDowns.add(e.downId()));
         List<WindowEvent> events = new ArrayList<>();
         events.add(new WindowEvent.LeaseEnded(e.leaseId(), e.reason(), o.requeued(), o.failedToRun(), o.counted(),
@@ -555,14 +597,23 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
         }
         HostHealth h = hosts.getOrDefault(grant.host(), state.health(grant.host()));
         HostHealth next = hostFailure ? h.failed() : o.hostSuccess() ? h.succeeded() : h;
-        if (hostFailure && h.consecutive() + 1 >= settings.quarantineAfter() && !h.quarantinedAt(now)) {
-            long length = Math.min(settings.quarantineBackoff().toMillis() << Math.min(h.level(), 30),
-                    settings.quarantineBackoffMax().toMillis());
+        if (hostFailure && h.consecutive() + 1 >= settings().quarantineAfter() && !h.quarantinedAt(now)) {
+            long length = Math.min(settings().quarantineBackoff().toMillis() << Math.min(h.level(), 30),
+                    settings().quarantineBackoffMax().toMillis());
             events.add(new HostQuarantined(grant.host(), now + length, h.level() + 1, "failures", now));
-            next = next.quarantined(now + length, h.level() + 1, settings.quarantineAfter());
+            next = next.quarantined(now + length, h.level() + 1, settings().quarantineAfter());
         }
         hosts.put(grant.host(), next);
         return events;
+    }
+
+    /** The SSE {@code lease} event name of a lease end (http.md §7). */
+    static String leaseEvent(LeaseEnded e) {
+        return switch (e.reason()) {
+            case "lease_timeout", "member_down", "dispatch_timeout", "coordinator_failover" -> "expired";
+            case "admin_revoke" -> "revoked";
+            default -> "REFUSED".equals(e.outcome()) ? "rejected" : "finished";
+        };
     }
 
     private void leaseEnded(LeaseGrant grant, LeaseEnded e, LeaseOutcome o, List<WindowEvent> events) {
@@ -587,11 +638,13 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
         }
         o.counted().forEach(k -> metrics.infraFailures.labelValues(o.reasonOf(k)).inc());
         metrics.leasesEnded.labelValues(e.reason()).inc();
+        live.lease(grant, leaseEvent(e), e.reason(), now);
         ctx.getLog().info("lease ended: lease={} outcome={} reason={} verdicts={} requeued={} failed_to_run={}",
                 e.leaseId(), e.outcome(), e.reason(), o.decided().size(), o.requeued().size(), o.failedToRun().size());
         for (WindowEvent ev : events) {
             if (ev instanceof HostQuarantined q) {
                 metrics.hostQuarantines.labelValues(q.host()).inc();
+                live.host(q.host(), "quarantined", q.until());
                 ctx.getLog().warn("host quarantined: host={} until={} level={} (consecutive infrastructure failures)",
                         q.host(), java.time.Instant.ofEpochMilli(q.until()), q.level());
                 timers.startSingleTimer("quarantine-" + q.host(), new QuarantineOver(q.host()),
@@ -649,6 +702,7 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
         return Effect().persist(e).thenRun(s -> {
             metrics.hostQuarantines.labelValues(q.host()).inc();
             ctx.getLog().warn("host quarantined by admin: host={} seconds={}", q.host(), q.seconds());
+            live.host(q.host(), "quarantined", e.until());
             timers.startSingleTimer("quarantine-" + q.host(), new QuarantineOver(q.host()),
                     Duration.ofSeconds(q.seconds()));
             q.replyTo().tell(s.health(q.host()));
@@ -666,11 +720,30 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
         return Effect().persist(new HostReleased(r.host(), r.by(), System.currentTimeMillis())).thenRun(s -> {
             timers.cancel("quarantine-" + r.host());
             ctx.getLog().info("host released: host={} by={}", r.host(), r.by());
+            live.host(r.host(), upHosts.containsKey(r.host()) ? "up" : "down", 0);
             if (r.replyTo() != null) {
                 r.replyTo().tell(s.health(r.host()));
             }
             serveParked();
         });
+    }
+
+    private Effect<WindowEvent, WindowState> onResetResults(WindowState state, ResetResults r) {
+        Set<JobKey> candidates = new HashSet<>(state.failures.keySet());
+        candidates.addAll(decided.keySet());
+        List<JobKey> match = new ArrayList<>();
+        for (JobKey k : candidates) {
+            Set<String> keys = r.keysByCommit().get(k.commit());
+            if (keys != null && keys.contains(resultKeyOf(k))) {
+                match.add(k);
+            }
+        }
+        return onResetFailures(state, new ResetFailures(match, r.trigger()));
+    }
+
+    static String resultKeyOf(JobKey k) {
+        return org.ktestci.schema.keys.ResultKeys.key(
+                org.ktestci.schema.keys.ResultKeys.basename(k.test(), k.kernel(), k.env(), k.archId()), k.subtest());
     }
 
     private Effect<WindowEvent, WindowState> onResetFailures(WindowState state, ResetFailures r) {
@@ -691,13 +764,42 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
         long now = System.currentTimeMillis();
         List<String> quarantined = state.hosts.entrySet().stream().filter(e -> e.getValue().quarantinedAt(now))
                 .map(Map.Entry::getKey).sorted().toList();
-        q.replyTo().tell(new QueueSummary(settings.window(), settings.refillAt(), state.pending.size(),
-                state.leasedKeys.size(), byBranch, fairShare.standings(now), unschedulable, lastRefill, quarantined, refilling,
+        Map<String, Integer> leasedByBranch = new LinkedHashMap<>();
+        for (LeaseGrant g : state.leases.values()) {
+            g.jobs().forEach(j -> leasedByBranch.merge(j.branch(), 1, Integer::sum));
+        }
+        q.replyTo().tell(new QueueSummary(settings().window(), settings().refillAt(), state.pending.size(),
+                state.leasedKeys.size(), byBranch, leasedByBranch, fairShare.standings(now), unschedulable, lastRefill, quarantined, refilling,
                 parked.size()));
         return Effect().none();
     }
 
+    private long lastQueueEvent;
+    private boolean queueEventTimer;
+
+    /** Publishes the queue event now, or schedules it for when the 5 s since the last one are over. */
+    private void queueChanged(WindowState state) {
+        long now = System.currentTimeMillis();
+        if (now - lastQueueEvent >= QUEUE_EVENT_MILLIS) {
+            publishQueue(state);
+        } else if (!queueEventTimer) {
+            queueEventTimer = true;
+            timers.startSingleTimer("queue-event", new QueueEventDue(),
+                    Duration.ofMillis(QUEUE_EVENT_MILLIS - (now - lastQueueEvent)));
+        }
+    }
+
+    private void publishQueue(WindowState state) {
+        lastQueueEvent = System.currentTimeMillis();
+        Map<String, Integer> byBranch = new LinkedHashMap<>();
+        state.pending.branches().forEach(b -> byBranch.put(b, state.pending.countForBranch(b)));
+        live.queue(state.pending.size(), state.leasedKeys.size(), byBranch);
+    }
+
     private void updateGauges(WindowState state) {
+        queueChanged(state);
+        metrics.fairShareUsage.clear();
+        fairShare.standings(System.currentTimeMillis()).forEach((b, u) -> metrics.fairShareUsage.labelValues(b).set(u));
         metrics.windowPending.set(state.pending.size());
         metrics.windowLeased.set(state.leasedKeys.size());
         metrics.pendingJobs.clear();

@@ -40,6 +40,12 @@ final class CiFixture {
      * (empty: none).
      */
     Path config(String name, String test, String top, String cluster, String worker) throws IOException {
+        return config(name, test, top, cluster, worker, "");
+    }
+
+    /** As above, with {@code http} added to the [http] table. */
+    Path config(String name, String test, String top, String cluster, String worker, String http)
+            throws IOException {
         Path cfg = dir.resolve(name);
         Files.writeString(cfg, """
                 linux_repo = "repo"
@@ -58,7 +64,8 @@ final class CiFixture {
                 port = 0
                 [http]
                 bind = "127.0.0.1:0"
-                %s""".formatted(top, test, cluster, worker.isEmpty() ? "" : "[worker]\n" + worker));
+                %s
+                %s""".formatted(top, test, cluster, http, worker.isEmpty() ? "" : "[worker]\n" + worker));
         return cfg;
     }
 

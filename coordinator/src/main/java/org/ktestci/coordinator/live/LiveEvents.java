@@ -1,0 +1,141 @@
+package org.ktestci.coordinator.live;
+
+import org.ktestci.coordinator.results.ResultRecord;
+import org.ktestci.coordinator.scheduling.Job;
+import org.ktestci.coordinator.scheduling.LeaseGrant;
+import org.ktestci.dashboard.EventHub;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * What the coordinator's actors tell live viewers (http.md §7), shaped into the event documents and published
+ * to this node's {@link EventHub}. Publishing never blocks; the branches of a verdict's commit are looked up
+ * through {@code branchesOf} (a git walk) at most every {@value #BRANCHES_TTL_MILLIS} ms per commit, from the
+ * projector's blocking thread.
+ */
+public final class LiveEvents {
+    public static final LiveEvents NONE = new LiveEvents(new EventHub(), sha -> List.of());
+    static final long BRANCHES_TTL_MILLIS = 30_000;
+
+    private record Branches(List<String> names, long at) {}
+
+    private final EventHub hub;
+    private final Function<String, List<String>> branchesOf;
+    private final Map<String, Branches> branchCache = new ConcurrentHashMap<>();
+
+    public LiveEvents(EventHub hub, Function<String, List<String>> branchesOf) {
+        this.hub = hub;
+        this.branchesOf = branchesOf;
+    }
+
+    public EventHub hub() {
+        return hub;
+    }
+
+    public void incarnation(int incarnation) {
+        hub.incarnation(incarnation);
+    }
+
+    private static String at(long millis) {
+        return Instant.ofEpochMilli(millis).truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    /** {@code event}: granted, finished, expired, revoked or rejected. */
+    public void lease(LeaseGrant g, String event, String reason, long atMillis) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("lease_id", g.leaseId());
+        d.put("epoch", g.epoch());
+        d.put("event", event);
+        d.put("reason", reason);
+        d.put("host", g.host());
+        d.put("slot", g.slot());
+        d.put("commit", g.commit());
+        d.put("test", g.first().key().test());
+        List<String> subtests = new ArrayList<>();
+        for (Job j : g.jobs()) {
+            subtests.add(j.key().subtest());
+        }
+        d.put("subtests", subtests);
+        d.put("at", at(atMillis));
+        hub.publish("lease", d);
+        if (event.equals("granted")) {
+            hub.leaseStarted(g.leaseId());
+        } else {
+            hub.leaseEnded(g.leaseId());
+        }
+    }
+
+    /** {@code state}: up, unreachable, quarantined or down; {@code untilMillis} 0 unless quarantined. */
+    public void host(String host, String state, long untilMillis) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("host", host);
+        d.put("state", state);
+        d.put("until", untilMillis > 0 ? at(untilMillis) : null);
+        d.put("at", at(System.currentTimeMillis()));
+        hub.publish("host", d);
+    }
+
+    public void queue(int pending, int leased, Map<String, Integer> pendingByBranch) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("pending", pending);
+        d.put("leased", leased);
+        d.put("pending_by_branch", pendingByBranch);
+        d.put("at", at(System.currentTimeMillis()));
+        hub.publish("queue", d);
+    }
+
+    public void started(String sha, String key, String host, int slot, String leaseId, long atMillis) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("commit", sha);
+        d.put("name", key);
+        d.put("host", host);
+        d.put("slot", slot);
+        d.put("lease_id", leaseId);
+        d.put("at", at(atMillis));
+        hub.publish("started", d);
+    }
+
+    /** A verdict the projection has written (so the files a viewer fetches next are there). */
+    public void verdict(String sha, ResultRecord r) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("commit", sha);
+        d.put("name", r.key());
+        d.put("status", r.status().jsonCode());
+        d.put("duration", r.duration());
+        d.put("host", r.leaseId().isEmpty() ? null : r.host());
+        d.put("slot", r.leaseId().isEmpty() ? null : r.slot());
+        d.put("arch", r.leaseId().isEmpty() ? null : r.arch());
+        d.put("attempt", r.leaseId().isEmpty() ? null : r.attempt());
+        d.put("lease_id", r.leaseId().isEmpty() ? null : r.leaseId());
+        d.put("branches", branches(sha));
+        d.put("at", at(System.currentTimeMillis()));
+        hub.publish("verdict", d);
+    }
+
+    private List<String> branches(String sha) {
+        long now = System.currentTimeMillis();
+        Branches b = branchCache.get(sha);
+        if (b == null || now - b.at() > BRANCHES_TTL_MILLIS) {
+            b = new Branches(List.copyOf(branchesOf.apply(sha)), now);
+            branchCache.put(sha, b);
+            if (branchCache.size() > 10_000) {
+                branchCache.values().removeIf(x -> now - x.at() > BRANCHES_TTL_MILLIS);
+            }
+        }
+        return b.names();
+    }
+
+    /** Console lines of a running lease ({@code live} log chunks), for {@code /api/v1/leases/{id}/log}. */
+    public void leaseLog(String leaseId, byte[] utf8) {
+        String text = new String(utf8, StandardCharsets.UTF_8);
+        hub.leaseLog(leaseId, List.of(text.split("\n", -1)));
+    }
+}
