@@ -10,8 +10,15 @@ final class Html {
 
     /** Escapes {@code & < > " '} for text and attribute values. */
     static String esc(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 16);
-        for (int i = 0; i < s.length(); i++) {
+        int first = 0;
+        while (first < s.length() && !special(s.charAt(first))) {
+            first++;
+        }
+        if (first == s.length()) {
+            return s; // the common case (test names, shas): nothing to escape, nothing to copy
+        }
+        StringBuilder sb = new StringBuilder(s.length() + 16).append(s, 0, first);
+        for (int i = first; i < s.length(); i++) {
             char c = s.charAt(i);
             switch (c) {
                 case '&' -> sb.append("&amp;");
@@ -25,8 +32,21 @@ final class Html {
         return sb.toString();
     }
 
+    private static boolean special(char c) {
+        return c == '&' || c == '<' || c == '>' || c == '"' || c == '\'';
+    }
+
     /** Percent-encodes one URL component, keeping only RFC 3986 unreserved characters. */
     static String url(String s) {
+        boolean plain = true;
+        for (int i = 0; i < s.length() && plain; i++) {
+            char c = s.charAt(i);
+            plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.'
+                    || c == '_' || c == '~';
+        }
+        if (plain) {
+            return s;
+        }
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20").replace("*", "%2A")
                 .replace("%7E", "~");
     }

@@ -22,11 +22,26 @@ final class KeyHistory {
         this.shas = shas;
     }
 
+    /** Per walked commit, where the last key was found: rows come in byte order, as the blobs are. */
+    private int[] next = new int[0];
+
     private Optional<Status> status(int index, String key) {
         while (blobs.size() <= index) {
             blobs.add(commits.compact(shas.get(blobs.size())));
         }
-        return blobs.get(index).flatMap(c -> c.statusOf(key));
+        if (next.length <= index) {
+            next = java.util.Arrays.copyOf(next, Math.max(index + 1, 2 * next.length));
+        }
+        Optional<ResultsCache.Compact> blob = blobs.get(index);
+        if (blob.isEmpty()) {
+            return Optional.empty();
+        }
+        int i = blob.get().find(key, next[index]);
+        if (i < 0) {
+            return Optional.empty();
+        }
+        next[index] = i;
+        return Optional.of(blob.get().status(i));
     }
 
     /**
@@ -49,16 +64,16 @@ final class KeyHistory {
         return "&gt;= " + shas.size();
     }
 
-    /** One cell per commit for the {@value #STRIP} commits ending at this one, newest left, each a link. */
-    String strip(String key, String base) {
+    /** The {@value #STRIP} commits ending at this one, newest left, as the commit page's compact strip. */
+    String strip(String key) {
         if (shas.isEmpty()) {
             return "—";
         }
-        List<Svg.Cell> cells = new ArrayList<>();
+        List<Optional<Status>> cells = new ArrayList<>();
         for (int i = 0; i < Math.min(STRIP, shas.size()); i++) {
-            cells.add(new Svg.Cell(shas.get(i), status(i, key)));
+            cells.add(status(i, key));
         }
-        return Svg.strip(cells, base);
+        return Svg.compactStrip(cells);
     }
 
     /**

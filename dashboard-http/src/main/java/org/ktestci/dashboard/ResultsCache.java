@@ -26,7 +26,8 @@ import java.util.Optional;
  * are shared between commits (the same keys recur in every commit), so an entry costs about 21 bytes.
  */
 final class ResultsCache {
-    static final long DEFAULT_MAX_ENTRIES = 4_000_000;
+    /** About 170 MB: 500 commits × 13,000 results (a branch page or a key's history over 500 commits) fit. */
+    static final long DEFAULT_MAX_ENTRIES = 8_000_000;
 
     /** One commit's results, entries sorted by name in byte order (storage.md §3). */
     static final class Compact {
@@ -53,6 +54,21 @@ final class ResultsCache {
 
         Status status(int i) {
             return Status.fromOrdinal(statuses[i]);
+        }
+
+        /**
+         * The index of {@code key}, or -1, trying {@code hint} first: callers that walk keys in byte order (the
+         * commit page's 13,000 rows, each looked up in 20 commits) pass the previous hit: that key again or the next. Names are
+         * interned per cache, so the common hit is an identity check.
+         */
+        int find(String key, int hint) {
+            int end = Math.min(names.length, hint + 2);
+            for (int i = Math.max(0, hint); i < end; i++) {
+                if (names[i] == key) {
+                    return i;
+                }
+            }
+            return find(key);
         }
 
         /** The index of {@code key}, or -1. */

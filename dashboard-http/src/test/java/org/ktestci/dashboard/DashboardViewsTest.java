@@ -194,10 +194,11 @@ class DashboardViewsTest {
         List<String> b = HtmlRows.cells(html, ">k.b</a>");
         assertEquals("<a class=\"log\" href=\"/c/" + fx.m(5) + "/k.b/log.br\">k.b</a>", b.get(0));
         assertEquals(List.of("31s", "Failed", "&gt;= 1"), b.subList(1, 4));
-        assertEquals(List.of("h-failed", "h-none", "h-failed", "h-failed", "h-none", "h-passed"),
-                HtmlRows.attributeValues(b.get(4), "class").subList(1, 7));
-        assertEquals(fx.m(5).substring(0, 12) + " Failed", HtmlRows.attributeValues(b.get(4), "title").get(0));
-        assertEquals(fx.m(4).substring(0, 12) + " no result", HtmlRows.attributeValues(b.get(4), "title").get(1));
+        // Six commits, newest left: Failed, none, Failed, Failed, none, Passed; runs of one class share a path.
+        assertEquals("<svg class=\"history strip\" width=\"54\" height=\"14\" viewBox=\"0 0 54 14\"><title>last 6 "
+                + "commits, newest left: 3 failed, 2 no result, 1 passed</title><path class=\"h-failed\" d=\"M0 7h9M18 "
+                + "7h18\"/><path class=\"h-none\" d=\"M9 7h9M36 7h9\"/><path class=\"h-passed\" d=\"M45 7h9\"/></svg>",
+                b.get(4));
         assertEquals("<a href=\"/ci?branch=main&amp;test=%5Ek%5C.b%24\">git log</a>", b.get(5));
         assertEquals("<a class=\"log\" href=\"/c/" + fx.m(5) + "/k.b/full_log.br\">full</a>", b.get(6));
         assertEquals("0", HtmlRows.cells(html, ">k.a</a>").get(3));
