@@ -91,6 +91,13 @@ final class LogsCommand implements Callable<Integer> {
     }
 
     private void printLog(Session session, ResultsSource local, LocalResults.Tested tested) throws ConfigException {
+        boolean known = tested.results().entries().stream().anyMatch(e -> e.name().contains(test));
+        if (follow && !known) {
+            // Not in the blob yet (queued, or re-queued after a revoke): follow it by its full key once it runs.
+            String url = session.remoteUrl().orElseThrow(() -> new CliError("logs -f needs --remote or ci_url"));
+            new LiveFollow(new ServerApi(url), session, local).follow(tested.sha(), test, FIND_LEASE);
+            return;
+        }
         ResultEntry chosen = LogChoice.choose(tested, test, session.err(), session.out());
         if (follow && !chosen.status().isVerdict()) {
             String url = session.remoteUrl().orElseThrow(() -> new CliError("logs -f needs --remote or ci_url"));
