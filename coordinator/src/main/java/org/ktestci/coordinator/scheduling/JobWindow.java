@@ -467,16 +467,27 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
         // Host health as this write will leave it: two leases of one host ending together both count.
         Map<String, HostHealth> hosts = new HashMap<>();
         Set<String> ended = new HashSet<>();
+        boolean requeues = false;
         for (LeaseEnded e : endings) {
             LeaseGrant grant = state.leases.get(e.leaseId());
             if (grant != null && ended.add(e.leaseId())) {
                 List<WindowEvent> own = endEvents(state, grant, e, hosts, now);
                 events.addAll(own);
                 LeaseOutcome o = LeaseOutcome.of(grant, e, state, settings().infraRetries());
+                requeues |= !o.requeued().isEmpty();
                 announce.add(() -> leaseEnded(grant, e, o, own));
             }
         }
         endings.clear();
+        if (requeues && !claims.isEmpty()) {
+            // Jobs going back to pending are not in this state yet: plan the claims once they are, or a slot
+            // that just lost a lease (revoke, expiry) would take older work before its own requeued subtests.
+            return Effect().persist(events).thenRun(s -> {
+                announce.forEach(Runnable::run);
+                updateGauges(s);
+                queueFlush();
+            });
+        }
         Set<JobKey> taken = new HashSet<>();
         long epoch = state.epoch;
         for (ClaimBatch c : claims) {

@@ -199,6 +199,24 @@ class JobWindowTest {
     }
 
     @Test
+    void aSlotThatLostItsLeaseGetsItsRequeuedNewerJobsBeforeOlderPendingOnes() {
+        FixedSource source = new FixedSource(List.of(job("new", "t.ktest", "a", 0, 30, "x86_64"),
+                job("new", "t.ktest", "b", 0, 30, "x86_64"), job("old", "t.ktest", "x", 5, 30, "x86_64")));
+        Fixture f = start(settings(600, 2), source);
+        f.window().tell(new JobWindow.HostsChanged(Map.of("h", "x86_64")));
+        LeaseGrant g = f.claim("h", 0, "x86_64");
+        assertEquals(List.of("a", "b"), subtests(g));
+        // The executor ends the revoked lease and claims again at once, as it does after an admin revoke.
+        TestProbe<ExecutorMessage> again = KIT.createTestProbe();
+        f.window().tell(new JobWindow.LeaseEnded(g.leaseId(), "REVOKED", "admin_revoke", Map.of(), Set.of()));
+        f.window().tell(new JobWindow.ClaimBatch("h", 0, "x86_64", again.ref()));
+        LeaseGrant next = again.expectMessageClass(BatchOffer.class).grant();
+        assertEquals("new", next.commit());
+        assertEquals(List.of("a", "b"), subtests(next));
+        assertEquals(1, next.attempt(), "a revoke does not count as an attempt");
+    }
+
+    @Test
     void failuresThatAreNotTheJobsFaultDoNotCountAgainstIt() {
         FixedSource source = new FixedSource(List.of(job("c1", "t.ktest", "a", 0, 30, "x86_64")));
         Fixture f = start(settings(600, 0), source);
