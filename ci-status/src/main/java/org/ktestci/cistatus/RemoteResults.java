@@ -153,10 +153,13 @@ final class RemoteResults implements ResultsSource {
             switch (r.statusCode()) {
                 case 200 -> {
                     AtomicFiles.write(cached, r.body());
-                    Instant lm = r.headers().firstValue("Last-Modified")
-                            .map(v -> ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant())
+                    Instant lm = r.headers().firstValue("Last-Modified").map(RemoteResults::httpDate)
                             .orElse(Instant.now());
-                    Files.setLastModifiedTime(cached, FileTime.from(lm));
+                    Instant served = r.headers().firstValue("Date").map(RemoteResults::httpDate).orElse(Instant.now());
+                    // Last-Modified has whole seconds: a blob rewritten within the second it was served in would
+                    // still look unmodified. Such a copy is stamped a second early, so the next run fetches again.
+                    Instant stamp = lm.isBefore(served.minusSeconds(1)) ? lm : lm.minusSeconds(1);
+                    Files.setLastModifiedTime(cached, FileTime.from(stamp));
                     return Optional.of(CommitResultsCodec.decode(r.body()));
                 }
                 case 304 -> {
@@ -180,6 +183,10 @@ final class RemoteResults implements ResultsSource {
             }
             throw new CliError(msg);
         }
+    }
+
+    private static Instant httpDate(String value) {
+        return ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
     }
 
     private static Optional<CommitResults> readCached(Path cached) {

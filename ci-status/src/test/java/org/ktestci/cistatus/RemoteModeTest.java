@@ -42,6 +42,7 @@ class RemoteModeTest {
     HttpServer server;
     String base;
     final List<String> requests = new CopyOnWriteArrayList<>();
+    final List<Integer> answers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeEach
     void serve() throws Exception {
@@ -74,10 +75,12 @@ class RemoteModeTest {
                 String ims = ex.getRequestHeaders().getFirst("If-Modified-Since");
                 if (ims != null && !lm.isAfter(ZonedDateTime.parse(ims, DateTimeFormatter.RFC_1123_DATE_TIME)
                         .toInstant())) {
+                    answers.add(304);
                     ex.sendResponseHeaders(304, -1);
                     return;
                 }
                 byte[] body = Files.readAllBytes(f);
+                answers.add(200);
                 ex.sendResponseHeaders(200, body.length);
                 ex.getResponseBody().write(body);
             } else if (path.equals("/api/v1/branches")) {
@@ -152,6 +155,8 @@ class RemoteModeTest {
 
     @Test
     void cachesBlobsAndRevalidatesWithTheServersLastModified() throws Exception {
+        Files.setLastModifiedTime(fx.output.blob(fx.tip()), java.nio.file.attribute.FileTime.from(
+                Instant.now().minusSeconds(3600)));
         assertEquals(0, remote("show", fx.tip()).code());
         Path cached = dir.resolve("cache").resolve("127.0.0.1_" + server.getAddress().getPort())
                 .resolve(fx.tip() + ".capnp");
@@ -178,5 +183,19 @@ class RemoteModeTest {
         assertEquals(0, r.code(), r.both());
         assertTrue(r.err().startsWith("warning: fetch " + fx.tip().substring(0, 12) + ": "), r.err());
         assertTrue(r.err().contains("; using cached copy"), r.err());
+    }
+
+    @Test
+    void aBlobServedInTheSecondItChangedIsFetchedAgainNextTime() throws Exception {
+        // Last-Modified has whole seconds: a rewrite later in the same second must not be hidden by a 304.
+        Files.setLastModifiedTime(fx.output.blob(fx.tip()), java.nio.file.attribute.FileTime.from(Instant.now()));
+        assertEquals(0, remote("show", fx.tip()).code());
+        requests.clear();
+        answers.clear();
+        assertEquals(0, remote("show", fx.tip()).code());
+        assertTrue(requests.stream().anyMatch(r -> r.startsWith("GET /c/" + fx.tip() + ".capnp ims=")
+                && !r.endsWith("ims=null")), requests.toString());
+        assertTrue(answers.contains(200) && !answers.contains(304),
+                "revalidated with a stamp a second early: fetched again, " + answers);
     }
 }
