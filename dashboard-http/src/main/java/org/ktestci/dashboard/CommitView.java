@@ -4,6 +4,7 @@ import org.ktestci.schema.git.CommitInfo;
 import org.ktestci.schema.json.KtestJson;
 import org.ktestci.schema.results.ResultEntry;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,10 +20,13 @@ final class CommitView {
     private final Commits commits;
     private final String base;
 
+    private final RenderedPages pages;
+
     CommitView(CiQueries queries, Commits commits, String base) {
         this.queries = queries;
         this.commits = commits;
         this.base = base;
+        this.pages = new RenderedPages(commits, RenderedPages.DEFAULT_MAX_BYTES);
     }
 
     Reply render(RequestInfo req, String shaOrPrefix) {
@@ -31,6 +35,23 @@ final class CommitView {
                 .orElseThrow(() -> HttpError.notFound("No test results for commit " + shaOrPrefix));
         String test = req.param("test").orElse("");
         Optional<TestFilter> filter = TestFilter.of(test);
+        List<String> containing = List.of();
+        Optional<String> branch = Optional.empty();
+        List<String> walk = List.of();
+        String pageKey = "";
+        if (!req.wantsJson()) {
+            containing = queries.branchesContaining(sha);
+            branch = req.param("branch").filter(b -> !b.isEmpty()).or(containingFirst(containing));
+            walk = branch.flatMap(b -> historyFrom(b, sha)).orElse(List.of());
+            // Everything the page shows besides the blobs: the sha, the branches, the walk, the query.
+            pageKey = String.join("\u0000", sha, String.join(",", containing), branch.orElse(""),
+                    req.param("branch").orElse(""), test, Integer.toString(walk.hashCode()),
+                    Integer.toString(walk.size()));
+            Optional<byte[]> cached = pages.get(pageKey);
+            if (cached.isPresent()) {
+                return Reply.bytes(200, Reply.HTML, cached.get());
+            }
+        }
         // The cached blob is in byte order of its keys already (storage.md §3; re-sorted when foreign).
         List<ResultEntry> entries = new ArrayList<>(results.size());
         for (int i = 0; i < results.size(); i++) {
@@ -43,10 +64,7 @@ final class CommitView {
         if (req.wantsJson()) {
             return Reply.prettyJson(KtestJson.commit(sha, message, entries));
         }
-        List<String> containing = queries.branchesContaining(sha);
-        Optional<String> branch = req.param("branch").filter(b -> !b.isEmpty())
-                .or(() -> containing.stream().findFirst());
-        KeyHistory history = new KeyHistory(commits, branch.flatMap(b -> historyFrom(b, sha)).orElse(List.of()));
+        KeyHistory history = new KeyHistory(commits, walk);
         String subject = message.isEmpty() ? sha : message.lines().findFirst().orElse(sha);
         // Sized for the rows up front: a 13,000-row page is about 10 MB, and doubling copies would cost as much.
         StringBuilder b = new StringBuilder(4096 + entries.size() * 900).append("<h3>").append(Html.esc(subject)).append("</h3><p class=\"meta\"><code>")
@@ -66,7 +84,13 @@ final class CommitView {
             b.append(row(sha, e, branch, history));
         }
         b.append("</tbody></table></div><div class=\"right\"><pre id=\"testlog\"></pre></div></div>");
-        return Reply.html(Html.page(base, subject, b.toString(), "commit.js"));
+        byte[] html = Html.page(base, subject, b.toString(), "commit.js").getBytes(StandardCharsets.UTF_8);
+        pages.put(pageKey, RenderedPages.inputs(sha, results, history.inputs()), html);
+        return Reply.bytes(200, Reply.HTML, html);
+    }
+
+    private static java.util.function.Supplier<Optional<String>> containingFirst(List<String> containing) {
+        return () -> containing.stream().findFirst();
     }
 
     /** The branch's walk from {@code sha} back (index 0 = this commit), empty when the branch lacks it. */

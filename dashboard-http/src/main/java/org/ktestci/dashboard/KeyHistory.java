@@ -22,6 +22,15 @@ final class KeyHistory {
         this.shas = shas;
     }
 
+    /** The blobs read so far, in walk order: what a page rendered from this history depends on. */
+    List<RenderedPages.Input> inputs() {
+        List<RenderedPages.Input> out = new ArrayList<>(blobs.size());
+        for (int i = 0; i < blobs.size(); i++) {
+            out.add(new RenderedPages.Input(shas.get(i), blobs.get(i).orElse(null)));
+        }
+        return out;
+    }
+
     /** Per walked commit, where the last key was found: rows come in byte order, as the blobs are. */
     private int[] next = new int[0];
 
