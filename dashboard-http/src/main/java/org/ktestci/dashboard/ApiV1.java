@@ -57,24 +57,26 @@ final class ApiV1 {
     }
 
     /** http.md §5.2: every walked commit, tested or not, newest first, paged by the last sha returned. */
+    /** Where a page of {@code log} starts: after the {@code cursor} commit (400 if unknown), else at 0. */
+    static int cursorStart(RequestInfo req, List<CommitInfo> log) {
+        Optional<String> cursor = req.param("cursor").filter(c -> !c.isEmpty());
+        if (cursor.isEmpty()) {
+            return 0;
+        }
+        for (int i = 0; i < log.size(); i++) {
+            if (log.get(i).sha().equals(cursor.get())) {
+                return i + 1;
+            }
+        }
+        throw HttpError.badRequest("unknown cursor " + cursor.get());
+    }
+
     Reply branchCommits(RequestInfo req, String branch) {
         int limit = limit(req);
         Optional<TestFilter> filter = TestFilter.of(req.param("test").orElse(""));
         List<CommitInfo> log = queries.branchLog(branch, queries.keepResultsCommits())
                 .orElseThrow(() -> HttpError.notFound("Branch " + branch + " not found"));
-        int start = 0;
-        Optional<String> cursor = req.param("cursor").filter(c -> !c.isEmpty());
-        if (cursor.isPresent()) {
-            start = -1;
-            for (int i = 0; i < log.size(); i++) {
-                if (log.get(i).sha().equals(cursor.get())) {
-                    start = i + 1;
-                }
-            }
-            if (start < 0) {
-                throw HttpError.badRequest("unknown cursor " + cursor.get());
-            }
-        }
+        int start = cursorStart(req, log);
         int end = Math.min(log.size(), start + limit);
         List<Map<String, Object>> commits = new ArrayList<>();
         for (CommitInfo c : log.subList(start, end)) {

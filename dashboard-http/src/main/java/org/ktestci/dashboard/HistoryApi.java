@@ -51,19 +51,7 @@ final class HistoryApi {
         int limit = ApiV1.limit(req);
         KeyRun run = walk(branch, key);
         List<CommitInfo> log = run.log();
-        int start = 0;
-        Optional<String> cursor = req.param("cursor").filter(c -> !c.isEmpty());
-        if (cursor.isPresent()) {
-            start = -1;
-            for (int i = 0; i < log.size(); i++) {
-                if (log.get(i).sha().equals(cursor.get())) {
-                    start = i + 1;
-                }
-            }
-            if (start < 0) {
-                throw HttpError.badRequest("unknown cursor " + cursor.get());
-            }
-        }
+        int start = ApiV1.cursorStart(req, log);
         int end = Math.min(log.size(), start + limit);
         List<Map<String, Object>> entries = new ArrayList<>();
         for (int i = start; i < end; i++) {
