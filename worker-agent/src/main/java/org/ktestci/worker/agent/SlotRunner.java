@@ -153,10 +153,13 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
         if (current != null && stopping) {
             // The coordinator already ended the old lease and leased the slot again: the old run is only
             // cleaning up (TERM→KILL, tmp dir), so the new batch waits for it rather than being refused.
-            if (waiting != null && !waiting.leaseId().equals(b.leaseId()) && waiting.epoch() < b.epoch()) {
-                waiting.executor().tell(new BatchRefused(waiting.leaseId(), waiting.epoch(), "stale_epoch"));
+            // Only the newest lease waits; the older of two is refused as stale (a re-send keeps its place).
+            RunBatch stale = waiting == null || waiting.leaseId().equals(b.leaseId()) ? null
+                    : waiting.epoch() < b.epoch() ? waiting : b;
+            if (stale != null) {
+                stale.executor().tell(new BatchRefused(stale.leaseId(), stale.epoch(), "stale_epoch"));
             }
-            if (waiting == null || waiting.epoch() <= b.epoch()) {
+            if (stale != b) {
                 waiting = b;
             }
             return this;
