@@ -1,9 +1,11 @@
 package org.ktestci.coordinator;
 
 import com.typesafe.config.Config;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.ClusterSingletonSettings;
@@ -14,6 +16,8 @@ import org.ktestci.coordinator.branches.BranchFetchStatus;
 import org.ktestci.coordinator.branches.Repositories;
 import org.ktestci.coordinator.live.CommitClock;
 import org.ktestci.coordinator.live.LiveEvents;
+import org.ktestci.coordinator.live.LiveMessage;
+import org.ktestci.coordinator.live.LiveRelay;
 import org.ktestci.coordinator.live.RecentVerdicts;
 import org.ktestci.coordinator.queries.CoordinatorAdmin;
 import org.ktestci.coordinator.queries.CoordinatorQueries;
@@ -100,6 +104,11 @@ public final class CoordinatorNode implements AutoCloseable {
             if (mapping.joinSelf(withWorker)) {
                 cluster.manager().tell(Join.create(cluster.selfMember().address()));
             }
+            // Every coordinator node's hub is fed from the topic, so a standby's SSE clients see the singleton's
+            // events with the same ids.
+            ActorRef<Topic.Command<LiveMessage>> topic = ctx.spawn(LiveRelay.topic(), "live-events-topic");
+            ctx.spawn(LiveRelay.create(topic, events.hub()), "live-events-relay");
+            events.relayThrough(m -> topic.tell(Topic.publish(m)));
             ClusterSingleton.get(ctx.getSystem()).init(SingletonActor.of(CoordinatorRoot.create(setup), "coordinator")
                     .withSettings(ClusterSingletonSettings.create(ctx.getSystem()).withRole("coordinator")));
             if (withWorker) {

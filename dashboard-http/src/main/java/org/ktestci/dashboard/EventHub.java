@@ -61,12 +61,10 @@ public final class EventHub {
     }
 
     /**
-     * Publishes one event; {@code data}'s {@code commit} and {@code branches} drive the filters. Returns its id.
+     * Publishes one event with the next id of this hub's own sequence (a hub nobody relays to); {@code data}'s
+     * {@code commit} and {@code branches} drive the filters. Returns its id.
      */
     public String publish(String type, Map<String, Object> data) {
-        if (!TYPES.contains(type)) {
-            throw new IllegalArgumentException("unknown event type " + type);
-        }
         String json;
         try {
             json = JSON.writeValueAsString(data);
@@ -76,23 +74,49 @@ public final class EventHub {
         Optional<String> commit = Optional.ofNullable(data.get("commit")).map(Object::toString);
         List<String> branches = data.get("branches") instanceof Collection<?> c
                 ? c.stream().map(Object::toString).toList() : List.of();
-        Event event;
         synchronized (this) {
-            String id = incarnation + "-" + (++seq);
-            event = new Event(id, type, "id: " + id + "\nevent: " + type + "\ndata: " + json + "\n\n", commit,
-                    branches);
-            ring.addLast(event);
-            if (ring.size() > RING) {
-                ring.removeFirst();
-            }
-            // Under the lock, so every subscriber sees events in id order.
-            for (Subscription s : subscribers) {
-                if (s.filter().test(event) && !s.subscriber().offer(event.frame())) {
-                    subscribers.remove(s);
-                }
+            String id = incarnation + "-" + (seq + 1);
+            deliver(id, type, json, commit, branches);
+            return id;
+        }
+    }
+
+    /**
+     * Delivers an event whose id the coordinator singleton assigned (relayed to every node, so every node gives
+     * it the same id). An id of another incarnation starts that incarnation's ids here; an id at or below the
+     * last one delivered is a duplicate and is ignored.
+     */
+    public synchronized void deliver(String id, String type, String json, Optional<String> commit,
+            List<String> branches) {
+        if (!TYPES.contains(type)) {
+            throw new IllegalArgumentException("unknown event type " + type);
+        }
+        int dash = id.indexOf('-');
+        if (dash != 8) {
+            throw new IllegalArgumentException("event id is not <incarnation (8 hex)>-<sequence>: " + id);
+        }
+        long sequence = Long.parseLong(id.substring(dash + 1));
+        String inc = id.substring(0, dash);
+        if (!inc.equals(incarnation)) {
+            incarnation = inc;
+            seq = 0;
+            ring.clear();
+        } else if (sequence <= seq) {
+            return;
+        }
+        seq = sequence;
+        Event event = new Event(id, type, "id: " + id + "\nevent: " + type + "\ndata: " + json + "\n\n", commit,
+                List.copyOf(branches));
+        ring.addLast(event);
+        if (ring.size() > RING) {
+            ring.removeFirst();
+        }
+        // Under the lock, so every subscriber sees events in id order.
+        for (Subscription s : subscribers) {
+            if (s.filter().test(event) && !s.subscriber().offer(event.frame())) {
+                subscribers.remove(s);
             }
         }
-        return event.id();
     }
 
     /**

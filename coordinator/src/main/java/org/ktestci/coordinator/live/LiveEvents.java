@@ -1,5 +1,7 @@
 package org.ktestci.coordinator.live;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.ktestci.coordinator.results.ResultRecord;
 import org.ktestci.coordinator.scheduling.Job;
 import org.ktestci.coordinator.scheduling.LeaseGrant;
@@ -12,12 +14,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * What the coordinator's actors tell live viewers (http.md §7), shaped into the event documents and published
- * to this node's {@link EventHub}. Publishing never blocks; the branches of a verdict's commit are looked up
+ * What the coordinator's actors tell live viewers (http.md §7), shaped into the event documents, given their
+ * ids ({@code <incarnation>-<sequence>}) here in the singleton and sent through an outlet: straight to this
+ * node's {@link EventHub}, or (in a cluster, {@link #relayThrough}) to the pub-sub topic every coordinator node's
+ * {@link LiveRelay} reads. Publishing never blocks; the branches of a verdict's commit are looked up
  * through {@code branchesOf} (a git walk) at most every {@value #BRANCHES_TTL_MILLIS} ms per commit, from the
  * projector's blocking thread.
  */
@@ -27,21 +33,71 @@ public final class LiveEvents {
 
     private record Branches(List<String> names, long at) {}
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final EventHub hub;
     private final Function<String, List<String>> branchesOf;
     private final Map<String, Branches> branchCache = new ConcurrentHashMap<>();
+    private volatile Consumer<LiveMessage> outlet;
+    private String incarnation = "00000000";
+    private long seq;
 
     public LiveEvents(EventHub hub, Function<String, List<String>> branchesOf) {
         this.hub = hub;
         this.branchesOf = branchesOf;
+        this.outlet = this::deliverHere;
     }
 
     public EventHub hub() {
         return hub;
     }
 
-    public void incarnation(int incarnation) {
-        hub.incarnation(incarnation);
+    /** From now on every message goes to {@code relay} (the cluster topic), which delivers to each node's hub. */
+    public void relayThrough(Consumer<LiveMessage> relay) {
+        this.outlet = relay;
+    }
+
+    /** The singleton started with this incarnation: ids restart at 1 under it. */
+    public synchronized void incarnation(int value) {
+        String hex = String.format("%08x", value);
+        if (!hex.equals(incarnation)) {
+            incarnation = hex;
+            seq = 0;
+        }
+    }
+
+    private void deliverHere(LiveMessage m) {
+        if (m instanceof LiveMessage.Event e) {
+            hub.deliver(e.id(), e.type(), e.json(), Optional.ofNullable(e.commit()), e.branches());
+        } else if (m instanceof LiveMessage.LeaseStarted l) {
+            hub.leaseStarted(l.leaseId());
+        } else if (m instanceof LiveMessage.LeaseLog l) {
+            hub.leaseLog(l.leaseId(), l.lines());
+        } else if (m instanceof LiveMessage.LeaseEnded l) {
+            hub.leaseEnded(l.leaseId());
+        }
+    }
+
+    /** Lease-log messages share the events' lock, so a lease's lines never overtake its {@code granted}. */
+    private synchronized void send(LiveMessage m) {
+        outlet.accept(m);
+    }
+
+    /** Assigns the next id and sends, under one lock: the outlet sees events in id order. */
+    private void publish(String type, Map<String, Object> data) {
+        String json;
+        try {
+            json = JSON.writeValueAsString(data);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("unserializable event " + type, e);
+        }
+        Object commit = data.get("commit");
+        @SuppressWarnings("unchecked")
+        List<String> branches = data.get("branches") instanceof List<?> l ? (List<String>) l : List.of();
+        synchronized (this) {
+            outlet.accept(new LiveMessage.Event(incarnation + "-" + (++seq), type, json,
+                    commit == null ? null : commit.toString(), branches));
+        }
     }
 
     private static String at(long millis) {
@@ -65,11 +121,11 @@ public final class LiveEvents {
         }
         d.put("subtests", subtests);
         d.put("at", at(atMillis));
-        hub.publish("lease", d);
+        publish("lease", d);
         if (event.equals("granted")) {
-            hub.leaseStarted(g.leaseId());
+            send(new LiveMessage.LeaseStarted(g.leaseId()));
         } else {
-            hub.leaseEnded(g.leaseId());
+            send(new LiveMessage.LeaseEnded(g.leaseId()));
         }
     }
 
@@ -80,7 +136,7 @@ public final class LiveEvents {
         d.put("state", state);
         d.put("until", untilMillis > 0 ? at(untilMillis) : null);
         d.put("at", at(System.currentTimeMillis()));
-        hub.publish("host", d);
+        publish("host", d);
     }
 
     public void queue(int pending, int leased, Map<String, Integer> pendingByBranch) {
@@ -89,7 +145,7 @@ public final class LiveEvents {
         d.put("leased", leased);
         d.put("pending_by_branch", pendingByBranch);
         d.put("at", at(System.currentTimeMillis()));
-        hub.publish("queue", d);
+        publish("queue", d);
     }
 
     public void started(String sha, String key, String host, int slot, String leaseId, long atMillis) {
@@ -100,7 +156,7 @@ public final class LiveEvents {
         d.put("slot", slot);
         d.put("lease_id", leaseId);
         d.put("at", at(atMillis));
-        hub.publish("started", d);
+        publish("started", d);
     }
 
     /** A verdict the projection has written (so the files a viewer fetches next are there). */
@@ -117,7 +173,7 @@ public final class LiveEvents {
         d.put("lease_id", r.leaseId().isEmpty() ? null : r.leaseId());
         d.put("branches", branches(sha));
         d.put("at", at(System.currentTimeMillis()));
-        hub.publish("verdict", d);
+        publish("verdict", d);
     }
 
     private List<String> branches(String sha) {
@@ -136,6 +192,6 @@ public final class LiveEvents {
     /** Console lines of a running lease ({@code live} log chunks), for {@code /api/v1/leases/{id}/log}. */
     public void leaseLog(String leaseId, byte[] utf8) {
         String text = new String(utf8, StandardCharsets.UTF_8);
-        hub.leaseLog(leaseId, List.of(text.split("\n", -1)));
+        send(new LiveMessage.LeaseLog(leaseId, List.of(text.split("\n", -1))));
     }
 }

@@ -298,18 +298,31 @@ class FaultToleranceTest {
         String persistence = "[persistence]\njournal = \"postgresql\"\nurl = \"" + url + "\"\nuser = \"" + user + "\"\n";
         int p1 = NodeProcess.freePort();
         int p2 = NodeProcess.freePort();
-        NodeProcess c1 = coordinator("c1", coordinatorConfig("c1", p1, NodeProcess.freePort(), List.of(p1),
-                persistence));
+        int http1 = NodeProcess.freePort();
+        NodeProcess c1 = coordinator("c1", coordinatorConfig("c1", p1, http1, List.of(p1), persistence));
         awaitLog(c1, "dashboard listening", Duration.ofSeconds(60));
         int http2 = NodeProcess.freePort();
         NodeProcess c2 = coordinator("c2", coordinatorConfig("c2", p2, http2, List.of(p1), persistence));
         awaitLog(c2, "dashboard listening", Duration.ofSeconds(60));
+        HttpClient sse = HttpClient.newHttpClient();
+        LiveDashboardTest.EventLog onC1 = new LiveDashboardTest.EventLog(sse,
+                "http://127.0.0.1:" + http1 + "/api/v1/events?types=verdict");
+        LiveDashboardTest.EventLog onStandby = new LiveDashboardTest.EventLog(sse,
+                "http://127.0.0.1:" + http2 + "/api/v1/events?types=verdict");
+        assertEquals(200, onStandby.response().statusCode(), "the standby serves the event stream");
         worker("w2", List.of(p1, p2));
         Map<String, ResultEntry> recorded = verdicts(awaitBlob(r -> verdicts(r).size() >= 2, Duration.ofSeconds(120),
                 List.of()));
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (runsOf("s3") == 0 && System.nanoTime() < deadline) {
             Thread.sleep(50); // kill while the second batch runs, so there is a lease to resume
+        }
+        // The standby's stream carries the singleton's verdicts with the ids the singleton gave them.
+        awaitTrue("the standby's stream gets verdicts recorded on c1", () -> !onStandby.events.isEmpty());
+        List<LiveDashboardTest.Event> relayed = List.copyOf(onStandby.events);
+        for (LiveDashboardTest.Event e : relayed) {
+            assertTrue(onC1.events.stream().anyMatch(o -> o.id().equals(e.id()) && o.data().equals(e.data())),
+                    "verdict " + e.id() + " " + e.data() + " on the standby, as on c1");
         }
         c1.kill();
         CommitResults after = awaitBlob(r -> verdicts(r).size() == 6, Duration.ofSeconds(180), List.of());
@@ -321,6 +334,22 @@ class FaultToleranceTest {
         assertTrue(c2.log().contains("leases resumed: host=w2 leases=1"), "the running batch was resumed, not re-run");
         JsonNode commit = getJson(HttpClient.newHttpClient(), "http://127.0.0.1:" + http2 + "/api/v1/commits/" + sha);
         assertEquals(6, commit.get("tests").size());
+        // After the failover the same stream goes on: the verdicts c2 records come with c2's incarnation.
+        String c1Incarnation = relayed.get(0).id().substring(0, 8);
+        awaitTrue("a verdict of c2's incarnation on c2's stream", () -> onStandby.events.stream()
+                .anyMatch(e -> !e.id().startsWith(c1Incarnation)));
+        onC1.close();
+        onStandby.close();
+    }
+
+    private static void awaitTrue(String what, java.util.function.BooleanSupplier condition) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail(what + " not reached within 60 s");
+            }
+            Thread.sleep(100);
+        }
     }
 
     private static void resetDatabase(String url, String user) throws Exception {

@@ -71,7 +71,7 @@ class LiveDashboardTest {
                 """.formatted(ctl);
     }
 
-    record Event(String name, JsonNode data) {}
+    record Event(String id, String name, JsonNode data) {}
 
     /** Collects one SSE stream's events in the background until the test ends. */
     static final class EventLog implements AutoCloseable {
@@ -83,13 +83,18 @@ class LiveDashboardTest {
                     HttpResponse.BodyHandlers.ofLines());
             response.thenAcceptAsync(r -> {
                 String name = null;
+                String id = null;
                 try {
                     for (var it = r.body().iterator(); it.hasNext(); ) {
                         String line = it.next();
-                        if (line.startsWith("event: ")) {
+                        if (line.isEmpty()) {
+                            id = null;
+                        } else if (line.startsWith("id: ")) {
+                            id = line.substring(4);
+                        } else if (line.startsWith("event: ")) {
                             name = line.substring(7);
                         } else if (line.startsWith("data: ") && name != null) {
-                            events.add(new Event(name, JSON.readTree(line.substring(6))));
+                            events.add(new Event(id, name, JSON.readTree(line.substring(6))));
                         }
                     }
                 } catch (Exception e) {
