@@ -36,6 +36,15 @@ public interface CiQueries {
     /** Journal-side details of a commit's results (host, slot, status line …), keyed by result key. */
     Map<String, ResultDetail> resultDetails(String sha);
 
+    /**
+     * A value that changes whenever anything the result views read, other than {@code output_dir}, changes: the
+     * tracked branches and their tips, the settings the views use, fetch status. Asked on every request for a kept
+     * page, so it must be cheap (ref reads, no history walks). Empty: views are not kept (the dashboard's page cache).
+     */
+    default Optional<String> viewsVersion() {
+        return Optional.empty();
+    }
+
     /** Worker hosts and their slots; throws {@link CiUnavailable} when the coordinator cannot answer. */
     default List<WorkerStatus> workers() {
         throw new CiUnavailable("no coordinator on this node");

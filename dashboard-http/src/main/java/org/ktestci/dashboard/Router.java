@@ -28,6 +28,7 @@ final class Router {
     private final LiveApi live;
     private final HistoryApi history;
     private final AdminApi admin;
+    private final PageCache pages;
 
     private HttpMetrics metrics;
 
@@ -55,6 +56,7 @@ final class Router {
         this.history = new HistoryApi(queries, commits);
         this.admin = new AdminApi(queries, adminTokenFile);
         this.home.withLive(live);
+        this.pages = new PageCache(queries, PageCache.DEFAULT_MAX_BYTES);
     }
 
     Reply handle(RequestInfo req) {
@@ -88,7 +90,8 @@ final class Router {
         }
         if (p.equals("/ci") || p.equals("/ci/")) {
             allow(req, "GET");
-            return ci(req);
+            // The live status page is never kept; every other view is made from output_dir and git only.
+            return req.hasParam("status") ? home.status(req) : pages.serve(req, () -> ci(req));
         }
         if (p.startsWith("/c/")) {
             ResultPath path = ResultPath.parse(p.substring(3));
@@ -126,19 +129,19 @@ final class Router {
     private Reply apiV1(RequestInfo req, List<String> seg) {
         if (seg.equals(List.of("branches"))) {
             allow(req, "GET");
-            return api.branches();
+            return pages.serve(req, api::branches);
         }
         if (seg.size() == 3 && seg.get(0).equals("branches") && seg.get(2).equals("commits")) {
             allow(req, "GET");
-            return api.branchCommits(req, seg.get(1));
+            return pages.serve(req, () -> api.branchCommits(req, seg.get(1)));
         }
         if (seg.size() == 2 && seg.get(0).equals("commits")) {
             allow(req, "GET");
-            return api.commit(req, seg.get(1));
+            return pages.serve(req, () -> api.commit(req, seg.get(1)));
         }
         if (seg.size() == 3 && seg.get(0).equals("tests") && seg.get(2).equals("history")) {
             allow(req, "GET");
-            return history.history(req, seg.get(1));
+            return pages.serve(req, () -> history.history(req, seg.get(1)));
         }
         if (seg.equals(List.of("workers"))) {
             allow(req, "GET");

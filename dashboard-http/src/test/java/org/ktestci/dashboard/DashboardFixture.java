@@ -60,6 +60,8 @@ final class DashboardFixture implements AutoCloseable {
     final List<String> longBranch = new ArrayList<>();
     final List<String> hundred = new ArrayList<>();
     final Set<String> queryThreads = ConcurrentHashMap.newKeySet();
+    /** Calls of the queries the views make (not {@code viewsVersion}): a page served from the cache makes none. */
+    final java.util.concurrent.atomic.AtomicInteger queryCalls = new java.util.concurrent.atomic.AtomicInteger();
     private final ActorTestKit kit;
     private ServerBinding binding;
     final Http http;
@@ -217,6 +219,7 @@ final class DashboardFixture implements AutoCloseable {
     /** Answers from the fixture's repository; records the threads it is called on. */
     final class Queries implements CiQueries {
         private void called() {
+            queryCalls.incrementAndGet();
             queryThreads.add(Thread.currentThread().getName());
         }
 
@@ -287,6 +290,19 @@ final class DashboardFixture implements AutoCloseable {
                 }
             }
             return names;
+        }
+
+        @Override
+        public Optional<String> viewsVersion() {
+            StringBuilder v = new StringBuilder();
+            for (String b : List.of("main", "long", "hundred")) {
+                try {
+                    v.append(CommitLog.branchTip(repo, "ci", b).map(ObjectId::getName).orElse("-")).append(' ');
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            return Optional.of(v.toString());
         }
 
         @Override

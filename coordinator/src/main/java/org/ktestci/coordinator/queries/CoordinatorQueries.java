@@ -195,6 +195,25 @@ public final class CoordinatorQueries implements CiQueries {
         return out;
     }
 
+    /** Settings, branch specs (deep hash: a config reload changes it), each tip and fetch status. */
+    @Override
+    public Optional<String> viewsVersion() {
+        List<BranchSpec> specs = branches.get();
+        StringBuilder v = new StringBuilder().append(keep.getAsInt()).append(' ').append(specs.hashCode());
+        for (BranchSpec b : specs) {
+            v.append('|').append(b.name()).append(' ');
+            try {
+                v.append(CommitLog.branchTip(repos.get(b.repoPath()), user, b.name()).map(ObjectId::getName)
+                        .orElse("-"));
+            } catch (IOException e) {
+                v.append("unreadable");
+            }
+            fetchStatus.of(b.name()).ifPresent(f -> v.append(' ').append(f.at()).append(' ')
+                    .append(f.error().orElse("")));
+        }
+        return Optional.of(v.toString());
+    }
+
     private Optional<CommitInfo> tipOf(BranchSpec b) {
         try {
             Repository repo = repos.get(b.repoPath());
