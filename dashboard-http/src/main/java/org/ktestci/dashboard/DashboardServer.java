@@ -262,7 +262,8 @@ public final class DashboardServer {
             return s.length() >= 0 ? HttpEntities.create(type, s.length(), source)
                     : HttpEntities.createChunked(type, source);
         }
-        return HttpEntities.create(type, ((Reply.Bytes) body).data());
+        // Bodies are never written after a Reply holds them (kept pages are shared): wrap, do not copy 10 MB.
+        return HttpEntities.create(type, ByteString.fromArrayUnsafe(((Reply.Bytes) body).data()));
     }
 
     private static void closeQuietly(Reply.Streamed s) {
