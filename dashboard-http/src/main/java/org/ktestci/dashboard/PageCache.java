@@ -18,6 +18,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import java.util.zip.Adler32;
 import java.util.zip.CRC32C;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
@@ -35,7 +36,7 @@ import java.util.zip.GZIPOutputStream;
  *   ktest-ci (or an attribute-caching network file system) can leave stale.</li>
  * </ul>
  *
- * Every such response also carries an {@code ETag} (a CRC-32C of the body) with {@code Cache-Control: no-cache},
+ * Every such response also carries an {@code ETag} (CRC-32C and Adler-32 of the body) with {@code Cache-Control: no-cache},
  * so a browser revalidates and gets {@code 304}; a client accepting gzip gets the body gzipped, compressed once
  * per kept page.
  */
@@ -62,9 +63,13 @@ final class PageCache {
             this.madeAtNanos = madeAtNanos;
             this.reply = reply;
             this.body = body;
+            // Two independent 32-bit checksums and the length: a changed page keeping its tag is not a practical risk.
             CRC32C crc = new CRC32C();
             crc.update(body);
-            this.etag = "\"" + Long.toHexString(crc.getValue()) + "-" + Integer.toHexString(body.length);
+            Adler32 adler = new Adler32();
+            adler.update(body);
+            this.etag = "\"" + Long.toHexString(crc.getValue()) + Long.toHexString(adler.getValue()) + "-"
+                    + Integer.toHexString(body.length);
         }
 
         long bytes() {
