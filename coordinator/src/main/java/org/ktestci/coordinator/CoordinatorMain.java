@@ -109,8 +109,13 @@ public final class CoordinatorMain implements Callable<Integer> {
             if (loaded.isEmpty()) {
                 return EXIT_CONFIG;
             }
-            org.ktestci.coordinator.maintenance.OfflineTools.importOutputDir(loaded.get(), System.out);
-            return 0;
+            try {
+                org.ktestci.coordinator.maintenance.OfflineTools.importOutputDir(loaded.get(), System.out);
+                return 0;
+            } catch (IllegalArgumentException e) {
+                System.err.println("ktest-ci-coordinator: " + e.getMessage());
+                return 1;
+            }
         }
     }
 

@@ -126,6 +126,7 @@ public final class CoordinatorNode implements AutoCloseable {
                             .withAdminTokenFile(config.http().adminTokenFile()))
                     .toCompletableFuture().get(30, TimeUnit.SECONDS);
             LOG.info("dashboard listening on {}", binding.localAddress());
+            binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
             return new CoordinatorNode(system, binding, repos);
         } catch (Exception e) {
             system.terminate();
@@ -168,10 +169,13 @@ public final class CoordinatorNode implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            LOG.warn("dashboard unbind failed: {}", e.toString());
+        // After a coordinated shutdown (SIGTERM) the binding was already unbound in its service-unbind phase.
+        if (!system.getWhenTerminated().toCompletableFuture().isDone()) {
+            try {
+                binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.warn("dashboard unbind failed: {}", e.toString());
+            }
         }
         system.terminate();
         try {

@@ -293,6 +293,11 @@ public final class Executor extends AbstractBehavior<ExecutorMessage> {
 
     private Behavior<ExecutorMessage> onLeaseMessage(LeaseMessage m) {
         if (lease == null || !lease.leaseId().equals(m.leaseId()) || lease.epoch() != m.epoch()) {
+            if (m instanceof LogChunk c && !c.reliable()) {
+                // Live console lines are best effort and may trail the batch's end: not a stale worker.
+                getContext().getLog().debug("late live log dropped: slot={} lease={}", slot, m.leaseId());
+                return this;
+            }
             return reject(m);
         }
         lastRenewed = System.currentTimeMillis();

@@ -53,7 +53,10 @@ public final class JournalConfig {
     }
 
     static String h2Url(PersistenceConfig p) {
-        return "jdbc:h2:file:" + p.h2File().toAbsolutePath() + ";DATABASE_TO_UPPER=false;WRITE_DELAY=0";
+        // DB_CLOSE_ON_EXIT=FALSE: H2's own shutdown hook would close the database while Pekko's coordinated
+        // shutdown still writes through it; the connection pool closes it when the actor system terminates.
+        return "jdbc:h2:file:" + p.h2File().toAbsolutePath()
+                + ";DATABASE_TO_UPPER=false;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
     }
 
     private static String password(java.util.Optional<Path> file) throws IOException {

@@ -100,6 +100,7 @@ public final class OfflineTools {
         }
 
         static Session open(CiConfig c) throws Exception {
+            refuseWhileInUse(c);
             Config cfg = JournalConfig.build(c.persistence()).withFallback(ConfigFactory.parseString(
                     "pekko.actor.provider = local\npekko.loglevel = WARNING")).withFallback(ConfigFactory.load());
             ActorSystem<SpawnProtocol.Command> system = ActorSystem.create(SpawnProtocol.create(), "ktest-ci", cfg);
@@ -128,6 +129,31 @@ public final class OfflineTools {
             } catch (Exception e) {
                 system.terminate();
                 throw e;
+            }
+        }
+
+        /**
+         * An H2 journal another process has open (a running coordinator) is locked; say so at once instead of
+         * waiting for the connection pool's 30 s timeout.
+         */
+        private static void refuseWhileInUse(CiConfig c) throws java.io.IOException {
+            if (c.persistence().journal() != org.ktestci.schema.config.PersistenceConfig.Journal.H2) {
+                return;
+            }
+            java.nio.file.Path file = java.nio.file.Path.of(c.persistence().h2File() + ".mv.db");
+            if (!java.nio.file.Files.exists(file)) {
+                return;
+            }
+            String inUse = "the journal " + file + " is in use: stop the coordinator first";
+            try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                var lock = ch.tryLock();
+                if (lock == null) {
+                    throw new IllegalArgumentException(inUse);
+                }
+                lock.release();
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                throw new IllegalArgumentException(inUse);
             }
         }
 

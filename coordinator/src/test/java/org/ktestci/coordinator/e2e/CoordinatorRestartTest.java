@@ -131,6 +131,14 @@ class CoordinatorRestartTest {
                 Thread.sleep(100);
             }
             assertEquals(before.entries(), CommitResultsCodec.read(out.resolve(sha + ".capnp")).entries());
+            // While the coordinator has the journal open the offline tools refuse at once, saying why.
+            long started = System.nanoTime();
+            IllegalArgumentException busy = org.junit.jupiter.api.Assertions.assertThrows(
+                    IllegalArgumentException.class, () -> org.ktestci.coordinator.maintenance.OfflineTools
+                            .rebuildProjections(config, Optional.empty(), new java.io.PrintStream(printed, true)));
+            assertTrue(busy.getMessage().endsWith("journal.mv.db is in use: stop the coordinator first"),
+                    busy.getMessage());
+            assertTrue(System.nanoTime() - started < Duration.ofSeconds(10).toNanos(), "no pool timeout");
         }
     }
 }

@@ -21,6 +21,7 @@ import org.ktestci.protocol.BatchFinished;
 import org.ktestci.protocol.ExecutorMessage;
 import org.ktestci.protocol.HeartbeatAck;
 import org.ktestci.protocol.LeaseHeartbeat;
+import org.ktestci.protocol.LogChunk;
 import org.ktestci.protocol.RevokeLease;
 import org.ktestci.protocol.RunBatch;
 import org.ktestci.protocol.SubtestFinished;
@@ -114,6 +115,24 @@ class ExecutorTest {
         assertEquals(Set.of("t.a"), ended.verdictKeys());
         assertEquals("subtest_not_found", ended.unreached().get("t.b"));
         f.window().expectMessageClass(JobWindow.ClaimBatch.class); // claims the next batch at once
+
+        // A live console chunk that trails the batch's end is dropped quietly; a reliable one is stale.
+        drain(f.agent());
+        f.executor().tell(new LogChunk("lease-1", 5, 0, LogChunk.KIND_LIVE, "", 0, 0, 0, "tail\n".getBytes(), false));
+        f.agent().expectNoMessage(Duration.ofMillis(200));
+        f.executor().tell(new LogChunk("lease-1", 5, 4, LogChunk.KIND_LOG, "t.a", 0, 0, 5, "tail\n".getBytes(), true));
+        assertEquals(new Reject("lease-1", 5, 4, "stale_lease"), f.agent().expectMessageClass(Reject.class));
+    }
+
+    /** Takes what the probe got so far (acknowledgements of the batch above). */
+    private static void drain(TestProbe<AgentMessage> probe) {
+        while (true) {
+            try {
+                probe.receiveMessage(Duration.ofMillis(200));
+            } catch (AssertionError nothingMore) {
+                return;
+            }
+        }
     }
 
     @Test
