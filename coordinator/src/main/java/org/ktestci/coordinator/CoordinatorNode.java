@@ -126,7 +126,8 @@ public final class CoordinatorNode implements AutoCloseable {
                             .withAdminTokenFile(config.http().adminTokenFile()))
                     .toCompletableFuture().get(30, TimeUnit.SECONDS);
             LOG.info("dashboard listening on {}", binding.localAddress());
-            binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
+            // Under the service-requests-done phase's 5 s, so open SSE streams do not make it time out.
+            binding.addToCoordinatedShutdown(Duration.ofSeconds(3), system);
             return new CoordinatorNode(system, binding, repos);
         } catch (Exception e) {
             system.terminate();

@@ -80,6 +80,9 @@ public final class CoordinatorRoot {
     }
 
     private static Behavior<Command> startResults(ActorContext<Command> ctx, CoordinatorSetup s) {
+        // Before the projector runs: its verdict events already carry this incarnation's ids.
+        int incarnation = WorkerGateway.newIncarnation();
+        s.events().incarnation(incarnation);
         JdbcReadJournal journal = PersistenceQuery.get(ctx.getSystem())
                 .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
         VerdictLatency latency = new VerdictLatency();
@@ -112,7 +115,7 @@ public final class CoordinatorRoot {
                     }
                 }), "results-store");
         return Behaviors.receive(Command.class)
-                .onMessage(ResultsReady.class, r -> startScheduling(ctx, s, results))
+                .onMessage(ResultsReady.class, r -> startScheduling(ctx, s, results, incarnation))
                 .build();
     }
 
@@ -135,11 +138,9 @@ public final class CoordinatorRoot {
     }
 
     private static Behavior<Command> startScheduling(ActorContext<Command> ctx, CoordinatorSetup s,
-                                                     ActorRef<ResultsStore.Command> results) {
+                                                     ActorRef<ResultsStore.Command> results, int incarnation) {
         DispatcherSelector blocking = DispatcherSelector.blocking();
         LiveConfig live = s.live();
-        int incarnation = WorkerGateway.newIncarnation();
-        s.events().incarnation(incarnation);
         ActorRef<ArtifactStore.Command> artifacts =
                 ctx.spawn(ArtifactStore.create(s.outputDir()), "artifact-store", blocking);
         GitRefillSource source = new GitRefillSource(s.user(), live::branches, s.repos(), s.listings(), s.index(),

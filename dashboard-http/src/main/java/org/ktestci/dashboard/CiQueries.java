@@ -38,8 +38,9 @@ public interface CiQueries {
 
     /**
      * A value that changes whenever anything the result views read, other than {@code output_dir}, changes: the
-     * tracked branches and their tips, the settings the views use, fetch status. Asked on every request for a kept
-     * page, so it must be cheap (ref reads, no history walks). Empty: views are not kept (the dashboard's page cache).
+     * tracked branches and their tips, the settings the views use, fetch status, journal-side result details.
+     * Asked on every request for a kept page, so it must be cheap (ref reads, no history walks). Empty: views are
+     * not kept (the dashboard's page cache).
      */
     default Optional<String> viewsVersion() {
         return Optional.empty();

@@ -45,6 +45,9 @@ public final class EventHub {
     private final Deque<Event> ring = new ArrayDeque<>();
     private final List<Subscription> subscribers = new CopyOnWriteArrayList<>();
     private String incarnation = "00000000";
+    /** Incarnations this hub moved away from, oldest first: their events are no longer taken. */
+    private final java.util.LinkedHashSet<String> retired = new java.util.LinkedHashSet<>();
+    private static final int RETIRED = 16;
     private long seq;
 
     private final Map<String, Deque<String>> logTails = new HashMap<>();
@@ -98,11 +101,22 @@ public final class EventHub {
         long sequence = Long.parseLong(id.substring(dash + 1));
         String inc = id.substring(0, dash);
         if (!inc.equals(incarnation)) {
+            if (retired.contains(inc)) {
+                return; // a late event of a coordinator that was replaced
+            }
+            retired.add(incarnation);
+            if (retired.size() > RETIRED) {
+                retired.remove(retired.iterator().next());
+            }
             incarnation = inc;
             seq = 0;
             ring.clear();
         } else if (sequence <= seq) {
             return;
+        } else if (sequence > seq + 1) {
+            // Relayed events are delivered at most once: what is before a gap cannot be replayed as complete, so a
+            // client that saw less than this gets reset.
+            ring.clear();
         }
         seq = sequence;
         Event event = new Event(id, type, "id: " + id + "\nevent: " + type + "\ndata: " + json + "\n\n", commit,

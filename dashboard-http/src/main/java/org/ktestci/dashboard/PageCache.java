@@ -3,6 +3,8 @@ package org.ktestci.dashboard;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -46,6 +48,8 @@ final class PageCache {
     static final long RACY_MILLIS = 1_000;
     /** Below this, gzip costs more than it saves. */
     static final int GZIP_MIN_BYTES = 1_024;
+    /** Headers, the entry and its map node, roughly. */
+    static final long ENTRY_OVERHEAD = 512;
 
     /** What a page was made from. */
     record Version(long outputDirMtimeMillis, String views) {}
@@ -57,6 +61,8 @@ final class PageCache {
         final byte[] body;
         final String etag;
         volatile byte[] gzip;
+        /** The key and the entry's own objects, counted so that many small pages cannot outgrow the budget. */
+        long overhead;
 
         Entry(Version version, long madeAtNanos, Reply reply, byte[] body) {
             this.version = version;
@@ -68,13 +74,12 @@ final class PageCache {
             crc.update(body);
             Adler32 adler = new Adler32();
             adler.update(body);
-            this.etag = "\"" + Long.toHexString(crc.getValue()) + Long.toHexString(adler.getValue()) + "-"
-                    + Integer.toHexString(body.length);
+            this.etag = String.format("\"%08x%08x-%x", crc.getValue(), adler.getValue(), body.length);
         }
 
         long bytes() {
             byte[] g = gzip;
-            return body.length + (g == null ? 0 : g.length);
+            return body.length + (g == null ? 0 : g.length) + overhead;
         }
     }
 
@@ -108,12 +113,16 @@ final class PageCache {
      * request makes a page at a time; others for it wait, or, when only its age ran out, get the kept one meanwhile.
      */
     Reply serve(RequestInfo req, Supplier<Reply> make) {
-        String key = req.rawPath() + "?" + new TreeMap<>(req.query());
+        String key = key(req);
+        // The wall clock is read with the version: the question is whether output_dir's time was old enough
+        // when the page's inputs were read, not when the page was done.
+        long readAt = wallClock.getAsLong();
         Optional<Version> now = version();
         if (now.isEmpty()) {
             Made m = make(make, null);
             return m.entry() == null ? m.reply() : answer(req, key, m.entry());
         }
+        boolean keepable = readAt - now.get().outputDirMtimeMillis() >= RACY_MILLIS;
         Flight mine = null;
         Flight theirs = null;
         Entry kept;
@@ -146,16 +155,21 @@ final class PageCache {
                 // The same request failed for the request that made it (a 404 view, say): fail the same way.
                 throw e.getCause() instanceof RuntimeException r ? r : e;
             }
-            return m.entry() == null ? m.reply() : answer(req, key, m.entry());
+            if (m.entry() == null) {
+                // An in-memory reply (an error page) can be sent twice; a streamed body only once.
+                return m.reply().body() instanceof Reply.Bytes ? m.reply() : make.get();
+            }
+            return answer(req, key, m.entry());
         }
         Made m;
         try {
             m = make(make, now.get());
-            if (m.entry() != null && wallClock.getAsLong() - now.get().outputDirMtimeMillis() >= RACY_MILLIS) {
+            if (m.entry() != null && keepable) {
+                m.entry().overhead = ENTRY_OVERHEAD + 2L * key.length();
                 store(key, m.entry());
             }
             mine.result().complete(m);
-        } catch (RuntimeException | Error e) {
+        } catch (Throwable e) {
             mine.result().completeExceptionally(e);
             throw e;
         } finally {
@@ -164,6 +178,14 @@ final class PageCache {
             }
         }
         return m.entry() == null ? m.reply() : answer(req, key, m.entry());
+    }
+
+    /** Path and query, every name and value percent-encoded again, sorted: one key per distinct query. */
+    static String key(RequestInfo req) {
+        StringBuilder k = new StringBuilder(req.rawPath()).append('?');
+        new TreeMap<>(req.query()).forEach((name, value) -> k.append(URLEncoder.encode(name, StandardCharsets.UTF_8))
+                .append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8)).append('&'));
+        return k.toString();
     }
 
     private Made make(Supplier<Reply> make, Version version) {

@@ -90,7 +90,8 @@ final class Router {
         }
         if (p.equals("/ci") || p.equals("/ci/")) {
             allow(req, "GET");
-            // The live status page is never kept; every other view is made from output_dir and git only.
+            // The live status page is never kept; the other views are made from output_dir, git and the
+            // results index, all covered by the page cache's version.
             return req.hasParam("status") ? home.status(req) : pages.serve(req, () -> ci(req));
         }
         if (p.startsWith("/c/")) {
@@ -129,7 +130,7 @@ final class Router {
     private Reply apiV1(RequestInfo req, List<String> seg) {
         if (seg.equals(List.of("branches"))) {
             allow(req, "GET");
-            return pages.serve(req, api::branches);
+            return api.branches(); // carries the queue's pending and leased counts: live, never kept
         }
         if (seg.size() == 3 && seg.get(0).equals("branches") && seg.get(2).equals("commits")) {
             allow(req, "GET");

@@ -32,9 +32,17 @@ class PageCacheHttpTest {
             HttpResponse<byte[]> first = fx.http.get(path);
             assertEquals(200, first.statusCode());
             String etag = first.headers().firstValue("ETag").orElseThrow();
-            int calls = fx.queryCalls.get();
-            HttpResponse<byte[]> kept = fx.http.get(path);
-            assertEquals(calls, fx.queryCalls.get(), "served from the cache: no git or journal query");
+            // Served from the cache: no git or journal query. (A pair that straddles the 2 s age limit makes the
+            // page again, so try a few pairs on a slow machine.)
+            HttpResponse<byte[]> kept = null;
+            boolean hit = false;
+            for (int attempt = 0; attempt < 5 && !hit; attempt++) {
+                fx.http.get(path);
+                int calls = fx.queryCalls.get();
+                kept = fx.http.get(path);
+                hit = calls == fx.queryCalls.get();
+            }
+            assertTrue(hit, "a repeated request made no query");
             assertEquals(new String(first.body(), StandardCharsets.UTF_8), new String(kept.body(), StandardCharsets.UTF_8));
 
             HttpResponse<byte[]> revalidated = fx.http.get(path, "If-None-Match", etag);

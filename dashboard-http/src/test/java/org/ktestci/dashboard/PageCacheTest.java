@@ -171,8 +171,33 @@ class PageCacheTest {
     }
 
     @Test
+    void aPageWhoseInputsWereReadWhileOutputDirsTimeWasRecentIsNotKeptHoweverLongItTookToMake() throws Exception {
+        PageCache c = cache(1 << 20);
+        wall.set(T + 500);
+        Supplier<Reply> slow = () -> {
+            made.incrementAndGet();
+            wall.addAndGet(5_000); // a second-long render: output_dir's time is old by the time it is done
+            return Reply.html("slow");
+        };
+        c.serve(get("/ci?branch=main"), slow);
+        c.serve(get("/ci?branch=main"), slow);
+        assertEquals(2, made.get(), "the first page's inputs were read 500 ms after output_dir changed");
+        c.serve(get("/ci?branch=main"), slow);
+        assertEquals(2, made.get(), "the second one's were read long after: kept");
+    }
+
+    @Test
+    void queriesThatDecodeAlikeAreDifferentPages() throws Exception {
+        PageCache c = cache(1 << 20);
+        c.serve(get("/ci?test=T%2C%20user%3Dci&branch=B&commit=C"), page("filtered"));
+        assertEquals("other", body(c.serve(get("/ci?branch=B&commit=C&test=T&user=ci"), page("other"))));
+        assertEquals(2, made.get());
+    }
+
+    @Test
     void pagesBeyondTheByteBudgetGoLeastRecentlyUsedFirst() throws Exception {
-        PageCache c = cache(25);
+        // Room for two entries of a 10-byte page, counting each entry's key and overhead.
+        PageCache c = cache(2 * (PageCache.ENTRY_OVERHEAD + 10 + 2 * "/ci?commit=a&".length()) + 100);
         c.serve(get("/ci?commit=a"), page("a".repeat(10)));
         c.serve(get("/ci?commit=b"), page("b".repeat(10)));
         c.serve(get("/ci?commit=a"), page("a".repeat(10)));

@@ -85,6 +85,9 @@ public final class LiveEvents {
 
     /** Assigns the next id and sends, under one lock: the outlet sees events in id order. */
     private void publish(String type, Map<String, Object> data) {
+        if (!EventHub.TYPES.contains(type)) {
+            throw new IllegalArgumentException("unknown event type " + type);
+        }
         String json;
         try {
             json = JSON.writeValueAsString(data);

@@ -2,6 +2,7 @@ package org.ktestci.coordinator.live;
 
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.ktestci.dashboard.EventHub;
@@ -22,7 +23,13 @@ public final class LiveRelay {
         return Topic.create(LiveMessage.class, LiveMessage.TOPIC);
     }
 
+    /** A message the hub refuses (say, an event type from a newer version) is logged and skipped, never fatal. */
     public static Behavior<LiveMessage> create(ActorRef<Topic.Command<LiveMessage>> topic, EventHub hub) {
+        return Behaviors.supervise(relay(topic, hub)).onFailure(IllegalArgumentException.class,
+                SupervisorStrategy.resume());
+    }
+
+    private static Behavior<LiveMessage> relay(ActorRef<Topic.Command<LiveMessage>> topic, EventHub hub) {
         return Behaviors.setup(ctx -> {
             topic.tell(Topic.subscribe(ctx.getSelf()));
             return Behaviors.receive(LiveMessage.class)

@@ -154,6 +154,9 @@ public final class OfflineTools {
                 lock.release();
             } catch (java.nio.channels.OverlappingFileLockException e) {
                 throw new IllegalArgumentException(inUse);
+            } catch (java.nio.file.AccessDeniedException e) {
+                throw new IllegalArgumentException("cannot write the journal " + file
+                        + ": run this as the coordinator's user");
             }
         }
 

@@ -195,11 +195,15 @@ public final class CoordinatorQueries implements CiQueries {
         return out;
     }
 
-    /** Settings, branch specs (deep hash: a config reload changes it), each tip and fetch status. */
+    /**
+     * Settings, branch specs (deep hash: a config reload changes it), the results index's write count (journal-side
+     * details such as host and slot can change without a blob being renamed), each tip and fetch status.
+     */
     @Override
     public Optional<String> viewsVersion() {
         List<BranchSpec> specs = branches.get();
-        StringBuilder v = new StringBuilder().append(keep.getAsInt()).append(' ').append(specs.hashCode());
+        StringBuilder v = new StringBuilder().append(keep.getAsInt()).append(' ').append(specs.hashCode())
+                .append(' ').append(index.changes());
         for (BranchSpec b : specs) {
             v.append('|').append(b.name()).append(' ');
             try {

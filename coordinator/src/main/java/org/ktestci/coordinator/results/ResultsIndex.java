@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Read-side copy of every commit's results (storage.md §7.2 "verdict index"), written only by the
@@ -14,10 +15,13 @@ public final class ResultsIndex {
     private final Map<String, Map<String, ResultRecord>> byCommit = new ConcurrentHashMap<>();
     /** Per commit, how often a verdict went away (cleared): caches of "what still lacks a verdict" key on it. */
     private final Map<String, Long> removals = new ConcurrentHashMap<>();
+    /** Bumped by every write: the dashboard's kept pages show journal-side details and must see any change. */
+    private final AtomicLong changes = new AtomicLong();
 
     /** Sets a commit's entries (its entity on recovery; tests). */
     public void replace(String sha, Map<String, ResultRecord> records) {
         Map<String, ResultRecord> before = byCommit.put(sha, new ConcurrentHashMap<>(records));
+        changes.incrementAndGet();
         if (before != null && before.values().stream().anyMatch(r -> r.hasVerdict() && !hasVerdict(records, r.key()))) {
             removals.merge(sha, 1L, Long::sum);
         }
@@ -25,6 +29,7 @@ public final class ResultsIndex {
 
     void update(String sha, Map<String, ResultRecord> current, Set<String> keys) {
         Map<String, ResultRecord> m = byCommit.computeIfAbsent(sha, s -> new ConcurrentHashMap<>());
+        changes.incrementAndGet();
         for (String k : keys) {
             ResultRecord r = current.get(k);
             ResultRecord before = r == null ? m.remove(k) : m.put(k, r);
@@ -36,7 +41,13 @@ public final class ResultsIndex {
 
     void remove(String sha) {
         byCommit.remove(sha);
+        changes.incrementAndGet();
         removals.merge(sha, 1L, Long::sum);
+    }
+
+    /** How many writes the index has seen. */
+    public long changes() {
+        return changes.get();
     }
 
     public long removals(String sha) {

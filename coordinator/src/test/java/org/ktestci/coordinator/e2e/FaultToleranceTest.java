@@ -321,8 +321,8 @@ class FaultToleranceTest {
         awaitTrue("the standby's stream gets verdicts recorded on c1", () -> !onStandby.events.isEmpty());
         List<LiveDashboardTest.Event> relayed = List.copyOf(onStandby.events);
         for (LiveDashboardTest.Event e : relayed) {
-            assertTrue(onC1.events.stream().anyMatch(o -> o.id().equals(e.id()) && o.data().equals(e.data())),
-                    "verdict " + e.id() + " " + e.data() + " on the standby, as on c1");
+            awaitTrue("verdict " + e.id() + " " + e.data() + " on c1's stream as on the standby's", () -> onC1.events
+                    .stream().anyMatch(o -> o.id().equals(e.id()) && o.data().equals(e.data())));
         }
         c1.kill();
         CommitResults after = awaitBlob(r -> verdicts(r).size() == 6, Duration.ofSeconds(180), List.of());
