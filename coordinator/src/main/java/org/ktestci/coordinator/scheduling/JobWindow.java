@@ -185,6 +185,8 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
     private boolean refilling;
     private String followUp;
     private Set<JobKey> refillExcluded = Set.of();
+    /** The arch constraints the running refill was computed with. */
+    private Map<String, ArchConstraint> refillConstraints = Map.of();
     private long forcedSeq;
     private long forcedSeqServed;
     private long lastLowWaterRefill;
@@ -370,6 +372,7 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
         refillExcluded = Set.copyOf(excluded);
         Set<String> arches = Set.copyOf(upHosts.values());
         Map<String, ArchConstraint> constraints = Map.copyOf(state.constraints);
+        refillConstraints = constraints;
         Set<String> pendingCommits = new HashSet<>();
         state.pending.keys().forEach(k -> pendingCommits.add(k.commit()));
         long seq = forcedSeq;
@@ -393,7 +396,8 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
         long now = System.currentTimeMillis();
         metrics.refillDuration.observe(done.millis() / 1000.0);
         unschedulable = done.result().unschedulable();
-        WindowReconciled r = Reconciler.reconcile(state, done.result(), settings().window(), refillExcluded,
+        WindowReconciled r = Reconciler.reconcile(state, constrainedSinceStart(done.result(), state),
+                settings().window(), refillExcluded,
                 decided.keySet(), index::hasVerdict, done.trigger(), now);
         Map<String, Integer> removedBy = new LinkedHashMap<>();
         r.removed().forEach(rm -> removedBy.merge(rm.reason(), 1, Integer::sum));
@@ -421,6 +425,30 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
             return Effect().none();
         }
         return Effect().persist(r).thenRun(s -> after.run());
+    }
+
+    /**
+     * The refill's jobs narrowed by constraints learned while it ran (an arch mismatch ending a lease meanwhile):
+     * otherwise its jobs, computed with the older constraints, would widen the pending jobs the constraint narrowed.
+     */
+    private DesiredJobs.Result constrainedSinceStart(DesiredJobs.Result result, WindowState state) {
+        Map<String, ArchConstraint> learned = new HashMap<>();
+        state.constraints.forEach((test, c) -> {
+            if (!c.equals(refillConstraints.get(test))) {
+                learned.put(test, c);
+            }
+        });
+        if (learned.isEmpty()) {
+            return result;
+        }
+        List<Job> jobs = new ArrayList<>(result.jobs().size());
+        for (Job j : result.jobs()) {
+            ArchConstraint c = learned.get(j.key().test());
+            jobs.add(c != null && j.allowedArches().contains(c.arch()) && j.allowedArches().size() > 1
+                    ? j.withAllowedArches(Set.of(c.arch())) : j);
+        }
+        return new DesiredJobs.Result(jobs, result.desiredBeforeTruncation(), result.unschedulable(),
+                result.liveCommits());
     }
 
     private Effect<WindowEvent, WindowState> onRefillFailed(WindowState state, RefillFailed f) {

@@ -50,6 +50,8 @@ class JobWindowTest {
         volatile List<Job> jobs;
         volatile CountDownLatch gate;
         final List<Set<String>> archesSeen = new CopyOnWriteArrayList<>();
+        /** A permit per refill that started computing. */
+        final java.util.concurrent.Semaphore computing = new java.util.concurrent.Semaphore(0);
 
         FixedSource(List<Job> jobs) {
             this.jobs = jobs;
@@ -58,6 +60,7 @@ class JobWindowTest {
         @Override
         public DesiredJobs.Result compute(java.util.function.Predicate<JobKey> excluded, Set<String> arches, int window,
                                           Map<String, ArchConstraint> constraints, Set<String> pending) {
+            computing.release();
             CountDownLatch g = gate;
             if (g != null) {
                 try {
@@ -109,6 +112,12 @@ class JobWindowTest {
         JobWindow.LeaseSummary leases() {
             TestProbe<JobWindow.LeaseSummary> p = KIT.createTestProbe();
             window.tell(new JobWindow.GetLeases(p.ref()));
+            return p.receiveMessage();
+        }
+
+        JobWindow.QueueSummary queue() {
+            TestProbe<JobWindow.QueueSummary> p = KIT.createTestProbe();
+            window.tell(new JobWindow.GetQueue(p.ref()));
             return p.receiveMessage();
         }
 
@@ -319,6 +328,41 @@ class JobWindowTest {
         f.parkedClaim("x", 0, "x86_64");
         LeaseGrant arm = f.claim("y", 0, "aarch64");
         assertEquals(1, arm.attempt(), "an arch mismatch is no failure");
+    }
+
+    @Test
+    void aRefillComputedBeforeAnArchMismatchDoesNotWidenTheJobAgain() throws Exception {
+        FixedSource source = new FixedSource(List.of(job("c1", "arm.ktest", "a", 0, 30, "main", "x86_64",
+                "aarch64")));
+        Fixture f = start(settings(30, 0), source);
+        f.window().tell(new JobWindow.HostsChanged(Map.of("x", "x86_64", "y", "aarch64")));
+        long settle = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        for (JobWindow.QueueSummary q = f.queue(); q.refilling() || q.pending() != 1; q = f.queue()) {
+            assertTrue(System.nanoTime() < settle, "the job is pending and no refill runs: " + q);
+            Thread.sleep(20);
+        }
+        // A refill starts while the job is pending, with the constraints known so far, and is held while the job
+        // is leased and its lease ends in an arch mismatch.
+        CountDownLatch release = new CountDownLatch(1);
+        source.gate = release;
+        source.computing.drainPermits();
+        f.window().tell(new JobWindow.RequestRefill("test"));
+        assertTrue(source.computing.tryAcquire(10, TimeUnit.SECONDS), "the refill started");
+        LeaseGrant g = f.claim("x", 0, "x86_64");
+        f.window().tell(new JobWindow.LeaseEnded(g.leaseId(), BatchFinished.ARCH_MISMATCH, "arch_mismatch", Map.of(),
+                Set.of(), "aarch64", ""));
+        f.leases(); // the lease end is applied
+        source.gate = null;
+        long releasedAt = System.currentTimeMillis();
+        release.countDown();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        for (JobWindow.QueueSummary q = f.queue(); q.refilling() || q.lastRefill() == null
+                || q.lastRefill().at() < releasedAt; q = f.queue()) {
+            assertTrue(System.nanoTime() < deadline, "the held refill was applied: " + q);
+            Thread.sleep(20);
+        }
+        f.parkedClaim("x", 0, "x86_64");
+        assertEquals("c1", f.claim("y", 0, "aarch64").commit());
     }
 
     @Test
