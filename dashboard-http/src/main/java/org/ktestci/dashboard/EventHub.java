@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -17,7 +16,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
 /**
- * The live events of http.md §7 on this node: the coordinator publishes, SSE clients subscribe. Ids are
+ * The live events of http.md §7 on this node: the coordinator singleton numbers them and every node delivers
+ * them here ({@link #deliver}); SSE clients subscribe. Ids are
  * {@code <incarnation (8 hex)>-<sequence>}; the last {@value #RING} events are kept so a client reconnecting with
  * {@code Last-Event-ID} of the current incarnation gets what it missed, anyone else gets {@code reset}. A
  * subscriber that cannot take an event (its buffer is full: a slow client) is dropped.
@@ -52,37 +52,6 @@ public final class EventHub {
 
     private final Map<String, Deque<String>> logTails = new HashMap<>();
     private final Map<String, List<Subscriber>> logSubscribers = new HashMap<>();
-
-    /** A new coordinator incarnation took over: ids restart, and older ids can no longer be replayed. */
-    public synchronized void incarnation(int value) {
-        String hex = String.format("%08x", value);
-        if (!hex.equals(incarnation)) {
-            incarnation = hex;
-            seq = 0;
-            ring.clear();
-        }
-    }
-
-    /**
-     * Publishes one event with the next id of this hub's own sequence (a hub nobody relays to); {@code data}'s
-     * {@code commit} and {@code branches} drive the filters. Returns its id.
-     */
-    public String publish(String type, Map<String, Object> data) {
-        String json;
-        try {
-            json = JSON.writeValueAsString(data);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("unserializable event " + type, e);
-        }
-        Optional<String> commit = Optional.ofNullable(data.get("commit")).map(Object::toString);
-        List<String> branches = data.get("branches") instanceof Collection<?> c
-                ? c.stream().map(Object::toString).toList() : List.of();
-        synchronized (this) {
-            String id = incarnation + "-" + (seq + 1);
-            deliver(id, type, json, commit, branches);
-            return id;
-        }
-    }
 
     /**
      * Delivers an event whose id the coordinator singleton assigned (relayed to every node, so every node gives
