@@ -15,12 +15,14 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** {@code ktest-ci-worker}: a worker agent joining the coordinator's cluster. */
 @Command(name = "ktest-ci-worker", mixinStandardHelpOptions = true, version = "ktest-ci 0.1.0",
         description = "Runs a ktest-ci worker agent on this host.",
-        subcommands = {WorkerMain.CheckConfig.class, WorkerMain.ImportKernel.class})
+        subcommands = {WorkerMain.CheckConfig.class, WorkerMain.ImportKernel.class,
+                WorkerMain.BuildRootImage.class})
 public final class WorkerMain implements Callable<Integer> {
     @Option(names = "--config", description = "config file (default ${DEFAULT-VALUE})", defaultValue = "/etc/ktest-ci.toml")
     Path config;
@@ -101,9 +103,77 @@ public final class WorkerMain implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            Path dir = org.ktestci.worker.qemu.KernelImport.importDeb(deb, store, id, arch);
-            System.out.println("imported " + dir.resolve("vmlinuz") + "; use kernels = [\"" + id + "\"]");
+            var imported = org.ktestci.worker.qemu.KernelImport.importDeb(deb, store, id, arch);
+            System.out.println("imported " + imported.versionDir().resolve("vmlinuz") + " with its modules"
+                    + (imported.indexed() ? "" : " (" + imported.note() + ")") + "; use kernels = [\"" + id + "\"]");
             return 0;
+        }
+    }
+
+    @Command(name = "build-root-image", mixinStandardHelpOptions = true,
+            description = {"Builds the qemu runner's root image: a raw ext4 Debian userspace made with mmdebstrap "
+                    + "(ktest-interface.md §6.4), so ktest's own tests run in the VMs.",
+                    "Defaults come from the config file when it exists: worker.root_image (else <state_dir>/root.<arch>), "
+                            + "worker.root_image_mirror, worker.root_image_packages."})
+    static final class BuildRootImage implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        WorkerMain parent;
+        @Option(names = "--arch", description = "x86_64 or aarch64; must be this host's (default: this host's)")
+        String arch;
+        @Option(names = "--packages", split = ",", paramLabel = "PKG",
+                description = "Debian packages added to the default set (repeatable or comma-separated)")
+        List<String> packages = new java.util.ArrayList<>();
+        @Option(names = "--out", paramLabel = "FILE", description = "the image to write")
+        Path out;
+        @Option(names = "--mirror", paramLabel = "URL", description = "Debian mirror (default: the host's apt sources)")
+        String mirror;
+        @Option(names = "--suite", description = "Debian suite (default: the host's codename, else bookworm)")
+        String suite;
+        @Option(names = "--size", paramLabel = "MiB", description = "apparent (sparse) size in MiB (default ${DEFAULT-VALUE})",
+                defaultValue = "2048")
+        long sizeMib;
+
+        @Override
+        public Integer call() {
+            Optional<CiConfig> config = java.nio.file.Files.exists(parent.config)
+                    ? ConfigCheck.loadOrReport(parent.config, ConfigRole.WORKER, System.err) : Optional.empty();
+            if (java.nio.file.Files.exists(parent.config) && config.isEmpty()) {
+                return ConfigException.EXIT_CODE;
+            }
+            String a = arch != null ? arch : config.map(c -> c.worker().arch().id())
+                    .orElse(org.ktestci.worker.qemu.RootImageBuilder.hostArch());
+            if (!a.equals("x86_64") && !a.equals("aarch64")) {
+                System.err.println("ktest-ci-worker build-root-image: --arch: expected x86_64 or aarch64, got '" + a + "'");
+                return 2;
+            }
+            for (String p : packages) {
+                if (!p.matches("^[a-z0-9][a-z0-9.+-]*$")) {
+                    System.err.println("ktest-ci-worker build-root-image: --packages: not a Debian package name: '" + p + "'");
+                    return 2;
+                }
+            }
+            Path target = out != null ? out : config.flatMap(c -> c.worker().rootImage())
+                    .or(() -> config.map(c -> c.worker().defaultRootImage())).orElse(null);
+            if (target == null) {
+                System.err.println("ktest-ci-worker build-root-image: no config file at " + parent.config
+                        + "; say where to write the image with --out");
+                return 2;
+            }
+            List<String> extra = new java.util.ArrayList<>(config.map(c -> c.worker().rootImagePackages()).orElse(List.of()));
+            extra.addAll(packages);
+            Optional<String> m = Optional.ofNullable(mirror).or(() -> config.flatMap(c -> c.worker().rootImageMirror()));
+            var req = new org.ktestci.worker.qemu.RootImageBuilder.Request(target, a,
+                    suite != null ? suite : org.ktestci.worker.qemu.RootImageBuilder.hostSuite(), m, extra, sizeMib);
+            try {
+                new org.ktestci.worker.qemu.RootImageBuilder(System.out).build(req);
+                return 0;
+            } catch (java.io.IOException e) {
+                System.err.println("ktest-ci-worker build-root-image: " + e.getMessage());
+                return 1;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return 1;
+            }
         }
     }
 }

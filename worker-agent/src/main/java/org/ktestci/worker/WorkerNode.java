@@ -41,12 +41,28 @@ public final class WorkerNode {
         BatchValidator validator = new BatchValidator(w.ktestDir());
         AgentIdentity identity = new AgentIdentity(w.host(), w.arch().id(), w.slots(), w.runner().id(), AGENT_VERSION,
                 ktestRevision(w.ktestDir()), false, memoryMib(), Runtime.getRuntime().availableProcessors());
-        Optional<QemuSettings> qemu = Optional.of(new QemuSettings(w.kernelStore(), w.qemuBinary(),
-                onPath(w.busybox()), onPath(w.bash()), w.qemuKernel(), w.arch().id()));
+        QemuSettings qemuSettings = new QemuSettings(w.kernelStore(), w.qemuBinary(), onPath(w.busybox()),
+                onPath(w.bash()), w.qemuKernel(), w.arch().id(), w.rootImage(), w.defaultRootImage(),
+                w.workspace().resolve("module-index"));
+        reportRootImage(qemuSettings, w);
+        Optional<QemuSettings> qemu = Optional.of(qemuSettings);
         ActiveLeases active = new ActiveLeases();
         return ctx.spawn(WorkerAgent.create(identity, n -> SlotRunner.create(n,
                 (batch, sink) -> new BatchExecution(batch, sink, base.forSlot(n), checkout, System.getenv(), qemu),
                 validator, Duration.ofSeconds(config.heartbeatInterval()), active), active), "worker-agent");
+    }
+
+    /** ktest-interface.md §6.3: say once at start when the qemu runner cannot run ktest's own tests. */
+    private static void reportRootImage(QemuSettings q, WorkerConfig w) {
+        var log = org.slf4j.LoggerFactory.getLogger(WorkerNode.class);
+        Optional<Path> image = q.effectiveRootImage();
+        if (image.isPresent()) {
+            log.info("qemu runner: root image {} (ktest-like VMs, ktest-interface.md §6.4)", image.get());
+        } else if (w.runner() == WorkerConfig.Runner.QEMU) {
+            log.warn("qemu runner: no root image ({} does not exist and worker.root_image is unset): VMs get the "
+                    + "busybox initramfs, in which ktest's own tests cannot run; build one with 'ktest-ci worker "
+                    + "build-root-image'", w.defaultRootImage());
+        }
     }
 
     /** A command name looked up on PATH (absolute paths as given); the name itself when not found. */

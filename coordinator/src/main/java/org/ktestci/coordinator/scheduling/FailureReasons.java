@@ -6,10 +6,10 @@ import java.util.Set;
 public final class FailureReasons {
     private static final Set<String> NOT_COUNTED_FOR_JOB = Set.of(
             "completed", "dispatch_timeout", "coordinator_failover", "worker_shutdown", "admin_revoke",
-            "arch_mismatch");
+            "arch_mismatch", "no_root_image");
     private static final Set<String> COUNTED_FOR_HOST = Set.of(
             "member_down", "lease_timeout", "dispatch_timeout", "agent_error", "disk_full", "memory_unavailable",
-            "deps_failed", "no_kernel", "runner_failed");
+            "deps_failed", "no_kernel", "runner_failed", "no_root_image");
 
     private FailureReasons() {
     }

@@ -1,16 +1,21 @@
 package org.ktestci.schema.config;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 import static org.ktestci.schema.config.TomlReader.NO_MAX;
 
 /** Reads {@code [worker]} (config.md §6.3), defaults applied. */
 final class WorkerReader {
     private static final List<String> KEYS = List.of("host", "arch", "slots", "workspace", "ktest_dir", "runner",
-            "kernel_store", "qemu_binary", "busybox", "log_cap_mib", "min_free_disk_gib", "qemu_kernel", "bash");
+            "kernel_store", "qemu_binary", "busybox", "log_cap_mib", "min_free_disk_gib", "qemu_kernel", "bash",
+            "root_image", "root_image_mirror", "root_image_packages");
+    /** A Debian package name (Debian Policy §5.6.1). */
+    private static final Pattern PACKAGE = Pattern.compile("^[a-z0-9][a-z0-9.+-]*$");
 
     private final TomlReader r;
     private final TomlScope root;
@@ -46,7 +51,34 @@ final class WorkerReader {
                 r.intIn(s, "log_cap_mib", 1, NO_MAX, 256),
                 r.intIn(s, "min_free_disk_gib", 0, NO_MAX, 10),
                 r.path(s, "qemu_kernel"),
-                r.string(s, "bash").orElse("bash"));
+                r.string(s, "bash").orElse("bash"),
+                r.path(s, "root_image"),
+                stateDir.resolve("root." + arch.id()),
+                mirror(s),
+                packages(s));
+    }
+
+    private Optional<String> mirror(TomlScope s) {
+        Optional<String> m = r.string(s, "root_image_mirror");
+        if (m.isPresent() && !m.get().matches("^(https?|file)://[^\\s]+$")) {
+            r.error(s, "root_image_mirror", "must be an http://, https:// or file:// URL of a Debian mirror, got \""
+                    + m.get() + "\"");
+            return Optional.empty();
+        }
+        return m;
+    }
+
+    private List<String> packages(TomlScope s) {
+        List<String> out = new ArrayList<>();
+        for (TomlReader.Element e : r.stringArray(s, "root_image_packages").orElse(List.of())) {
+            if (PACKAGE.matcher(e.value()).matches()) {
+                out.add(e.value());
+            } else {
+                r.errorAt(e.line(), e.column(), s.keyPath("root_image_packages") + "[" + e.index() + "]",
+                        "must be a Debian package name (^[a-z0-9][a-z0-9.+-]*$), got \"" + e.value() + "\"");
+            }
+        }
+        return List.copyOf(out);
     }
 
     /** The configured arch, else this machine's; a machine ktest-ci cannot run on is an error for a worker. */

@@ -65,6 +65,10 @@ class ConfigDefaultsTest {
         assertEquals(256, w.logCapMib());
         assertEquals(10, w.minFreeDiskGib());
         assertEquals(Optional.empty(), w.qemuKernel());
+        assertEquals(Optional.empty(), w.rootImage());
+        assertEquals(Path.of("/var/lib/ktest-ci/root." + w.arch().id()), w.defaultRootImage());
+        assertEquals(Optional.empty(), w.rootImageMirror());
+        assertEquals(List.of(), w.rootImagePackages());
     }
 
     @Test
@@ -103,6 +107,31 @@ class ConfigDefaultsTest {
         CiConfig c = f.parse("state_dir = \"st\"", ConfigRole.CI_STATUS);
         assertEquals(dir.resolve("st/journal"), c.persistence().h2File());
         assertEquals(dir.resolve("st/work"), c.worker().workspace());
+        assertEquals(dir.resolve("st/root." + c.worker().arch().id()), c.worker().defaultRootImage());
+    }
+
+    @Test
+    void readsTheRootImageKeysAndNamesEveryBadValue() throws Exception {
+        CiConfig c = f.parse("""
+                [worker]
+                root_image = "img/root.x86_64"
+                root_image_mirror = "http://deb.debian.org/debian"
+                root_image_packages = ["xfsprogs", "btrfs-progs"]
+                """, ConfigRole.CI_STATUS);
+        assertEquals(Optional.of(dir.resolve("img/root.x86_64")), c.worker().rootImage());
+        assertEquals(Optional.of("http://deb.debian.org/debian"), c.worker().rootImageMirror());
+        assertEquals(List.of("xfsprogs", "btrfs-progs"), c.worker().rootImagePackages());
+        ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class, () -> f.parse("""
+                [worker]
+                root_image_mirror = "deb.debian.org"
+                root_image_packages = ["ok", "Bad Name", 3]
+                """, ConfigRole.CI_STATUS));
+        String all = e.errors().toString();
+        org.junit.jupiter.api.Assertions.assertTrue(all.contains(":2:1: worker.root_image_mirror: must be an http://"),
+                all);
+        org.junit.jupiter.api.Assertions.assertTrue(all.contains(
+                "worker.root_image_packages[1]: must be a Debian package name"), all);
+        org.junit.jupiter.api.Assertions.assertTrue(all.contains("worker.root_image_packages[2]"), all);
     }
 
     @Test

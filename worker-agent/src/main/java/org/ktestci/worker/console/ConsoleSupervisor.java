@@ -30,6 +30,8 @@ public final class ConsoleSupervisor {
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleSupervisor.class);
     private static final Object EOF = new Object();
     private static final Object WAKE = new Object();
+    /** What our guest code prints before giving up (qemu.GuestScripts.INIT_PREFIX). */
+    private static final String GUEST_INIT_PREFIX = "ktest-ci-init: ";
 
     /** A subtest of the batch: its name as the test prints it and its result key. */
     public record Subtest(String name, String resultKey) {}
@@ -53,6 +55,9 @@ public final class ConsoleSupervisor {
     private volatile boolean abortRequested;
     private java.util.function.Consumer<ProcessHandle> onStart = p -> { };
     private long childLines;
+    /** The last few non-blank lines the child printed, and the last line of our guest code's own diagnosis. */
+    private final java.util.ArrayDeque<String> lastLines = new java.util.ArrayDeque<>();
+    private String lastGuestInitLine;
     private Process process;
     private Open open;
     private long alarmAt;
@@ -96,6 +101,20 @@ public final class ConsoleSupervisor {
     /** Lines the child printed (injected lines not counted). */
     public long childLines() {
         return childLines;
+    }
+
+    /**
+     * Why a run reached no subtest, in one line: our guest code's own {@code ktest-ci-init:} complaint when it
+     * printed one (a missing driver, an unmountable root image), else the console's last lines.
+     */
+    public String diagnosis() {
+        if (lastGuestInitLine != null) {
+            return lastGuestInitLine;
+        }
+        if (childLines == 0) {
+            return "the runner printed nothing";
+        }
+        return "no test marker; the console ended with: " + String.join(" | ", lastLines);
     }
 
     /** Stops the run from another thread (lease revoked, agent shutting down). */
@@ -172,9 +191,28 @@ public final class ConsoleSupervisor {
             } else if (item instanceof Line line) {
                 childLines++;
                 lineNanos = line.nanos();
+                remember(line.bytes());
                 handleLine(line.bytes());
             }
         }
+    }
+
+    private void remember(byte[] raw) {
+        // the guest's bytes end up in the worker's log: no control characters
+        String text = ConsoleMarkers.stripPrintk(new String(raw, StandardCharsets.UTF_8)).strip()
+                .replaceAll("\\p{Cntrl}", "?");
+        if (text.isEmpty()) {
+            return;
+        }
+        text = text.length() > 200 ? text.substring(0, 200) + "…" : text;
+        int at = text.indexOf(GUEST_INIT_PREFIX);
+        if (at >= 0) {
+            lastGuestInitLine = text.substring(at);
+        }
+        if (lastLines.size() == 3) {
+            lastLines.removeFirst();
+        }
+        lastLines.addLast(text);
     }
 
     private void fireAlarm() throws IOException {

@@ -1,20 +1,32 @@
 package org.ktestci.worker.qemu;
 
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Kernel-store ids as ktest uses them (ktest-interface.md §6.3): {@code <distro>/<release>} resolves to
+ * Kernel-store ids as ktest uses them (ktest-interface.md §6.3 item 1): {@code <distro>/<release>} resolves to
  * {@code <store>/<distro>/<release>/<arch>/<version>/vmlinuz}, the highest version in natural order; an id
- * already ending in {@code /<arch>} skips that level; an absolute path is used as is.
+ * already ending in {@code /<arch>} skips that level.
+ *
+ * <p>The arch level is named two ways in the wild: ktest's {@code resolve_kernel_name} looks under Debian's names
+ * ({@code amd64}, {@code arm64}) for {@code debian/*} and {@code ubuntu/*} ids and under {@code x86_64}/{@code
+ * aarch64} for the rest, while earlier ktest-ci imports wrote {@code x86_64} for every id. Both are accepted,
+ * ktest's first; {@link KernelImport} writes ktest's, so one store serves ktest's CLI and the {@code qemu} runner.
+ *
+ * <p>An absolute path is used as is: a ktest kernel directory ({@code vmlinuz}, optional {@code initramfs} and
+ * {@code lib/modules}) or an image file, whose modules are looked for in {@code lib/modules} beside it or one
+ * level up (a {@code dpkg-deb -x} tree: {@code boot/vmlinuz-*} and {@code lib/modules}).
  */
 public final class KernelStore {
     private static final Pattern CHUNK = Pattern.compile("\\d+|\\D+");
@@ -27,19 +39,50 @@ public final class KernelStore {
 
     public Optional<KernelImage> resolve(String kernel, String arch) throws IOException {
         if (kernel.startsWith("/")) {
-            Path image = Path.of(kernel);
-            return Files.isRegularFile(image)
-                    ? Optional.of(new KernelImage(image, kernel, "", Optional.empty(), Optional.empty()))
-                    : Optional.empty();
+            return absolute(Path.of(kernel));
         }
         Path base = root.resolve(kernel).normalize();
-        if (!base.startsWith(root.normalize())) {
+        if (!base.startsWith(root.normalize()) || base.equals(root.normalize())) {
             return Optional.empty();
         }
-        Path archDir = kernel.endsWith("/" + arch) ? base : base.resolve(arch);
-        if (!Files.isDirectory(archDir)) {
-            return Optional.empty();
+        for (Path archDir : archDirs(kernel, base, arch)) {
+            Optional<Path> newest = newestVersion(archDir);
+            if (newest.isPresent()) {
+                Path v = newest.get();
+                return Optional.of(new KernelImage(v.resolve("vmlinuz"), kernel, v.getFileName().toString(),
+                        Optional.of(v.resolve("initramfs")).filter(Files::isRegularFile),
+                        Optional.of(v.resolve("lib/modules")).filter(Files::isDirectory)));
+            }
         }
+        return Optional.empty();
+    }
+
+    /** ktest's name for the arch level of an id ({@code debian/bookworm} on x86_64 → {@code amd64}). */
+    public static String storeArch(String kernelId, String arch) {
+        String distro = kernelId.contains("/") ? kernelId.substring(0, kernelId.indexOf('/')) : kernelId;
+        boolean debianNames = distro.equals("debian") || distro.equals("ubuntu");
+        return debianNames ? debianArch(arch) : arch;
+    }
+
+    static String debianArch(String arch) {
+        return switch (arch) {
+            case "x86_64" -> "amd64";
+            case "aarch64" -> "arm64";
+            default -> arch;
+        };
+    }
+
+    private static List<Path> archDirs(String kernel, Path base, String arch) {
+        Set<String> names = new LinkedHashSet<>(List.of(storeArch(kernel, arch), arch, debianArch(arch)));
+        for (String n : names) {
+            if (kernel.endsWith("/" + n)) {
+                return List.of(base);
+            }
+        }
+        return names.stream().map(base::resolve).filter(Files::isDirectory).toList();
+    }
+
+    private static Optional<Path> newestVersion(Path archDir) throws IOException {
         List<Path> versions = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(archDir)) {
             for (Path v : entries) {
@@ -48,10 +91,30 @@ public final class KernelStore {
                 }
             }
         }
-        return versions.stream().max(Comparator.comparing(p -> p.getFileName().toString(), KernelStore::natural))
-                .map(v -> new KernelImage(v.resolve("vmlinuz"), kernel, v.getFileName().toString(),
-                        Optional.of(v.resolve("initramfs")).filter(Files::isRegularFile),
-                        Optional.of(v.resolve("lib/modules")).filter(Files::isDirectory)));
+        return versions.stream().max(Comparator.comparing(p -> p.getFileName().toString(), KernelStore::natural));
+    }
+
+    private static Optional<KernelImage> absolute(Path path) {
+        if (Files.isDirectory(path)) {
+            Path image = path.resolve("vmlinuz");
+            if (!Files.isRegularFile(image)) {
+                return Optional.empty();
+            }
+            return Optional.of(new KernelImage(image, path.toString(), "",
+                    Optional.of(path.resolve("initramfs")).filter(Files::isRegularFile),
+                    Optional.of(path.resolve("lib/modules")).filter(Files::isDirectory)));
+        }
+        if (!Files.isRegularFile(path)) {
+            return Optional.empty();
+        }
+        Path parent = path.toAbsolutePath().getParent();
+        Optional<Path> modules = Optional.of(parent.resolve("lib/modules")).filter(Files::isDirectory);
+        if (modules.isEmpty() && parent.getParent() != null) {
+            modules = Optional.of(parent.getParent().resolve("lib/modules")).filter(Files::isDirectory);
+        }
+        String name = path.getFileName().toString();
+        String version = name.startsWith("vmlinuz-") ? name.substring("vmlinuz-".length()) : "";
+        return Optional.of(new KernelImage(path, path.toString(), version, Optional.empty(), modules));
     }
 
     /** Natural version order: digit runs compare as numbers ({@code 6.10} after {@code 6.9}). */
@@ -63,7 +126,7 @@ public final class KernelStore {
             String y = mb.group();
             int c;
             if (Character.isDigit(x.charAt(0)) && Character.isDigit(y.charAt(0))) {
-                c = new java.math.BigInteger(x).compareTo(new java.math.BigInteger(y));
+                c = new BigInteger(x).compareTo(new BigInteger(y));
             } else {
                 c = x.compareTo(y);
             }

@@ -39,11 +39,14 @@ public final class ScratchDevices {
         }
     }
 
-    /** Creates the sparse files and returns their paths, in declaration order. */
-    public static List<Path> create(Path tmpDir, List<String> sizes) throws IOException {
+    /**
+     * Creates the sparse files {@code dev-<firstIndex + i>} and returns their paths, in declaration order (ktest
+     * names them by disk number, so a root-image VM's first scratch file is {@code dev-1}).
+     */
+    public static List<Path> create(Path tmpDir, List<String> sizes, int firstIndex) throws IOException {
         List<Path> out = new ArrayList<>();
         for (int i = 0; i < sizes.size(); i++) {
-            Path dev = tmpDir.resolve("dev-" + i);
+            Path dev = tmpDir.resolve("dev-" + (firstIndex + i));
             try (RandomAccessFile f = new RandomAccessFile(dev.toFile(), "rw")) {
                 f.setLength(parseSize(sizes.get(i))); // sparse: no blocks are written
             }

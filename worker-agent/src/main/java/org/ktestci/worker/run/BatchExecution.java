@@ -15,13 +15,9 @@ import org.ktestci.worker.console.ConsoleSupervisor;
 import org.ktestci.worker.console.RunOutcome;
 import org.ktestci.worker.console.SupervisorListener;
 import org.ktestci.worker.console.SupervisorSettings;
-import org.ktestci.worker.qemu.InitramfsBuilder;
 import org.ktestci.worker.qemu.KernelImage;
-import org.ktestci.worker.qemu.KernelStore;
 import org.ktestci.worker.qemu.KvmProbe;
-import org.ktestci.worker.qemu.QemuCommand;
 import org.ktestci.worker.qemu.QemuSettings;
-import org.ktestci.worker.qemu.ScratchDevices;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -43,6 +39,7 @@ import java.util.stream.Stream;
  * reached, one clean-and-retry on zero progress — streaming verdicts and Brotli logs to the lease.
  */
 public final class BatchExecution implements BatchRun {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BatchExecution.class);
     private final RunBatch batch;
     private final LeaseSink sink;
     private final SlotSettings slot;
@@ -68,13 +65,6 @@ public final class BatchExecution implements BatchRun {
         this.checkout = checkout;
         this.agentEnv = Map.copyOf(agentEnv);
         this.qemu = qemu;
-    }
-
-    /** The job's kernel could not be resolved (infra failure {@code no_kernel}). */
-    private static final class NoKernel extends Exception {
-        NoKernel(String message) {
-            super(message);
-        }
     }
 
     @Override
@@ -166,8 +156,15 @@ public final class BatchExecution implements BatchRun {
                 agentLog.line("the qemu runner is not configured on this worker");
                 return infra("runner_failed", keysOf(remaining), notFound);
             }
-            Optional<Path> probeKernel = resolveKernel(qemu.get());
-            long vmMib = deps.value("ktest_mem").map(BatchExecution::mebibytes).orElse(1024);
+            try {
+                QemuLaunch.checkRootImage(qemu.get());
+            } catch (QemuLaunch.NoRootImage e) {
+                agentLog.line(e.getMessage());
+                LOG.warn("{}: slot={} lease={} commit={}", e.getMessage(), slot.slot(), batch.leaseId(), batch.commit());
+                return infra("no_root_image", keysOf(remaining), notFound);
+            }
+            Optional<Path> probeKernel = QemuLaunch.kernelImage(batch, qemu.get()).map(KernelImage::vmlinuz);
+            long vmMib = deps.value("ktest_mem").map(QemuLaunch::mebibytes).orElse(1024);
             try {
                 if (!MemoryAdmission.await(vmMib, Duration.ofSeconds(5), Duration.ofSeconds(600), () -> aborted)) {
                     agentLog.line("MemAvailable stayed below " + (vmMib + 512) + " MiB for 600 s");
@@ -204,9 +201,12 @@ public final class BatchExecution implements BatchRun {
             RunnerCommand cmd;
             try {
                 cmd = command(runner, slotDir, remaining, agentLog);
-            } catch (NoKernel e) {
+            } catch (QemuLaunch.NoKernel e) {
                 agentLog.line(e.getMessage());
                 return infra("no_kernel", keysOf(remaining), notFound, iterations);
+            } catch (QemuLaunch.NoRootImage e) {
+                agentLog.line(e.getMessage());
+                return infra("no_root_image", keysOf(remaining), notFound, iterations);
             }
             agentLog.line("iteration " + i + ": " + runner + " runner, " + remaining.size() + " subtests: "
                     + String.join(" ", cmd.argv()));
@@ -236,6 +236,13 @@ public final class BatchExecution implements BatchRun {
             iterations.add(new BatchFinished.Iteration(runner, batch.arch(), outcome.seconds(), outcome.reason()));
             agentLog.line("iteration " + i + " ended: reason=" + outcome.reason() + " exit=" + outcome.exitText()
                     + " seconds=" + outcome.seconds());
+            Set<String> reached = supervisor.reached();
+            if (reached.isEmpty() && !aborted) {
+                String why = "no subtest reached in iteration " + i + ": " + supervisor.diagnosis();
+                agentLog.line(why);
+                LOG.warn("{}: slot={} lease={} commit={} test={}", why, slot.slot(), batch.leaseId(), batch.commit(),
+                        batch.test());
+            }
             List<String> names = remaining.stream().map(RunBatch.BatchSubtest::name).toList();
             byte[] full = FullLog.assemble(slot, batch, i, runner, names, agentLog.drain(),
                     results.resolve("console." + i), outcome);
@@ -245,14 +252,13 @@ public final class BatchExecution implements BatchRun {
                 agentLog.line("qemu exited with status " + outcome.exitCode() + " before writing to its console");
                 return infra("runner_failed", keysOf(remaining), notFound, iterations);
             }
-            Set<String> reached = supervisor.reached();
             if (reached.isEmpty()) {
                 if (aborted) {
                     return infra("worker_shutdown", keysOf(remaining), notFound, iterations);
                 }
                 if (!cleaned) {
                     cleaned = true;
-                    agentLog.line("no subtest reached: cleaning the checkout and kernel build, then retrying");
+                    agentLog.line("cleaning the checkout and kernel build, then retrying");
                     cleanForRetry(slotDir, repoDir);
                     continue;
                 }
@@ -264,47 +270,20 @@ public final class BatchExecution implements BatchRun {
     }
 
     private RunnerCommand command(String runner, Path slotDir, List<RunBatch.BatchSubtest> remaining,
-                                  AgentLog agentLog) throws IOException, NoKernel {
+                                  AgentLog agentLog)
+            throws IOException, QemuLaunch.NoKernel, QemuLaunch.NoRootImage {
         List<String> names = remaining.stream().map(RunBatch.BatchSubtest::name).toList();
         if ("qemu".equals(runner)) {
-            return qemuCommand(slotDir, names, agentLog);
+            QemuLaunch.Launch launch = new QemuLaunch(batch, slot, qemu.orElseThrow(), deps, kvm, agentEnv,
+                    agentLog::line).prepare(slotDir, names);
+            runInfo = launch.runInfo();
+            return launch.command();
         }
         if ("host".equals(runner)) {
             return RunnerCommand.host(slot.ktestDir(), batch.test(), names, slotDir, batch.env(), agentEnv);
         }
         return RunnerCommand.ktest(slot.ktestDir(), batch.test(), batch.kernel(), names, slotDir, batch.repo(),
                 batch.env(), agentEnv);
-    }
-
-    /** ktest-interface.md §6.3: resolve the kernel, build the initramfs, assemble the qemu command line. */
-    private RunnerCommand qemuCommand(Path slotDir, List<String> names, AgentLog agentLog)
-            throws IOException, NoKernel {
-        QemuSettings q = qemu.orElseThrow();
-        Optional<KernelImage> kernel = kernelImage(q);
-        if (kernel.isEmpty()) {
-            throw new NoKernel("no kernel image for '" + batch.kernel() + "' (" + batch.arch() + ") in "
-                    + q.kernelStore() + (batch.kernel().isEmpty() ? " and worker.qemu_kernel is unset" : ""));
-        }
-        Path tmp = slotDir.resolve("ktest-tmp");
-        Path initramfs = tmp.resolve("initramfs.cpio.gz");
-        Map<String, String> guestEnv = new java.util.TreeMap<>(batch.env());
-        new InitramfsBuilder(q.busybox(), q.bash()).write(initramfs, slot.ktestDir(), batch.test(), names, guestEnv,
-                kernel.get().modules());
-        int mem = deps.value("ktest_mem").map(BatchExecution::mebibytes).orElse(1024);
-        int cpus = deps.value("ktest_cpus").map(Integer::parseInt)
-                .orElse(Math.min(4, Runtime.getRuntime().availableProcessors()));
-        List<Path> scratch = ScratchDevices.create(tmp, deps.values().getOrDefault("ktest_scratch_dev_sizes",
-                List.of()));
-        List<String> argv = QemuCommand.argv(q.qemuBinary(), batch.arch(), kvm, mem, cpus, kernel.get().vmlinuz(),
-                initramfs, tmp, scratch, deps.values().getOrDefault("ktest_kernel_append", List.of()));
-        agentLog.line("qemu: " + String.join(" ", argv));
-        runInfo = "runner=qemu command=" + String.join(" ", argv) + " kernel=" + kernel.get().id() + " version="
-                + kernel.get().version() + " initramfs_sha256=" + sha256(initramfs) + " test_revision="
-                + org.ktestci.worker.WorkerNode.ktestRevisionOf(slot.ktestDir());
-        agentLog.line("kernel: id=" + kernel.get().id() + " version=" + kernel.get().version() + " image="
-                + kernel.get().vmlinuz() + "; initramfs sha256=" + sha256(initramfs) + "; test revision="
-                + org.ktestci.worker.WorkerNode.ktestRevisionOf(slot.ktestDir()));
-        return new RunnerCommand(argv, slotDir, RunnerCommand.baseEnv(agentEnv, slotDir, Map.of()), false);
     }
 
     /**
@@ -314,41 +293,6 @@ public final class BatchExecution implements BatchRun {
     static String runnerFor(Map<String, String> groupEnv, String hostDefault) {
         String wanted = groupEnv.get("ktest_runner");
         return wanted != null && List.of("ktest", "host", "qemu").contains(wanted) ? wanted : hostDefault;
-    }
-
-    /** The job's kernel, or worker.qemu_kernel for a job without one. */
-    private Optional<KernelImage> kernelImage(QemuSettings q) throws IOException {
-        if (batch.kernel().isEmpty()) {
-            return q.qemuKernel().filter(Files::isRegularFile)
-                    .map(p -> new KernelImage(p, p.toString(), "", Optional.empty(), Optional.empty()));
-        }
-        return new KernelStore(q.kernelStore()).resolve(batch.kernel(), batch.arch());
-    }
-
-    private Optional<Path> resolveKernel(QemuSettings q) throws IOException {
-        return kernelImage(q).map(KernelImage::vmlinuz);
-    }
-
-    private static int mebibytes(String size) {
-        String s = size.trim().toUpperCase(java.util.Locale.ROOT);
-        long n = Long.parseLong(s.replaceAll("[KMGT]I?B?$", ""));
-        if (s.matches(".*GI?B?$")) {
-            n *= 1024;
-        } else if (s.matches(".*TI?B?$")) {
-            n *= 1024 * 1024;
-        } else if (s.matches(".*KI?B?$")) {
-            n /= 1024;
-        }
-        return (int) Math.max(64, n);
-    }
-
-    private static String sha256(Path f) throws IOException {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(Files.readAllBytes(f)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** As ktest does: the OOM killer should take a test VM before anything else on the host. */

@@ -43,13 +43,50 @@ class KernelStoreTest {
     }
 
     @Test
+    void readsKtestsDebianArchNamesAndTheOlderLayoutAlike() throws Exception {
+        kernel("debian/bookworm/amd64/6.1.0-57-amd64");
+        kernel("fedora/41/x86_64/6.11.4");
+        kernel("ubuntu/noble/x86_64/6.8.0");
+        KernelStore store = new KernelStore(dir);
+        assertEquals(dir.resolve("debian/bookworm/amd64/6.1.0-57-amd64/vmlinuz"),
+                store.resolve("debian/bookworm", "x86_64").orElseThrow().vmlinuz(), "ktest's -k debian/bookworm layout");
+        assertEquals("6.1.0-57-amd64", store.resolve("debian/bookworm/amd64", "x86_64").orElseThrow().version());
+        assertEquals("6.11.4", store.resolve("fedora/41", "x86_64").orElseThrow().version(),
+                "other distros keep ktest_arch names");
+        assertEquals("6.8.0", store.resolve("ubuntu/noble", "x86_64").orElseThrow().version(),
+                "stores written by earlier imports (x86_64 for every id) still resolve");
+        assertEquals("amd64", KernelStore.storeArch("debian/bookworm", "x86_64"));
+        assertEquals("arm64", KernelStore.storeArch("ubuntu/noble", "aarch64"));
+        assertEquals("x86_64", KernelStore.storeArch("upstream/stable", "x86_64"));
+    }
+
+    @Test
+    void anAbsolutePathIsAKtestKernelDirectoryOrAnImageWithItsModulesBeside() throws Exception {
+        kernel("kdir");
+        Files.createDirectories(dir.resolve("kdir/lib/modules/6.1.0"));
+        KernelImage d = new KernelStore(dir.resolve("store")).resolve(dir.resolve("kdir").toString(), "x86_64")
+                .orElseThrow();
+        assertEquals(dir.resolve("kdir/vmlinuz"), d.vmlinuz());
+        assertEquals(java.util.Optional.of(dir.resolve("kdir/lib/modules")), d.modules());
+        Path image = dir.resolve("deb/boot/vmlinuz-6.1.0-57-amd64");
+        Files.createDirectories(image.getParent());
+        Files.writeString(image, "image");
+        Files.createDirectories(dir.resolve("deb/lib/modules/6.1.0-57-amd64"));
+        KernelImage f = new KernelStore(dir.resolve("store")).resolve(image.toString(), "x86_64").orElseThrow();
+        assertEquals("6.1.0-57-amd64", f.version());
+        assertEquals(java.util.Optional.of(dir.resolve("deb/lib/modules")), f.modules(),
+                "a dpkg-deb -x tree keeps boot/ and lib/modules side by side");
+        assertTrue(new KernelStore(dir).resolve(dir.resolve("nothing").toString(), "x86_64").isEmpty());
+    }
+
+    @Test
     void writesANewcArchiveTheKernelCanUnpack() throws Exception {
         Path ktest = dir.resolve("ktest");
         Files.createDirectories(ktest.resolve("tests/fs"));
         Files.writeString(ktest.resolve("tests/fs/t.ktest"), "#!/bin/bash\n");
         Path initramfs = dir.resolve("initramfs.cpio.gz");
-        new InitramfsBuilder(Path.of("/bin/busybox"), Path.of("/bin/bash")).write(initramfs, ktest, "fs/t.ktest",
-                List.of("a", "b/c"), Map.of("ktest_x", "1"), java.util.Optional.empty());
+        new InitramfsBuilder(Path.of("/bin/busybox"), Path.of("/bin/bash")).writeBusyboxVm(initramfs, ktest,
+                "fs/t.ktest", List.of("a", "b/c"), Map.of("ktest_x", "1"), java.util.Optional.empty());
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/cpio")), "cpio not installed");
         Process p = new ProcessBuilder("sh", "-c", "gzip -dc '" + initramfs + "' | cpio -it").redirectErrorStream(true)
                 .start();
@@ -59,10 +96,11 @@ class KernelStoreTest {
                 "lib64/ld-linux-x86-64.so.2", "proc", "dev")) {
             assertTrue(listing.lines().anyMatch(l -> l.equals(entry)), entry + " in\n" + listing);
         }
-        String init = InitramfsBuilder.init("fs/t.ktest", List.of("a", "b/c"));
+        String init = InitramfsBuilder.init("fs/t.ktest", List.of("a", "b/c"), List.of("kernel/virtio.ko"));
+        assertTrue(init.contains("insmod /modules/kernel/virtio.ko"), init);
         assertTrue(init.contains("bash /ktest/tests/fs/t.ktest run-tests a b/c"), init);
         assertTrue(init.contains("poweroff -f"));
-        assertEquals("export ktest_x='it'\\''s'\n", InitramfsBuilder.envFile(Map.of("ktest_x", "it's")));
+        assertEquals("export ktest_x='it'\\''s'\n", GuestScripts.envFile(Map.of("ktest_x", "it's")));
         try (var in = new GZIPInputStream(new ByteArrayInputStream(Files.readAllBytes(initramfs)))) {
             assertEquals("070701", new String(in.readNBytes(6), StandardCharsets.US_ASCII), "newc magic");
         }
@@ -70,8 +108,9 @@ class KernelStoreTest {
 
     @Test
     void buildsTheQemuCommandLineOfTheSpec() {
-        List<String> a = QemuCommand.argv("qemu-system-aarch64", "aarch64", false, 2048, 2, Path.of("/k"),
-                Path.of("/i"), Path.of("/t"), List.of(Path.of("/t/dev-0")), List.of("nokaslr", "loglevel=7"));
+        List<String> a = QemuCommand.initramfsVm(new QemuCommand.Machine("qemu-system-aarch64", "aarch64", false, 2048,
+                2, Path.of("/k"), Path.of("/i"), Path.of("/t"), List.of("nokaslr", "console=hvc0", "loglevel=7")),
+                List.of(Path.of("/t/dev-0")));
         assertEquals(List.of("qemu-system-aarch64", "-nodefaults", "-display", "none", "-no-reboot", "-machine",
                 "virt,gic-version=max", "-accel", "tcg", "-cpu", "max", "-m", "2048M", "-smp", "2", "-kernel", "/k",
                 "-initrd", "/i", "-append", "console=ttyAMA0 panic=-1 rdinit=/init quiet nokaslr loglevel=7", "-serial", "stdio",
@@ -84,7 +123,7 @@ class KernelStoreTest {
         assertEquals(1L << 30, ScratchDevices.parseSize("1G"));
         assertEquals(512L << 20, ScratchDevices.parseSize("512MiB"));
         assertEquals(4096, ScratchDevices.parseSize("4096"));
-        List<Path> devs = ScratchDevices.create(dir, List.of("2G", "16M"));
+        List<Path> devs = ScratchDevices.create(dir, List.of("2G", "16M"), 0);
         assertEquals(List.of(dir.resolve("dev-0"), dir.resolve("dev-1")), devs);
         assertEquals(2L << 30, Files.size(devs.get(0)));
         Process stat = new ProcessBuilder("stat", "-c", "%b", devs.get(0).toString()).start();
@@ -108,12 +147,21 @@ class KernelStoreTest {
             org.junit.jupiter.api.Assertions.fail("CI must provide the linux-image package next to KTEST_CI_TEST_KERNEL");
         }
         Assumptions.assumeTrue(deb != null, "no linux-image package here");
-        Path version = KernelImport.importDeb(deb, dir.resolve("store"), "debian/bookworm", "x86_64");
+        KernelImport.Imported imported = KernelImport.importDeb(deb, dir.resolve("store"), "debian/bookworm", "x86_64");
+        assertTrue(imported.versionDir().startsWith(dir.resolve("store/debian/bookworm/amd64")),
+                "written where ktest's -k debian/bookworm looks: " + imported.versionDir());
+        assertTrue(imported.indexed(), "depmod wrote the modules.dep the package lacks: " + imported.note());
         KernelImage k = new KernelStore(dir.resolve("store")).resolve("debian/bookworm", "x86_64").orElseThrow();
-        assertEquals(version.resolve("vmlinuz"), k.vmlinuz());
-        assertTrue(k.modules().isPresent(), "the virtio modules come along");
-        try (var walk = Files.walk(k.modules().get())) {
-            assertTrue(walk.anyMatch(p -> p.getFileName().toString().startsWith("virtio_blk")));
+        assertEquals(imported.versionDir().resolve("vmlinuz"), k.vmlinuz());
+        assertTrue(k.modules().isPresent(), "the module tree comes along");
+        KernelModules m = KernelModules.resolve(k.modules(), k.version(), dir.resolve("cache"),
+                InitramfsBuilder.ROOT_IMAGE_VM_MODULES).orElseThrow();
+        assertTrue(!m.generatedIndex(), "the store's own index is used");
+        for (String wanted : List.of("virtio_blk.ko", "ext4.ko", "jbd2.ko", "9p.ko", "9pnet_virtio.ko")) {
+            assertTrue(m.loadOrder().stream().anyMatch(p -> p.endsWith("/" + wanted)), wanted + " in " + m.loadOrder());
         }
+        assertTrue(m.loadOrder().indexOf(m.loadOrder().stream().filter(p -> p.endsWith("/jbd2.ko")).findFirst()
+                .orElseThrow()) < m.loadOrder().indexOf(m.loadOrder().stream().filter(p -> p.endsWith("/ext4.ko"))
+                .findFirst().orElseThrow()), "dependencies first: " + m.loadOrder());
     }
 }

@@ -111,7 +111,8 @@ class QemuRunnerTest {
             }
         };
         QemuSettings q = new QemuSettings(dir.resolve("store"), "qemu-system-x86_64", Path.of("/bin/busybox"),
-                Path.of("/bin/bash"), Optional.of(Path.of(kernelPath)), "x86_64");
+                Path.of("/bin/bash"), Optional.of(Path.of(kernelPath)), "x86_64", Optional.empty(),
+                dir.resolve("state/root.x86_64"), dir.resolve("work/module-index"));
         BatchFinished r = new BatchExecution(batch, sink, slot, new WorkspaceCheckout(dir.resolve("work"),
                 new long[] {10}), Map.of("PATH", System.getenv("PATH"), "KTEST_CI_QEMU_ACCEL", "tcg"), Optional.of(q))
                 .execute();
