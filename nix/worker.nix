@@ -257,13 +257,15 @@ in
       wants = [ "network-online.target" ];
       after = [ "network-online.target" ];
 
-      # git: checkouts; bash: .ktest files and the initramfs; brotli: logs; qemu and busybox: the qemu runner.
+      # git: checkouts; bash: .ktest files and the initramfs; brotli: logs; qemu and busybox: the qemu runner;
+      # kmod: depmod, for kernel-store entries that ship no modules.dep (the qemu runner indexes them itself).
       # (NixOS adds coreutils, findutils, gnugrep, gnused and systemd after these.)
       path = [
         pkgs.bash
         pkgs.coreutils
         pkgs.git
         pkgs.brotli
+        pkgs.kmod
         cfg.qemuPackage
       ]
       ++ cfg.extraPackages

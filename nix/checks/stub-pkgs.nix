@@ -43,6 +43,7 @@ let
     coreutils = mkPackage "coreutils" [ "ls" ];
     git = mkPackage "git" [ "git" ];
     brotli = mkPackage "brotli" [ "brotli" ];
+    kmod = mkPackage "kmod" [ "depmod" "modprobe" ];
     qemu_kvm = mkPackage "qemu-kvm" [ "qemu-system-x86_64" ];
     busybox = mkPackage "busybox" [ "busybox" ];
     pkgsStatic.busybox = mkPackage "busybox-static" [ "busybox" ];

@@ -138,7 +138,7 @@ public final class BatchExecution implements BatchRun {
                 RunnerCommand.baseEnv(agentEnv, slotDir, batch.env()), Duration.ofSeconds(60));
         if (depsRun.timedOut() || depsRun.exitCode() != 0) {
             agentLog.line("deps failed (" + (depsRun.timedOut() ? "timeout" : "exit " + depsRun.exitCode()) + "): "
-                    + depsRun.output().strip());
+                    + depsRun.transcript());
             return infra("deps_failed", keysOf(remaining), notFound);
         }
         deps = Deps.parse(depsRun.output());

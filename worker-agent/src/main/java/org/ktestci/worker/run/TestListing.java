@@ -14,8 +14,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * {@code <file> list-tests} (ktest-interface.md §1): valid only with exit 0 and at least one name; names split
- * on ASCII whitespace, deduplicated keeping the first, each matching the subtest alphabet (others skipped with a
+ * {@code <file> list-tests} (ktest-interface.md §1): valid only with exit 0 and at least one name; names are read
+ * from standard output only, as ktest reads them (stderr carries ktest's own complaints), split on ASCII whitespace, deduplicated keeping the first, each matching the subtest alphabet (others skipped with a
  * warning naming the file). Runs with cwd = the file's directory.
  */
 public final class TestListing {
@@ -38,7 +38,7 @@ public final class TestListing {
         }
         if (r.exitCode() != 0) {
             throw new IOException(testFile + " list-tests exited with status " + r.exitCode() + ": "
-                    + firstLine(r.output()));
+                    + firstLine(r.transcript()));
         }
         List<String> names = parse(testFile.toString(), r.output());
         if (names.isEmpty()) {
