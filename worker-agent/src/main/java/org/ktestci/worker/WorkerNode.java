@@ -36,7 +36,8 @@ public final class WorkerNode {
         WorkerConfig w = config.worker();
         SlotSettings base = new SlotSettings(w.host(), 0, w.workspace(), w.ktestDir(), w.runner().id(),
                 (long) w.logCapMib() << 20, (long) w.minFreeDiskGib() << 30, Duration.ofSeconds(30),
-                Duration.ofSeconds(10), Duration.ofSeconds(5));
+                Duration.ofSeconds(10), Duration.ofSeconds(5), new org.ktestci.worker.console.ConsoleLimits(
+                (long) w.consoleCapMib() << 20, w.consoleLinesPerSec()));
         WorkspaceCheckout checkout = new WorkspaceCheckout(w.workspace());
         BatchValidator validator = new BatchValidator(w.ktestDir());
         AgentIdentity identity = new AgentIdentity(w.host(), w.arch().id(), w.slots(), w.runner().id(), AGENT_VERSION,

@@ -9,7 +9,7 @@ public record WorkerConfig(String host, Arch arch, int slots, Path workspace, Pa
                            Path kernelStore, String qemuBinary, String busybox, int logCapMib, int minFreeDiskGib,
                            Optional<Path> qemuKernel, String bash, Optional<Path> rootImage,
                            Path defaultRootImage, Optional<String> rootImageMirror,
-                           List<String> rootImagePackages) {
+                           List<String> rootImagePackages, int consoleCapMib, int consoleLinesPerSec) {
 
     /** The batch backend a worker uses by default ({@code ktest-interface.md} §6). */
     public enum Runner {

@@ -13,7 +13,7 @@ import static org.ktestci.schema.config.TomlReader.NO_MAX;
 final class WorkerReader {
     private static final List<String> KEYS = List.of("host", "arch", "slots", "workspace", "ktest_dir", "runner",
             "kernel_store", "qemu_binary", "busybox", "log_cap_mib", "min_free_disk_gib", "qemu_kernel", "bash",
-            "root_image", "root_image_mirror", "root_image_packages");
+            "root_image", "root_image_mirror", "root_image_packages", "console_cap_mib", "console_lines_per_sec");
     /** A Debian package name (Debian Policy §5.6.1). */
     private static final Pattern PACKAGE = Pattern.compile("^[a-z0-9][a-z0-9.+-]*$");
 
@@ -55,7 +55,9 @@ final class WorkerReader {
                 r.path(s, "root_image"),
                 stateDir.resolve("root." + arch.id()),
                 mirror(s),
-                packages(s));
+                packages(s),
+                r.intIn(s, "console_cap_mib", 1, NO_MAX, 128),
+                r.intIn(s, "console_lines_per_sec", 100, NO_MAX, 5000));
     }
 
     private Optional<String> mirror(TomlScope s) {

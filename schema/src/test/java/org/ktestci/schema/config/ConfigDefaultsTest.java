@@ -69,6 +69,8 @@ class ConfigDefaultsTest {
         assertEquals(Path.of("/var/lib/ktest-ci/root." + w.arch().id()), w.defaultRootImage());
         assertEquals(Optional.empty(), w.rootImageMirror());
         assertEquals(List.of(), w.rootImagePackages());
+        assertEquals(128, w.consoleCapMib());
+        assertEquals(5000, w.consoleLinesPerSec());
     }
 
     @Test

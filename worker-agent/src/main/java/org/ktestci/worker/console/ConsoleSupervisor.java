@@ -49,6 +49,16 @@ public final class ConsoleSupervisor {
     private final CappedLog console;
     private final long startNanos = System.nanoTime();
     private final BlockingQueue<Object> lines = new LinkedBlockingQueue<>();
+    /**
+     * Bytes read but not yet processed. The reader waits when it is spent, so a guest printing faster than the
+     * supervisor can work is slowed down (qemu's serial port waits) instead of filling the worker's memory.
+     */
+    private final java.util.concurrent.Semaphore unprocessed = new java.util.concurrent.Semaphore(UNPROCESSED_BYTES);
+    private static final int UNPROCESSED_BYTES = 8 << 20;
+    private static final int LINE_OVERHEAD = 64;
+    private final ConsoleBudget budget;
+    private long monitorRefusals;
+    private static final int LOGGED_REFUSALS = 10;
     private final Set<String> reached = new HashSet<>();
     private final QemuMonitorClient monitor;
 
@@ -86,6 +96,7 @@ public final class ConsoleSupervisor {
         this.listener = listener;
         this.console = new CappedLog(resultsDir.resolve("console." + iteration), settings.logCapBytes());
         this.monitor = new QemuMonitorClient(settings.monitorSocket());
+        this.budget = new ConsoleBudget(settings.console(), startNanos);
     }
 
     /** Keys whose status left {@code IN PROGRESS} during this run. */
@@ -96,6 +107,16 @@ public final class ConsoleSupervisor {
     /** Called with the child right after it starts (the qemu runner raises its OOM score). */
     public void onStart(java.util.function.Consumer<ProcessHandle> hook) {
         this.onStart = hook;
+    }
+
+    /** QEMU_MONITOR lines refused by the run's {@link MonitorPolicy}. */
+    public long monitorRefusals() {
+        return monitorRefusals;
+    }
+
+    /** Console lines not kept because of {@link ConsoleLimits}. */
+    public long droppedLines() {
+        return budget.dropped();
     }
 
     /** Lines the child printed (injected lines not counted). */
@@ -192,7 +213,11 @@ public final class ConsoleSupervisor {
                 childLines++;
                 lineNanos = line.nanos();
                 remember(line.bytes());
-                handleLine(line.bytes());
+                try {
+                    handleLine(line.bytes(), true);
+                } finally {
+                    unprocessed.release(line.bytes().length + LINE_OVERHEAD);
+                }
             }
         }
     }
@@ -229,18 +254,28 @@ public final class ConsoleSupervisor {
     }
 
     private void handleLine(byte[] raw) throws IOException {
+        handleLine(raw, false);
+    }
+
+    /** {@code fromChild}: a console line (bounded by the budget); injected lines are always kept. */
+    private void handleLine(byte[] raw, boolean fromChild) throws IOException {
         if (stopping()) {
             // The run is being stopped (fail-fast after a timeout, abort): a dying shell may still run a
             // subtest or two before the TERM it already received takes effect. Those lines are logged, but
             // their subtests stay unreached and run again in a fresh run, whatever the signal timing.
-            log(raw);
+            if (!fromChild || admit(raw, false)) {
+                log(raw);
+            }
             return;
         }
         Marker marker = ConsoleMarkers.classify(new String(raw, StandardCharsets.ISO_8859_1));
+        boolean essential = essential(marker);
         if (marker instanceof Marker.TestStart) {
             closeOpenAsItStands(); // so the next TEST line lands only in its own subtest's log
         }
-        log(raw);
+        if (!fromChild || admit(raw, essential)) {
+            log(raw);
+        }
         if (marker instanceof Marker.TestStart t) {
             onTestStart(t.name(), raw);
         } else if (marker instanceof Marker.Verdict v) {
@@ -258,17 +293,63 @@ public final class ConsoleSupervisor {
                 alarmAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(w.seconds());
             }
         } else if (marker instanceof Marker.QemuMonitor q) {
-            monitor.send(q.command(), this::noteUnchecked);
+            relayToMonitor(q.command());
         } else if (marker instanceof Marker.Crash && alarmAction == AlarmAction.TIMEOUT) {
             alarmAt = Math.min(alarmAt, System.nanoTime() + settings.postMortem().toNanos());
         }
+    }
+
+    /**
+     * Whether a line changes what the run records — a TEST or verdict line of this batch's subtests, the run's
+     * end — and so is kept whatever the console limits. Everything else a guest prints (marker-shaped lines for
+     * other names included) is subject to them.
+     */
+    private boolean essential(Marker marker) {
+        if (marker instanceof Marker.TestStart t) {
+            return byKey.containsKey(key(t.name()));
+        }
+        if (marker instanceof Marker.Verdict v) {
+            return open != null || byKey.containsKey(key(v.name())) && !reached.contains(key(v.name()));
+        }
+        return marker instanceof Marker.RunEnd && endReason == null;
+    }
+
+    /** The budget's decision for a child line; its notes (a drop began or ended) are always written. */
+    private boolean admit(byte[] raw, boolean essential) throws IOException {
+        boolean keep = budget.admit(raw.length, essential, lineNanos);
+        var n = budget.takeNote();
+        if (n.isPresent()) {
+            note(n.get());
+        }
+        return keep;
+    }
+
+    /** Only what the run's {@link MonitorPolicy} allows reaches qemu's monitor; the rest is refused and counted. */
+    private void relayToMonitor(String command) throws IOException {
+        MonitorPolicy.Decision d = settings.monitor().check(command);
+        if (d instanceof MonitorPolicy.Allowed a) {
+            monitor.send(a.command(), this::noteUnchecked);
+            return;
+        }
+        monitorRefusals++;
+        String reason = ((MonitorPolicy.Refused) d).reason();
+        noteBudgeted("QEMU_MONITOR refused: " + reason);
+        if (monitorRefusals <= LOGGED_REFUSALS) { // a guest must not flood the worker's own log
+            LOG.warn("QEMU_MONITOR refused ({}): {}{}", reason, printable(command),
+                    monitorRefusals == LOGGED_REFUSALS ? " (further refusals in this run are only counted)" : "");
+        }
+    }
+
+    private static String printable(String s) {
+        String t = s.replaceAll("\\p{Cntrl}", "?");
+        return t.length() > 200 ? t.substring(0, 200) + "…" : t;
     }
 
     private void onTestStart(String name, byte[] raw) throws IOException {
         String key = key(name);
         Subtest s = byKey.get(key);
         if (s == null) {
-            note("unexpected subtest " + name);
+            noteBudgeted("unexpected subtest " + name);
             return;
         }
         writeStatus(key, "TEST FAILED");
@@ -283,7 +364,7 @@ public final class ConsoleSupervisor {
     private void onVerdict(Marker.Verdict v) throws IOException {
         if (open != null) {
             if (!open.subtest().name().equals(v.name())) {
-                note("verdict for " + v.name() + " while " + open.subtest().name() + " is open");
+                noteBudgeted("verdict for " + v.name() + " while " + open.subtest().name() + " is open");
             }
             receive(open, v.line());
         } else {
@@ -400,6 +481,13 @@ public final class ConsoleSupervisor {
         log(bytes("# supervisor: " + text));
     }
 
+    /** A note caused by what the guest printed: subject to the console limits like the line itself. */
+    private void noteBudgeted(String text) throws IOException {
+        if (admit(bytes(text), false)) {
+            note(text);
+        }
+    }
+
     private void noteUnchecked(String text) {
         try {
             note(text);
@@ -430,7 +518,10 @@ public final class ConsoleSupervisor {
 
     private void readConsole(InputStream in) {
         try {
-            LineSplitter.split(in, bytes -> lines.add(new Line(bytes, System.nanoTime())));
+            LineSplitter.split(in, bytes -> {
+                unprocessed.acquireUninterruptibly(bytes.length + LINE_OVERHEAD);
+                lines.add(new Line(bytes, System.nanoTime()));
+            });
         } catch (IOException e) {
             lines.add(new Line(bytes("# supervisor: console read failed: " + e.getMessage()), System.nanoTime()));
         } finally {

@@ -10,6 +10,11 @@ import java.util.List;
  * bridge, 9p shares).
  */
 public final class QemuCommand {
+    /**
+     * seccomp for qemu itself: no obsolete calls, no setuid/setgid, no fork/exec (what a {@code migrate "exec:…"}
+     * would need), no scheduler or affinity changes. The guest is untrusted; qemu is its last wall.
+     */
+    public static final String SANDBOX = "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny";
     private QemuCommand() {
     }
 
@@ -55,7 +60,8 @@ public final class QemuCommand {
                 "-machine", m.x86() ? "q35" : "virt,gic-version=max", "-accel", m.kvm() ? "kvm" : "tcg", "-cpu",
                 m.kvm() ? "host" : "max", "-m", m.memMib() + "M", "-smp", Integer.toString(m.cpus()), "-kernel",
                 m.kernel().toString(), "-initrd", m.initramfs().toString(), "-append", append, "-serial", "stdio",
-                "-monitor", "unix:" + m.tmpDir().resolve("mon") + ",server,nowait", "-device", "virtio-rng-pci"));
+                "-monitor", "unix:" + m.tmpDir().resolve("mon") + ",server,nowait", "-device", "virtio-rng-pci",
+                "-sandbox", SANDBOX));
     }
 
     /**

@@ -82,6 +82,9 @@ public final class BatchExecution implements BatchRun {
         AgentLog agentLog;
         try {
             Files.createDirectories(slotDir);
+            // Only the worker may reach the slot: qemu's monitor socket is in it, and what a guest writes into
+            // ktest-out (over 9p, as qemu's user) must not be reachable by other users of the host.
+            Files.setPosixFilePermissions(slotDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
             agentLog = new AgentLog(slotDir.resolve("agent.log"));
         } catch (IOException e) {
             return infra("agent_error", batchKeys(), List.of());
@@ -218,7 +221,7 @@ public final class BatchExecution implements BatchRun {
                 supervisor = new ConsoleSupervisor(cmd.argv(), cmd.env(), cmd.cwd(), supervised(remaining),
                         batch.basename(), results, i, new SupervisorSettings(timeout, slot.logCapBytes(),
                         slot.afterRunEnd(), slot.termGrace(), slot.postMortem(), cmd.injectRunEndOnExit(),
-                        Optional.of(slotDir.resolve("ktest-tmp").resolve("mon"))),
+                        Optional.of(slotDir.resolve("ktest-tmp").resolve("mon")), cmd.monitor(), slot.console()),
                         listener(i, primary, results));
                 current = supervisor;
                 if (runner.equals("qemu")) {
@@ -234,6 +237,10 @@ public final class BatchExecution implements BatchRun {
             }
             deleteRecursively(slotDir.resolve("ktest-tmp"));
             iterations.add(new BatchFinished.Iteration(runner, batch.arch(), outcome.seconds(), outcome.reason()));
+            if (supervisor.monitorRefusals() > 0 || supervisor.droppedLines() > 0) {
+                agentLog.line("console: " + supervisor.monitorRefusals() + " QEMU_MONITOR commands refused, "
+                        + supervisor.droppedLines() + " lines over the console limits dropped");
+            }
             agentLog.line("iteration " + i + " ended: reason=" + outcome.reason() + " exit=" + outcome.exitText()
                     + " seconds=" + outcome.seconds());
             Set<String> reached = supervisor.reached();
@@ -282,8 +289,15 @@ public final class BatchExecution implements BatchRun {
         if ("host".equals(runner)) {
             return RunnerCommand.host(slot.ktestDir(), batch.test(), names, slotDir, batch.env(), agentEnv);
         }
-        return RunnerCommand.ktest(slot.ktestDir(), batch.test(), batch.kernel(), names, slotDir, batch.repo(),
-                batch.env(), agentEnv);
+        RunnerCommand ktest = RunnerCommand.ktest(slot.ktestDir(), batch.test(), batch.kernel(), names, slotDir,
+                batch.repo(), batch.env(), agentEnv);
+        // ktest builds the VM; the relay lets its guest hot-plug only the scratch disks ktest made from our deps
+        int images = deps.values().getOrDefault("ktest_images", List.of()).size()
+                + deps.values().getOrDefault("ktest_rw_images", List.of()).size();
+        int scratch = deps.values().getOrDefault("ktest_scratch_dev_sizes", List.of()).size();
+        return new RunnerCommand(ktest.argv(), ktest.cwd(), ktest.env(), ktest.injectRunEndOnExit(),
+                org.ktestci.worker.qemu.VmDisks.ktestScratchPolicy(slotDir.toRealPath().resolve("ktest-out"), images,
+                        scratch));
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.ktestci.worker.run;
 
 import org.ktestci.protocol.RunBatch;
+import org.ktestci.worker.console.MonitorPolicy;
 import org.ktestci.worker.WorkerNode;
 import org.ktestci.worker.qemu.GuestScripts;
 import org.ktestci.worker.qemu.InitramfsBuilder;
@@ -125,6 +126,7 @@ final class QemuLaunch {
         InitramfsBuilder initramfsBuilder = new InitramfsBuilder(q.busybox(), q.bash());
         List<String> argv;
         Optional<KernelModules> modules;
+        MonitorPolicy monitor = MonitorPolicy.none(); // the busybox VM's disks are not hot-pluggable
         if (rootImage.isPresent()) {
             modules = KernelModules.resolve(kernel.get().modules(), kernel.get().version(), q.moduleIndexCache(),
                     InitramfsBuilder.ROOT_IMAGE_VM_MODULES);
@@ -138,6 +140,7 @@ final class QemuLaunch {
                     new QemuCommand.Share("ktest_out", slotDir.resolve("ktest-out").toAbsolutePath(), false)));
             modules.ifPresent(m -> shares.add(new QemuCommand.Share("modules", m.releaseDir().toAbsolutePath(), true)));
             argv = QemuCommand.rootImageVm(machine, disks, shares);
+            monitor = disks.monitorPolicy();
         } else {
             modules = KernelModules.resolve(kernel.get().modules(), kernel.get().version(), q.moduleIndexCache(),
                     InitramfsBuilder.BUSYBOX_VM_MODULES);
@@ -161,7 +164,7 @@ final class QemuLaunch {
                 + rootImage.map(r -> " root_image=" + r).orElse("") + " test_revision=" + revision;
         Map<String, String> env = RunnerCommand.baseEnv(agentEnv, slotDir, Map.of());
         env.put("TMPDIR", tmp.toString()); // qemu's snapshot=on overlay goes here and is deleted with ktest-tmp
-        return new Launch(new RunnerCommand(argv, slotDir, env, false), runInfo);
+        return new Launch(new RunnerCommand(argv, slotDir, env, false, monitor), runInfo);
     }
 
     /**

@@ -1,5 +1,7 @@
 package org.ktestci.worker.run;
 
+import org.ktestci.worker.console.MonitorPolicy;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -11,7 +13,12 @@ import java.util.Map;
  * the agent's minus every inherited {@code ktest_*} variable, plus {@code KTEST_SUPERVISOR=1},
  * {@code ktest_deps_dir} and the group's env pairs.
  */
-public record RunnerCommand(List<String> argv, Path cwd, Map<String, String> env, boolean injectRunEndOnExit) {
+public record RunnerCommand(List<String> argv, Path cwd, Map<String, String> env, boolean injectRunEndOnExit,
+                            MonitorPolicy monitor) {
+    /** A runner whose VM (if any) has no hot-pluggable disks. */
+    public RunnerCommand(List<String> argv, Path cwd, Map<String, String> env, boolean injectRunEndOnExit) {
+        this(argv, cwd, env, injectRunEndOnExit, MonitorPolicy.none());
+    }
 
     static Map<String, String> baseEnv(Map<String, String> agentEnv, Path slotDir, Map<String, String> groupEnv) {
         Map<String, String> env = new HashMap<>();

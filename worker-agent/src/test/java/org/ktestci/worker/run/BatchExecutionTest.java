@@ -85,6 +85,50 @@ class BatchExecutionTest {
         return new String(Brotli.decompress(artifacts.get(artifact)), StandardCharsets.UTF_8);
     }
 
+    /**
+     * ktest-out is shared read-write with the guest (ktest-interface.md §6.4 item 3): what a guest plants there
+     * — symlinks out of the slot under the names that survive batches, a fifo, a name with control characters, a
+     * 1 TiB sparse file — is removed without being followed, opened or read, at batch start and at the
+     * zero-progress clean.
+     */
+    @Test
+    void whatTheGuestPlantsInKtestOutNeverLeadsTheWorkerOutOfTheSlot() throws Exception {
+        test("""
+                case $1 in
+                list-tests) echo "a" ;;
+                deps) echo "ktest_no_vm=1" ;;
+                run-tests) echo "no markers at all" ;;
+                esac
+                """);
+        Path outside = dir.resolve("outside");
+        Files.createDirectories(outside);
+        Files.writeString(outside.resolve("precious"), "keep me\n");
+        Path out = dir.resolve("work/slot-0/ktest-out");
+        Files.createDirectories(out);
+        Files.createSymbolicLink(out.resolve("kernel.escape"), outside);
+        Files.createSymbolicLink(out.resolve("kernel_build.escape"), outside);
+        Files.createSymbolicLink(out.resolve("link-to-precious"), outside.resolve("precious"));
+        Files.createDirectories(out.resolve("nested"));
+        Files.createSymbolicLink(out.resolve("nested/up"), outside);
+        assertEquals(0, new ProcessBuilder("mkfifo", out.resolve("fifo").toString()).start().waitFor());
+        Files.writeString(out.resolve("name-\u001b[31m\u0007"), "x");
+        try (var f = new java.io.RandomAccessFile(out.resolve("huge-sparse").toFile(), "rw")) {
+            f.setLength(1L << 40);
+        }
+        BatchFinished r = run("a"); // no marker twice: the zero-progress clean runs too
+        assertEquals("zero_progress", r.reason());
+        assertEquals("keep me\n", Files.readString(outside.resolve("precious")));
+        try (var s = Files.list(outside)) {
+            assertEquals(1, s.count(), "nothing deleted or written outside the slot");
+        }
+        try (var s = Files.list(out)) {
+            assertEquals(List.of(), s.map(p -> p.getFileName().toString()).sorted().toList(),
+                    "all gone, the symlinks themselves included");
+        }
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(
+                dir.resolve("work/slot-0"))), "only the worker reaches the slot");
+    }
+
     @Test
     void resumesUnreachedSubtestsInAFreshRunAfterACrash() throws Exception {
         test("""
