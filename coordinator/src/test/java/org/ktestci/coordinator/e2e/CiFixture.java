@@ -1,13 +1,22 @@
 package org.ktestci.coordinator.e2e;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.eclipse.jgit.api.Git;
 import org.ktestci.coordinator.TestRepos;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The scene every end-to-end test starts from: an upstream repository with commits, an empty
@@ -70,4 +79,30 @@ final class CiFixture {
     }
 
     static final String PLAINTEXT = "insecure_plaintext = true\n";
+
+    /**
+     * Polls {@code /api/v1/commits/<sha>} until it lists {@code count} tests, none in progress, or the deadline
+     * passes; returns the tests by name as last seen.
+     */
+    static Map<String, JsonNode> awaitVerdicts(int httpPort, String sha, int count, Duration timeout)
+            throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        URI api = URI.create("http://127.0.0.1:" + httpPort + "/api/v1/commits/" + sha);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<String, JsonNode> tests = new HashMap<>();
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(api).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            tests.clear();
+            if (r.statusCode() == 200) {
+                new ObjectMapper().readTree(r.body()).get("tests").forEach(t -> tests.put(t.get("name").asText(), t));
+                if (tests.size() == count && tests.values().stream()
+                        .noneMatch(t -> t.get("status").asText().equals("inprogress"))) {
+                    break;
+                }
+            }
+            Thread.sleep(500);
+        }
+        return tests;
+    }
 }

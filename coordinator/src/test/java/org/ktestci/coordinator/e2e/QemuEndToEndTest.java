@@ -1,7 +1,6 @@
 package org.ktestci.coordinator.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -9,14 +8,10 @@ import org.ktestci.coordinator.CoordinatorNode;
 import org.ktestci.schema.config.ConfigLoader;
 import org.ktestci.schema.config.ConfigRole;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
+import java.time.Duration;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -67,23 +62,8 @@ class QemuEndToEndTest {
                 "runner = \"qemu\"\nqemu_kernel = \"%s\"\nslots = 1\nmin_free_disk_gib = 0\n".formatted(kernel));
         try (CoordinatorNode node = CoordinatorNode.start(ConfigLoader.load(cfg, ConfigRole.COORDINATOR_WITH_WORKER),
                 true)) {
-            HttpClient http = HttpClient.newHttpClient();
-            URI api = URI.create("http://127.0.0.1:" + node.httpPort() + "/api/v1/commits/" + sha);
-            long deadline = System.nanoTime() + 240_000_000_000L;
-            Map<String, JsonNode> tests = new HashMap<>();
-            while (System.nanoTime() < deadline) {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(api).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                tests.clear();
-                if (r.statusCode() == 200) {
-                    new ObjectMapper().readTree(r.body()).get("tests").forEach(t -> tests.put(t.get("name").asText(), t));
-                    if (tests.size() == 6 && tests.values().stream()
-                            .noneMatch(t -> t.get("status").asText().equals("inprogress"))) {
-                        break;
-                    }
-                }
-                Thread.sleep(500);
-            }
+            Map<String, JsonNode> tests = CiFixture.awaitVerdicts(node.httpPort(), sha, 6,
+                    Duration.ofSeconds(240));
             Map<String, String> expected = Map.of("vm.pass", "passed", "vm.fail", "failed", "vm.skip", "notrun",
                     "vm.panic", "failed", "vm.after", "passed", "vm.hang", "failed");
             for (var e : expected.entrySet()) {

@@ -9,8 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -83,43 +81,24 @@ class ConsoleFuzzTest {
         }
         Path results = dir.resolve("results");
         long logCap = 4L << 20;
-        List<String> live = Collections.synchronizedList(new ArrayList<>());
-        long[] liveBytes = {0};
+        ConsoleRecorder live = new ConsoleRecorder();
         ConsoleSupervisor s = new ConsoleSupervisor(List.of("cat", noise.toString()), Map.of("PATH",
                 System.getenv("PATH")), dir, List.of(new ConsoleSupervisor.Subtest("real", "t.real")), "t", results, 1,
                 new SupervisorSettings(Duration.ofSeconds(60), logCap, Duration.ofSeconds(5), Duration.ofSeconds(2),
                         Duration.ofSeconds(1), true, Optional.empty(), MonitorPolicy.none(),
-                        new ConsoleLimits(1L << 20, 2000)),
-                new SupervisorListener() {
-                    @Override
-                    public void started(String key, long atMillis) {
-                        live.add("started " + key);
-                    }
-
-                    @Override
-                    public void finished(String key, String statusLine, int sec, long a, long b) {
-                        live.add("finished " + key + " " + statusLine);
-                    }
-
-                    @Override
-                    public void consoleLine(String line) {
-                        synchronized (liveBytes) {
-                            liveBytes[0] += line.length();
-                        }
-                    }
-                });
+                        new ConsoleLimits(1L << 20, 2000)), live);
         long t0 = System.nanoTime();
         RunOutcome outcome = s.run();
         double seconds = (System.nanoTime() - t0) / 1e9;
         long console = Files.size(results.resolve("console.1"));
         System.out.printf("console fuzz: %d MiB in, %d short lines among them, %.1f s, console log %d KiB, live %d KiB,"
-                + " %d lines dropped%n", total >> 20, lines, seconds, console >> 10, liveBytes[0] >> 10, s.droppedLines());
+                + " %d lines dropped%n", total >> 20, lines, seconds, console >> 10, live.bytes() >> 10, s.droppedLines());
         assertTrue(console <= logCap + 128, "the console log stays under log_cap: " + console);
-        assertTrue(liveBytes[0] < (3L << 20) / 2, "the live stream stays near the 1 MiB run cap: " + liveBytes[0]);
+        assertTrue(live.bytes() < (3L << 20) / 2, "the live stream stays near the 1 MiB run cap: " + live.bytes());
         assertTrue(s.droppedLines() > 0, "the flood was cut");
-        assertTrue(live.contains("started t.real"), live.toString());
-        assertTrue(live.stream().anyMatch(l -> l.startsWith("finished t.real ")),
-                "the batch's subtest still gets a verdict: " + live);
+        assertTrue(live.events.contains("started t.real"), live.events.toString());
+        assertTrue(live.events.stream().anyMatch(l -> l.startsWith("finished t.real ")),
+                "the batch's subtest still gets a verdict: " + live.events);
         assertEquals("success", outcome.reason(), "the injected run end after cat exits 0");
     }
 }

@@ -6,12 +6,12 @@ import org.ktestci.worker.qemu.QemuCommand;
 import org.ktestci.worker.qemu.VmDisks;
 import org.ktestci.worker.vm.VmTestEnvironment;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -58,35 +58,22 @@ class MonitorRelayTest {
         Path child = dir.resolve("child.sh");
         Files.writeString(child, script);
         Files.setPosixFilePermissions(child, PosixFilePermissions.fromString("rwxr-xr-x"));
-        List<String> console = Collections.synchronizedList(new ArrayList<>());
         Path results = dir.resolve("results");
+        ConsoleRecorder recorder = new ConsoleRecorder(line -> {
+            if (line.contains("WATCHDOG 60")) {
+                try {
+                    Files.writeString(dir.resolve("relayed"), ""); // the four lines before it are done
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        });
         ConsoleSupervisor s = new ConsoleSupervisor(List.of(child.toString()), Map.of("PATH", System.getenv("PATH")),
                 dir, List.of(), "t", results, 1, new SupervisorSettings(Duration.ofSeconds(60), 1 << 20,
                 Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(5), true,
-                Optional.of(tmp.resolve("mon")), disks.monitorPolicy(), ConsoleLimits.DEFAULT),
-                new SupervisorListener() {
-                    @Override
-                    public void started(String key, long atMillis) {
-                    }
-
-                    @Override
-                    public void finished(String key, String statusLine, int s, long a, long b) {
-                    }
-
-                    @Override
-                    public void consoleLine(String line) {
-                        console.add(line);
-                        if (line.contains("WATCHDOG 60")) {
-                            try {
-                                Files.writeString(dir.resolve("relayed"), ""); // the four lines before it are done
-                            } catch (java.io.IOException e) {
-                                throw new java.io.UncheckedIOException(e);
-                            }
-                        }
-                    }
-                });
+                Optional.of(tmp.resolve("mon")), disks.monitorPolicy(), ConsoleLimits.DEFAULT), recorder);
         s.run();
-        String out = String.join("\n", console);
+        String out = recorder.text();
         assertFalse(Files.exists(dir.resolve("migrated")), out);
         assertTrue(out.contains("QEMU_MONITOR refused: migrate"), out);
         assertTrue(out.contains("QEMU_MONITOR refused: drive_add: only this run's scratch drives"), out);

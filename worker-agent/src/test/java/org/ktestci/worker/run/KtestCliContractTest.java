@@ -2,9 +2,9 @@ package org.ktestci.worker.run;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ktestci.worker.console.ConsoleRecorder;
 import org.ktestci.worker.console.ConsoleSupervisor;
 import org.ktestci.worker.console.RunOutcome;
-import org.ktestci.worker.console.SupervisorListener;
 import org.ktestci.worker.console.SupervisorSettings;
 import org.ktestci.worker.qemu.KernelStore;
 import org.ktestci.worker.vm.VmTestEnvironment;
@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -91,9 +90,9 @@ class KtestCliContractTest {
                 ktest + "/tests/success.ktest", "success"), cmd.argv(), "ktest-interface.md §6.1, all paths absolute");
         assertEquals(slot, cmd.cwd(), "ktest's output dir is <slot>/ktest-out");
 
-        List<String> console = Collections.synchronizedList(new ArrayList<>());
+        ConsoleRecorder console = new ConsoleRecorder();
         RunOutcome outcome = supervise(unprivileged(cmd.argv(), root), cmd, slot, console);
-        String out = String.join("\n", console);
+        String out = console.text();
         assertTrue(Files.exists(home.resolve("qemu-argv")), "ktest reached the start of qemu: " + out);
         List<String> qemu = Files.readAllLines(home.resolve("qemu-argv"));
         assertEquals(entry.resolve("vmlinuz").toString(), qemu.get(qemu.indexOf("-kernel") + 1),
@@ -121,34 +120,20 @@ class KtestCliContractTest {
         assertEquals("child_exit", outcome.reason(), "the stand-in printed no markers: " + out);
 
         if (root) {
-            List<String> asRoot = Collections.synchronizedList(new ArrayList<>());
+            ConsoleRecorder asRoot = new ConsoleRecorder();
             supervise(cmd.argv(), cmd, slot, asRoot);
-            assertTrue(String.join("\n", asRoot).contains("refusing to start qemu as root"),
-                    "ktest refuses root: a farm's worker runs as its own user. " + asRoot);
+            assertTrue(asRoot.text().contains("refusing to start qemu as root"),
+                    "ktest refuses root: a farm's worker runs as its own user. " + asRoot.text());
         }
     }
 
-    private static RunOutcome supervise(List<String> argv, RunnerCommand cmd, Path slot, List<String> console)
+    private static RunOutcome supervise(List<String> argv, RunnerCommand cmd, Path slot, ConsoleRecorder console)
             throws Exception {
-        ConsoleSupervisor s = new ConsoleSupervisor(argv, cmd.env(), cmd.cwd(),
+        return new ConsoleSupervisor(argv, cmd.env(), cmd.cwd(),
                 List.of(new ConsoleSupervisor.Subtest("success", "success.success")), "success",
                 slot.resolve("results"), 1, new SupervisorSettings(Duration.ofSeconds(120), 1 << 20,
                 Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(5), false,
-                Optional.of(slot.resolve("ktest-tmp/mon"))), new SupervisorListener() {
-                    @Override
-                    public void started(String key, long atMillis) {
-                    }
-
-                    @Override
-                    public void finished(String key, String statusLine, int seconds, long startedAt, long finishedAt) {
-                    }
-
-                    @Override
-                    public void consoleLine(String line) {
-                        console.add(line);
-                    }
-                });
-        return s.run();
+                Optional.of(slot.resolve("ktest-tmp/mon"))), console).run();
     }
 
     /** ktest refuses to start qemu as root; from a root test the run drops to nobody, as a farm's worker user. */
