@@ -114,8 +114,36 @@ class KernelStoreTest {
         assertEquals(List.of("qemu-system-aarch64", "-nodefaults", "-display", "none", "-no-reboot", "-machine",
                 "virt,gic-version=max", "-accel", "tcg", "-cpu", "max", "-m", "2048M", "-smp", "2", "-kernel", "/k",
                 "-initrd", "/i", "-append", "console=ttyAMA0 panic=-1 rdinit=/init quiet nokaslr loglevel=7", "-serial", "stdio",
-                "-monitor", "unix:/t/mon,server,nowait", "-device", "virtio-rng-pci", "-drive",
+                "-monitor", "unix:/t/mon,server,nowait", "-device", "virtio-rng-pci", "-sandbox",
+                "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny", "-drive",
                 "file=/t/dev-0,format=raw,if=none,id=d0,cache=unsafe", "-device", "virtio-blk-pci,drive=d0"), a);
+    }
+
+    @Test
+    void buildsTheRootImageCommandLineAsKtestAttachesDisks() {
+        VmDisks disks = VmDisks.of(Path.of("/img/root,x86_64"), List.of(Path.of("/t/dev-1"), Path.of("/t/dev-2")));
+        List<String> a = QemuCommand.rootImageVm(new QemuCommand.Machine("qemu-system-x86_64", "x86_64", true, 512, 1,
+                Path.of("/k"), Path.of("/i"), Path.of("/t"), List.of("console=hvc0")), disks,
+                List.of(new QemuCommand.Share("ktest", Path.of("/ktest"), true),
+                        new QemuCommand.Share("ktest_out", Path.of("/s/ktest-out"), false)));
+        String line = String.join(" ", a);
+        assertTrue(line.contains("-machine q35 -accel kvm -cpu host -m 512M -smp 1"), line);
+        assertTrue(line.contains("-append console=ttyS0 panic=-1 rdinit=/init quiet root=/dev/vda rw log_buf_len=8M "
+                + "mitigations=off -serial"), "our console, not the test's hvc0: " + line);
+        assertTrue(line.contains("-device pcie-root-port,id=rp.blk0,bus=pcie.0,slot=8,chassis=8 "
+                + "-device pcie-pci-bridge,id=pci.blk0,bus=rp.blk0"), line);
+        assertTrue(line.contains("-drive if=none,format=raw,id=disk0,file=/img/root,,x86_64,snapshot=on "
+                + "-device virtio-blk-pci,drive=disk0,id=dev0"), "the root is vda, never written; commas escaped: " + line);
+        assertTrue(line.contains("-drive if=none,format=raw,id=disk2,file=/t/dev-2,cache=unsafe "
+                + "-device virtio-blk-pci,drive=disk2,bus=pci.blk0,addr=0x2,id=dev2"), line);
+        assertTrue(line.contains("-fsdev local,id=fs0,path=/ktest,security_model=none,readonly=on "
+                + "-device virtio-9p-pci,fsdev=fs0,mount_tag=ktest"), line);
+        assertTrue(line.contains("-fsdev local,id=fs1,path=/s/ktest-out,security_model=none "
+                + "-device virtio-9p-pci,fsdev=fs1,mount_tag=ktest_out"), line);
+        assertEquals(List.of("virtio-blk-pci,drive=disk0,id=dev0",
+                "virtio-blk-pci,drive=disk1,bus=pci.blk0,addr=0x1,id=dev1",
+                "virtio-blk-pci,drive=disk2,bus=pci.blk0,addr=0x2,id=dev2"), disks.devices(), "ktest_qemu_devices");
+        assertTrue(VmDisks.scratchDevice(32).contains("bus=pci.blk1,addr=0x1,"), "31 disks a bridge, as ktest");
     }
 
     @Test
