@@ -11,6 +11,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.ktestci.coordinator.scheduling.BranchSpec;
 import org.ktestci.coordinator.scheduling.JobWindow;
+import org.ktestci.schema.git.UrlCredentials;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -146,11 +147,14 @@ public final class BranchWatcher extends AbstractBehavior<BranchWatcher.Command>
                             r.newTip().get().getName(), r.forced()));
                 }
             } catch (Exception e) {
-                String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                // JGit names the URL in its messages (user or token included): the log and the dashboard's
+                // last_fetch_error get it masked, like the URL itself.
+                String msg = UrlCredentials.scrub(e.getMessage() == null ? e.getClass().getSimpleName()
+                        : e.getMessage(), b.fetchUrl());
                 status.record(b.name(), Instant.now(), Optional.of(msg));
                 observer.fetched(b.name(), false);
-                org.slf4j.LoggerFactory.getLogger(BranchWatcher.class)
-                        .warn("fetch failed: branch={} url={} ref={}: {}", b.name(), b.fetchUrl(), b.fetchRef(), msg);
+                org.slf4j.LoggerFactory.getLogger(BranchWatcher.class).warn("fetch failed: branch={} url={} ref={}: {}",
+                        b.name(), UrlCredentials.mask(b.fetchUrl()), b.fetchRef(), msg);
             }
         }
         return changes;

@@ -6,6 +6,7 @@ import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.transport.RefSpec;
+import org.ktestci.schema.git.UrlCredentials;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -111,12 +112,15 @@ public final class WorkspaceCheckout {
     private void fetch(Repository r, String url, String refSpec, Consumer<String> agentLog) {
         for (int attempt = 0; ; attempt++) {
             try (Git git = Git.wrap(r)) {
-                agentLog.accept("fetch " + url + " " + refSpec);
+                // The agent log becomes part of the run's public full log: a URL's user-info never goes there.
+                agentLog.accept("fetch " + UrlCredentials.mask(url) + " " + refSpec);
                 git.fetch().setRemote(url).setRefSpecs(new RefSpec(refSpec)).call();
                 return;
             } catch (Exception e) {
-                agentLog.accept("fetch failed (try " + (attempt + 1) + "): " + e.getMessage());
-                LOG.warn("fetch failed: url={} refspec={} try={}: {}", url, refSpec, attempt + 1, e.getMessage());
+                String why = UrlCredentials.scrub(String.valueOf(e.getMessage()), url);
+                agentLog.accept("fetch failed (try " + (attempt + 1) + "): " + why);
+                LOG.warn("fetch failed: url={} refspec={} try={}: {}", UrlCredentials.mask(url), refSpec, attempt + 1,
+                        why);
                 if (attempt >= retrySleeps.length) {
                     return; // the next source may still have it
                 }
