@@ -1,5 +1,6 @@
 package org.ktestci.dashboard;
 
+import org.ktestci.schema.keys.KeyGlob;
 import org.ktestci.schema.status.Status;
 
 import java.util.List;
@@ -19,7 +20,7 @@ public interface AdminActions {
      * Which verdicts to clear: one commit (sha or unique prefix), or the commits of {@code range} ("A..B") on a
      * branch; keys matching the glob {@code pattern}; only these statuses when not empty.
      */
-    record Rerun(Optional<String> commit, Optional<String> branch, Optional<String> range, String pattern,
+    record Rerun(Optional<String> commit, Optional<String> branch, Optional<String> range, KeyGlob pattern,
                  Set<Status> statuses, boolean dryRun) {}
 
     record Cleared(int cleared, int commits, List<String> keys) {}

@@ -2,14 +2,14 @@ package org.ktestci.dashboard;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.ktestci.schema.config.AdminTokenFile;
+import org.ktestci.schema.keys.KeyGlob;
 import org.ktestci.schema.status.Status;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -22,8 +22,9 @@ import java.util.Set;
 
 /**
  * {@code /api/v1/admin/…} (http.md §6): bearer-token checks, JSON bodies, and the calls into
- * {@link AdminActions}. The token file is read at every call, so a rotated token applies without a restart;
- * every call is logged with the client address, never with the token.
+ * {@link AdminActions}. The token file is read, and its rules checked, at every call, so a rotated token applies
+ * without a restart and a file that breaks the rules later disables the API; every call is logged with the
+ * client address, never with the token.
  */
 final class AdminApi {
     private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
@@ -110,13 +111,12 @@ final class AdminApi {
         }
         String expected;
         try {
-            expected = Files.readString(tokenFile.get(), StandardCharsets.UTF_8).trim();
-        } catch (NoSuchFileException e) {
-            LOG.error("admin token file {} is missing", tokenFile.get());
-            throw new HttpError(503, "admin token unavailable");
-        } catch (IOException e) {
-            LOG.error("cannot read admin token file {}: {}", tokenFile.get(), e.getMessage());
-            throw new HttpError(503, "admin token unavailable");
+            // The file's rules (length, not world-readable) are checked at every read, not only at load: a token
+            // made readable to everyone, or cut short, after start disables the admin API until it is fixed.
+            expected = AdminTokenFile.read(tokenFile.get());
+        } catch (AdminTokenFile.Problem p) {
+            LOG.error("admin API refused: http.admin_token_file {}", p.getMessage());
+            throw new HttpError(503, "admin token unavailable: see the coordinator log");
         }
         String given = req.header("authorization").filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7))
                 .map(h -> h.substring(7).trim()).orElse("");
@@ -179,7 +179,12 @@ final class AdminApi {
         if (range.isPresent() && !range.get().matches("[^.\\s]+\\.\\.[^.\\s]+")) {
             throw HttpError.badRequest("range must be A..B, got " + range.get());
         }
-        String pattern = text(body, "pattern").orElse("*");
+        KeyGlob pattern;
+        try {
+            pattern = KeyGlob.compile(text(body, "pattern").orElse("*"));
+        } catch (IllegalArgumentException e) {
+            throw HttpError.badRequest("invalid pattern: " + e.getMessage());
+        }
         Set<Status> statuses = new LinkedHashSet<>();
         for (String code : body.has("statuses") ? strings(body, "statuses") : List.<String>of()) {
             try {

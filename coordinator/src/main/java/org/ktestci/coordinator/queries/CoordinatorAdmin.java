@@ -37,7 +37,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 
 /**
  * The admin API's actions on a coordinator node (http.md §6, scheduling.md §10): they ask the running
@@ -79,8 +78,7 @@ public final class CoordinatorAdmin implements AdminActions {
     public Cleared rerun(Rerun request) {
         List<String> commits = request.commit().isPresent() ? List.of(resolve(request.commit().get()))
                 : range(request.branch().get(), request.range().get());
-        Pattern glob = glob(request.pattern());
-        return clear(commits, r -> glob.matcher(r.key()).matches()
+        return clear(commits, r -> request.pattern().matches(r.key())
                 && (request.statuses().isEmpty() || request.statuses().contains(r.status())), request.dryRun(),
                 "admin_rerun");
     }
@@ -200,35 +198,6 @@ public final class CoordinatorAdmin implements AdminActions {
             throw HttpError.badRequest("unknown revision '" + name + "'");
         }
         return id;
-    }
-
-    /** A glob over the whole key: {@code *} any run, {@code ?} one character, {@code [...]} a class. */
-    static Pattern glob(String glob) {
-        StringBuilder re = new StringBuilder();
-        for (int i = 0; i < glob.length(); i++) {
-            char c = glob.charAt(i);
-            if (c == '*') {
-                re.append(".*");
-            } else if (c == '?') {
-                re.append('.');
-            } else if (c == '[') {
-                int end = glob.indexOf(']', i + 2);
-                if (end < 0) {
-                    throw HttpError.badRequest("unclosed [ in pattern " + glob);
-                }
-                String body = glob.substring(i + 1, end);
-                boolean negate = body.startsWith("!") || body.startsWith("^");
-                re.append('[').append(negate ? "^" : "");
-                for (char b : (negate ? body.substring(1) : body).toCharArray()) {
-                    re.append(b == '\\' || b == '[' || b == '&' || b == '^' ? "\\" + b : String.valueOf(b));
-                }
-                re.append(']');
-                i = end;
-            } else {
-                re.append(Pattern.quote(String.valueOf(c)));
-            }
-        }
-        return Pattern.compile(re.toString());
     }
 
     @Override

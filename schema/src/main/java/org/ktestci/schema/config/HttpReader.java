@@ -1,9 +1,7 @@
 package org.ktestci.schema.config;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -12,7 +10,6 @@ import java.util.regex.Pattern;
 
 /** Reads {@code [http]} (config.md §6.2). */
 final class HttpReader {
-    static final int MIN_TOKEN_LENGTH = 32;
     private static final Pattern BIND = Pattern.compile("^(\\[[0-9A-Fa-f:.]+]|[^:\\[\\]\\s]+):(\\d{1,5})$");
     private static final Pattern BASE_PATH = Pattern.compile("^/[A-Za-z0-9._~/-]*[^/]$");
 
@@ -56,15 +53,10 @@ final class HttpReader {
     /** Only the coordinator reads the token; a copy others can read would let any local user act as admin. */
     private static Optional<String> tokenProblem(Path token) {
         try {
-            if (Files.getPosixFilePermissions(token).contains(PosixFilePermission.OTHERS_READ)) {
-                return Optional.of("must not be world-readable: " + token);
-            }
-            if (Files.readString(token).trim().length() < MIN_TOKEN_LENGTH) {
-                return Optional.of("token must be at least " + MIN_TOKEN_LENGTH + " characters: " + token);
-            }
+            AdminTokenFile.read(token);
             return Optional.empty();
-        } catch (IOException | UnsupportedOperationException e) {
-            return Optional.of("cannot read " + token + ": " + e.getMessage());
+        } catch (AdminTokenFile.Problem p) {
+            return Optional.of(p.getMessage());
         }
     }
 }
