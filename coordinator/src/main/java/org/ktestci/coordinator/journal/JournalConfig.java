@@ -53,10 +53,15 @@ public final class JournalConfig {
     }
 
     static String h2Url(PersistenceConfig p) {
+        String file = p.h2File().toAbsolutePath().toString();
+        // H2 has no escape for ';' in a database path: "x;INIT=…" would add settings (and run SQL). The config
+        // loader refuses such paths; this guards any other way in.
+        if (file.indexOf(';') >= 0 || file.chars().anyMatch(c -> c < 0x20)) {
+            throw new IllegalArgumentException("H2 file path must not contain ';' or control characters: " + file);
+        }
         // DB_CLOSE_ON_EXIT=FALSE: H2's own shutdown hook would close the database while Pekko's coordinated
         // shutdown still writes through it; the connection pool closes it when the actor system terminates.
-        return "jdbc:h2:file:" + p.h2File().toAbsolutePath()
-                + ";DATABASE_TO_UPPER=false;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
+        return "jdbc:h2:file:" + file + ";DATABASE_TO_UPPER=false;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
     }
 
     private static String password(java.util.Optional<Path> file) throws IOException {

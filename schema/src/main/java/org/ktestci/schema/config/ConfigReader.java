@@ -54,6 +54,8 @@ final class ConfigReader {
         Optional<Path> outputDir = r.path(root, "output_dir");
         Optional<Path> ktestDir = r.path(root, "ktest_dir");
         Path stateDir = r.path(root, "state_dir").orElse(Path.of("/var/lib/ktest-ci"));
+        EmbeddedPaths.problem(stateDir, EmbeddedPaths.STATE_DIR).filter(m -> r.has(root, "state_dir"))
+                .ifPresent(m -> r.error(root, "state_dir", m));
         Optional<String> ciHostSet = r.string(root, "ci_host");
         String ciHost = ciHostSet.orElseGet(ConfigLoader::localHostName);
         Optional<String> ciUrl = r.string(root, "ci_url");

@@ -16,6 +16,9 @@ record FetchSource(String url, String ref) {
 
     /** The problem with {@code value}, or empty when {@link #parse} accepts it. */
     static Optional<String> problem(String value) {
+        if (value.chars().anyMatch(c -> c < 0x20 && c != '\t' || c == 0x7f)) {
+            return Optional.of("must not contain control characters");
+        }
         String[] tokens = value.trim().split("\\s+");
         if (tokens.length != 2 || tokens[0].isEmpty()) {
             return Optional.of("must be exactly \"<remote-url> <ref>\", got \"" + value + "\"");

@@ -28,6 +28,9 @@ final class PersistenceReader {
             }
         }
         Path h2 = r.path(s, "h2_file").orElse(stateDir.resolve("journal"));
+        if (r.has(s, "h2_file")) {
+            EmbeddedPaths.problem(h2, EmbeddedPaths.H2_FILE).ifPresent(m -> r.error(s, "h2_file", m));
+        }
         Optional<String> url = r.string(s, "url");
         url.filter(u -> !u.startsWith("jdbc:postgresql://"))
                 .ifPresent(u -> r.error(s, "url", "must be a jdbc:postgresql:// URL, got \"" + u + "\""));

@@ -6,10 +6,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /** Reads {@code [repos.*]} (config.md §3); {@code linux} is {@code linux_repo} unless the file defines it. */
 final class ReposReader {
     static final String LINUX = "linux";
+    /** config.md §3 (amended): no leading dot, so never "." or "..". */
+    static final Pattern NAME = Pattern.compile("^[A-Za-z0-9_-][A-Za-z0-9._-]*$");
 
     private final TomlReader r;
     private final boolean checkRepositories;
@@ -36,8 +39,11 @@ final class ReposReader {
     }
 
     private Optional<RepoConfig> readOne(TomlScope repos, String name, TomlScope s) {
-        if (!GroupsReader.NAME.matcher(name).matches()) {
-            r.error(repos, name, "repo name must match ^[A-Za-z0-9._-]+$");
+        if (name.equals(".") || name.equals("..")) {
+            // A repo name becomes a directory name on workers (mirrors/<repo>.git, the slot's checkout).
+            r.error(repos, name, "repo name must not be \".\" or \"..\"");
+        } else if (!NAME.matcher(name).matches()) {
+            r.error(repos, name, "repo name must match ^[A-Za-z0-9_-][A-Za-z0-9._-]*$");
         }
         r.unknownKeys(s, List.of("path", "url"), Map.of());
         Optional<Path> path = r.path(s, "path");

@@ -214,7 +214,16 @@ final class TomlReader {
 
     /** A path resolved against the config file's directory ({@code ~} is not expanded). */
     Optional<Path> path(TomlScope s, String key) {
-        return string(s, key).map(this::resolve);
+        Optional<String> v = string(s, key);
+        if (v.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(resolve(v.get()));
+        } catch (java.nio.file.InvalidPathException e) {
+            error(s, key, "not a valid path: " + e.getReason());
+            return Optional.empty();
+        }
     }
 
     Path resolve(String p) {

@@ -38,6 +38,9 @@ final class WorkerReader {
         Arch arch = arch(s);
         int slots = r.intIn(s, "slots", 1, 256, Math.max(1, Runtime.getRuntime().availableProcessors() / 4));
         Path workspace = r.path(s, "workspace").orElse(stateDir.resolve("work"));
+        if (r.has(s, "workspace")) {
+            EmbeddedPaths.problem(workspace, EmbeddedPaths.WORKSPACE).ifPresent(m -> r.error(s, "workspace", m));
+        }
         Optional<Path> ownKtest = r.path(s, "ktest_dir");
         if (role.worker() && !r.has(s, "ktest_dir") && !r.has(root, "ktest_dir")) {
             r.errorAt(s.line(), s.column(), s.keyPath("ktest_dir"),

@@ -166,7 +166,7 @@ class BranchesTest {
                 arch = 64
                 """, CI_STATUS);
         assertEquals(List.of(
-                f.err(1, 1, "repos.\"bad name\"", "repo name must match ^[A-Za-z0-9._-]+$"),
+                f.err(1, 1, "repos.\"bad name\"", "repo name must match ^[A-Za-z0-9_-][A-Za-z0-9._-]*$"),
                 f.err(4, 1, "repos.tools.path", "required key missing"),
                 f.err(4, 1, "repos.tools.url", "required key missing"),
                 f.err(5, 1, "repos.tools.pth", "unknown key (did you mean \"path\"?)"),
