@@ -63,14 +63,13 @@ public final class DashboardServer {
         // Raw-Request-URI: the /c/ checks need the target as sent (encoded dots and slashes intact).
         ServerSettings defaults = ServerSettings.create(system.classicSystem());
         ServerSettings server = defaults.withRawRequestUriHeader(true).withRemoteAddressAttribute(true)
-                .withParserSettings(defaults.getParserSettings().withMaxUriLength(MAX_URI_LENGTH));
+                .withParserSettings(defaults.getParserSettings().withMaxUriLength(MAX_URI_LENGTH))
+                .withParsingErrorHandler(ParseErrors.class.getName());
         Function<HttpRequest, CompletionStage<HttpResponse>> handler = request -> {
             long start = System.nanoTime();
             return body(request, materializer).thenApplyAsync(body -> {
                 HttpResponse response = respondSafely(router, base, request, body, materializer);
-                String path = request.getUri().path();
-                String below = !base.isEmpty() && path.startsWith(base) ? path.substring(base.length()) : path;
-                metrics.observe(HttpMetrics.route(below), response.status().intValue(), System.nanoTime() - start);
+                metrics.observe(routeOf(request, base), response.status().intValue(), System.nanoTime() - start);
                 return response;
             }, blocking);
         };
@@ -165,6 +164,20 @@ public final class DashboardServer {
                     + BODY_TIMEOUT_MILLIS / 1000 + " s"), materializer);
         }
         return toResponse(router.handle(body.map(info::withBody).orElse(info)), materializer);
+    }
+
+    /** The metrics label of a request: its raw path's template below the base path (outside it: "other"). */
+    private static String routeOf(HttpRequest request, String base) {
+        String target = rawTarget(request);
+        int q = target.indexOf('?');
+        String path = q >= 0 ? target.substring(0, q) : target;
+        if (!base.isEmpty()) {
+            if (!path.equals(base) && !path.startsWith(base + "/")) {
+                return RouteTemplate.OTHER;
+            }
+            path = path.substring(base.length());
+        }
+        return RouteTemplate.of(path);
     }
 
     /** The request target as the client sent it (from Raw-Request-URI), reduced to path and query. */

@@ -11,7 +11,7 @@ import java.io.UncheckedIOException;
 
 /**
  * The dashboard's request metrics (http.md §8) and the {@code /metrics} exposition of the whole registry in
- * Prometheus text format 0.0.4. Labels are route templates, never raw paths, so a scan of random URLs cannot
+ * Prometheus text format 0.0.4. Labels are {@link RouteTemplate}s, never raw paths, so a scan of random URLs cannot
  * blow up the number of series.
  */
 final class HttpMetrics {
@@ -44,46 +44,5 @@ final class HttpMetrics {
             throw new UncheckedIOException(e);
         }
         return Reply.bytes(200, CONTENT_TYPE, out.toByteArray());
-    }
-
-    /** The route template of a path below the base path (http.md §1). */
-    static String route(String rawPath) {
-        if (rawPath.isEmpty() || rawPath.equals("/")) {
-            return "/";
-        }
-        if (rawPath.equals("/ci") || rawPath.equals("/ci/")) {
-            return "/ci";
-        }
-        if (rawPath.startsWith("/c/")) {
-            return "/c/*";
-        }
-        if (rawPath.startsWith("/static/")) {
-            return "/static/*";
-        }
-        if (rawPath.startsWith("/api/v1/")) {
-            String[] seg = rawPath.substring("/api/v1/".length()).split("/", -1);
-            switch (seg[0]) {
-                case "branches":
-                    return seg.length >= 3 ? "/api/v1/branches/{branch}/commits" : "/api/v1/branches";
-                case "commits":
-                    return "/api/v1/commits/{sha}";
-                case "tests":
-                    return "/api/v1/tests/{key}/history";
-                case "leases":
-                    return "/api/v1/leases/{leaseId}/log";
-                case "admin":
-                    return "/api/v1/admin/" + (seg.length > 1 && seg[1].matches("[a-z-]+") ? seg[1] : "other");
-                case "workers":
-                case "queue":
-                case "events":
-                    return "/api/v1/" + seg[0];
-                default:
-                    return "other";
-            }
-        }
-        return switch (rawPath) {
-            case "/metrics", "/healthz", "/readyz" -> rawPath;
-            default -> "other";
-        };
     }
 }

@@ -130,6 +130,8 @@ final class ResultsCache {
 
     private record Cached(Stamp stamp, Compact results) {}
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ResultsCache.class);
+
     private final OutputDir out;
     private final long maxEntries;
     private final Map<String, String> names = new HashMap<>();
@@ -145,6 +147,12 @@ final class ResultsCache {
     Optional<Compact> get(String sha) {
         Stamp stamp;
         try {
+            if (Files.isSymbolicLink(out.blob(sha)) && !insideOutputDir(out.blob(sha))) {
+                // Never read outside output_dir (the coordinator writes no such link; someone planted it).
+                LOG.warn("results blob {} links outside output_dir: ignored", out.blob(sha));
+                drop(sha);
+                return Optional.empty();
+            }
             BasicFileAttributes a = Files.readAttributes(out.blob(sha), BasicFileAttributes.class);
             stamp = new Stamp(a.lastModifiedTime().toMillis(), a.size(), a.fileKey());
         } catch (NoSuchFileException e) {
@@ -187,6 +195,14 @@ final class ResultsCache {
             }
         }
         return Optional.of(compact);
+    }
+
+    private boolean insideOutputDir(java.nio.file.Path blob) throws IOException {
+        try {
+            return blob.toRealPath().startsWith(out.root().toRealPath());
+        } catch (NoSuchFileException e) {
+            return true; // a dangling link is simply no blob
+        }
     }
 
     private synchronized void drop(String sha) {
