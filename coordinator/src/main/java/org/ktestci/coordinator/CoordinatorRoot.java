@@ -113,6 +113,11 @@ public final class CoordinatorRoot {
                     public void duplicate() {
                         s.metrics().duplicateVerdicts.inc();
                     }
+
+                    @Override
+                    public void quarantined(int count) {
+                        s.metrics().journalQuarantined.set(count);
+                    }
                 }), "results-store");
         return Behaviors.receive(Command.class)
                 .onMessage(ResultsReady.class, r -> startScheduling(ctx, s, results, incarnation))

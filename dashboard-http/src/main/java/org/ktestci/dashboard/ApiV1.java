@@ -126,6 +126,7 @@ final class ApiV1 {
 
     Reply commit(RequestInfo req, String shaOrPrefix) {
         String sha = commits.resolve(shaOrPrefix);
+        Unavailable.check(queries, sha);
         CommitResults results = commits.results(sha)
                 .orElseThrow(() -> HttpError.notFound("No test results for commit " + shaOrPrefix));
         Optional<TestFilter> filter = TestFilter.of(req.param("test").orElse(""));

@@ -132,10 +132,13 @@ final class BranchView {
                 .append("<table class=\"table log\"><thead><tr><th>Commit</th><th>Description</th>")
                 .append("<th>Passed</th><th>Failed</th><th>Failed to run</th><th>Not run</th><th>In progress</th>")
                 .append("<th>Unknown</th><th>Total</th><th>Duration</th></tr></thead><tbody>");
+        java.util.Map<String, String> unavailable = queries.unavailableCommits();
         forEachTested(rows, b, 10, (r, i) -> {
             CountRow c = r.counts();
             b.append("<tr><td>").append(commitLink(branch, r.commit().sha())).append("</td><td>")
-                    .append(Html.esc(r.commit().subject())).append("</td><td class=\"n-passed\">").append(c.passed())
+                    .append(Html.esc(r.commit().subject()))
+                    .append(unavailable.containsKey(r.commit().sha()) ? Unavailable.BADGE : "")
+                    .append("</td><td class=\"n-passed\">").append(c.passed())
                     .append("</td><td class=\"n-failed\">").append(c.failed()).append("</td><td>")
                     .append(c.failedToRun()).append("</td><td>").append(c.notrun()).append("</td><td>")
                     .append(c.inprogress()).append("</td><td>").append(c.unknown()).append("</td><td>")

@@ -66,6 +66,14 @@ public interface CiQueries {
         throw new CiUnavailable("no coordinator on this node");
     }
 
+    /**
+     * Commits whose results cannot be read back from the journal (their entity is quarantined, storage.md §7.1),
+     * each with a short reason: their views answer 503 and say so, {@code /readyz} lists them.
+     */
+    default Map<String, String> unavailableCommits() {
+        return Map.of();
+    }
+
     /** {@code /readyz}: the coordinator runs here and its journal answers. */
     default boolean ready() {
         return false;

@@ -31,6 +31,7 @@ final class CommitView {
 
     Reply render(RequestInfo req, String shaOrPrefix) {
         String sha = commits.resolve(shaOrPrefix);
+        Unavailable.check(queries, sha);
         ResultsCache.Compact results = commits.compact(sha)
                 .orElseThrow(() -> HttpError.notFound("No test results for commit " + shaOrPrefix));
         String test = req.param("test").orElse("");

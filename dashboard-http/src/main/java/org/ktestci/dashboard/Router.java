@@ -113,7 +113,16 @@ final class Router {
                 throw new HttpError(503, "not ready: the coordinator does not run on this node or its journal "
                         + "does not answer");
             }
-            return Reply.text(200, "ready");
+            Map<String, String> unavailable = queries.unavailableCommits();
+            if (unavailable.isEmpty()) {
+                return Reply.text(200, "ready");
+            }
+            // Ready: one unreadable commit must not keep the farm down; the detail says which are missing.
+            StringBuilder b = new StringBuilder("ready\n").append(unavailable.size())
+                    .append(" journal entities quarantined (their commits' results are unavailable):\n");
+            new java.util.TreeMap<>(unavailable).forEach((sha, why) -> b.append("commit-").append(sha).append(": ")
+                    .append(why).append('\n'));
+            return Reply.text(200, b.toString());
         }
         List<String> seg = req.segments();
         if (seg.size() == 2 && seg.get(0).equals("static")) {

@@ -76,11 +76,18 @@ final class DashboardFixture implements AutoCloseable {
     }
 
     static DashboardFixture start(Path root, String basePath) throws Exception {
+        return start(root, basePath, Optional.empty(), q -> q);
+    }
+
+    /** With an admin token file, and the fixture's queries wrapped (to add admin actions, say). */
+    static DashboardFixture start(Path root, String basePath, Optional<Path> adminTokenFile,
+                                  java.util.function.UnaryOperator<CiQueries> wrap) throws Exception {
         DashboardFixture f = new DashboardFixture(root);
         f.writeHistory();
         f.writeOutputDir();
-        DashboardSettings settings = new DashboardSettings("127.0.0.1", 0, basePath);
-        f.binding = DashboardServer.start(f.kit.system(), f.new Queries(), settings)
+        DashboardSettings settings = new DashboardSettings("127.0.0.1", 0, basePath)
+                .withAdminTokenFile(adminTokenFile);
+        f.binding = DashboardServer.start(f.kit.system(), wrap.apply(f.new Queries()), settings)
                 .toCompletableFuture().get(30, TimeUnit.SECONDS);
         return f;
     }

@@ -37,6 +37,8 @@ public final class CoordinatorMetrics {
     public final Gauge unschedulable;
     public final Gauge slots;
     public final Gauge hosts;
+    /** Not in http.md §8: journal entities that cannot recover (their commits' results are unavailable). */
+    public final Gauge journalQuarantined;
     public final Info buildInfo;
     public final Histogram dispatchLatency;
     public final Histogram queueWait;
@@ -73,6 +75,9 @@ public final class CoordinatorMetrics {
         unschedulable = gauge("ktest_ci_jobs_unschedulable", "jobs skipped for lack of slots", "arch");
         slots = gauge("ktest_ci_slots", "slots by state", "state");
         hosts = gauge("ktest_ci_hosts", "hosts by state", "state");
+        journalQuarantined = gauge("ktest_ci_journal_quarantined_entities",
+                "journal entities that cannot recover, whose commits' results are unavailable");
+        journalQuarantined.set(0);
         buildInfo = Info.builder().name("ktest_ci_build").help("build identity")
                 .labelNames("version", "protocol_version").register(registry);
         buildInfo.addLabelValues(version, Integer.toString(protocolVersion));

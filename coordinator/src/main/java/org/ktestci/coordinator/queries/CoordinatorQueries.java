@@ -18,6 +18,7 @@ import org.ktestci.dashboard.WorkerStatus;
 import org.ktestci.dashboard.ResultDetail;
 import org.ktestci.schema.git.CommitInfo;
 import org.ktestci.schema.git.CommitLog;
+import org.ktestci.schema.git.UrlCredentials;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,6 +101,11 @@ public final class CoordinatorQueries implements CiQueries {
     }
 
     @Override
+    public Map<String, String> unavailableCommits() {
+        return index.quarantined();
+    }
+
+    @Override
     public boolean ready() {
         return live.map(LiveQueries::ready).orElse(false);
     }
@@ -125,7 +131,7 @@ public final class CoordinatorQueries implements CiQueries {
         for (BranchSpec b : branches.get()) {
             Optional<CommitInfo> tip = tipOf(b);
             var status = fetchStatus.of(b.name());
-            out.add(new BranchSummary(b.name(), b.repoName(), maskPassword(b.fetchUrl()) + " " + b.fetchRef(),
+            out.add(new BranchSummary(b.name(), b.repoName(), UrlCredentials.mask(b.fetchUrl()) + " " + b.fetchRef(),
                     b.groups().stream().map(GroupSpec::name).toList(), tip.map(CommitInfo::sha),
                     tip.map(CommitInfo::subject), status.map(BranchFetchStatus.Entry::at),
                     status.flatMap(BranchFetchStatus.Entry::error)));
@@ -227,10 +233,5 @@ public final class CoordinatorQueries implements CiQueries {
             LOG.warn("cannot read tip: branch={}: {}", b.name(), e.getMessage());
             return Optional.empty();
         }
-    }
-
-    /** {@code user:password@} in a URL is shown as {@code ***@} (http.md §5.1). */
-    static String maskPassword(String url) {
-        return url.replaceFirst("^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*:[^/@]*@", "$1***@");
     }
 }

@@ -7,6 +7,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.RecoveryFailed;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
@@ -127,6 +128,9 @@ public final class CommitResults extends EventSourcedBehavior<CommitCommand, Com
                     deps.index().replace(sha, state.view());
                     deps.parent().tell(new ResultsStore.EntityRecovered(sha));
                 })
+                // The parent decides: an unreadable event is quarantined, a journal outage is retried.
+                .onSignal(RecoveryFailed.class, (state, failed) ->
+                        deps.parent().tell(new ResultsStore.RecoveryFailure(sha, failed.getFailure())))
                 .build();
     }
 

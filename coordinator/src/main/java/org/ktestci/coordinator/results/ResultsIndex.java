@@ -17,6 +17,8 @@ public final class ResultsIndex {
     private final Map<String, Long> removals = new ConcurrentHashMap<>();
     /** Bumped by every write: the dashboard's kept pages show journal-side details and must see any change. */
     private final AtomicLong changes = new AtomicLong();
+    /** Commits whose entity cannot recover from the journal, with why: they hold no entries here. */
+    private final Map<String, String> quarantined = new ConcurrentHashMap<>();
 
     /** Sets a commit's entries (its entity on recovery; tests). */
     public void replace(String sha, Map<String, ResultRecord> records) {
@@ -39,10 +41,32 @@ public final class ResultsIndex {
         }
     }
 
+    /** The commit's events are gone from the journal (retention): a quarantine of it ends too. */
     void remove(String sha) {
+        byCommit.remove(sha);
+        quarantined.remove(sha);
+        changes.incrementAndGet();
+        removals.merge(sha, 1L, Long::sum);
+    }
+
+    /**
+     * The commit's journal entity cannot recover: it is left out, its results are unavailable, and the scheduler
+     * treats it as done so nothing runs (or is lost) for it until an operator repairs or removes its events.
+     */
+    void quarantine(String sha, String reason) {
+        quarantined.put(sha, reason);
         byCommit.remove(sha);
         changes.incrementAndGet();
         removals.merge(sha, 1L, Long::sum);
+    }
+
+    public boolean isQuarantined(String sha) {
+        return quarantined.containsKey(sha);
+    }
+
+    /** Quarantined commits and why (a short reason, safe to show). */
+    public Map<String, String> quarantined() {
+        return Map.copyOf(quarantined);
     }
 
     /** How many writes the index has seen. */

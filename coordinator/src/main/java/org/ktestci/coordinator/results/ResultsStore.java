@@ -30,7 +30,7 @@ import java.util.concurrent.CompletableFuture;
 public final class ResultsStore {
     public sealed interface Command extends NoSerializationVerificationNeeded
             permits CommitCommand, JournalListed, ImportRead, EntityRecovered, Imported, Passivate, EntityStopped,
-            StartupFailed, Forget, Erased {}
+            StartupFailed, Forget, Erased, RecoveryFailure {}
 
     /** Retention: the commit's entity stops and its journal entries go; answered with {@link Forgotten}. */
     public record Forget(String sha, ActorRef<Forgotten> replyTo) implements Command {}
@@ -93,6 +93,9 @@ public final class ResultsStore {
 
     record EntityRecovered(String sha) implements Command {}
 
+    /** An entity's recovery failed (its signal; it restarts with back-off unless quarantined). */
+    record RecoveryFailure(String sha, Throwable failure) implements Command {}
+
     /** An {@link Import} is in the journal. */
     record Imported(String sha) implements Command {}
 
@@ -109,8 +112,11 @@ public final class ResultsStore {
 
     private static final int RECOVERY_PARALLELISM = 16;
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ResultsStore.class);
+
     private final ActorContext<Command> ctx;
     private final ResultsIndex index;
+    private final Listener listener;
     private final CommitResults.Deps deps;
     private final JournalErasure erasure;
     /** Forgets waiting for their entity to stop. */
@@ -129,6 +135,10 @@ public final class ResultsStore {
         }
 
         default void duplicate() {
+        }
+
+        /** A commit's entity was quarantined; {@code count} are quarantined now. */
+        default void quarantined(int count) {
         }
     }
 
@@ -163,7 +173,7 @@ public final class ResultsStore {
                                            JournalErasure erasure, Listener listener) {
         return Behaviors.withStash(1_000_000, stash -> Behaviors.setup(ctx -> {
             ResultsStore store = new ResultsStore(ctx, index,
-                    new CommitResults.Deps(index, projector, ctx.getSelf(), listener), erasure);
+                    new CommitResults.Deps(index, projector, ctx.getSelf(), listener), erasure, listener);
             ctx.pipeToSelf(journalIds.list(ctx.getSystem()),
                     (shas, err) -> err == null ? new JournalListed(shas) : new StartupFailed(err));
             return store.starting(stash, outputDir, projector, readyTo);
@@ -177,9 +187,10 @@ public final class ResultsStore {
     }
 
     private ResultsStore(ActorContext<Command> ctx, ResultsIndex index, CommitResults.Deps deps,
-                         JournalErasure erasure) {
+                         JournalErasure erasure, Listener listener) {
         this.ctx = ctx;
         this.index = index;
+        this.listener = listener;
         this.deps = deps;
         this.erasure = erasure;
     }
@@ -235,13 +246,18 @@ public final class ResultsStore {
                     if (importing[0]) {
                         return Behaviors.same(); // counted by Imported once its import is persisted
                     }
-                    outstanding[0]--;
-                    next.run();
-                    if (outstanding[0] == 0 && toRecover.isEmpty()) {
-                        ctx.getLog().info("results recovered from the journal: {} commits", total[0]);
-                        return ready(stash, projector, readyTo, total[0]);
+                    return recoveredOne(outstanding, toRecover, next, total, stash, projector, readyTo);
+                })
+                .onMessage(RecoveryFailure.class, f -> {
+                    if (!quarantineIfPermanent(f)) {
+                        return Behaviors.same();
                     }
-                    return Behaviors.same();
+                    // Counted as done: one commit that cannot be read must not keep the coordinator from starting.
+                    if (importing[0]) {
+                        outstanding[0]--;
+                        return outstanding[0] == 0 ? ready(stash, projector, readyTo, total[0]) : Behaviors.same();
+                    }
+                    return recoveredOne(outstanding, toRecover, next, total, stash, projector, readyTo);
                 })
                 .onMessage(StartupFailed.class, f -> {
                     // Without the index the scheduler would re-run finished jobs: stop, the singleton restarts us.
@@ -255,6 +271,46 @@ public final class ResultsStore {
                     return Behaviors.same();
                 })
                 .build();
+    }
+
+    private Behavior<Command> recoveredOne(int[] outstanding, Deque<String> toRecover, Runnable next, int[] total,
+                                           StashBuffer<Command> stash, ActorRef<ResultsProjector.Command> projector,
+                                           ActorRef<Ready> readyTo) {
+        outstanding[0]--;
+        next.run();
+        if (outstanding[0] == 0 && toRecover.isEmpty()) {
+            int bad = index.quarantined().size();
+            ctx.getLog().info("results recovered from the journal: {} commits{}", total[0] - bad,
+                    bad == 0 ? "" : ", " + bad + " quarantined");
+            return ready(stash, projector, readyTo, total[0]);
+        }
+        return Behaviors.same();
+    }
+
+    /**
+     * A failed recovery: retried (the entity restarts with back-off) when the journal did not answer, quarantined
+     * when an event or snapshot cannot be read back, which would fail the same way for ever. Returns whether this
+     * message quarantined the commit.
+     */
+    private boolean quarantineIfPermanent(RecoveryFailure f) {
+        if (index.isQuarantined(f.sha())) {
+            return false;
+        }
+        if (!RecoveryFailures.permanent(f.failure())) {
+            LOG.warn("results of commit {} not readable yet, retrying: {}", f.sha(), f.failure().toString());
+            return false;
+        }
+        ActorRef<CommitCommand> ref = live.remove(f.sha());
+        if (ref != null) {
+            ctx.stop(ref);
+        }
+        String reason = RecoveryFailures.reason(f.failure());
+        index.quarantine(f.sha(), reason);
+        listener.quarantined(index.quarantined().size());
+        LOG.error("results of commit {} quarantined ({}): its journal events (persistence id {}) cannot be read back; "
+                + "the coordinator runs without them and schedules nothing for this commit until they are repaired "
+                + "or deleted (docs/operations.md)", f.sha(), reason, CommitResults.persistenceId(f.sha()), f.failure());
+        return true;
     }
 
     private Behavior<Command> ready(StashBuffer<Command> stash, ActorRef<ResultsProjector.Command> projector,
@@ -273,6 +329,10 @@ public final class ResultsStore {
                 .onMessage(Passivate.class, this::onPassivate)
                 .onMessage(EntityStopped.class, this::onEntityStopped)
                 .onMessage(EntityRecovered.class, r -> Behaviors.same())
+                .onMessage(RecoveryFailure.class, f -> {
+                    quarantineIfPermanent(f); // an entity restarted after passivation found its journal unreadable
+                    return Behaviors.same();
+                })
                 .onMessage(Imported.class, r -> Behaviors.same())
                 .onMessage(Forget.class, this::onForget)
                 .onMessage(Erased.class, this::onErased)
@@ -280,12 +340,28 @@ public final class ResultsStore {
     }
 
     private void route(CommitCommand c) {
+        if (index.isQuarantined(c.sha())) {
+            refuseQuarantined(c);
+            return;
+        }
         List<CommitCommand> queued = waiting.get(c.sha());
         if (queued != null) {
             queued.add(c);
         } else {
             entity(c.sha()).tell(c);
         }
+    }
+
+    /** Nothing is written for a quarantined commit; callers that wait for an answer get one that says so. */
+    private void refuseQuarantined(CommitCommand c) {
+        if (c instanceof Verdict v) {
+            v.replyTo().tell(new VerdictOutcome(v.sha(), v.key(), "not_claimed", v.token()));
+        } else if (c instanceof Clear cl) {
+            cl.replyTo().tell(new Cleared(cl.sha(), List.of()));
+        } else if (c instanceof Import i && i.done() != null) {
+            i.done().tell(new ImportDone(i.sha()));
+        }
+        LOG.warn("results of commit {} are quarantined: {} dropped", c.sha(), c.getClass().getSimpleName());
     }
 
     private ActorRef<CommitCommand> entity(String sha) {
@@ -349,6 +425,9 @@ public final class ResultsStore {
     }
 
     private Behavior<Command> onEntityStopped(EntityStopped s) {
+        if (index.isQuarantined(s.sha()) && !forgetting.containsKey(s.sha())) {
+            return Behaviors.same(); // stopped by its quarantine
+        }
         if (forgetting.containsKey(s.sha())) {
             live.remove(s.sha());
             erase(s.sha());

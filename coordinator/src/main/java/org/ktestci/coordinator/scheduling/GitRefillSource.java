@@ -88,7 +88,8 @@ public final class GitRefillSource implements RefillSource {
 
             @Override
             public boolean hasVerdict(String commit, String resultKey) {
-                return index.hasVerdict(commit, resultKey);
+                // A quarantined commit (its results unreadable) counts as done: nothing runs for it.
+                return index.hasVerdict(commit, resultKey) || index.isQuarantined(commit);
             }
 
             @Override

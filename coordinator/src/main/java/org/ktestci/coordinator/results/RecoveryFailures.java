@@ -1,0 +1,38 @@
+package org.ktestci.coordinator.results;
+
+import java.sql.SQLException;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Tells an entity whose journal cannot be read back (an event or snapshot that does not deserialize, an event the
+ * state cannot apply: it will fail the same way every time) from a journal that does not answer right now (a
+ * lost connection, a timeout: worth retrying). Only the first kind is quarantined.
+ */
+final class RecoveryFailures {
+    private RecoveryFailures() {
+    }
+
+    /** Whether retrying cannot help: nothing in the cause chain is a database or time-out failure. */
+    static boolean permanent(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SQLException || t instanceof TimeoutException
+                    || t instanceof org.apache.pekko.pattern.CircuitBreakerOpenException
+                    || t instanceof java.net.ConnectException) {
+                return false;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return true;
+    }
+
+    /** A short reason, safe to show on the dashboard: the kind of failure, never a payload or a path. */
+    static String reason(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return "recovery failed: " + root.getClass().getSimpleName();
+    }
+}
