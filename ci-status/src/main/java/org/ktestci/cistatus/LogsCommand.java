@@ -106,12 +106,29 @@ final class LogsCommand implements Callable<Integer> {
         }
         byte[] compressed = local.compressedLog(tested.sha(), chosen.name(), full)
                 .orElseThrow(() -> new CliError("no log for " + chosen.name()));
-        byte[] log;
-        try {
-            log = Brotli.decompress(compressed);
+        // Decoded in chunks and written as it comes, up to a bound: a small Brotli body can decode to gigabytes.
+        try (java.io.InputStream in = Brotli.decompressing(new java.io.ByteArrayInputStream(compressed))) {
+            byte[] buf = new byte[256 * 1024];
+            long total = 0;
+            int held = 0; // a trailing 0xC2 waits for the next chunk: with it, it may be a C1 control to escape
+            for (int n; (n = in.read(buf, held, buf.length - held)) >= 0; ) {
+                total += n;
+                if (total > BoundedBody.DECODED_LOG) {
+                    throw new CliError("log of " + chosen.name() + " decodes to more than "
+                            + (BoundedBody.DECODED_LOG >> 20) + " MiB; stopped");
+                }
+                int len = held + n;
+                held = len > 0 && (buf[len - 1] & 0xff) == 0xc2 ? 1 : 0;
+                session.out().bytes(java.util.Arrays.copyOf(buf, len - held));
+                if (held == 1) {
+                    buf[0] = (byte) 0xc2;
+                }
+            }
+            if (held == 1) {
+                session.out().bytes(new byte[] {(byte) 0xc2});
+            }
         } catch (IOException e) {
             throw new CliError("corrupt log for " + chosen.name() + ": " + e.getMessage());
         }
-        session.out().bytes(log);
     }
 }

@@ -62,11 +62,11 @@ final class RemoteResults implements ResultsSource {
     @Override
     public List<BranchConfig> branches() {
         List<BranchConfig> out = new ArrayList<>();
-        for (JsonNode b : getJson("/api/v1/branches").get("branches")) {
+        for (JsonNode b : getJson("/api/v1/branches").path("branches")) {
             String[] fetch = b.path("fetch").asText("").split("\\s+", 2);
             List<String> groups = new ArrayList<>();
             b.path("test_groups").forEach(g -> groups.add(g.asText()));
-            out.add(new BranchConfig(b.get("name").asText(), fetch[0], fetch.length > 1 ? fetch[1] : "",
+            out.add(new BranchConfig(b.path("name").asText(""), fetch[0], fetch.length > 1 ? fetch[1] : "",
                     b.path("repo").asText("linux"), groups));
         }
         return out;
@@ -85,23 +85,23 @@ final class RemoteResults implements ResultsSource {
             String path = "/api/v1/branches/" + enc(branch) + "/commits?limit=" + Math.min(500, n - out.size())
                     + (cursor == null ? "" : "&cursor=" + enc(cursor));
             JsonNode page = getJson(path);
-            for (JsonNode c : page.get("commits")) {
-                out.add(new CommitInfo(c.get("commit").asText(), c.path("subject").asText(""),
+            for (JsonNode c : page.path("commits")) {
+                out.add(new CommitInfo(ServerIds.commit(c.path("commit").asText(null)), c.path("subject").asText(""),
                         c.path("message").asText(""), c.path("author").asText(""), "",
-                        c.hasNonNull("time") ? Instant.parse(c.get("time").asText()).getEpochSecond() : 0));
+                        time(c.path("time").asText(""))));
             }
             JsonNode next = page.get("next_cursor");
             if (next == null || next.isNull()) {
                 break;
             }
-            cursor = next.asText();
+            cursor = ServerIds.commit(next.asText(null));
         }
         return out;
     }
 
     @Override
     public Optional<CommitResults> results(String sha, int index) {
-        Path cached = cache.resolve(sha + ".capnp");
+        Path cached = cached(sha);
         boolean revalidate = refresh || index < REVALIDATE_NEWEST || !Files.exists(cached) || unfinished(cached);
         return revalidate ? fetchBlob(sha, true) : readCached(cached);
     }
@@ -113,15 +113,15 @@ final class RemoteResults implements ResultsSource {
             if (!sha.matches("^[0-9a-f]{7,39}$")) {
                 throw new CliError("no test results for commit " + prefix);
             }
-            HttpResponse<String> r = send("/api/v1/commits/" + sha, HttpResponse.BodyHandlers.ofString(), null);
-            if (r.statusCode() == 404) {
+            Answer r = send("/api/v1/commits/" + sha, BoundedBody.JSON, null);
+            if (r.status() == 404) {
                 throw new CliError("no test results for commit " + prefix);
             }
             JsonNode doc = parse(r);
-            if (r.statusCode() != 200) {
-                throw new CliError(doc.path("error").asText("HTTP " + r.statusCode()));
+            if (r.status() != 200) {
+                throw new CliError(doc.path("error").asText("HTTP " + r.status()));
             }
-            sha = doc.get("commit").asText();
+            sha = ServerIds.commit(doc.path("commit").asText(null));
         }
         CommitResults res = fetchBlob(sha, false).orElseThrow(() -> new CliError("no test results for commit " + prefix));
         return new LocalResults.Tested(sha, res);
@@ -129,33 +129,32 @@ final class RemoteResults implements ResultsSource {
 
     @Override
     public Optional<byte[]> compressedLog(String sha, String key, boolean full) {
-        HttpResponse<byte[]> r = send("/c/" + sha + "/" + enc(key) + "/" + (full ? "full_log.br" : "log.br"),
-                HttpResponse.BodyHandlers.ofByteArray(), null);
-        if (r.statusCode() == 404) {
+        Answer r = send("/c/" + ServerIds.commit(sha) + "/" + enc(key) + "/" + (full ? "full_log.br" : "log.br"),
+                BoundedBody.LOG, null);
+        if (r.status() == 404) {
             return Optional.empty();
         }
-        if (r.statusCode() != 200) {
-            throw new CliError("fetch log of " + key + ": HTTP " + r.statusCode());
+        if (r.status() != 200) {
+            throw new CliError("fetch log of " + key + ": HTTP " + r.status());
         }
         return Optional.of(r.body());
     }
 
     /** GET the blob with If-Modified-Since; 304 → cache, 404 → none (cache dropped), errors → cache + warning. */
     private Optional<CommitResults> fetchBlob(String sha, boolean warnOnly) {
-        Path cached = cache.resolve(sha + ".capnp");
+        Path cached = cached(sha);
         String since = null;
         try {
             if (Files.exists(cached)) {
                 since = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.ofInstant(
                         Files.getLastModifiedTime(cached).toInstant(), ZoneOffset.UTC));
             }
-            HttpResponse<byte[]> r = send("/c/" + sha + ".capnp", HttpResponse.BodyHandlers.ofByteArray(), since);
-            switch (r.statusCode()) {
+            Answer r = send("/c/" + sha + ".capnp", BoundedBody.BLOB, since);
+            switch (r.status()) {
                 case 200 -> {
                     AtomicFiles.write(cached, r.body());
-                    Instant lm = r.headers().firstValue("Last-Modified").map(RemoteResults::httpDate)
-                            .orElse(Instant.now());
-                    Instant served = r.headers().firstValue("Date").map(RemoteResults::httpDate).orElse(Instant.now());
+                    Instant lm = r.header("Last-Modified").flatMap(RemoteResults::httpDate).orElse(Instant.now());
+                    Instant served = r.header("Date").flatMap(RemoteResults::httpDate).orElse(Instant.now());
                     // Last-Modified has whole seconds: a blob rewritten within the second it was served in would
                     // still look unmodified. Such a copy is stamped a second early, so the next run fetches again.
                     Instant stamp = lm.isBefore(served.minusSeconds(1)) ? lm : lm.minusSeconds(1);
@@ -169,10 +168,10 @@ final class RemoteResults implements ResultsSource {
                     Files.deleteIfExists(cached);
                     return Optional.empty();
                 }
-                default -> throw new IOException("HTTP " + r.statusCode());
+                default -> throw new IOException("HTTP " + r.status());
             }
         } catch (IOException | CliError e) {
-            String msg = "fetch " + sha.substring(0, 12) + ": " + e.getMessage();
+            String msg = "fetch " + ServerIds.sha12(sha) + ": " + e.getMessage();
             if (Files.exists(cached)) {
                 err.println("warning: " + msg + "; using cached copy");
                 return readCached(cached);
@@ -185,8 +184,34 @@ final class RemoteResults implements ResultsSource {
         }
     }
 
-    private static Instant httpDate(String value) {
-        return ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+    /** A commit's RFC 3339 time in unix seconds; 0 when absent or unreadable. */
+    private static long time(String value) {
+        try {
+            return value.isEmpty() ? 0 : Instant.parse(value).getEpochSecond();
+        } catch (java.time.format.DateTimeParseException e) {
+            return 0;
+        }
+    }
+
+    /** A server's date header; an unparsable one is ignored rather than crashing the command. */
+    private static Optional<Instant> httpDate(String value) {
+        try {
+            return Optional.of(ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+        } catch (java.time.format.DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The cache file of a commit: only a full sha names one, and the file must lie directly in this server's cache
+     * directory, so nothing a server sends can make the CLI write or delete a file elsewhere.
+     */
+    private Path cached(String sha) {
+        Path file = cache.resolve(ServerIds.commit(sha) + ".capnp").normalize();
+        if (!cache.normalize().equals(file.getParent())) {
+            throw new CliError("cache file outside the cache directory: " + file);
+        }
+        return file;
     }
 
     private static Optional<CommitResults> readCached(Path cached) {
@@ -204,30 +229,42 @@ final class RemoteResults implements ResultsSource {
     }
 
     private JsonNode getJson(String path) {
-        HttpResponse<String> r = send(path, HttpResponse.BodyHandlers.ofString(), null);
+        Answer r = send(path, BoundedBody.JSON, null);
         JsonNode doc = parse(r);
-        if (r.statusCode() != 200) {
-            throw new CliError(doc.path("error").asText("HTTP " + r.statusCode() + " for " + path));
+        if (r.status() != 200) {
+            throw new CliError(doc.path("error").asText("HTTP " + r.status() + " for " + path));
         }
         return doc;
     }
 
-    private static JsonNode parse(HttpResponse<String> r) {
+    private static JsonNode parse(Answer r) {
         try {
-            return JSON.readTree(r.body());
+            JsonNode doc = JSON.readTree(r.body());
+            if (doc == null) {
+                throw new IOException("empty body");
+            }
+            return doc;
         } catch (IOException e) {
-            throw new CliError("unreadable answer from the server (HTTP " + r.statusCode() + ")");
+            throw new CliError("unreadable answer from the server (HTTP " + r.status() + ")");
         }
     }
 
-    private <T> HttpResponse<T> send(String path, HttpResponse.BodyHandler<T> handler, String ifModifiedSince) {
+    /** A response read in full, within its limit. */
+    private record Answer(int status, java.net.http.HttpHeaders headers, byte[] body) {
+        Optional<String> header(String name) {
+            return headers.firstValue(name);
+        }
+    }
+
+    private Answer send(String path, long maxBody, String ifModifiedSince) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
                 .header("Accept-Encoding", "identity");
         if (ifModifiedSince != null) {
             b.header("If-Modified-Since", ifModifiedSince);
         }
         try {
-            return http.send(b.build(), handler);
+            HttpResponse<java.io.InputStream> r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+            return new Answer(r.statusCode(), r.headers(), BoundedBody.read(r, maxBody, path));
         } catch (IOException e) {
             throw new CliError(base + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
         } catch (InterruptedException e) {

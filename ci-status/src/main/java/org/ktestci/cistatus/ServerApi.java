@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -11,9 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Iterator;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * The coordinator's {@code /api/v1} as the CLI uses it beyond blobs: JSON documents, admin calls with a bearer
@@ -48,7 +47,7 @@ final class ServerApi {
     JsonNode get(String path) {
         HttpRequest req = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
                 .header("Accept", "application/json").GET().build();
-        return answer(path, send(req, HttpResponse.BodyHandlers.ofString()), 200);
+        return answer(path, sendBounded(req, path), 200);
     }
 
     /** POST a JSON body with the admin token; 200 and 202 are success. */
@@ -62,7 +61,7 @@ final class ServerApi {
         HttpRequest req = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/json").header("Authorization", "Bearer " + token)
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build();
-        return answer(path, send(req, HttpResponse.BodyHandlers.ofString()), 200, 202);
+        return answer(path, sendBounded(req, path), 200, 202);
     }
 
     /**
@@ -72,20 +71,21 @@ final class ServerApi {
     Optional<Boolean> follow(String path, java.util.function.Predicate<Event> handler) {
         HttpRequest req = HttpRequest.newBuilder(URI.create(base + path)).header("Accept", "text/event-stream")
                 .GET().build();
-        HttpResponse<Stream<String>> r = send(req, HttpResponse.BodyHandlers.ofLines());
-        if (r.statusCode() == 404) {
-            r.body().close();
-            return Optional.empty();
-        }
-        if (r.statusCode() != 200) {
-            r.body().close();
-            throw new CliError("HTTP " + r.statusCode() + " for " + path);
-        }
-        try (Stream<String> lines = r.body()) {
+        HttpResponse<InputStream> r = send(req, HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream in = r.body()) {
+            if (r.statusCode() == 404) {
+                return Optional.empty();
+            }
+            if (r.statusCode() != 200) {
+                throw new CliError("HTTP " + r.statusCode() + " for " + path);
+            }
             String name = "message";
             StringBuilder data = new StringBuilder();
-            for (Iterator<String> it = lines.iterator(); it.hasNext(); ) {
-                String line = it.next();
+            for (String line; (line = BoundedBody.line(in, BoundedBody.EVENT_LINE, path)) != null; ) {
+                if (data.length() > BoundedBody.EVENT_LINE) {
+                    throw new CliError(path + ": an event larger than the limit of "
+                            + (BoundedBody.EVENT_LINE >> 20) + " MiB");
+                }
                 if (line.isEmpty()) {
                     if (data.length() > 0 && !handler.test(new Event(name, data.toString()))) {
                         return Optional.of(true);
@@ -102,14 +102,32 @@ final class ServerApi {
                 }
                 // "id:" and ": keepalive" comments need nothing here.
             }
+        } catch (IOException e) {
+            throw new CliError(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
         }
         return Optional.of(false);
     }
 
-    private static JsonNode answer(String path, HttpResponse<String> r, int... ok) {
+    /** A response read in full, within {@link BoundedBody#JSON}. */
+    private record Answer(int statusCode, String body) {}
+
+    private Answer sendBounded(HttpRequest req, String path) {
+        HttpResponse<InputStream> r = send(req, HttpResponse.BodyHandlers.ofInputStream());
+        try {
+            return new Answer(r.statusCode(), new String(BoundedBody.read(r, BoundedBody.JSON, path),
+                    StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new CliError(base + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        }
+    }
+
+    private static JsonNode answer(String path, Answer r, int... ok) {
         JsonNode doc;
         try {
             doc = JSON.readTree(r.body());
+            if (doc == null) {
+                throw new IOException("empty body");
+            }
         } catch (IOException e) {
             throw new CliError("unreadable answer from the server (HTTP " + r.statusCode() + " for " + path + ")");
         }

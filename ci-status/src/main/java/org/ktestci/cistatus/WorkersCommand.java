@@ -67,7 +67,7 @@ final class WorkersCommand implements Callable<Integer> {
                 }
                 String slot = h.path("host").asText() + ":" + s.path("slot").asInt();
                 out.line(String.format("%-28s %8s  %-12s %s %s (%d/%d)", out.untrusted(slot),
-                        ShortDuration.of(l.path("elapsed_secs").asLong()), l.path("commit").asText().substring(0, 12),
+                        ShortDuration.of(l.path("elapsed_secs").asLong()), out.untrusted(ServerIds.sha12(l.path("commit").asText())),
                         out.untrusted(l.path("test").asText()), out.untrusted(current.isEmpty() ? "-" : current),
                         position, total));
             }
