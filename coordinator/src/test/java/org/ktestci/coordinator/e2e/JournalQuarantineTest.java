@@ -134,6 +134,23 @@ class JournalQuarantineTest {
         assertTrue(captured.list.stream().anyMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR
                 && e.getFormattedMessage().startsWith("results of commit " + broken + " quarantined")),
                 captured.list.toString());
+
+        // The repair of docs/operations.md §7.1: delete the commit's events; at the next start it runs again.
+        try (Connection c = DriverManager.getConnection(url, "sa", "");
+             PreparedStatement events = c.prepareStatement("DELETE FROM event_journal WHERE persistence_id = ?");
+             PreparedStatement snapshots = c.prepareStatement("DELETE FROM snapshot WHERE persistence_id = ?")) {
+            events.setString(1, "commit-" + broken);
+            snapshots.setString(1, "commit-" + broken);
+            assertTrue(events.executeUpdate() > 0);
+            snapshots.executeUpdate();
+        }
+        java.nio.file.Files.delete(out.resolve(broken + ".capnp"));
+        try (CoordinatorNode node = CoordinatorNode.start(config, true)) {
+            String base = "http://127.0.0.1:" + node.httpPort();
+            assertEquals("ready", awaitReady(base).body());
+            verdicts(out, broken, 2).orElseThrow(() -> new AssertionError("the repaired commit was not run again"));
+            assertEquals(200, get(base + "/api/v1/commits/" + broken).statusCode());
+        }
     }
 
     private static HttpResponse<String> awaitReady(String base) throws Exception {
