@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.ktestci.schema.config.BranchConfig;
 import org.ktestci.schema.git.CommitInfo;
+import org.ktestci.schema.git.UrlCredentials;
 import org.ktestci.schema.io.AtomicFiles;
 import org.ktestci.schema.results.CommitResults;
 import org.ktestci.schema.results.CommitResultsCodec;
@@ -266,7 +267,8 @@ final class RemoteResults implements ResultsSource {
             HttpResponse<java.io.InputStream> r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
             return new Answer(r.statusCode(), r.headers(), BoundedBody.read(r, maxBody, path));
         } catch (IOException e) {
-            throw new CliError(base + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            throw new CliError(UrlCredentials.mask(base) + ": " + (e.getMessage() == null ? e.getClass().getSimpleName()
+                    : UrlCredentials.scrub(e.getMessage(), base)));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CliError("interrupted");

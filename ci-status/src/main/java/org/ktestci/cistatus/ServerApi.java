@@ -2,6 +2,7 @@ package org.ktestci.cistatus;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.ktestci.schema.git.UrlCredentials;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -117,7 +118,8 @@ final class ServerApi {
             return new Answer(r.statusCode(), new String(BoundedBody.read(r, BoundedBody.JSON, path),
                     StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new CliError(base + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            throw new CliError(UrlCredentials.mask(base) + ": " + (e.getMessage() == null ? e.getClass().getSimpleName()
+                    : UrlCredentials.scrub(e.getMessage(), base)));
         }
     }
 
@@ -144,7 +146,8 @@ final class ServerApi {
         try {
             return http.send(req, handler);
         } catch (IOException e) {
-            throw new CliError(base + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            throw new CliError(UrlCredentials.mask(base) + ": " + (e.getMessage() == null ? e.getClass().getSimpleName()
+                    : UrlCredentials.scrub(e.getMessage(), base)));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CliError("interrupted");

@@ -1,14 +1,20 @@
 package org.ktestci.schema.config;
 
+import org.ktestci.schema.git.UrlCredentials;
+
+import java.util.List;
+
 /** One problem in a config file, printed as {@code <file>:<line>:<column>: <key.path>: <message>} (config.md §1.1). */
 public record ConfigError(String file, int line, int column, String keyPath, String message) {
     /**
      * One line, always: a value quoted in the message (a path, a string with {@code \n} or an escape sequence in
-     * it) has its control characters shown as {@code \n}, {@code \t} or {@code \xNN}.
+     * it) has its control characters shown as {@code \n}, {@code \t} or {@code \xNN}. A URL quoted in it has its
+     * credentials masked: these lines are logged and served (a reload's {@code config_errors}).
      */
     @Override
     public String toString() {
-        return file + ":" + line + ":" + column + ": " + printable(keyPath) + ": " + printable(message);
+        return file + ":" + line + ":" + column + ": " + printable(keyPath) + ": "
+                + printable(UrlCredentials.scrub(message, List.of()));
     }
 
     static String printable(String s) {

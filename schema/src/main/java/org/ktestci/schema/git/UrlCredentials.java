@@ -40,14 +40,20 @@ public final class UrlCredentials {
             return url;
         }
         String rest = m.group(2);
-        int at = userInfoEnd(rest);
+        int at = actorAddress(m.group(1)) ? -1 : userInfoEnd(rest);
         return at < 0 ? url : m.group(1) + MASK + rest.substring(at);
+    }
+
+    /** {@code pekko://ktest-ci@host:port}: the part before '@' names the actor system, it is no credential. */
+    private static boolean actorAddress(String schemePart) {
+        String scheme = schemePart.substring(0, schemePart.length() - 3).toLowerCase(java.util.Locale.ROOT);
+        return scheme.equals("pekko") || scheme.equals("akka");
     }
 
     /** Whether {@code url} carries user-info (a user, a token or a password). */
     public static boolean hasUserInfo(String url) {
         Matcher m = url == null ? null : SCHEME.matcher(url);
-        return m != null && m.matches() && userInfoEnd(m.group(2)) >= 0;
+        return m != null && m.matches() && !actorAddress(m.group(1)) && userInfoEnd(m.group(2)) >= 0;
     }
 
     /**
@@ -83,7 +89,7 @@ public final class UrlCredentials {
         Set<String> out = new LinkedHashSet<>();
         for (String url : urls) {
             Matcher m = url == null ? null : SCHEME.matcher(url);
-            if (m == null || !m.matches()) {
+            if (m == null || !m.matches() || actorAddress(m.group(1))) {
                 continue;
             }
             int at = userInfoEnd(m.group(2));

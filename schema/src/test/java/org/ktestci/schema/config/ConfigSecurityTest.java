@@ -91,6 +91,27 @@ class ConfigSecurityTest {
         assertTrue(errors.get(0).startsWith(f.err(9, 1, "branch.main.fetch", "")), errors.get(0));
     }
 
+    /** Config errors are logged and served (/api/v1/queue config_errors): a rejected URL's secret stays out. */
+    @Test
+    void credentialsInRejectedValuesAreMasked() throws Exception {
+        ConfigFixture f = fx().coordinatorLayout("a.ktest");
+        String toml = ConfigFixture.COORDINATOR_TOP + """
+                [test_group.g]
+                tests = ["a.ktest"]
+                [branch.main]
+                fetch = "https://ghp_SecretToken123@git.example.org/r.git main extra"
+                test_groups = ["g"]
+                [branch.other]
+                fetch = "http://bob:p@ss/w0rd@git.example.org/r.git main"
+                test_groups = ["g"]
+                """;
+        assertEquals(List.of(
+                f.err(9, 1, "branch.main.fetch", "must be exactly \"<remote-url> <ref>\", got "
+                        + "\"https://***@git.example.org/r.git main extra\""),
+                f.err(12, 1, "branch.other.fetch", "URL must be https://, git://, ssh://, file:// or a path, got "
+                        + "\"http://***@git.example.org/r.git\"")), f.errors(toml, ConfigRole.COORDINATOR));
+    }
+
     @Test
     void theAdminTokenRulesAreTheSameAtEveryRead() throws Exception {
         Path token = dir.resolve("admin.token");

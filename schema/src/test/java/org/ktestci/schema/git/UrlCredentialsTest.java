@@ -29,7 +29,8 @@ class UrlCredentialsTest {
     @Test
     void leavesUrlsWithoutCredentialsAlone() {
         for (String url : List.of("https://git.example.org/linux.git", "https://host:8443/a@b/r.git",
-                "git://host/r", "file:///srv/a@b/r.git", "/srv/git/r.git", "upstream", "https://[::1]:80/x", "")) {
+                "git://host/r", "file:///srv/a@b/r.git", "/srv/git/r.git", "upstream", "https://[::1]:80/x", "",
+                "pekko://ktest-ci@ci.example.net:25520")) {
             assertEquals(url, UrlCredentials.mask(url));
             assertFalse(UrlCredentials.hasUserInfo(url), url);
         }
