@@ -12,7 +12,6 @@ import org.ktestci.coordinator.results.ResultsStore;
 import org.ktestci.schema.config.CiConfig;
 import org.ktestci.schema.config.ConfigLoader;
 import org.ktestci.schema.config.ConfigRole;
-import org.ktestci.schema.results.CommitResults;
 import org.ktestci.schema.results.CommitResultsCodec;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +27,6 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -47,19 +45,9 @@ class JournalQuarantineTest {
     @TempDir
     Path dir;
 
-    private static Optional<CommitResults> verdicts(Path out, String sha, int n) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            Path blob = out.resolve(sha + ".capnp");
-            if (Files.exists(blob)) {
-                CommitResults r = CommitResultsCodec.read(blob);
-                if (r.entries().size() == n && r.entries().stream().allMatch(e -> e.status().isVerdict())) {
-                    return Optional.of(r);
-                }
-            }
-            Thread.sleep(100);
-        }
-        return Optional.empty();
+    /** Both subtests of {@code sha} have verdicts (through the API, as a user would see them). */
+    private static void awaitTwoVerdicts(CoordinatorNode node, String sha, String what) throws Exception {
+        assertEquals(2, CiFixture.awaitVerdicts(node.httpPort(), sha, 2, WAIT).size(), what);
     }
 
     private static HttpResponse<String> get(String url) throws Exception {
@@ -87,8 +75,8 @@ class JournalQuarantineTest {
         String broken = shas.get(1);
         String intact = shas.get(0);
         try (CoordinatorNode node = CoordinatorNode.start(config, true)) {
-            verdicts(out, broken, 2).orElseThrow();
-            verdicts(out, intact, 2).orElseThrow();
+            awaitTwoVerdicts(node, broken, "no verdicts for " + broken);
+            awaitTwoVerdicts(node, intact, "no verdicts for " + intact);
         }
 
         // Overwrite the broken commit's first event with bytes that are not JSON, in the journal's own H2 file.
@@ -125,7 +113,7 @@ class JournalQuarantineTest {
             assertEquals(200, get(base + "/api/v1/commits/" + intact).statusCode(), "the intact commit is served");
 
             // The coordinator works: the new commit is tested, and nothing runs for the quarantined one.
-            verdicts(out, third, 2).orElseThrow(() -> new AssertionError("the new commit got no verdicts"));
+            awaitTwoVerdicts(node, third, "the new commit got no verdicts");
             assertEquals(2, CommitResultsCodec.read(out.resolve(broken + ".capnp")).entries().size(),
                     "the quarantined commit's last projection is left as it was");
         } finally {
@@ -144,11 +132,11 @@ class JournalQuarantineTest {
             assertTrue(events.executeUpdate() > 0);
             snapshots.executeUpdate();
         }
-        java.nio.file.Files.delete(out.resolve(broken + ".capnp"));
+        Files.delete(out.resolve(broken + ".capnp")); // so the poller sees new verdicts, not the old projection
         try (CoordinatorNode node = CoordinatorNode.start(config, true)) {
             String base = "http://127.0.0.1:" + node.httpPort();
             assertEquals("ready", awaitReady(base).body());
-            verdicts(out, broken, 2).orElseThrow(() -> new AssertionError("the repaired commit was not run again"));
+            awaitTwoVerdicts(node, broken, "the repaired commit was not run again");
             assertEquals(200, get(base + "/api/v1/commits/" + broken).statusCode());
         }
     }

@@ -11,7 +11,6 @@ import org.ktestci.coordinator.CoordinatorNode;
 import org.ktestci.coordinator.branches.BranchWatcher;
 import org.ktestci.schema.config.ConfigLoader;
 import org.ktestci.schema.config.ConfigRole;
-import org.ktestci.schema.results.CommitResultsCodec;
 import org.slf4j.LoggerFactory;
 
 import java.net.ServerSocket;
@@ -108,13 +107,8 @@ class WebHolesTest {
         try (CoordinatorNode node = CoordinatorNode.start(ConfigLoader.load(cfg, ConfigRole.COORDINATOR_WITH_WORKER),
                 true)) {
             String base = "http://127.0.0.1:" + node.httpPort();
-            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-            Path blob = dir.resolve("out").resolve(sha + ".capnp");
-            while (!(Files.exists(blob) && CommitResultsCodec.read(blob).entries().stream()
-                    .allMatch(e -> e.status().isVerdict()) && CommitResultsCodec.read(blob).entries().size() == 2)) {
-                assertTrue(System.nanoTime() < deadline, "no verdicts");
-                Thread.sleep(100);
-            }
+            assertEquals(2, CiFixture.awaitVerdicts(node.httpPort(), sha, 2, Duration.ofSeconds(90)).size(),
+                    "no verdicts");
 
             // 1. Fetch URL credentials: masked in the API (URL and last error) and in the log.
             JsonNode branches = JSON.readTree(get(base + "/api/v1/branches").body()).get("branches");
