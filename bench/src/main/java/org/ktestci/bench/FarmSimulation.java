@@ -23,7 +23,6 @@ import org.ktestci.coordinator.scheduling.LeaseGrant;
 import org.ktestci.coordinator.scheduling.RefillSource;
 import org.ktestci.coordinator.scheduling.SchedulerSettings;
 import org.ktestci.coordinator.scheduling.WindowPlanner;
-import org.ktestci.protocol.ExecutorMessage;
 import org.ktestci.schema.keys.ResultKeys;
 import org.ktestci.schema.results.OutputDir;
 
@@ -189,8 +188,8 @@ public final class FarmSimulation {
             }
             window.tell(new JobWindow.HostsChanged(hosts));
 
-            ConcurrentLinkedQueue<ExecutorMessage> offers = new ConcurrentLinkedQueue<>();
-            ActorRef<ExecutorMessage> offersRef = kit.spawn(inbox(offers), "slots");
+            ConcurrentLinkedQueue<BatchOffer> offers = new ConcurrentLinkedQueue<>();
+            ActorRef<BatchOffer> offersRef = kit.spawn(inbox(offers), "slots");
             TestProbe<ResultsStore.VerdictOutcome> recorded = kit.createTestProbe();
             TestProbe<JobWindow.QueueSummary> queue = kit.createTestProbe();
             PriorityQueue<Finish> running = new PriorityQueue<>((a, b) -> Long.compare(a.at(), b.at()));
@@ -304,7 +303,7 @@ public final class FarmSimulation {
      * refill the window requested of itself while answering the first query is seen by the second.
      */
     private static void awaitQuiescence(ActorRef<JobWindow.Command> window, TestProbe<JobWindow.QueueSummary> queue,
-                                        ConcurrentLinkedQueue<ExecutorMessage> offers, Map<Slot, Boolean> idle,
+                                        ConcurrentLinkedQueue<BatchOffer> offers, Map<Slot, Boolean> idle,
                                         Map<String, Slot> bySlotName, PriorityQueue<Finish> running, Workload w,
                                         long now) {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
@@ -313,12 +312,12 @@ public final class FarmSimulation {
             window.tell(new JobWindow.GetQueue(queue.ref()));
             JobWindow.QueueSummary q = queue.receiveMessage(Duration.ofSeconds(30));
             while (true) {
-                List<ExecutorMessage> got = drain(offers);
+                List<BatchOffer> got = drain(offers);
                 if (got.isEmpty()) {
                     break;
                 }
-                for (ExecutorMessage m : got) {
-                    LeaseGrant g = ((BatchOffer) m).grant();
+                for (BatchOffer m : got) {
+                    LeaseGrant g = m.grant();
                     Slot s = bySlotName.get(g.host() + ":" + g.slot());
                     idle.put(s, false);
                     List<Integer> d = new ArrayList<>();
@@ -342,16 +341,16 @@ public final class FarmSimulation {
         }
     }
 
-    private static List<ExecutorMessage> drain(ConcurrentLinkedQueue<ExecutorMessage> inbox) {
-        List<ExecutorMessage> got = new ArrayList<>();
-        for (ExecutorMessage m; (m = inbox.poll()) != null; ) {
+    private static List<BatchOffer> drain(ConcurrentLinkedQueue<BatchOffer> inbox) {
+        List<BatchOffer> got = new ArrayList<>();
+        for (BatchOffer m; (m = inbox.poll()) != null; ) {
             got.add(m);
         }
         return got;
     }
 
     /** The slots' mailbox: offers land in a queue the simulation thread reads. */
-    private static Behavior<ExecutorMessage> inbox(ConcurrentLinkedQueue<ExecutorMessage> q) {
+    private static Behavior<BatchOffer> inbox(ConcurrentLinkedQueue<BatchOffer> q) {
         return Behaviors.receiveMessage(m -> {
             q.add(m);
             return Behaviors.same();

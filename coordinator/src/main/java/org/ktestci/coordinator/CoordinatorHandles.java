@@ -5,7 +5,7 @@ import org.ktestci.coordinator.branches.BranchWatcher;
 import org.ktestci.coordinator.maintenance.Maintenance;
 import org.ktestci.coordinator.results.ResultsStore;
 import org.ktestci.coordinator.scheduling.JobWindow;
-import org.ktestci.protocol.GatewayMessage;
+import org.ktestci.coordinator.execution.WorkerGateway;
 
 import java.util.Optional;
 
@@ -14,7 +14,7 @@ import java.util.Optional;
  * singleton is starting or runs on another node; the dashboard then answers 503 for live data.
  */
 public final class CoordinatorHandles {
-    public record Refs(ActorRef<JobWindow.Command> window, ActorRef<GatewayMessage> gateway,
+    public record Refs(ActorRef<JobWindow.Command> window, ActorRef<WorkerGateway.Command> gateway,
                        ActorRef<ResultsStore.Command> results, ActorRef<BranchWatcher.Command> watcher,
                        ActorRef<Maintenance.Command> maintenance, int incarnation) {}
 

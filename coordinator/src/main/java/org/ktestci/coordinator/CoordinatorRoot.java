@@ -24,7 +24,6 @@ import org.ktestci.coordinator.results.ResultsProjector;
 import org.ktestci.coordinator.results.ResultsStore;
 import org.ktestci.coordinator.scheduling.GitRefillSource;
 import org.ktestci.coordinator.scheduling.JobWindow;
-import org.ktestci.protocol.GatewayMessage;
 
 import java.util.concurrent.CompletableFuture;
 
@@ -157,8 +156,9 @@ public final class CoordinatorRoot {
         ActorRef<Maintenance.Command> maintenance = ctx.spawn(Maintenance.create(
                 () -> new Maintenance.Settings(s.outputDir(), live.maintenanceInterval(), live.gcGrace()),
                 () -> liveBranchCommits(s), s.index(), window, results), "maintenance");
-        ActorRef<GatewayMessage> gateway = ctx.spawn(WorkerGateway.create(live::hostSlots, live::configuredHosts,
-                window, results, artifacts, live::settings, s.metrics(), incarnation, s.events()), "worker-gateway");
+        ActorRef<WorkerGateway.Command> gateway = WorkerGateway.commands(ctx.spawn(WorkerGateway.create(
+                live::hostSlots, live::configuredHosts, window, results, artifacts, live::settings, s.metrics(),
+                incarnation, s.events()), "worker-gateway"));
         ActorRef<ConfigWatcher.Command> configWatcher = ctx.spawn(ConfigWatcher.create(live), "config-watcher");
         java.util.function.Consumer<LiveConfig> onReload = l -> {
             watcher.tell(new BranchWatcher.ConfigChanged());

@@ -5,12 +5,13 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
-import org.ktestci.protocol.AgentMessage;
 import org.ktestci.schema.config.CiConfig;
 import org.ktestci.schema.config.WorkerConfig;
 import org.ktestci.worker.agent.ActiveLeases;
+import org.ktestci.worker.agent.AgentRejects;
 import org.ktestci.worker.agent.AgentIdentity;
 import org.ktestci.worker.agent.BatchValidator;
+import org.ktestci.worker.agent.KernelPolicy;
 import org.ktestci.worker.agent.SlotRunner;
 import org.ktestci.worker.agent.WorkerAgent;
 import org.ktestci.worker.checkout.WorkspaceCheckout;
@@ -32,14 +33,15 @@ public final class WorkerNode {
     private WorkerNode() {
     }
 
-    public static ActorRef<AgentMessage> spawnAgent(ActorContext<?> ctx, CiConfig config) {
+    public static ActorRef<Object> spawnAgent(ActorContext<?> ctx, CiConfig config) {
         WorkerConfig w = config.worker();
         SlotSettings base = new SlotSettings(w.host(), 0, w.workspace(), w.ktestDir(), w.runner().id(),
                 (long) w.logCapMib() << 20, (long) w.minFreeDiskGib() << 30, Duration.ofSeconds(30),
                 Duration.ofSeconds(10), Duration.ofSeconds(5), new org.ktestci.worker.console.ConsoleLimits(
                 (long) w.consoleCapMib() << 20, w.consoleLinesPerSec()));
         WorkspaceCheckout checkout = new WorkspaceCheckout(w.workspace());
-        BatchValidator validator = new BatchValidator(w.ktestDir());
+        BatchValidator validator = new BatchValidator(w.ktestDir(), Optional.of(w.arch().id()),
+                new KernelPolicy(w.kernelStore(), w.kernelPaths(), w.qemuKernel()));
         AgentIdentity identity = new AgentIdentity(w.host(), w.arch().id(), w.slots(), w.runner().id(), AGENT_VERSION,
                 ktestRevision(w.ktestDir()), false, memoryMib(), Runtime.getRuntime().availableProcessors());
         QemuSettings qemuSettings = new QemuSettings(w.kernelStore(), w.qemuBinary(), onPath(w.busybox()),
@@ -50,7 +52,8 @@ public final class WorkerNode {
         ActiveLeases active = new ActiveLeases();
         return ctx.spawn(WorkerAgent.create(identity, n -> SlotRunner.create(n,
                 (batch, sink) -> new BatchExecution(batch, sink, base.forSlot(n), checkout, System.getenv(), qemu),
-                validator, Duration.ofSeconds(config.heartbeatInterval()), active), active), "worker-agent");
+                validator, Duration.ofSeconds(config.heartbeatInterval()), active), active, validator,
+                new AgentRejects()), "worker-agent");
     }
 
     /** ktest-interface.md §6.3: say once at start when the qemu runner cannot run ktest's own tests. */

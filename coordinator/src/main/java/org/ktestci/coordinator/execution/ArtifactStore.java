@@ -3,11 +3,13 @@ package org.ktestci.coordinator.execution;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.ktestci.protocol.LogChunk;
+import org.ktestci.protocol.WireRules;
 import org.ktestci.schema.io.AtomicFiles;
 import org.ktestci.schema.results.OutputDir;
 
@@ -24,7 +26,9 @@ import java.util.List;
  * Writes uploaded log artifacts into {@code output_dir} (protocol.md §4.3): each chunk at its offset into
  * {@code .<name>.<lease>.<iteration>.part}, fsync'ed and renamed over {@code log.br} / {@code full_log.br} once
  * complete. A chunk is answered once written, so the executor acknowledges only what is on disk. Runs on the
- * blocking dispatcher.
+ * blocking dispatcher. Chunks come from executors, which checked them ({@code LeaseMessageCheck}); one that is
+ * still out of its artifact is answered as not written. The store keeps no state between messages, so a failure
+ * restarts it and the executor whose write went unanswered rewinds after its timeout.
  */
 public final class ArtifactStore extends AbstractBehavior<ArtifactStore.Command> {
     public sealed interface Command extends NoSerializationVerificationNeeded permits Write, DiscardPartial {}
@@ -32,7 +36,7 @@ public final class ArtifactStore extends AbstractBehavior<ArtifactStore.Command>
     public record Write(String sha, LogChunk chunk, long token, ActorRef<Written> replyTo) implements Command {}
 
     /** {@code complete}: the chunk finished its artifact and the file was renamed into place. */
-    public record Written(boolean ok, boolean complete, long token) implements org.apache.pekko.actor.NoSerializationVerificationNeeded {}
+    public record Written(boolean ok, boolean complete, long token) implements NoSerializationVerificationNeeded {}
 
     /** A lease ended: its unfinished {@code .part} files go. */
     public record DiscardPartial(String sha, String leaseId, List<String> keys) implements Command {}
@@ -40,7 +44,8 @@ public final class ArtifactStore extends AbstractBehavior<ArtifactStore.Command>
     private final OutputDir out;
 
     public static Behavior<Command> create(OutputDir out) {
-        return Behaviors.setup(ctx -> new ArtifactStore(ctx, out));
+        return Behaviors.supervise(Behaviors.<Command>setup(ctx -> new ArtifactStore(ctx, out)))
+                .onFailure(SupervisorStrategy.restart());
     }
 
     private ArtifactStore(ActorContext<Command> ctx, OutputDir out) {
@@ -58,6 +63,15 @@ public final class ArtifactStore extends AbstractBehavior<ArtifactStore.Command>
 
     private Behavior<Command> onWrite(Write w) {
         LogChunk c = w.chunk();
+        long end = c.offset() + (long) c.data().length;
+        if (c.offset() < 0 || c.offset() > c.totalSize() - c.data().length || !WireRules.resultKey(c.resultKey())
+                || !WireRules.leaseId(c.leaseId()) || !OutputDir.isSha(w.sha())) {
+            getContext().getLog().warn("artifact chunk refused: commit={} key={} lease={} bytes {}..{} of {}",
+                    WireRules.quote(w.sha()), WireRules.quote(c.resultKey()), WireRules.quote(c.leaseId()),
+                    c.offset(), end, c.totalSize());
+            w.replyTo().tell(new Written(false, false, w.token()));
+            return this;
+        }
         String name = LogChunk.KIND_FULL_LOG.equals(c.kind()) ? OutputDir.FULL_LOG : OutputDir.LOG;
         Path dir = out.keyDir(w.sha(), c.resultKey());
         Path part = dir.resolve(partName(name, c.leaseId(), c.iteration()));

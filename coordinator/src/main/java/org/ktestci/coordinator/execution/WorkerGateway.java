@@ -3,6 +3,7 @@ package org.ktestci.coordinator.execution;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -20,11 +21,14 @@ import org.ktestci.coordinator.scheduling.JobWindow;
 import org.ktestci.coordinator.scheduling.LeaseGrant;
 import org.ktestci.coordinator.scheduling.SchedulerSettings;
 import org.ktestci.protocol.AgentMessage;
-import org.ktestci.protocol.ExecutorMessage;
 import org.ktestci.protocol.GatewayMessage;
 import org.ktestci.protocol.HelloAck;
 import org.ktestci.protocol.HelloRequest;
 import org.ktestci.protocol.ProtocolVersion;
+import org.ktestci.protocol.Reject;
+import org.ktestci.protocol.RejectLog;
+import org.ktestci.protocol.WireAdapter;
+import org.ktestci.protocol.WireRules;
 import org.ktestci.protocol.WorkerGoodbye;
 import org.ktestci.protocol.WorkerHello;
 
@@ -32,7 +36,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,36 +48,45 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * The coordinator's door for worker-agents (protocol.md §3): checks each hello (protocol version, configured
- * arch, duplicate host), reconciles the hello's active leases with the job window (resume or abandon), creates
- * one {@link Executor} per assigned slot, follows reachability, and stops the executors when the agent goes.
+ * The coordinator's door for worker-agents (protocol.md §3): checks each hello (protocol version, every field,
+ * configured arch, duplicate host), reconciles the hello's active leases with the job window (resume or
+ * abandon), creates one {@link Executor} per assigned slot, follows reachability, and stops the executors when
+ * the agent goes or says goodbye (only its own agent may).
+ *
+ * <p>Workers reach it only with {@link GatewayMessage}s; the admin's and the dashboard's requests are local
+ * commands a cluster member cannot send. Its hosts live in a {@link GatewayState} outside the behaviour and its
+ * executors are kept when it restarts after a failure, so a failure loses no host and no lease.
  */
-public final class WorkerGateway extends AbstractBehavior<GatewayMessage> {
-    private record AgentGone(String host, ActorRef<AgentMessage> agent)
-            implements GatewayMessage, NoSerializationVerificationNeeded {}
+public final class WorkerGateway extends AbstractBehavior<WorkerGateway.Command> {
+    public sealed interface Command extends NoSerializationVerificationNeeded
+            permits Wire, Foreign, AgentGone, ReachabilityChanged, Reconciled, KnownHostLeases, ReconcileFailed,
+            AdminRevoke, GetWorkers {}
 
-    private record ReachabilityChanged(ClusterEvent.ReachabilityEvent event)
-            implements GatewayMessage, NoSerializationVerificationNeeded {}
+    /** A worker's message as it came from the cluster. */
+    record Wire(GatewayMessage message) implements Command {}
+
+    /** Anything else the cluster delivered: logged and counted. */
+    record Foreign(Object message) implements Command {}
+
+    record AgentGone(String host, ActorRef<AgentMessage> agent) implements Command {}
+
+    record ReachabilityChanged(ClusterEvent.ReachabilityEvent event) implements Command {}
 
     /** The window's answer for a new host's hello: which leases its executors take over. */
-    private record Reconciled(WorkerHello hello, JobWindow.ResumeDecision decision)
-            implements GatewayMessage, NoSerializationVerificationNeeded {}
+    record Reconciled(WorkerHello hello, JobWindow.ResumeDecision decision) implements Command {}
 
     /** The window's current leases, to tell a known host which of its reported leases to abandon. */
-    private record KnownHostLeases(WorkerHello hello, List<LeaseGrant> leases)
-            implements GatewayMessage, NoSerializationVerificationNeeded {}
+    record KnownHostLeases(WorkerHello hello, List<LeaseGrant> leases) implements Command {}
 
-    private record ReconcileFailed(WorkerHello hello, Throwable error)
-            implements GatewayMessage, NoSerializationVerificationNeeded {}
+    record ReconcileFailed(WorkerHello hello, Throwable error) implements Command {}
 
     /** Admin: revoke a running lease (reason {@code admin_revoke}); replies false when no slot runs it. */
-    public record AdminRevoke(String leaseId, ActorRef<Boolean> replyTo) implements GatewayMessage,
-            NoSerializationVerificationNeeded {}
+    public record AdminRevoke(String leaseId, ActorRef<Boolean> replyTo) implements Command {}
 
     /** Hosts, their slots and current leases as {@code /api/v1/workers} shows them. */
-    public record GetWorkers(ActorRef<WorkersView> replyTo) implements GatewayMessage, NoSerializationVerificationNeeded {}
+    public record GetWorkers(ActorRef<WorkersView> replyTo) implements Command {}
 
-    public record WorkersView(List<HostView> hosts) implements org.apache.pekko.actor.NoSerializationVerificationNeeded {}
+    public record WorkersView(List<HostView> hosts) implements NoSerializationVerificationNeeded {}
 
     /**
      * {@code state}: {@code up}, {@code unreachable}, {@code quarantined} or {@code down} (configured, absent);
@@ -82,13 +94,6 @@ public final class WorkerGateway extends AbstractBehavior<GatewayMessage> {
      */
     public record HostView(String host, String arch, int slots, String slotsSource, String state,
                            Optional<WorkerHello> hello, HostHealth health, List<Executor.SlotView> slotList) {}
-
-    private record Host(WorkerHello hello, int slots, boolean slotsFromConfig, List<ActorRef<ExecutorMessage>> executors,
-                        boolean reachable) {
-        Host withReachable(boolean r) {
-            return new Host(hello, slots, slotsFromConfig, executors, r);
-        }
-    }
 
     private static final Duration ASK = Duration.ofSeconds(5);
 
@@ -101,37 +106,55 @@ public final class WorkerGateway extends AbstractBehavior<GatewayMessage> {
     private final ActorRef<ArtifactStore.Command> artifacts;
     private final CoordinatorMetrics metrics;
     private final int incarnation;
-    private final Map<String, Host> hosts = new LinkedHashMap<>();
-    /** Hosts whose first hello waits for the window's resume decision. */
-    private final Set<String> joining = new HashSet<>();
+    private final GatewayState state;
+    private final RejectLog rejectLog = new RejectLog();
 
-    public static Behavior<GatewayMessage> create(Function<String, HostSlots> hostConfig, List<String> configuredHosts,
-                                                  ActorRef<JobWindow.Command> window,
-                                                  ActorRef<ResultsStore.Command> results,
-                                                  ActorRef<ArtifactStore.Command> artifacts,
-                                                  SchedulerSettings settings, CoordinatorMetrics metrics,
-                                                  int incarnation) {
+    public static Behavior<Object> create(Function<String, HostSlots> hostConfig, List<String> configuredHosts,
+                                          ActorRef<JobWindow.Command> window,
+                                          ActorRef<ResultsStore.Command> results,
+                                          ActorRef<ArtifactStore.Command> artifacts,
+                                          SchedulerSettings settings, CoordinatorMetrics metrics,
+                                          int incarnation) {
         return create(hostConfig, () -> configuredHosts, window, results, artifacts, () -> settings, metrics,
                 incarnation, LiveEvents.NONE);
     }
 
-    /** {@code configuredHosts} and {@code settings} are read at each use: a config reload changes them. */
-    public static Behavior<GatewayMessage> create(Function<String, HostSlots> hostConfig,
-                                                  Supplier<List<String>> configuredHosts,
-                                                  ActorRef<JobWindow.Command> window,
-                                                  ActorRef<ResultsStore.Command> results,
-                                                  ActorRef<ArtifactStore.Command> artifacts,
-                                                  Supplier<SchedulerSettings> settings, CoordinatorMetrics metrics,
-                                                  int incarnation, LiveEvents live) {
-        return Behaviors.setup(ctx -> {
-            ctx.getSystem().receptionist().tell(Receptionist.register(GatewayMessage.SERVICE_KEY, ctx.getSelf()));
+    /**
+     * {@code configuredHosts} and {@code settings} are read at each use: a config reload changes them. The
+     * gateway's ref is an {@code ActorRef<Object>}: {@link #wire} is what it registers for workers,
+     * {@link #commands} what local senders use.
+     */
+    public static Behavior<Object> create(Function<String, HostSlots> hostConfig,
+                                          Supplier<List<String>> configuredHosts,
+                                          ActorRef<JobWindow.Command> window,
+                                          ActorRef<ResultsStore.Command> results,
+                                          ActorRef<ArtifactStore.Command> artifacts,
+                                          Supplier<SchedulerSettings> settings, CoordinatorMetrics metrics,
+                                          int incarnation, LiveEvents live) {
+        return Behaviors.setup(outer -> {
+            outer.getSystem().receptionist().tell(Receptionist.register(GatewayMessage.SERVICE_KEY,
+                    wire(outer.getSelf())));
             ActorRef<ClusterEvent.ReachabilityEvent> reach =
-                    ctx.messageAdapter(ClusterEvent.ReachabilityEvent.class, ReachabilityChanged::new);
-            Cluster.get(ctx.getSystem()).subscriptions()
+                    outer.messageAdapter(ClusterEvent.ReachabilityEvent.class, ReachabilityChanged::new);
+            Cluster.get(outer.getSystem()).subscriptions()
                     .tell(Subscribe.create(reach, ClusterEvent.ReachabilityEvent.class));
-            return new WorkerGateway(ctx, hostConfig, configuredHosts, window, results, artifacts, settings, metrics,
-                    incarnation, live);
+            GatewayState state = new GatewayState();
+            Behavior<Command> restartable = Behaviors.supervise(Behaviors.<Command>setup(ctx ->
+                    new WorkerGateway(ctx, hostConfig, configuredHosts, window, results, artifacts, settings, metrics,
+                            incarnation, live, state)))
+                    .onFailure(SupervisorStrategy.restart().withStopChildren(false));
+            return WireAdapter.wrap(GatewayMessage.class, Wire::new, Command.class, Foreign::new, restartable);
         });
+    }
+
+    /** The ref workers send hellos and goodbyes to (registered under {@link GatewayMessage#SERVICE_KEY}). */
+    public static ActorRef<GatewayMessage> wire(ActorRef<?> gateway) {
+        return gateway.<Object>unsafeUpcast().narrow();
+    }
+
+    /** The ref the coordinator's own parts use (admin revoke, the workers view). */
+    public static ActorRef<Command> commands(ActorRef<?> gateway) {
+        return gateway.<Object>unsafeUpcast().narrow();
     }
 
     /** A random incarnation number for this coordinator start (protocol.md §2). */
@@ -139,11 +162,11 @@ public final class WorkerGateway extends AbstractBehavior<GatewayMessage> {
         return ThreadLocalRandom.current().nextInt();
     }
 
-    private WorkerGateway(ActorContext<GatewayMessage> ctx, Function<String, HostSlots> hostConfig,
+    private WorkerGateway(ActorContext<Command> ctx, Function<String, HostSlots> hostConfig,
                           Supplier<List<String>> configuredHosts, ActorRef<JobWindow.Command> window,
                           ActorRef<ResultsStore.Command> results, ActorRef<ArtifactStore.Command> artifacts,
                           Supplier<SchedulerSettings> settings, CoordinatorMetrics metrics, int incarnation,
-                          LiveEvents live) {
+                          LiveEvents live, GatewayState state) {
         super(ctx);
         this.hostConfig = hostConfig;
         this.configuredHostsRef = configuredHosts;
@@ -154,17 +177,27 @@ public final class WorkerGateway extends AbstractBehavior<GatewayMessage> {
         this.settingsRef = settings;
         this.metrics = metrics;
         this.incarnation = incarnation;
+        this.state = state;
+        if (state.started) {
+            // Hellos whose window answer was lost with the failure are said again (every 60 s until acked).
+            state.joining.clear();
+            state.hosts.forEach((name, h) -> ctx.watchWith(h.hello().agent(), new AgentGone(name, h.hello().agent())));
+            ctx.getLog().warn("worker gateway restarted after a failure: {} hosts and their executors kept",
+                    state.hosts.size());
+        }
+        state.started = true;
         updateGauges();
     }
 
     @Override
-    public Receive<GatewayMessage> createReceive() {
+    public Receive<Command> createReceive() {
         return newReceiveBuilder()
-                .onMessage(WorkerHello.class, this::onHello)
+                .onMessage(Wire.class, w -> w.message() instanceof WorkerHello h ? onHello(h)
+                        : onGoodbye((WorkerGoodbye) w.message()))
+                .onMessage(Foreign.class, this::onForeign)
                 .onMessage(Reconciled.class, this::onReconciled)
                 .onMessage(KnownHostLeases.class, this::onKnownHostLeases)
                 .onMessage(ReconcileFailed.class, this::onReconcileFailed)
-                .onMessage(WorkerGoodbye.class, this::onGoodbye)
                 .onMessage(AgentGone.class, this::onAgentGone)
                 .onMessage(GetWorkers.class, this::onGetWorkers)
                 .onMessage(AdminRevoke.class, this::onAdminRevoke)
@@ -172,19 +205,34 @@ public final class WorkerGateway extends AbstractBehavior<GatewayMessage> {
                 .build();
     }
 
-    private Behavior<GatewayMessage> onHello(WorkerHello h) {
-        String refusal = refusalOf(h);
-        if (refusal != null) {
-            getContext().getLog().warn("refusing worker {} ({}): {}", h.host(), h.agent().path().address(), refusal);
-            h.agent().tell(HelloAck.refused(incarnation, refusal));
+    private Behavior<Command> onForeign(Foreign f) {
+        String type = f.message() == null ? "null" : f.message().getClass().getSimpleName();
+        metrics.protocolRejects.labelValues("gateway", "foreign", "not_a_gateway_message").inc();
+        rejectLog.admit("foreign", System.currentTimeMillis()).ifPresent(more -> getContext().getLog()
+                .warn("message refused by the gateway: type={}: not a hello or goodbye{}", WireRules.quote(type),
+                        more));
+        return this;
+    }
+
+    private Behavior<Command> onHello(WorkerHello h) {
+        Optional<String> refusal = refusalOf(h);
+        if (refusal.isPresent()) {
+            String more = rejectLog.admit("hello", System.currentTimeMillis()).orElse(null);
+            if (more != null) {
+                getContext().getLog().warn("refusing worker {} ({}): {}{}", WireRules.quote(h.host()),
+                        h.agent() == null ? "no agent" : h.agent().path().address(), refusal.get(), more);
+            }
+            if (h.agent() != null) {
+                h.agent().tell(HelloAck.refused(incarnation, refusal.get()));
+            }
             return this;
         }
         List<JobWindow.ActiveLease> active = h.activeLeases().stream()
                 .map(a -> new JobWindow.ActiveLease(a.slot(), a.leaseId(), a.epoch())).toList();
-        if (hosts.containsKey(h.host())) {
+        if (state.hosts.containsKey(h.host())) {
             getContext().ask(JobWindow.LeaseSummary.class, window, ASK, JobWindow.GetLeases::new,
                     (res, err) -> err == null ? new KnownHostLeases(h, res.leases()) : new ReconcileFailed(h, err));
-        } else if (joining.add(h.host())) {
+        } else if (state.joining.add(h.host())) {
             getContext().ask(JobWindow.ResumeDecision.class, window, ASK,
                     replyTo -> new JobWindow.ResumeLeases(h.host(), active, replyTo),
                     (res, err) -> err == null ? new Reconciled(h, res) : new ReconcileFailed(h, err));
@@ -192,10 +240,10 @@ public final class WorkerGateway extends AbstractBehavior<GatewayMessage> {
         return this;
     }
 
-    private Behavior<GatewayMessage> onReconciled(Reconciled r) {
+    private Behavior<Command> onReconciled(Reconciled r) {
         WorkerHello h = r.hello();
-        joining.remove(h.host());
-        if (hosts.containsKey(h.host())) {
+        state.joining.remove(h.host());
+        if (state.hosts.containsKey(h.host())) {
             return this;
         }
         Optional<Integer> configured = hostConfig.apply(h.host()).slots();
@@ -204,7 +252,7 @@ public final class WorkerGateway extends AbstractBehavior<GatewayMessage> {
         r.decision().resume().forEach(g -> resumeBySlot.put(g.slot(), g));
         Map<String, Long> ackedBy = new HashMap<>();
         h.activeLeases().forEach(a -> ackedBy.put(a.leaseId(), a.lastAckedSeq()));
-        List<ActorRef<ExecutorMessage>> executors = new ArrayList<>();
+        List<ActorRef<Executor.Command>> executors = new ArrayList<>();
         List<HelloAck.Resume> resume = new ArrayList<>();
         List<String> abandon = new ArrayList<>(r.decision().abandon());
         for (int i = 0; i < slots; i++) {
@@ -214,12 +262,13 @@ public final class WorkerGateway extends AbstractBehavior<GatewayMessage> {
                 long expected = ackedBy.getOrDefault(g.leaseId(), 0L) + 1;
                 resumed = Optional.of(new Executor.Resumed(g, expected));
             }
-            ActorRef<ExecutorMessage> ex = getContext().spawn(Executor.create(new SlotId(h.host(), i), h.arch(),
-                    h.agent(), window, results, artifacts, settingsRef, metrics, resumed, live),
-                    "executor-" + h.host() + "-" + i + "-" + UUID.randomUUID().toString().substring(0, 8));
-            executors.add(ex);
+            // The random part keeps an executor's path unguessable: only the host's agent learns it.
+            ActorRef<Object> ex = getContext().spawn(Executor.create(new SlotId(h.host(), i), h.arch(), h.agent(),
+                    window, results, artifacts, settingsRef, metrics, resumed, live),
+                    "executor-" + h.host() + "-" + i + "-" + UUID.randomUUID());
+            executors.add(Executor.commands(ex));
             if (g != null) {
-                resume.add(new HelloAck.Resume(g.leaseId(), ex, resumed.get().expectedSeq()));
+                resume.add(new HelloAck.Resume(g.leaseId(), Executor.wire(ex), resumed.get().expectedSeq()));
             }
         }
         // A resumed lease on a slot the host no longer has cannot continue.
@@ -228,7 +277,7 @@ public final class WorkerGateway extends AbstractBehavior<GatewayMessage> {
             window.tell(new JobWindow.LeaseEnded(g.leaseId(), "ABANDONED", "coordinator_failover", Map.of(), Set.of()));
         });
         getContext().watchWith(h.agent(), new AgentGone(h.host(), h.agent()));
-        hosts.put(h.host(), new Host(h, slots, configured.isPresent(), executors, true));
+        state.hosts.put(h.host(), new GatewayState.Host(h, slots, configured.isPresent(), executors, true));
         getContext().getLog().info("worker accepted: host={} arch={} slots={} runner={} agent={} resumed={} abandoned={}",
                 h.host(), h.arch(), slots, h.runner(), h.agent().path(), resume.size(), abandon.size());
         window.tell(new JobWindow.HostsChanged(upHosts()));
@@ -238,8 +287,8 @@ public final class WorkerGateway extends AbstractBehavior<GatewayMessage> {
         return this;
     }
 
-    private Behavior<GatewayMessage> onKnownHostLeases(KnownHostLeases k) {
-        Host known = hosts.get(k.hello().host());
+    private Behavior<Command> onKnownHostLeases(KnownHostLeases k) {
+        GatewayState.Host known = state.hosts.get(k.hello().host());
         if (known == null) {
             return this;
         }
@@ -251,8 +300,8 @@ public final class WorkerGateway extends AbstractBehavior<GatewayMessage> {
         return this;
     }
 
-    private Behavior<GatewayMessage> onReconcileFailed(ReconcileFailed f) {
-        joining.remove(f.hello().host());
+    private Behavior<Command> onReconcileFailed(ReconcileFailed f) {
+        state.joining.remove(f.hello().host());
         // The worker says hello again every 60 s until acknowledged.
         getContext().getLog().warn("cannot reconcile hello of {}: {}", f.hello().host(), f.error().toString());
         return this;
@@ -265,30 +314,58 @@ public final class WorkerGateway extends AbstractBehavior<GatewayMessage> {
                 abandon);
     }
 
-    private String refusalOf(WorkerHello h) {
+    /**
+     * Why a hello is refused: another protocol version, a field out of its rules (counted), a configured arch
+     * that differs, or a host already connected through another agent.
+     */
+    private Optional<String> refusalOf(WorkerHello h) {
         if (h.protocolVersion() != ProtocolVersion.CURRENT) {
-            return "protocol version " + h.protocolVersion() + " not supported (coordinator speaks "
-                    + ProtocolVersion.CURRENT + ")";
+            return Optional.of("protocol version " + h.protocolVersion() + " not supported (coordinator speaks "
+                    + ProtocolVersion.CURRENT + ")");
         }
-        HostSlots cfg = hostConfig.apply(h.host());
+        Optional<String> bad = HelloCheck.host(h.host());
+        HostSlots cfg = bad.isPresent() ? HostSlots.UNCONFIGURED : hostConfig.apply(h.host());
+        bad = bad.or(() -> HelloCheck.hello(h, cfg));
+        if (bad.isPresent()) {
+            metrics.protocolRejects.labelValues("gateway", "WorkerHello", Reject.MALFORMED).inc();
+            return bad;
+        }
         if (cfg.arch().isPresent() && !cfg.arch().get().equals(h.arch())) {
-            return "arch mismatch: config says " + cfg.arch().get() + ", host says " + h.arch();
+            return Optional.of("arch mismatch: config says " + cfg.arch().get() + ", host says " + h.arch());
         }
-        Host known = hosts.get(h.host());
+        GatewayState.Host known = state.hosts.get(h.host());
         if (known != null && !known.hello().agent().equals(h.agent())) {
-            return "host " + h.host() + " is already connected from " + known.hello().agent().path().address();
+            return Optional.of("host " + h.host() + " is already connected from "
+                    + known.hello().agent().path().address());
         }
-        return null;
+        return Optional.empty();
     }
 
-    private Behavior<GatewayMessage> onGoodbye(WorkerGoodbye g) {
-        getContext().getLog().info("worker said goodbye: host={} leases={}", g.host(), g.leases().size());
+    /** Only the agent that said hello for a host may take it away: a goodbye for any other host is refused. */
+    private Behavior<Command> onGoodbye(WorkerGoodbye g) {
+        Optional<String> bad = HelloCheck.goodbye(g);
+        GatewayState.Host known = bad.isPresent() ? null : state.hosts.get(g.host());
+        if (bad.isEmpty() && known != null && !known.hello().agent().equals(g.agent())) {
+            bad = Optional.of("goodbye for " + g.host() + " from " + g.agent().path()
+                    + ", not from the agent that said hello for it");
+            metrics.protocolRejects.labelValues("gateway", "WorkerGoodbye", "not_its_agent").inc();
+        } else if (bad.isPresent()) {
+            metrics.protocolRejects.labelValues("gateway", "WorkerGoodbye", Reject.MALFORMED).inc();
+        }
+        if (bad.isPresent()) {
+            String why = bad.get();
+            rejectLog.admit("goodbye", System.currentTimeMillis())
+                    .ifPresent(more -> getContext().getLog().warn("goodbye refused: {}{}", why, more));
+            return this;
+        }
+        getContext().getLog().info("worker said goodbye: host={} leases={}", g.host(),
+                g.leases() == null ? 0 : g.leases().size());
         removeHost(g.host(), "worker_shutdown");
         return this;
     }
 
-    private Behavior<GatewayMessage> onAgentGone(AgentGone g) {
-        Host known = hosts.get(g.host());
+    private Behavior<Command> onAgentGone(AgentGone g) {
+        GatewayState.Host known = state.hosts.get(g.host());
         if (known != null && known.hello().agent().equals(g.agent())) {
             getContext().getLog().warn("worker lost: host={}", g.host());
             removeHost(g.host(), "member_down");
@@ -296,15 +373,15 @@ public final class WorkerGateway extends AbstractBehavior<GatewayMessage> {
         return this;
     }
 
-    private Behavior<GatewayMessage> onReachability(ReachabilityChanged changed) {
+    private Behavior<Command> onReachability(ReachabilityChanged changed) {
         boolean reachable = changed.event() instanceof ClusterEvent.ReachableMember;
         var address = changed.event().member().address();
-        for (Map.Entry<String, Host> e : List.copyOf(hosts.entrySet())) {
-            Host h = e.getValue();
+        for (Map.Entry<String, GatewayState.Host> e : List.copyOf(state.hosts.entrySet())) {
+            GatewayState.Host h = e.getValue();
             if (h.hello().agent().path().address().equals(address)) {
                 getContext().getLog().warn("worker {}: host={}", reachable ? "reachable again" : "unreachable",
                         h.hello().host());
-                hosts.put(e.getKey(), h.withReachable(reachable));
+                state.hosts.put(e.getKey(), h.withReachable(reachable));
                 live.host(e.getKey(), reachable ? "up" : "unreachable", 0);
                 h.executors().forEach(x -> x.tell(new Executor.HostReachability(reachable)));
                 if (reachable) {
@@ -318,7 +395,7 @@ public final class WorkerGateway extends AbstractBehavior<GatewayMessage> {
     }
 
     private void removeHost(String host, String reason) {
-        Host known = hosts.remove(host);
+        GatewayState.Host known = state.hosts.remove(host);
         if (known != null) {
             String downId = UUID.randomUUID().toString();
             known.executors().forEach(e -> e.tell(new Executor.HostDown(reason, downId)));
@@ -331,7 +408,7 @@ public final class WorkerGateway extends AbstractBehavior<GatewayMessage> {
 
     private Map<String, String> upHosts() {
         Map<String, String> up = new HashMap<>();
-        hosts.forEach((name, h) -> {
+        state.hosts.forEach((name, h) -> {
             if (h.reachable()) {
                 up.put(name, h.hello().arch());
             }
@@ -344,7 +421,7 @@ public final class WorkerGateway extends AbstractBehavior<GatewayMessage> {
         int unreachable = 0;
         int slotsUp = 0;
         int slotsDown = 0;
-        for (Host h : hosts.values()) {
+        for (GatewayState.Host h : state.hosts.values()) {
             if (h.reachable()) {
                 upHosts++;
                 slotsUp += h.slots();
@@ -353,7 +430,7 @@ public final class WorkerGateway extends AbstractBehavior<GatewayMessage> {
                 slotsDown += h.slots();
             }
         }
-        long down = configuredHostsRef.get().stream().filter(c -> !hosts.containsKey(c)).count();
+        long down = configuredHostsRef.get().stream().filter(c -> !state.hosts.containsKey(c)).count();
         metrics.hosts.labelValues("up").set(upHosts);
         metrics.hosts.labelValues("unreachable").set(unreachable);
         metrics.hosts.labelValues("down").set(down);
@@ -361,15 +438,15 @@ public final class WorkerGateway extends AbstractBehavior<GatewayMessage> {
         metrics.slots.labelValues("unreachable").set(slotsDown);
     }
 
-    private Behavior<GatewayMessage> onAdminRevoke(AdminRevoke r) {
+    private Behavior<Command> onAdminRevoke(AdminRevoke r) {
         var system = getContext().getSystem();
-        Map<String, List<ActorRef<ExecutorMessage>>> executors = new HashMap<>();
-        hosts.forEach((name, h) -> executors.put(name, List.copyOf(h.executors())));
+        Map<String, List<ActorRef<Executor.Command>>> executors = new HashMap<>();
+        state.hosts.forEach((name, h) -> executors.put(name, List.copyOf(h.executors())));
         // Answered from the future: the lease's slot is looked up in the window, then its executor is told.
         AskPattern.ask(window, JobWindow.GetLeases::new, ASK, system.scheduler()).whenComplete((summary, err) -> {
             Optional<LeaseGrant> grant = err != null ? Optional.empty() : summary.leases().stream()
                     .filter(g -> g.leaseId().equals(r.leaseId())).findFirst();
-            List<ActorRef<ExecutorMessage>> onHost = grant.map(g -> executors.getOrDefault(g.host(), List.of()))
+            List<ActorRef<Executor.Command>> onHost = grant.map(g -> executors.getOrDefault(g.host(), List.of()))
                     .orElse(List.of());
             if (grant.isEmpty() || grant.get().slot() >= onHost.size()) {
                 r.replyTo().tell(false);
@@ -380,16 +457,16 @@ public final class WorkerGateway extends AbstractBehavior<GatewayMessage> {
         return this;
     }
 
-    private Behavior<GatewayMessage> onGetWorkers(GetWorkers q) {
+    private Behavior<Command> onGetWorkers(GetWorkers q) {
         var system = getContext().getSystem();
         CompletionStage<JobWindow.LeaseSummary> leases = AskPattern.ask(window, JobWindow.GetLeases::new, ASK,
                 system.scheduler());
-        List<Map.Entry<String, Host>> snapshot = List.copyOf(hosts.entrySet());
+        List<Map.Entry<String, GatewayState.Host>> snapshot = List.copyOf(state.hosts.entrySet());
         List<CompletableFuture<List<Executor.SlotView>>> perHost = new ArrayList<>();
-        for (Map.Entry<String, Host> e : snapshot) {
+        for (Map.Entry<String, GatewayState.Host> e : snapshot) {
             List<CompletableFuture<Executor.SlotView>> slots = new ArrayList<>();
-            for (ActorRef<ExecutorMessage> ex : e.getValue().executors()) {
-                slots.add(AskPattern.<ExecutorMessage, Executor.SlotView>ask(ex, Executor.GetSlot::new, ASK,
+            for (ActorRef<Executor.Command> ex : e.getValue().executors()) {
+                slots.add(AskPattern.<Executor.Command, Executor.SlotView>ask(ex, Executor.GetSlot::new, ASK,
                         system.scheduler()).toCompletableFuture());
             }
             perHost.add(CompletableFuture.allOf(slots.toArray(CompletableFuture[]::new))
@@ -403,7 +480,7 @@ public final class WorkerGateway extends AbstractBehavior<GatewayMessage> {
                     long now = System.currentTimeMillis();
                     List<HostView> out = new ArrayList<>();
                     for (int i = 0; i < snapshot.size(); i++) {
-                        Host h = snapshot.get(i).getValue();
+                        GatewayState.Host h = snapshot.get(i).getValue();
                         HostHealth health = summary.hosts().getOrDefault(h.hello().host(), new HostHealth(0, 0, 0));
                         String state = health.until() > now ? "quarantined" : h.reachable() ? "up" : "unreachable";
                         out.add(new HostView(h.hello().host(), h.hello().arch(), h.slots(),

@@ -23,6 +23,8 @@ public final class CoordinatorMetrics {
     public final Counter infraFailures;
     public final Counter failedToRun;
     public final Counter staleMessages;
+    /** Wire messages refused before any effect (issue 12): {@code actor}, message {@code type}, {@code reason}. */
+    public final Counter protocolRejects;
     public final Counter duplicateVerdicts;
     public final Counter keyCollisions;
     public final Counter hostQuarantines;
@@ -61,6 +63,8 @@ public final class CoordinatorMetrics {
         failedToRun = counter("ktest_ci_failed_to_run", "subtests finalised Failed to run");
         staleMessages = counter("ktest_ci_stale_messages", "worker messages rejected for a non-current lease",
                 "type");
+        protocolRejects = counter("ktest_ci_protocol_rejects", "worker messages refused for a field out of its "
+                + "rules, a sender on the wrong node, or a type the actor does not take", "actor", "type", "reason");
         duplicateVerdicts = counter("ktest_ci_duplicate_verdicts", "verdicts rejected: the first verdict stands");
         keyCollisions = counter("ktest_ci_result_key_collisions", "job keys dropped for a result key collision");
         hostQuarantines = counter("ktest_ci_host_quarantines", "quarantines started", "host");

@@ -30,7 +30,6 @@ import org.ktestci.coordinator.scheduling.WindowEvent.HostReleased;
 import org.ktestci.coordinator.scheduling.WindowEvent.LeaseGranted;
 import org.ktestci.coordinator.scheduling.WindowEvent.WindowReconciled;
 import org.ktestci.protocol.BatchFinished;
-import org.ktestci.protocol.ExecutorMessage;
 
 
 import java.io.IOException;
@@ -83,7 +82,7 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
     public record HostsChanged(Map<String, String> upHosts) implements Command {}
 
     /** An idle slot asks for work; parked until an eligible batch exists. */
-    public record ClaimBatch(String host, int slot, String arch, ActorRef<ExecutorMessage> replyTo) implements Command {}
+    public record ClaimBatch(String host, int slot, String arch, ActorRef<BatchOffer> replyTo) implements Command {}
 
     /** A slot went away or became unreachable: forget its parked claim. */
     public record CancelClaims(String host, int slot) implements Command {}

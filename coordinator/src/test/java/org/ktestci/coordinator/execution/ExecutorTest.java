@@ -57,25 +57,32 @@ class ExecutorTest {
     }
 
     record Fixture(TestProbe<AgentMessage> agent, TestProbe<JobWindow.Command> window,
-                   TestProbe<ResultsStore.Command> results, ActorRef<ExecutorMessage> executor) {}
+                   TestProbe<ResultsStore.Command> results, ActorRef<ExecutorMessage> executor,
+                   JobWindow.ClaimBatch claim) {
+        /** The window grants the executor's claim. */
+        void offer(LeaseGrant g) {
+            claim.replyTo().tell(new BatchOffer(g));
+        }
+    }
 
     private static Fixture start(Duration leaseTimeout) {
         TestProbe<AgentMessage> agent = KIT.createTestProbe();
         TestProbe<JobWindow.Command> window = KIT.createTestProbe();
         TestProbe<ResultsStore.Command> results = KIT.createTestProbe();
         TestProbe<ArtifactStore.Command> artifacts = KIT.createTestProbe();
-        ActorRef<ExecutorMessage> ex = KIT.spawn(Executor.create(new SlotId("farm1", 0), "x86_64", agent.ref(),
+        ActorRef<ExecutorMessage> ex = Executor.wire(KIT.spawn(Executor.create(new SlotId("farm1", 0), "x86_64",
+                agent.ref(),
                 window.ref(), results.ref(), artifacts.ref(), settings(leaseTimeout), CoordinatorMetrics.standalone(),
-                java.util.Optional.empty()));
+                java.util.Optional.empty())));
         JobWindow.ClaimBatch claim = window.expectMessageClass(JobWindow.ClaimBatch.class);
         assertEquals("x86_64", claim.arch());
-        return new Fixture(agent, window, results, ex);
+        return new Fixture(agent, window, results, ex, claim);
     }
 
     @Test
     void dispatchesTheBatchAndRecordsOnlyCurrentLeaseVerdicts() {
         Fixture f = start(Duration.ofSeconds(60));
-        f.executor().tell(new BatchOffer(grant("lease-1", 5)));
+        f.offer(grant("lease-1", 5));
         RunBatch run = f.agent().expectMessageClass(RunBatch.class);
         assertEquals("lease-1", run.leaseId());
         assertEquals(List.of("t.a", "t.b"), run.subtests().stream().map(RunBatch.BatchSubtest::resultKey).toList());
@@ -130,7 +137,7 @@ class ExecutorTest {
     @Test
     void aVerdictNotStoredInTimeRewindsDeliveryAndBatchFinishedWaitsForDurability() {
         Fixture f = start(Duration.ofSeconds(60));
-        f.executor().tell(new BatchOffer(grant("lease-3", 5)));
+        f.offer(grant("lease-3", 5));
         f.agent().expectMessageClass(RunBatch.class);
         f.executor().tell(new BatchAccepted("lease-3", 5));
         f.executor().tell(new SubtestFinished("lease-3", 5, 1, "t.a", "========= PASSED a in 1s", "PASSED", 1, 0, 0,
@@ -150,7 +157,7 @@ class ExecutorTest {
     @Test
     void unparseableStatusLinesAreRecordedButCountAsAFailureOfTheJob() {
         Fixture f = start(Duration.ofSeconds(60));
-        f.executor().tell(new BatchOffer(grant("lease-4", 5)));
+        f.offer(grant("lease-4", 5));
         f.agent().expectMessageClass(RunBatch.class);
         f.executor().tell(new SubtestFinished("lease-4", 5, 1, "t.a", "garbage", "UNKNOWN", 1, 0, 0, 1, "t.a", ""));
         ResultsStore.Verdict va = f.results().expectMessageClass(ResultsStore.Verdict.class);
@@ -168,7 +175,7 @@ class ExecutorTest {
     @Test
     void expiresASilentLeaseAndRevokesIt() {
         Fixture f = start(Duration.ofSeconds(2));
-        f.executor().tell(new BatchOffer(grant("lease-2", 9)));
+        f.offer(grant("lease-2", 9));
         f.agent().expectMessageClass(RunBatch.class);
         f.executor().tell(new BatchAccepted("lease-2", 9));
         RevokeLease revoke = f.agent().expectMessageClass(RevokeLease.class, Duration.ofSeconds(5));

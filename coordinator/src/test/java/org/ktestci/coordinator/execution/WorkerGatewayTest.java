@@ -46,9 +46,9 @@ class WorkerGatewayTest {
         TestProbe<ResultsStore.Command> results = KIT.createTestProbe();
         TestProbe<ArtifactStore.Command> artifacts = KIT.createTestProbe();
         SchedulerSettings settings = SchedulerSettings.defaults();
-        ActorRef<GatewayMessage> gw = KIT.spawn(WorkerGateway.create(h -> h.equals("farm1") ? farm1
+        ActorRef<GatewayMessage> gw = WorkerGateway.wire(KIT.spawn(WorkerGateway.create(h -> h.equals("farm1") ? farm1
                 : HostSlots.UNCONFIGURED, List.of(), window.ref(), results.ref(), artifacts.ref(), settings,
-                CoordinatorMetrics.standalone(), 42));
+                CoordinatorMetrics.standalone(), 42)));
         return new Fixture(gw, window);
     }
 

@@ -10,7 +10,6 @@ import org.ktestci.coordinator.results.ResultsIndex;
 import org.ktestci.coordinator.results.ResultsStore;
 import org.ktestci.coordinator.testing.InMemoryJournal;
 import org.ktestci.protocol.BatchFinished;
-import org.ktestci.protocol.ExecutorMessage;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -93,13 +92,13 @@ class JobWindowTest {
 
     record Fixture(ActorRef<JobWindow.Command> window, TestProbe<ResultsStore.Command> results, String id) {
         LeaseGrant claim(String host, int slot, String arch) {
-            TestProbe<ExecutorMessage> p = KIT.createTestProbe();
+            TestProbe<BatchOffer> p = KIT.createTestProbe();
             window.tell(new JobWindow.ClaimBatch(host, slot, arch, p.ref()));
             return p.expectMessageClass(BatchOffer.class).grant();
         }
 
-        TestProbe<ExecutorMessage> parkedClaim(String host, int slot, String arch) {
-            TestProbe<ExecutorMessage> p = KIT.createTestProbe();
+        TestProbe<BatchOffer> parkedClaim(String host, int slot, String arch) {
+            TestProbe<BatchOffer> p = KIT.createTestProbe();
             window.tell(new JobWindow.ClaimBatch(host, slot, arch, p.ref()));
             p.expectNoMessage(Duration.ofMillis(300));
             return p;
@@ -158,7 +157,7 @@ class JobWindowTest {
                 job("c1", "t.ktest", "a", 1, 10, "x86_64"),
                 job("c2", "arm.ktest", "a", 0, 10, "aarch64")));
         Fixture f = start(settings(600, 2), source);
-        TestProbe<ExecutorMessage> slot0 = f.parkedClaim("h", 0, "x86_64");
+        TestProbe<BatchOffer> slot0 = f.parkedClaim("h", 0, "x86_64");
         f.window().tell(new JobWindow.HostsChanged(Map.of("h", "x86_64")));
         BatchOffer offer = slot0.expectMessageClass(BatchOffer.class);
         assertEquals(List.of("b", "c"), subtests(offer.grant()),
@@ -216,7 +215,7 @@ class JobWindowTest {
         LeaseGrant g = f.claim("h", 0, "x86_64");
         assertEquals(List.of("a", "b"), subtests(g));
         // The executor ends the revoked lease and claims again at once, as it does after an admin revoke.
-        TestProbe<ExecutorMessage> again = KIT.createTestProbe();
+        TestProbe<BatchOffer> again = KIT.createTestProbe();
         f.window().tell(new JobWindow.LeaseEnded(g.leaseId(), "REVOKED", "admin_revoke", Map.of(), Set.of()));
         f.window().tell(new JobWindow.ClaimBatch("h", 0, "x86_64", again.ref()));
         LeaseGrant next = again.expectMessageClass(BatchOffer.class).grant();
@@ -265,7 +264,7 @@ class JobWindowTest {
         HostHealth h = f.awaitHost("h", x -> x.level() == 1);
         assertTrue(h.quarantinedAt(System.currentTimeMillis()), h.toString());
         assertEquals(1, h.level());
-        TestProbe<ExecutorMessage> parked = f.parkedClaim("h", 4, "x86_64");
+        TestProbe<BatchOffer> parked = f.parkedClaim("h", 4, "x86_64");
         BatchOffer after = parked.expectMessageClass(BatchOffer.class, Duration.ofSeconds(10));
         assertTrue(after.grant().jobs().size() >= 1, "served once the quarantine ended");
         assertEquals(0, f.leases().hosts().get("h").until());
@@ -308,7 +307,7 @@ class JobWindowTest {
         source.gate = gate;
         source.jobs = List.of(job("new", "t.ktest", "a", 0, 30, "x86_64"));
         f.window().tell(new JobWindow.TipsChanged("main", "old", "new", true));
-        TestProbe<ExecutorMessage> waiting = f.parkedClaim("h", 1, "x86_64");
+        TestProbe<BatchOffer> waiting = f.parkedClaim("h", 1, "x86_64");
         source.gate = null;
         gate.countDown();
         BatchOffer offer = waiting.expectMessageClass(BatchOffer.class, Duration.ofSeconds(10));

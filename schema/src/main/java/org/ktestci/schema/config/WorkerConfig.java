@@ -4,12 +4,16 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
-/** {@code [worker]} (config.md §6.3), defaults applied. */
+/**
+ * {@code [worker]} (config.md §6.3), defaults applied. {@code kernelPaths}: the directories a job's absolute
+ * kernel image may lie under.
+ */
 public record WorkerConfig(String host, Arch arch, int slots, Path workspace, Path ktestDir, Runner runner,
                            Path kernelStore, String qemuBinary, String busybox, int logCapMib, int minFreeDiskGib,
                            Optional<Path> qemuKernel, String bash, Optional<Path> rootImage,
                            Path defaultRootImage, Optional<String> rootImageMirror,
-                           List<String> rootImagePackages, int consoleCapMib, int consoleLinesPerSec) {
+                           List<String> rootImagePackages, int consoleCapMib, int consoleLinesPerSec,
+                           List<Path> kernelPaths) {
 
     /** The batch backend a worker uses by default ({@code ktest-interface.md} §6). */
     public enum Runner {

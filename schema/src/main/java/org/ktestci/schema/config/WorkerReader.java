@@ -13,7 +13,8 @@ import static org.ktestci.schema.config.TomlReader.NO_MAX;
 final class WorkerReader {
     private static final List<String> KEYS = List.of("host", "arch", "slots", "workspace", "ktest_dir", "runner",
             "kernel_store", "qemu_binary", "busybox", "log_cap_mib", "min_free_disk_gib", "qemu_kernel", "bash",
-            "root_image", "root_image_mirror", "root_image_packages", "console_cap_mib", "console_lines_per_sec");
+            "root_image", "root_image_mirror", "root_image_packages", "console_cap_mib", "console_lines_per_sec",
+            "kernel_paths");
     /** A Debian package name (Debian Policy §5.6.1). */
     private static final Pattern PACKAGE = Pattern.compile("^[a-z0-9][a-z0-9.+-]*$");
 
@@ -60,7 +61,8 @@ final class WorkerReader {
                 mirror(s),
                 packages(s),
                 r.intIn(s, "console_cap_mib", 1, NO_MAX, 128),
-                r.intIn(s, "console_lines_per_sec", 100, NO_MAX, 5000));
+                r.intIn(s, "console_lines_per_sec", 100, NO_MAX, 5000),
+                kernelPaths(s));
     }
 
     private Optional<String> mirror(TomlScope s) {
@@ -81,6 +83,30 @@ final class WorkerReader {
             } else {
                 r.errorAt(e.line(), e.column(), s.keyPath("root_image_packages") + "[" + e.index() + "]",
                         "must be a Debian package name (^[a-z0-9][a-z0-9.+-]*$), got \"" + e.value() + "\"");
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * Absolute kernel images a job may name must lie under one of these (config.md §6.3). Each is a directory
+     * path (relative ones against the config file's directory), neither {@code /} itself nor repeated.
+     */
+    private List<Path> kernelPaths(TomlScope s) {
+        List<Path> out = new ArrayList<>();
+        for (TomlReader.Element e : r.stringArray(s, "kernel_paths").orElse(List.of())) {
+            String where = s.keyPath("kernel_paths") + "[" + e.index() + "]";
+            if (e.value().isBlank()) {
+                r.errorAt(e.line(), e.column(), where, "must be a directory path, got \"\"");
+                continue;
+            }
+            Path p = r.resolve(e.value());
+            if (p.getParent() == null) {
+                r.errorAt(e.line(), e.column(), where, "must not be the root directory (it would allow any file)");
+            } else if (out.contains(p)) {
+                r.errorAt(e.line(), e.column(), where, "duplicate path \"" + e.value() + "\"");
+            } else {
+                out.add(p);
             }
         }
         return List.copyOf(out);

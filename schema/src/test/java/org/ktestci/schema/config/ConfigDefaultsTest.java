@@ -71,6 +71,25 @@ class ConfigDefaultsTest {
         assertEquals(List.of(), w.rootImagePackages());
         assertEquals(128, w.consoleCapMib());
         assertEquals(5000, w.consoleLinesPerSec());
+        assertEquals(List.of(), w.kernelPaths(), "no absolute kernel image is allowed by default");
+    }
+
+    @Test
+    void kernelPathsAreDirectoriesResolvedLikeEveryOtherPath() throws Exception {
+        CiConfig c = f.parse("""
+                [worker]
+                kernel_paths = ["kernels", "/srv/kernels/../images"]
+                """, ConfigRole.CI_STATUS);
+        assertEquals(List.of(dir.resolve("kernels"), Path.of("/srv/images")), c.worker().kernelPaths());
+        assertEquals(List.of(
+                f.err(2, 17, "worker.kernel_paths[0]", "must not be the root directory (it would allow any file)"),
+                f.err(2, 22, "worker.kernel_paths[1]", "expected string, got integer"),
+                f.err(2, 33, "worker.kernel_paths[3]", "duplicate path \"/srv/\""),
+                f.err(2, 42, "worker.kernel_paths[4]", "must be a directory path, got \"\"")),
+                f.errors("""
+                        [worker]
+                        kernel_paths = ["/", 3, "/srv", "/srv/", ""]
+                        """, ConfigRole.CI_STATUS));
     }
 
     @Test

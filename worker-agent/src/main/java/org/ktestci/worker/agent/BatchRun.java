@@ -1,6 +1,7 @@
 package org.ktestci.worker.agent;
 
 import org.ktestci.protocol.BatchFinished;
+import org.ktestci.protocol.RunBatch;
 
 /** One batch's work on a slot: runs to the end on a blocking thread, or stops early when aborted. */
 public interface BatchRun {
@@ -12,6 +13,23 @@ public interface BatchRun {
 
     @FunctionalInterface
     interface Factory {
-        BatchRun create(org.ktestci.protocol.RunBatch batch, LeaseSink sink);
+        BatchRun create(RunBatch batch, LeaseSink sink);
+    }
+
+    /** A batch that ends at once as the infrastructure failure {@code reason}, every subtest unreached. */
+    static BatchRun failed(RunBatch batch, String reason, String detail, LeaseSink sink) {
+        return new BatchRun() {
+            @Override
+            public BatchFinished execute() {
+                sink.note(reason + ": " + detail);
+                return new BatchFinished("", 0, 0, BatchFinished.INFRA_FAILURE, reason, "",
+                        batch.subtests().stream().map(s -> new BatchFinished.Unreached(s.resultKey(), reason)).toList(),
+                        java.util.List.of());
+            }
+
+            @Override
+            public void abort() {
+            }
+        };
     }
 }

@@ -24,59 +24,75 @@ import org.ktestci.protocol.RevokeLease;
 import org.ktestci.protocol.RunBatch;
 import org.ktestci.protocol.SubtestFinished;
 import org.ktestci.protocol.SubtestStarted;
+import org.ktestci.protocol.WireRules;
 import org.ktestci.protocol.WorkerHello;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Predicate;
+import java.util.Optional;
 
 /**
- * Runs one batch at a time for slot {@code n}: refuses stale epochs and invalid batches, accepts, runs the batch
- * on the blocking dispatcher, streams its events to the lease's executor, heartbeats, and aborts the run when the
- * coordinator revokes the lease or says it is gone.
+ * Runs one batch at a time for slot {@code n}: refuses invalid batches (before it looks at their epoch) and stale
+ * epochs, accepts, runs the batch on the blocking dispatcher, streams its events to the lease's executor,
+ * heartbeats, and aborts the run when the coordinator revokes the lease or says it is gone.
+ *
+ * <p>It takes only local commands: coordinator messages reach it from the {@link WorkerAgent}, which checked who
+ * sent them ({@link FromCoordinator}); its heartbeats ask for answers through the same door.
  */
-public final class SlotRunner extends AbstractBehavior<AgentMessage> {
-    private record HeartbeatTick() implements AgentMessage, NoSerializationVerificationNeeded {}
+public final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
+    public sealed interface Command extends NoSerializationVerificationNeeded
+            permits FromCoordinator, HeartbeatTick, RetransmitTick, LiveTick, RunEnded, Drain, ResumeLease,
+            AbandonLease, LeaseTimeout {}
 
-    private record RetransmitTick() implements AgentMessage, NoSerializationVerificationNeeded {}
+    /**
+     * A coordinator message the agent took from the gateway that acknowledged its hello; {@code via} is that
+     * gateway's door, where heartbeat answers come back.
+     */
+    public record FromCoordinator(AgentMessage message, ActorRef<AgentMessage> via) implements Command {}
+
+    private record HeartbeatTick() implements Command {}
+
+    private record RetransmitTick() implements Command {}
 
     /** Sends the running lease's pending console lines to live viewers (at most 4 per second). */
-    private record LiveTick() implements AgentMessage, NoSerializationVerificationNeeded {}
+    private record LiveTick() implements Command {}
 
     private static final Duration LIVE_INTERVAL = Duration.ofMillis(250);
 
     private static final Duration RETRANSMIT = Duration.ofSeconds(5);
 
-    private record RunEnded(String leaseId, BatchFinished result, Throwable error)
-            implements AgentMessage, NoSerializationVerificationNeeded {}
+    private record RunEnded(String leaseId, BatchFinished result, Throwable error) implements Command {}
 
     /** The agent is stopping: refuse new batches, stop the running one, then answer {@link Drained}. */
-    public record Drain(ActorRef<Drained> replyTo) implements AgentMessage, NoSerializationVerificationNeeded {}
+    public record Drain(ActorRef<Drained> replyTo) implements Command {}
 
-    public record Drained(int slot) {}
+    public record Drained(int slot) implements NoSerializationVerificationNeeded {}
 
-    /** The coordinator resumed {@code leaseId} after a failover: its results now go to {@code executor}. */
-    public record ResumeLease(String leaseId, ActorRef<ExecutorMessage> executor, long expectedSeq)
-            implements AgentMessage, NoSerializationVerificationNeeded {}
+    /**
+     * The coordinator resumed {@code leaseId} after a failover: its results now go to {@code executor}, heartbeat
+     * answers come through {@code via}.
+     */
+    public record ResumeLease(String leaseId, ActorRef<ExecutorMessage> executor, long expectedSeq,
+                              ActorRef<AgentMessage> via) implements Command {}
 
     /** The coordinator no longer holds {@code leaseId}: stop its run and drop its unsent results. */
-    public record AbandonLease(String leaseId) implements AgentMessage, NoSerializationVerificationNeeded {}
+    public record AbandonLease(String leaseId) implements Command {}
 
     /** Learned from {@code HelloAck}: a lease without a valid heartbeat answer for this long is certainly gone. */
-    public record LeaseTimeout(Duration timeout) implements AgentMessage, NoSerializationVerificationNeeded {}
+    public record LeaseTimeout(Duration timeout) implements Command {}
 
     private final int slot;
     private final BatchRun.Factory factory;
-    private final Predicate<RunBatch> validBatch;
+    private final BatchCheck batchCheck;
     private final Duration heartbeatInterval;
     private final ActiveLeases active;
     private Duration leaseTimeout = Duration.ofSeconds(60);
     /** When the oldest heartbeat still without a valid answer was sent (0: all answered). */
     private long unansweredSince;
     private long lastTick;
-    private final TimerScheduler<AgentMessage> timers;
+    private final TimerScheduler<Command> timers;
     private long lastEpoch = Long.MIN_VALUE;
 
     private RunBatch current;
@@ -88,44 +104,41 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
     private boolean stopping;
     /** A batch that came while the stopped run was still winding down; it starts when that run has ended. */
     private RunBatch waiting;
+    private ActorRef<AgentMessage> waitingVia;
     /** Sinks with reliable messages not yet acknowledged, the current run's and finished ones'. */
     private final java.util.Map<String, ExecutorSink> unacked = new java.util.LinkedHashMap<>();
 
-    public static Behavior<AgentMessage> create(int slot, BatchRun.Factory factory, Predicate<RunBatch> validBatch,
-                                                Duration heartbeatInterval, ActiveLeases active) {
+    public static Behavior<Command> create(int slot, BatchRun.Factory factory, BatchCheck batchCheck,
+                                           Duration heartbeatInterval, ActiveLeases active) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-                new SlotRunner(ctx, timers, slot, factory, validBatch, heartbeatInterval, active)));
+                new SlotRunner(ctx, timers, slot, factory, batchCheck, heartbeatInterval, active)));
     }
 
-    public static Behavior<AgentMessage> create(int slot, BatchRun.Factory factory, Predicate<RunBatch> validBatch,
-                                                Duration heartbeatInterval) {
-        return create(slot, factory, validBatch, heartbeatInterval, new ActiveLeases());
+    public static Behavior<Command> create(int slot, BatchRun.Factory factory, BatchCheck batchCheck,
+                                           Duration heartbeatInterval) {
+        return create(slot, factory, batchCheck, heartbeatInterval, new ActiveLeases());
     }
 
-    private SlotRunner(ActorContext<AgentMessage> ctx, TimerScheduler<AgentMessage> timers, int slot,
-                       BatchRun.Factory factory, Predicate<RunBatch> validBatch, Duration heartbeatInterval,
+    private SlotRunner(ActorContext<Command> ctx, TimerScheduler<Command> timers, int slot,
+                       BatchRun.Factory factory, BatchCheck batchCheck, Duration heartbeatInterval,
                        ActiveLeases active) {
         super(ctx);
         this.timers = timers;
         this.active = active;
         this.slot = slot;
         this.factory = factory;
-        this.validBatch = validBatch;
+        this.batchCheck = batchCheck;
         this.heartbeatInterval = heartbeatInterval;
         timers.startTimerWithFixedDelay("retransmit", new RetransmitTick(), RETRANSMIT);
     }
 
     @Override
-    public Receive<AgentMessage> createReceive() {
+    public Receive<Command> createReceive() {
         return newReceiveBuilder()
-                .onMessage(RunBatch.class, this::onRunBatch)
-                .onMessage(RevokeLease.class, this::onRevoke)
-                .onMessage(HeartbeatAck.class, this::onHeartbeatAck)
+                .onMessage(FromCoordinator.class, this::onCoordinator)
                 .onMessage(HeartbeatTick.class, t -> onHeartbeatTick())
                 .onMessage(RunEnded.class, this::onRunEnded)
                 .onMessage(Drain.class, this::onDrain)
-                .onMessage(Ack.class, this::onAck)
-                .onMessage(Reject.class, this::onReject)
                 .onMessage(RetransmitTick.class, t -> onRetransmit())
                 .onMessage(LiveTick.class, t -> onLiveTick())
                 .onMessage(ResumeLease.class, this::onResume)
@@ -137,9 +150,33 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
                 .build();
     }
 
-    private Behavior<AgentMessage> onRunBatch(RunBatch b) {
+    private Behavior<Command> onCoordinator(FromCoordinator c) {
+        AgentMessage m = c.message();
+        if (m instanceof RunBatch b) {
+            return onRunBatch(b, c.via());
+        } else if (m instanceof RevokeLease r) {
+            return onRevoke(r);
+        } else if (m instanceof HeartbeatAck a) {
+            return onHeartbeatAck(a);
+        } else if (m instanceof Ack a) {
+            return onAck(a);
+        } else if (m instanceof Reject r) {
+            return onReject(r);
+        }
+        return this; // hellos are the agent's
+    }
+
+    private Behavior<Command> onRunBatch(RunBatch b, ActorRef<AgentMessage> via) {
         if (current != null && current.leaseId().equals(b.leaseId())) {
             b.executor().tell(new BatchAccepted(b.leaseId(), b.epoch())); // a re-sent RunBatch: idempotent
+            return this;
+        }
+        // Checked before anything else, the epoch included: a batch refused here leaves no trace (issue 12).
+        Optional<BatchValidator.Refusal> refusal = batchCheck.check(b);
+        if (refusal.isPresent() && refusal.get().reason().equals(BatchValidator.BAD_BATCH)) {
+            getContext().getLog().warn("batch refused (bad_batch): slot={} lease={}: {}", slot,
+                    WireRules.quote(b.leaseId()), refusal.get().detail());
+            b.executor().tell(new BatchRefused(b.leaseId(), b.epoch(), BatchRefused.BAD_BATCH));
             return this;
         }
         if (b.epoch() <= lastEpoch) {
@@ -161,6 +198,7 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
             }
             if (stale != b) {
                 waiting = b;
+                waitingVia = via;
             }
             return this;
         }
@@ -169,17 +207,19 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
             return this;
         }
         lastEpoch = b.epoch();
-        if (!validBatch.test(b)) {
-            getContext().getLog().warn("batch refused (bad_batch): slot={} lease={} test={}", slot, b.leaseId(), b.test());
-            b.executor().tell(new BatchRefused(b.leaseId(), b.epoch(), "bad_batch"));
-            return this;
-        }
         current = b;
         startedAt = System.currentTimeMillis();
-        sink = new ExecutorSink(b, slot);
+        sink = new ExecutorSink(b, slot, via);
         track(sink);
         unansweredSince = 0;
-        run = factory.create(b, sink);
+        if (refusal.isPresent()) {
+            // A kernel this worker may not boot: the batch ends as no_kernel, as for a kernel that is not there.
+            getContext().getLog().warn("batch not run (no_kernel): slot={} lease={}: {}", slot, b.leaseId(),
+                    refusal.get().detail());
+            run = BatchRun.failed(b, BatchValidator.NO_KERNEL, refusal.get().detail(), sink);
+        } else {
+            run = factory.create(b, sink);
+        }
         b.executor().tell(new BatchAccepted(b.leaseId(), b.epoch()));
         getContext().getLog().info("batch started: slot={} lease={} epoch={} commit={} test={} subtests={}", slot,
                 b.leaseId(), b.epoch(), b.commit(), b.test(), b.subtests().size());
@@ -192,7 +232,7 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
         return this;
     }
 
-    private Behavior<AgentMessage> onLiveTick() {
+    private Behavior<Command> onLiveTick() {
         if (sink != null) {
             sink.sendLive();
         }
@@ -209,7 +249,7 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
         active.remove(leaseId);
     }
 
-    private Behavior<AgentMessage> onHeartbeatTick() {
+    private Behavior<Command> onHeartbeatTick() {
         if (current != null) {
             long now = System.currentTimeMillis();
             if (lastTick > 0 && now - lastTick > 3 * heartbeatInterval.toMillis()) {
@@ -229,15 +269,16 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
                 unansweredSince = now;
             }
             sink.executor.tell(new LeaseHeartbeat(current.leaseId(), current.epoch(), slot, sink.currentKey,
-                    sink.iteration, (now - startedAt) / 1000, getContext().getSelf()));
+                    sink.iteration, (now - startedAt) / 1000, sink.via));
         }
         return this;
     }
 
-    private Behavior<AgentMessage> onResume(ResumeLease r) {
+    private Behavior<Command> onResume(ResumeLease r) {
         ExecutorSink s = unacked.get(r.leaseId());
         if (s != null) {
             s.executor = r.executor();
+            s.via = r.via();
             s.ackUpTo(r.expectedSeq() - 1);
             if (s == sink) {
                 unansweredSince = 0;
@@ -252,7 +293,7 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
         return this;
     }
 
-    private Behavior<AgentMessage> onAbandon(AbandonLease a) {
+    private Behavior<Command> onAbandon(AbandonLease a) {
         ExecutorSink s = unacked.get(a.leaseId());
         if (s != null) {
             getContext().getLog().warn("coordinator abandoned lease {}; dropping its results", a.leaseId());
@@ -264,9 +305,13 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
         return this;
     }
 
-    private Behavior<AgentMessage> onAck(Ack ack) {
+    private Behavior<Command> onAck(Ack ack) {
         ExecutorSink s = unacked.get(ack.leaseId());
-        if (s != null) {
+        if (s != null && ack.ackedSeq() > s.sentSeq()) {
+            // It would drop results the executor cannot have: not from the lease's executor.
+            getContext().getLog().warn("ack beyond what was sent ignored: slot={} lease={} acked={} sent={}", slot,
+                    ack.leaseId(), ack.ackedSeq(), s.sentSeq());
+        } else if (s != null) {
             s.ackUpTo(ack.ackedSeq());
             if (s != sink && s.outboxEmpty()) {
                 untrack(ack.leaseId());
@@ -275,9 +320,17 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
         return this;
     }
 
-    private Behavior<AgentMessage> onReject(Reject r) {
+    /**
+     * A {@code stale_lease} of this lease (id and epoch) ends it here too. {@code malformed} is only logged: the
+     * coordinator cannot tell who sent the message it refused, so it must not cost the run; a run whose own
+     * message was refused stops being renewed when it ends, and the lease then times out.
+     */
+    private Behavior<Command> onReject(Reject r) {
         ExecutorSink s = unacked.get(r.leaseId());
-        if (s != null) {
+        if (s != null && Reject.MALFORMED.equals(r.reason())) {
+            getContext().getLog().warn("coordinator refused a message of lease {} (seq {}) as malformed", r.leaseId(),
+                    r.seq());
+        } else if (s != null && s.batch.epoch() == r.epoch()) {
             untrack(r.leaseId());
             getContext().getLog().warn("coordinator rejected lease {} ({}); dropping its unsent results", r.leaseId(),
                     r.reason());
@@ -289,32 +342,33 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
     }
 
     /** Re-sends everything not yet acknowledged, in order (protocol.md §4.1). */
-    private Behavior<AgentMessage> onRetransmit() {
+    private Behavior<Command> onRetransmit() {
         unacked.values().forEach(ExecutorSink::retransmit);
         return this;
     }
 
-    private Behavior<AgentMessage> onHeartbeatAck(HeartbeatAck ack) {
-        if (sink != null && current.leaseId().equals(ack.leaseId()) && ack.valid()) {
+    private Behavior<Command> onHeartbeatAck(HeartbeatAck ack) {
+        boolean ours = current != null && current.leaseId().equals(ack.leaseId()) && current.epoch() == ack.epoch();
+        if (ours && ack.valid() && ack.ackedSeq() <= sink.sentSeq()) {
             sink.ackUpTo(ack.ackedSeq());
             unansweredSince = 0;
         }
-        if (current != null && current.leaseId().equals(ack.leaseId()) && !ack.valid()) {
+        if (ours && !ack.valid()) {
             getContext().getLog().warn("lease no longer valid, aborting: slot={} lease={}", slot, ack.leaseId());
             abortCurrent(false);
         }
         return this;
     }
 
-    private Behavior<AgentMessage> onRevoke(RevokeLease r) {
-        if (current != null && current.leaseId().equals(r.leaseId())) {
+    private Behavior<Command> onRevoke(RevokeLease r) {
+        if (current != null && current.leaseId().equals(r.leaseId()) && current.epoch() == r.epoch()) {
             getContext().getLog().warn("lease revoked, aborting: slot={} lease={} reason={}", slot, r.leaseId(), r.reason());
             abortCurrent(false);
         }
         return this;
     }
 
-    private Behavior<AgentMessage> onDrain(Drain d) {
+    private Behavior<Command> onDrain(Drain d) {
         drainedReply = d.replyTo();
         if (current == null) {
             d.replyTo().tell(new Drained(slot));
@@ -338,7 +392,7 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
         run.abort();
     }
 
-    private Behavior<AgentMessage> onRunEnded(RunEnded e) {
+    private Behavior<Command> onRunEnded(RunEnded e) {
         if (current == null || !current.leaseId().equals(e.leaseId())) {
             return this;
         }
@@ -373,13 +427,15 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
         }
         if (waiting != null) {
             RunBatch next = waiting;
+            ActorRef<AgentMessage> nextVia = waitingVia;
             waiting = null;
+            waitingVia = null;
             if (drainedReply != null) {
                 next.executor().tell(new BatchRefused(next.leaseId(), next.epoch(), "draining"));
             } else {
                 getContext().getLog().info("starting the batch that waited for the stopped run: slot={} lease={}",
                         slot, next.leaseId());
-                return onRunBatch(next);
+                return onRunBatch(next, nextVia);
             }
         }
         return this;
@@ -391,6 +447,8 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
         private final int slot;
         /** The lease's executor; replaced when a new coordinator resumes the lease. */
         volatile ActorRef<ExecutorMessage> executor;
+        /** Where the executor answers heartbeats: the door of the gateway that gave (or resumed) the lease. */
+        volatile ActorRef<AgentMessage> via;
         private final AtomicLong seq = new AtomicLong();
         private final java.util.concurrent.ConcurrentSkipListMap<Long, ReliableMessage> outbox =
                 new java.util.concurrent.ConcurrentSkipListMap<>();
@@ -400,10 +458,11 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
         volatile String run = "";
         private final LiveLog live = new LiveLog();
 
-        ExecutorSink(RunBatch batch, int slot) {
+        ExecutorSink(RunBatch batch, int slot, ActorRef<AgentMessage> via) {
             this.batch = batch;
             this.slot = slot;
             this.executor = batch.executor();
+            this.via = via;
         }
 
         WorkerHello.ActiveLease activeLease() {
@@ -415,6 +474,11 @@ public final class SlotRunner extends AbstractBehavior<AgentMessage> {
 
         long nextSeq() {
             return seq.incrementAndGet();
+        }
+
+        /** The highest sequence number sent so far. */
+        long sentSeq() {
+            return seq.get();
         }
 
         /** Numbering and sending happen together so the executor sees sequence numbers in order. */

@@ -32,6 +32,14 @@ class SlotRunnerTest {
         KIT.shutdownTestKit();
     }
 
+    /** Where heartbeat answers would come back (the gateway's door); these tests answer none. */
+    private static final TestProbe<AgentMessage> VIA = KIT.createTestProbe();
+
+    /** A coordinator message as the agent forwards it. */
+    static SlotRunner.FromCoordinator in(AgentMessage m) {
+        return new SlotRunner.FromCoordinator(m, VIA.ref());
+    }
+
     private static RunBatch batch(String lease, long epoch, ActorRef<ExecutorMessage> executor) {
         return new RunBatch(lease, epoch, 0, 1, "linux", "0123456789abcdef0123456789abcdef01234567", List.of(), "",
                 "t.ktest", "", Map.of(), "x86_64", List.of(new RunBatch.BatchSubtest("a", "t.a", 30)), "t", 60,
@@ -61,19 +69,19 @@ class SlotRunnerTest {
     void retransmitsUnacknowledgedResultsInOrderUntilAcked() {
         CountDownLatch release = new CountDownLatch(1);
         TestProbe<ExecutorMessage> executor = KIT.createTestProbe();
-        ActorRef<AgentMessage> slot = KIT.spawn(SlotRunner.create(0, oneVerdict(release), b -> true,
+        ActorRef<SlotRunner.Command> slot = KIT.spawn(SlotRunner.create(0, oneVerdict(release), BatchCheck.ANY,
                 Duration.ofSeconds(30)));
-        slot.tell(batch("L1", 10, executor.ref()));
+        slot.tell(in(batch("L1", 10, executor.ref())));
         executor.expectMessageClass(BatchAccepted.class);
         SubtestFinished first = executor.expectMessageClass(SubtestFinished.class);
         assertEquals(1, first.seq());
         SubtestFinished again = executor.expectMessageClass(SubtestFinished.class, Duration.ofSeconds(8));
         assertEquals(first, again, "not acknowledged: sent again");
-        slot.tell(new Ack("L1", 1));
+        slot.tell(in(new Ack("L1", 1)));
         release.countDown();
         BatchFinished done = executor.expectMessageClass(BatchFinished.class);
         assertEquals(2, done.seq());
-        slot.tell(new Ack("L1", 2));
+        slot.tell(in(new Ack("L1", 2)));
         executor.expectNoMessage(Duration.ofSeconds(6));
     }
 
@@ -81,14 +89,14 @@ class SlotRunnerTest {
     void refusesStaleEpochsAndDropsResultsOfARejectedLease() {
         CountDownLatch release = new CountDownLatch(1);
         TestProbe<ExecutorMessage> executor = KIT.createTestProbe();
-        ActorRef<AgentMessage> slot = KIT.spawn(SlotRunner.create(0, oneVerdict(release), b -> true,
+        ActorRef<SlotRunner.Command> slot = KIT.spawn(SlotRunner.create(0, oneVerdict(release), BatchCheck.ANY,
                 Duration.ofSeconds(30)));
-        slot.tell(batch("L2", 20, executor.ref()));
+        slot.tell(in(batch("L2", 20, executor.ref())));
         executor.expectMessageClass(BatchAccepted.class);
         executor.expectMessageClass(SubtestFinished.class);
-        slot.tell(batch("L0", 19, executor.ref()));
+        slot.tell(in(batch("L0", 19, executor.ref())));
         assertEquals("stale_epoch", executor.expectMessageClass(BatchRefused.class).reason());
-        slot.tell(new Reject("L2", 20, 1, "stale_lease"));
+        slot.tell(in(new Reject("L2", 20, 1, "stale_lease")));
         executor.expectNoMessage(Duration.ofSeconds(6)); // the run was aborted and nothing is re-sent
     }
 
@@ -116,14 +124,15 @@ class SlotRunnerTest {
             }
         };
         TestProbe<ExecutorMessage> executor = KIT.createTestProbe();
-        ActorRef<AgentMessage> slot = KIT.spawn(SlotRunner.create(0, slowToStop, b -> true, Duration.ofSeconds(30)));
-        slot.tell(batch("R1", 30, executor.ref()));
+        ActorRef<SlotRunner.Command> slot = KIT.spawn(SlotRunner.create(0, slowToStop, BatchCheck.ANY,
+                Duration.ofSeconds(30)));
+        slot.tell(in(batch("R1", 30, executor.ref())));
         executor.expectMessageClass(BatchAccepted.class);
-        slot.tell(batch("R0", 31, executor.ref()));
+        slot.tell(in(batch("R0", 31, executor.ref())));
         assertEquals("slot_busy", executor.expectMessageClass(BatchRefused.class).reason(),
                 "a slot whose run was not stopped is busy");
-        slot.tell(new RevokeLease("R1", 30, "admin_revoke"));
-        slot.tell(batch("R2", 32, executor.ref()));
+        slot.tell(in(new RevokeLease("R1", 30, "admin_revoke")));
+        slot.tell(in(batch("R2", 32, executor.ref())));
         executor.expectNoMessage(Duration.ofMillis(500)); // neither refused nor started while R1 stops
         assertEquals(List.of("R1"), started);
         cleanedUp.countDown();
