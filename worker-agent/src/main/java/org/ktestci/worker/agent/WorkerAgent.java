@@ -25,11 +25,13 @@ import org.ktestci.protocol.RevokeLease;
 import org.ktestci.protocol.RunBatch;
 import org.ktestci.protocol.WorkerGoodbye;
 import org.ktestci.protocol.WorkerHello;
+import org.ktestci.worker.qemu.KvmDecision;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.function.IntFunction;
 
 /**
@@ -42,6 +44,9 @@ public final class WorkerAgent extends AbstractBehavior<AgentMessage> {
             implements AgentMessage, NoSerializationVerificationNeeded {}
 
     private record HelloTimer() implements AgentMessage, NoSerializationVerificationNeeded {}
+
+    /** The agent-start KVM probe has decided (it runs on a blocking thread, never on this actor's). */
+    private record KvmProbed(KvmDecision decision) implements AgentMessage, NoSerializationVerificationNeeded {}
 
     /** Coordinated shutdown: stop every slot's run, say goodbye, then answer. */
     private record PrepareShutdown(ActorRef<Done> replyTo) implements AgentMessage, NoSerializationVerificationNeeded {}
@@ -56,24 +61,33 @@ public final class WorkerAgent extends AbstractBehavior<AgentMessage> {
     private final TimerScheduler<AgentMessage> timers;
     private final List<ActorRef<AgentMessage>> slots = new ArrayList<>();
     private Set<ActorRef<GatewayMessage>> gateways = Set.of();
+    /** Null until the probe decides: the first hello waits for it, so it never announces a guess. */
+    private KvmDecision kvm;
     private boolean acknowledged;
     private ActorRef<Done> shutdownReply;
     private int slotsDraining;
 
-    /** {@code active} is shared with the slot runners the factory creates: it feeds the hello's active leases. */
-    public static Behavior<AgentMessage> create(AgentIdentity identity, IntFunction<Behavior<AgentMessage>> slotFactory,
-                                                ActiveLeases active) {
+    /**
+     * {@code kvmProbe} completes with the agent-start KVM decision; the first hello goes out once it has.
+     * {@code active} is shared with the slot runners the factory creates: it feeds the hello's active leases.
+     */
+    public static Behavior<AgentMessage> create(AgentIdentity identity, CompletionStage<KvmDecision> kvmProbe,
+                                                IntFunction<Behavior<AgentMessage>> slotFactory, ActiveLeases active) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-                new WorkerAgent(ctx, timers, identity, slotFactory, active)));
+                new WorkerAgent(ctx, timers, identity, kvmProbe, slotFactory, active)));
     }
 
-    public static Behavior<AgentMessage> create(AgentIdentity identity, IntFunction<Behavior<AgentMessage>> slotFactory) {
-        return create(identity, slotFactory, new ActiveLeases());
+    public static Behavior<AgentMessage> create(AgentIdentity identity, CompletionStage<KvmDecision> kvmProbe,
+                                                IntFunction<Behavior<AgentMessage>> slotFactory) {
+        return create(identity, kvmProbe, slotFactory, new ActiveLeases());
     }
 
     private WorkerAgent(ActorContext<AgentMessage> ctx, TimerScheduler<AgentMessage> timers, AgentIdentity identity,
-                        IntFunction<Behavior<AgentMessage>> slotFactory, ActiveLeases active) {
+                        CompletionStage<KvmDecision> kvmProbe, IntFunction<Behavior<AgentMessage>> slotFactory,
+                        ActiveLeases active) {
         super(ctx);
+        ctx.pipeToSelf(kvmProbe, (decision, failure) -> new KvmProbed(failure == null ? decision
+                : new KvmDecision(false, "the KVM probe failed: " + failure)));
         this.active = active;
         this.timers = timers;
         this.identity = identity;
@@ -92,6 +106,7 @@ public final class WorkerAgent extends AbstractBehavior<AgentMessage> {
         return newReceiveBuilder()
                 .onMessage(GatewaysChanged.class, this::onGateways)
                 .onMessage(HelloTimer.class, t -> onHelloTimer())
+                .onMessage(KvmProbed.class, this::onKvmProbed)
                 .onMessage(HelloAck.class, this::onHelloAck)
                 .onMessage(HelloRequest.class, r -> {
                     acknowledged = false;
@@ -130,9 +145,21 @@ public final class WorkerAgent extends AbstractBehavior<AgentMessage> {
         return this;
     }
 
+    private Behavior<AgentMessage> onKvmProbed(KvmProbed p) {
+        kvm = p.decision();
+        getContext().getLog().info("KVM {}: {}", kvm.usable() ? "used" : "not used", kvm.reason());
+        if (!acknowledged && !gateways.isEmpty()) {
+            sayHello();
+        }
+        return this;
+    }
+
     private void sayHello() {
+        if (kvm == null) {
+            return; // onKvmProbed says hello
+        }
         WorkerHello hello = new WorkerHello(ProtocolVersion.CURRENT, identity.host(), identity.arch(), identity.slots(),
-                identity.agentVersion(), identity.ktestRevision(), identity.runner(), identity.kvm(),
+                identity.agentVersion(), identity.ktestRevision(), identity.runner(), kvm.usable(), kvm.reason(),
                 identity.memoryMib(), identity.cpus(), active.snapshot(), getContext().getSelf());
         gateways.forEach(g -> g.tell(hello));
         getContext().getLog().info("hello sent: host={} arch={} slots={} gateways={}", identity.host(), identity.arch(),
