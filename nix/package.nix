@@ -110,7 +110,7 @@ stdenv.mkDerivation {
   '';
 
   # `mvn package` leaves the runnable distribution in dist/target/ktest-ci-<version>/ (bin/ktest-ci,
-  # bin/ci-status, lib/*.jar). It goes to share/ktest-ci (private jars: share/java is for libraries);
+  # bin/ci-status, lib/*.jar, share/bash-completion/completions/). It goes to share/ktest-ci (private jars: share/java is for libraries);
   # bin/ gets wrappers that pin the JVM.
   installPhase = ''
     runHook preInstall
@@ -128,6 +128,15 @@ stdenv.mkDerivation {
       makeWrapper "$out/share/ktest-ci/bin/$program" "$out/bin/$program" \
         --set JAVA_HOME ${runtimeJava} \
         --prefix PATH : ${lib.makeBinPath [ runtimeJava ]}
+    done
+
+    # Bash completion, generated at package time from the CLI's picocli model (dist/pom.xml), where
+    # bash-completion and NixOS (programs.bash.completion) look for it.
+    mkdir -p "$out/share/bash-completion/completions"
+    for program in ktest-ci ci-status; do
+      completion="$out/share/ktest-ci/share/bash-completion/completions/$program"
+      [ -f "$completion" ] || { echo "the build left no bash completion for $program" >&2; exit 1; }
+      ln -s "$completion" "$out/share/bash-completion/completions/$program"
     done
 
     runHook postInstall
