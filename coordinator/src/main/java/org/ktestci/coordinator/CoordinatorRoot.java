@@ -159,7 +159,6 @@ public final class CoordinatorRoot {
                 () -> liveBranchCommits(s), s.index(), window, results), "maintenance");
         ActorRef<GatewayMessage> gateway = ctx.spawn(WorkerGateway.create(live::hostSlots, live::configuredHosts,
                 window, results, artifacts, live::settings, s.metrics(), incarnation, s.events()), "worker-gateway");
-        ActorRef<ConfigWatcher.Command> configWatcher = ctx.spawn(ConfigWatcher.create(live), "config-watcher");
         java.util.function.Consumer<LiveConfig> onReload = l -> {
             watcher.tell(new BranchWatcher.ConfigChanged());
             window.tell(new JobWindow.RequestRefill("config_reload"));
@@ -180,7 +179,7 @@ public final class CoordinatorRoot {
     }
 
     /** Fetch counters, first-seen times of new tips, and each branch's untested commits after its fetch. */
-    private static BranchWatcher.Observer observer(CoordinatorSetup s) {
+    static BranchWatcher.Observer observer(CoordinatorSetup s) {
         return new BranchWatcher.Observer() {
             @Override
             public void fetched(String branch, boolean ok) {
