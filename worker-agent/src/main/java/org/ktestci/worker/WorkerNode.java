@@ -84,10 +84,13 @@ public final class WorkerNode {
         if (w.qemuKernel().isPresent()) {
             return w.qemuKernel();
         }
-        // <store>/<distro>/<release>/<arch>/<version>/vmlinuz (ktest-interface.md §6.3)
+        // <store>/<distro>/<release>/<arch>/<version>/vmlinuz (ktest-interface.md §6.3); the arch level is named
+        // as ktest does (Debian's amd64/arm64) or as the host's arch (KernelStore accepts both).
+        java.util.Set<String> archDirs = w.arch().id().equals("x86_64") ? java.util.Set.of("x86_64", "amd64")
+                : java.util.Set.of("aarch64", "arm64");
         try (Stream<Path> found = Files.find(w.kernelStore(), 5, (p, attrs) -> attrs.isRegularFile()
                 && p.getFileName().toString().equals("vmlinuz") && p.getNameCount() >= 3
-                && p.getParent().getParent().getFileName().toString().equals(w.arch().id()))) {
+                && archDirs.contains(p.getParent().getParent().getFileName().toString()))) {
             return found.sorted().findFirst();
         } catch (IOException | UncheckedIOException e) {
             return Optional.empty(); // no store (yet): the first qemu batch probes with its own kernel
