@@ -15,12 +15,7 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "ktest-ci", mixinStandardHelpOptions = true, version = "ktest-ci 0.1.0",
         description = "Distributed CI for Linux kernels on ktest.")
-public final class LauncherCommand implements Runnable {
-    @Override
-    public void run() {
-        throw new UnsupportedOperationException("a model for completion only: dist/src/bin/ktest-ci dispatches");
-    }
-
+public final class LauncherCommand {
     /** {@code ktest-ci} with its five commands, each with its own options and sub-commands. */
     public static CommandLine commandLine() {
         CommandLine launcher = new CommandLine(new LauncherCommand());

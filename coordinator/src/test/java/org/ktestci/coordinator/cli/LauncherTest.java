@@ -83,6 +83,15 @@ class LauncherTest {
     }
 
     @Test
+    void versionAndHelpNeedNoCommand() throws Exception {
+        assertEquals(new Result(0, lines("org.ktestci.coordinator.CoordinatorMain", "--version")), launch("-V"));
+        assertEquals(new Result(0, lines("org.ktestci.coordinator.CoordinatorMain", "--version")), launch("--version"));
+        Result help = launch("--help");
+        assertEquals(0, help.code());
+        assertTrue(help.out().startsWith("ktest-ci launcher of the distribution"), help.out());
+    }
+
+    @Test
     void optionsWithoutACommandAreAUsageError() throws Exception {
         Result r = launch("--config", "/c.toml");
         assertEquals(2, r.code());
