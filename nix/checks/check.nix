@@ -858,6 +858,9 @@ let
     ".ci" = [ "directory" false ];
     "flake.nix" = [ "regular" false ];
     "result" = [ "symlink" false ];
+    "browser-tests" = [ "directory" false ];
+    "browser-tests/node_modules" = [ "directory" false ];
+    "bench/pom.xml" = [ "regular" true ];
   };
   package =
     let
@@ -869,14 +872,44 @@ let
         in
         p.src.filter "${root}/${rel}" (b.elemAt s 0) != b.elemAt s 1
       ) (b.attrNames filterSamples);
+      lock = b.fromJSON (b.readFile ../maven-deps.json);
+      paths = b.attrNames lock.artifacts;
+      entries = p.passthru.mavenRepository.stubEntries;
+      # Maven Central layout: group directories, artifact, version, then a file of that artifact.
+      badPaths = b.filter (
+        path: b.match "[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*/([A-Za-z0-9_.-]+)/([^/]+)/[^/]+\\.(jar|pom)" path == null
+      ) paths;
+      badHashes = b.filter (path: b.match "[0-9a-f]{64}" lock.artifacts.${path} == null) paths;
+      badFetches = b.filter (
+        e:
+        e.path.url != "${lock.repository}/${e.name}"
+        || e.path.sha256 != lock.artifacts.${e.name}
+        || e.path.hash != null
+      ) entries;
+      has = path: lock.artifacts ? ${path};
       expect = [
         (is "pname/version" (p.pname == "ktest-ci" && p.version == "0.1.0"))
-        (is "tests off in the sandbox" (p.doCheck == false))
-        (is "built with JDK 17" (p.mvnJdk == pkgs.jdk17))
+        (is "tests off in the sandbox" (p.doCheck == false && b.elem "-DskipTests" p.passthru.mvnParameters))
+        (is "Maven runs on JDK 17" (p.JAVA_HOME == pkgs.jdk17))
+        (is "maven, makeWrapper, stripJavaArchivesHook as build inputs" (
+          p.nativeBuildInputs == [ pkgs.maven pkgs.makeWrapper pkgs.stripJavaArchivesHook ]
+        ))
         (is "both platforms" (p.meta.platforms == [ "x86_64-linux" "aarch64-linux" ]))
         (is "source is the repository" (p.src.src == ../..))
         (is "source filter: ${b.concatStringsSep ", " wrong}" (wrong == [ ]))
-        (is "mvnHash is a SRI sha256" (b.match "sha256-[A-Za-z0-9+/]{43}=" p.mvnHash != null))
+        (is "lock: repository is Maven Central" (lock.repository == "https://repo.maven.apache.org/maven2"))
+        (is "lock: ${toString (b.length paths)} artifacts, plugins included" (
+          b.length paths > 100
+          && has "org/apache/maven/plugins/maven-compiler-plugin/3.14.1/maven-compiler-plugin-3.14.1.jar"
+          && has "org/apache/maven/plugins/maven-assembly-plugin/3.8.0/maven-assembly-plugin-3.8.0.jar"
+        ))
+        (is "lock: not Maven Central paths: ${b.concatStringsSep ", " badPaths}" (badPaths == [ ]))
+        (is "lock: not SHA-256 in hex: ${b.concatStringsSep ", " badHashes}" (badHashes == [ ]))
+        (is "lock: inputs digest" (b.match "[0-9a-f]{64}" lock.inputs != null))
+        (is "repository: one fetchurl per locked file, at its Central URL with its SHA-256 (${
+          b.concatStringsSep ", " (map (e: e.name) badFetches)
+        })" (b.length entries == b.length paths && badFetches == [ ]))
+        (is "no mvnHash left" (!(p ? mvnHash)))
       ];
       failed = map (e: e.what) (b.filter (e: !e.ok) expect);
     in
@@ -884,9 +917,11 @@ let
       throw "package: ${b.concatStringsSep "; " failed}"
     else
       {
-        inherit (p) pname version installPhase;
+        inherit (p) pname version buildPhase installPhase;
         out = p.outPath;
-        mvnHashIsFake = p.mvnHash == lib.fakeHash;
+        repository = p.passthru.mavenRepository.outPath;
+        mvnParameters = p.passthru.mvnParameters;
+        artifacts = b.length paths;
       };
 
   # ---- flake --------------------------------------------------------------------------------------------

@@ -191,6 +191,15 @@ rec {
   hasPrefix = p: s: b.substring 0 (b.stringLength p) s == p;
   hasInfix = infix: s: b.match ".*${escapeRegex infix}.*" s != null;
   removePrefix = p: s: if hasPrefix p s then b.substring (b.stringLength p) (-1) s else s;
+  trim =
+    s:
+    let
+      m = b.match "[[:space:]]*(.*[^[:space:]])[[:space:]]*" s;
+    in
+    if m == null then "" else b.head m;
+  importJSON = path: b.fromJSON (b.readFile path);
+  escapeShellArg = s: "'${b.replaceStrings [ "'" ] [ "'\\''" ] (toString s)}'";
+  escapeShellArgs = l: b.concatStringsSep " " (map escapeShellArg l);
   makeBinPath = ps: b.concatStringsSep ":" (map (p: "${p}/bin") ps);
   getExe = p: "${p}/bin/${p.meta.mainProgram}";
   getExe' = p: name: "${p}/bin/${name}";

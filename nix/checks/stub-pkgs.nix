@@ -35,10 +35,6 @@ let
 
   self = {
     inherit lib;
-    stdenv.hostPlatform = {
-      inherit system;
-    };
-
     bash = mkPackage "bash" [ "bash" ];
     coreutils = mkPackage "coreutils" [ "ls" ];
     git = mkPackage "git" [ "git" ];
@@ -57,10 +53,15 @@ let
     stripJavaArchivesHook = mkPackage "strip-java-archives-hook" [ ];
     gcc = mkPackage "gcc" [ "gcc" ];
 
-    # maven.buildMavenPackage: the attributes it is given, as a package. `run` executes installPhase
-    # against a fake dist/ tree into this outPath, so bin/ktest-ci exists only if installPhase makes it.
-    maven = mkPackage "maven" [ "mvn" ] // {
-      buildMavenPackage =
+    maven = mkPackage "maven" [ "mvn" ];
+
+    # stdenv.mkDerivation: the attributes it is given, as a package. `run` executes buildPhase (with a
+    # recording mvn) and installPhase against this outPath, so bin/ktest-ci exists only if they make it.
+    stdenv = {
+      hostPlatform = {
+        inherit system;
+      };
+      mkDerivation =
         attrs:
         attrs
         // {
@@ -68,9 +69,35 @@ let
           name = "${attrs.pname}-${attrs.version}";
           outPath = "${stubRoot}/pkgs/${attrs.pname}-${attrs.version}";
           stubBins = [ ];
-          stubMavenPackage = true;
         };
     };
+
+    # fetchurl: a fixed-output fetch; nixpkgs' formals, of which these are the ones we may use.
+    fetchurl =
+      {
+        url,
+        sha256 ? null,
+        hash ? null,
+        name ? null,
+      }:
+      if (sha256 == null) == (hash == null) then
+        throw "fetchurl ${url}: give exactly one of sha256 and hash"
+      else
+        {
+          type = "derivation";
+          name = if name != null then name else baseNameOf url;
+          inherit url sha256 hash;
+          outPath = "${stubRoot}/fetchurl/${b.hashString "sha256" url}-${baseNameOf url}";
+          stubBins = [ ];
+        };
+
+    # linkFarm with a list of { name; path; }: a directory of symlinks `name` -> `path`.
+    linkFarm =
+      name: entries:
+      if !(b.isList entries) then
+        throw "linkFarm ${name}: the stub takes the list form"
+      else
+        mkPackage name [ ] // { stubEntries = entries; };
 
     formats.toml =
       { }:

@@ -155,8 +155,13 @@
       if (v.status === 'failed') { state.recent.failed++; }
       renderSummary();
     });
-    events.onopen = function () { document.getElementById('connection').textContent = ''; };
+    // data-live says whether updates arrive (open) or not (reconnecting), for styles and for tests.
+    events.onopen = function () {
+      root.dataset.live = 'open';
+      document.getElementById('connection').textContent = '';
+    };
     events.onerror = function () {
+      root.dataset.live = 'reconnecting';
       document.getElementById('connection').textContent = 'live updates interrupted, reconnecting …';
     };
   }

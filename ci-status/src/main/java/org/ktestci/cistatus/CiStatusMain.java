@@ -103,6 +103,10 @@ public final class CiStatusMain implements Callable<Integer> {
 
     /** The session a subcommand runs in: its own options over the ones given before the subcommand. */
     Session session(GlobalOptions subcommandOptions) {
-        return new Session(subcommandOptions.over(options), streams);
+        GlobalOptions merged = subcommandOptions.over(options);
+        if (merged.local() && merged.remote != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--local and --remote exclude each other");
+        }
+        return new Session(merged, streams);
     }
 }

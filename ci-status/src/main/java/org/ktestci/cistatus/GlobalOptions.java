@@ -17,6 +17,10 @@ final class GlobalOptions {
     @Option(names = "--remote", paramLabel = "<url>", description = "remote mode against this server base URL")
     String remote;
 
+    /** ktest's flag: there it was the default anyway; here it insists on local mode (cli.md §1). */
+    @Option(names = "--local", description = "local mode: read results from the config's output_dir, never the server")
+    Boolean local;
+
     @Option(names = "--json", description = "JSON output")
     Boolean json;
 
@@ -34,6 +38,7 @@ final class GlobalOptions {
         GlobalOptions g = new GlobalOptions();
         g.config = config != null ? config : before.config;
         g.remote = remote != null ? remote : before.remote;
+        g.local = local != null ? local : before.local;
         g.json = json != null ? json : before.json;
         g.color = color != null ? color : before.color;
         g.cacheDir = cacheDir != null ? cacheDir : before.cacheDir;
@@ -43,6 +48,10 @@ final class GlobalOptions {
 
     Path configPath() {
         return config != null ? config : DEFAULT_CONFIG;
+    }
+
+    boolean local() {
+        return Boolean.TRUE.equals(local);
     }
 
     boolean json() {

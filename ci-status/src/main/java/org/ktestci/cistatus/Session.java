@@ -61,14 +61,20 @@ final class Session {
         if (config.isPresent() && isDirectory(config.get().outputDir())) {
             return new LocalResults(config.get());
         }
+        if (options.local()) {
+            throw new CliError("--local: no output_dir" + whyNoOutputDir(config));
+        }
         throw new CliError("no output_dir and no --remote or ci_url" + whyNoOutputDir(config));
     }
 
     /**
      * Local mode when no --remote is given and output_dir exists; otherwise remote mode with --remote, else
-     * ci_url from the file (cli.md §1).
+     * ci_url from the file (cli.md §1). {@code --local} means local mode or an error, never the server.
      */
     ResultsSource source() throws ConfigException {
+        if (options.local()) {
+            return local();
+        }
         Optional<CiConfig> config = config();
         if (options.remote == null && config.isPresent() && isDirectory(config.get().outputDir())) {
             return new LocalResults(config.get());
@@ -89,8 +95,14 @@ final class Session {
                 : Path.of(System.getProperty("user.home"), ".cache", "ktest-ci");
     }
 
-    /** Remote base URL if this invocation names one ({@code --remote}, else {@code ci_url} set in the file). */
+    /**
+     * Remote base URL if this invocation names one ({@code --remote}, else {@code ci_url} set in the file). With
+     * {@code --local} there is none to use: what needs the server is refused rather than sent there.
+     */
     Optional<String> remoteUrl() throws ConfigException {
+        if (options.local()) {
+            throw new CliError("--local reads results from output_dir only; this needs the server (--remote or ci_url)");
+        }
         Optional<CiConfig> config = config();
         if (options.remote != null) {
             return Optional.of(options.remote);

@@ -36,6 +36,38 @@ class OptionsAndExitCodesTest {
     }
 
     @Test
+    void localIsAcceptedAsInKtestBeforeOrAfterTheSubcommand() {
+        String config = fx.config.toString();
+        String expected = plain("--config", config, "show", fx.tip()).out();
+        CliRun before = plain("--local", "--config", config, "show", fx.tip());
+        assertEquals(0, before.code(), before.both());
+        assertEquals(expected, before.out());
+        assertEquals(expected, plain("show", fx.tip(), "--config", config, "--local").out());
+        assertEquals(0, plain("branches", "--local", "--config", config).code());
+    }
+
+    @Test
+    void localNeverFallsBackToTheServer() throws Exception {
+        // ci_url is set, output_dir does not exist: without --local this would be remote mode.
+        Path toml = Files.writeString(dir.resolve("remote-only.toml"),
+                "output_dir = \"" + dir.resolve("absent") + "\"\nci_url = \"http://127.0.0.1:9\"\n");
+        CliRun r = plain("--local", "--config", toml.toString(), "branches");
+        assertEquals(1, r.code(), r.both());
+        assertEquals("ci-status: --local: no output_dir (output_dir " + dir.resolve("absent") + " does not exist)\n",
+                r.err());
+        CliRun workers = plain("workers", "--local", "--config", toml.toString());
+        assertEquals(1, workers.code(), workers.both());
+        assertTrue(workers.err().contains("--local reads results from output_dir only"), workers.err());
+    }
+
+    @Test
+    void localAndRemoteTogetherAreAUsageError() {
+        CliRun r = plain("--local", "show", fx.tip(), "--remote", "http://127.0.0.1:9", "--config", fx.config.toString());
+        assertEquals(2, r.code(), r.both());
+        assertTrue(r.err().startsWith("--local and --remote exclude each other"), r.err());
+    }
+
+    @Test
     void autoColoursOnlyATtyWithoutNoColorAndNotDumb() {
         String red = "\u001b[31m";
         assertFalse(fx.run("show", fx.tip()).out().contains(red), "not a tty");

@@ -10,6 +10,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ScopeType;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +25,9 @@ import java.util.concurrent.Callable;
 public final class CoordinatorMain implements Callable<Integer> {
     static final int EXIT_CONFIG = ConfigException.EXIT_CODE;
 
-    @Option(names = "--config", description = "config file (default ${DEFAULT-VALUE})", defaultValue = "/etc/ktest-ci.toml")
+    /** Global: accepted before or after a sub-command ({@code check-config --config F}), as git and kubectl do. */
+    @Option(names = "--config", scope = ScopeType.INHERIT, description = "config file (default ${DEFAULT-VALUE})",
+            defaultValue = "/etc/ktest-ci.toml")
     Path config;
 
     @Option(names = "--with-worker", description = "also run a worker agent in this JVM")

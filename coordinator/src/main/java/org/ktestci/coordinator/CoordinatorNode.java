@@ -13,6 +13,7 @@ import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.cluster.typed.SingletonActor;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.ktestci.coordinator.branches.BranchFetchStatus;
+import org.ktestci.coordinator.branches.BranchWatcher;
 import org.ktestci.coordinator.branches.Repositories;
 import org.ktestci.coordinator.live.CommitClock;
 import org.ktestci.coordinator.live.LiveEvents;
@@ -109,6 +110,14 @@ public final class CoordinatorNode implements AutoCloseable {
             ActorRef<Topic.Command<LiveMessage>> topic = ctx.spawn(LiveRelay.topic(), "live-events-topic");
             ctx.spawn(LiveRelay.create(topic, events.hub()), "live-events-relay");
             events.relayThrough(m -> topic.tell(Topic.publish(m)));
+            // Node-level, not in the singleton: every coordinator node picks up an edited config file by itself and
+            // keeps its own repos fresh, so a standby's dashboard and branch walks are current (README decision 12);
+            // this node's fetcher rests while the singleton (whose watcher also schedules) runs here.
+            ctx.spawn(ConfigWatcher.create(live), "config-watcher");
+            ActorRef<BranchWatcher.Command> standbyFetch = ctx.spawn(BranchWatcher.standby(config.user(),
+                    live::branches, repos, fetchStatus, live::fetchInterval, CoordinatorRoot.observer(setup),
+                    () -> handles.get().isPresent()), "standby-branch-watcher");
+            live.onApplied(l -> standbyFetch.tell(new BranchWatcher.ConfigChanged()));
             ClusterSingleton.get(ctx.getSystem()).init(SingletonActor.of(CoordinatorRoot.create(setup), "coordinator")
                     .withSettings(ClusterSingletonSettings.create(ctx.getSystem()).withRole("coordinator")));
             if (withWorker) {

@@ -180,7 +180,7 @@ public final class CoordinatorRoot {
     }
 
     /** Fetch counters, first-seen times of new tips, and each branch's untested commits after its fetch. */
-    private static BranchWatcher.Observer observer(CoordinatorSetup s) {
+    static BranchWatcher.Observer observer(CoordinatorSetup s) {
         return new BranchWatcher.Observer() {
             @Override
             public void fetched(String branch, boolean ok) {

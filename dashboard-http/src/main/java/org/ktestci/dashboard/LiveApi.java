@@ -60,6 +60,7 @@ final class LiveApi {
         m.put("agent_version", h.agentVersion().orElse(null));
         m.put("ktest_revision", h.ktestRevision().orElse(null));
         m.put("kvm", h.kvm().orElse(null));
+        m.put("kvm_reason", h.kvmReason().orElse(null));
         m.put("memory_mib", h.memoryMib().orElse(null));
         m.put("runner", h.runner().orElse(null));
         List<Map<String, Object>> slots = new ArrayList<>();

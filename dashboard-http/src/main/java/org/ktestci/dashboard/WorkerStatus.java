@@ -12,7 +12,8 @@ import java.util.Optional;
 public record WorkerStatus(String host, String arch, int slots, String slotsSource, String state,
                            Optional<Instant> quarantinedUntil, int consecutiveFailures,
                            Optional<Integer> protocolVersion, Optional<String> agentVersion,
-                           Optional<String> ktestRevision, Optional<Boolean> kvm, Optional<Long> memoryMib,
+                           Optional<String> ktestRevision, Optional<Boolean> kvm, Optional<String> kvmReason,
+                           Optional<Long> memoryMib,
                            Optional<String> runner, List<Slot> slotList) {
 
     /** {@code state}: {@code busy}, {@code idle}, {@code quarantined} or {@code down}. */

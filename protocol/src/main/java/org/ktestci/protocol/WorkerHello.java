@@ -5,7 +5,10 @@ import org.apache.pekko.actor.typed.ActorRef;
 
 import java.util.List;
 
-/** A worker-agent announces itself (on join, on gateway change, every 60 s until acknowledged). */
+/**
+ * A worker-agent announces itself (on join, on gateway change, every 60 s until acknowledged). {@code kvm} is the
+ * decision of the probe the agent ran at start, {@code kvmReason} why (README decision 13).
+ */
 public record WorkerHello(
         @JsonProperty("protocolVersion") int protocolVersion,
         @JsonProperty("host") String host,
@@ -15,6 +18,7 @@ public record WorkerHello(
         @JsonProperty("ktestRevision") String ktestRevision,
         @JsonProperty("runner") String runner,
         @JsonProperty("kvm") boolean kvm,
+        @JsonProperty("kvmReason") String kvmReason,
         @JsonProperty("memoryMib") long memoryMib,
         @JsonProperty("cpus") int cpus,
         @JsonProperty("activeLeases") List<ActiveLease> activeLeases,

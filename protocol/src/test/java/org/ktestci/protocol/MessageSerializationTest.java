@@ -40,7 +40,7 @@ class MessageSerializationTest {
         TestProbe<AgentMessage> agent = KIT.createTestProbe();
         TestProbe<ExecutorMessage> executor = KIT.createTestProbe();
         List<Object> messages = List.of(
-                new WorkerHello(1, "farm1", "x86_64", 4, "0.1.0", "abc", "host", false, 1024, 8,
+                new WorkerHello(1, "farm1", "x86_64", 4, "0.1.0", "abc", "host", false, "/dev/kvm does not exist", 1024, 8,
                         List.of(new WorkerHello.ActiveLease(0, "l1", 3, 9, 7)), agent.ref()),
                 new WorkerGoodbye("farm1", List.of("l1"), agent.ref()),
                 new HelloAck(1, true, "", 42, 4, 10, 60, List.of(new HelloAck.Resume("l1", executor.ref(), 8)),

@@ -12,6 +12,7 @@ import org.ktestci.schema.config.ConfigRole;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -24,10 +25,12 @@ import java.util.concurrent.Callable;
         subcommands = {WorkerMain.CheckConfig.class, WorkerMain.ImportKernel.class,
                 WorkerMain.BuildRootImage.class})
 public final class WorkerMain implements Callable<Integer> {
-    @Option(names = "--config", description = "config file (default ${DEFAULT-VALUE})", defaultValue = "/etc/ktest-ci.toml")
+    /** Global: accepted before or after a sub-command ({@code check-config --config F}), as git and kubectl do. */
+    @Option(names = "--config", scope = ScopeType.INHERIT, description = "config file (default ${DEFAULT-VALUE})",
+            defaultValue = "/etc/ktest-ci.toml")
     Path config;
 
-    @Option(names = "--coordinator", paramLabel = "HOST:PORT",
+    @Option(names = "--coordinator", scope = ScopeType.INHERIT, paramLabel = "HOST:PORT",
             description = "the coordinator's cluster address (instead of ci_host / cluster.seed_nodes)")
     String coordinator;
 
@@ -85,7 +88,9 @@ public final class WorkerMain implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            return ConfigCheck.run(parent.config, ConfigRole.WORKER, System.out, System.err);
+            // With --coordinator the file need not name the coordinator (ci_host / cluster.seed_nodes).
+            return ConfigCheck.run(parent.config, parent.coordinator != null ? ConfigRole.WORKER_WITH_SEED
+                    : ConfigRole.WORKER, System.out, System.err);
         }
     }
 

@@ -20,11 +20,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
  * Fetches every tracked branch each {@code fetch_interval} (and on request), on the blocking dispatcher, and
- * tells the {@link JobWindow} about moved tips so new commits are scheduled at once.
+ * tells the {@link JobWindow} about moved tips so new commits are scheduled at once. In {@link #standby} form it
+ * runs on every coordinator node outside the singleton and only keeps that node's repos fresh (README decision 12).
  */
 public final class BranchWatcher extends AbstractBehavior<BranchWatcher.Command> {
     public sealed interface Command extends NoSerializationVerificationNeeded permits FetchNow, RoundDone,
@@ -63,7 +65,10 @@ public final class BranchWatcher extends AbstractBehavior<BranchWatcher.Command>
     private Duration scheduledInterval;
     private final Repositories repos;
     private final BranchFetchStatus status;
-    private final ActorRef<JobWindow.Command> window;
+    /** Empty for a standby watcher: it fetches for this node's dashboard and tells no scheduler. */
+    private final Optional<ActorRef<JobWindow.Command>> window;
+    /** True while the singleton's own watcher fetches on this node: a standby watcher then rests. */
+    private final BooleanSupplier resting;
     private final Executor blocking;
     private boolean fetching;
     private boolean again;
@@ -79,14 +84,29 @@ public final class BranchWatcher extends AbstractBehavior<BranchWatcher.Command>
     public static Behavior<Command> create(String user, Supplier<List<BranchSpec>> branches, Repositories repos,
                                            BranchFetchStatus status, ActorRef<JobWindow.Command> window,
                                            Supplier<Duration> fetchInterval, Observer observer) {
-        return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-                new BranchWatcher(ctx, timers, user, branches, repos, status, window, fetchInterval, observer)));
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new BranchWatcher(ctx, timers, user, branches,
+                repos, status, Optional.of(window), () -> false, fetchInterval, observer)));
+    }
+
+    /**
+     * A coordinator node's own fetcher (README decision 12): read-only fetches into this node's repos every
+     * {@code fetchInterval}, so a standby's dashboard and branch walks are current; moved tips go to no scheduler
+     * (only the singleton schedules). While {@code singletonHere} is true its rounds are skipped: the singleton's
+     * watcher fetches the same repos on this node.
+     */
+    public static Behavior<Command> standby(String user, Supplier<List<BranchSpec>> branches, Repositories repos,
+                                            BranchFetchStatus status, Supplier<Duration> fetchInterval,
+                                            Observer observer, BooleanSupplier singletonHere) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new BranchWatcher(ctx, timers, user, branches,
+                repos, status, Optional.empty(), singletonHere, fetchInterval, observer)));
     }
 
     private BranchWatcher(ActorContext<Command> ctx, TimerScheduler<Command> timers, String user,
                           Supplier<List<BranchSpec>> branches, Repositories repos, BranchFetchStatus status,
-                          ActorRef<JobWindow.Command> window, Supplier<Duration> fetchInterval, Observer observer) {
+                          Optional<ActorRef<JobWindow.Command>> window, BooleanSupplier resting,
+                          Supplier<Duration> fetchInterval, Observer observer) {
         super(ctx);
+        this.resting = resting;
         this.user = user;
         this.branches = branches;
         this.fetchInterval = fetchInterval;
@@ -122,6 +142,9 @@ public final class BranchWatcher extends AbstractBehavior<BranchWatcher.Command>
     private Behavior<Command> onFetchNow() {
         if (fetching) {
             again = true;
+            return this;
+        }
+        if (resting.getAsBoolean()) {
             return this;
         }
         fetching = true;
@@ -163,9 +186,10 @@ public final class BranchWatcher extends AbstractBehavior<BranchWatcher.Command>
     private Behavior<Command> onRoundDone(RoundDone done) {
         fetching = false;
         for (Change c : done.changes()) {
-            getContext().getLog().info("branch moved: branch={} old={} new={} forced={}", c.branch(),
-                    c.oldTip().isEmpty() ? "-" : c.oldTip(), c.newTip(), c.forced());
-            window.tell(new JobWindow.TipsChanged(c.branch(), c.oldTip(), c.newTip(), c.forced()));
+            getContext().getLog().info("branch moved: branch={} old={} new={} forced={}{}", c.branch(),
+                    c.oldTip().isEmpty() ? "-" : c.oldTip(), c.newTip(), c.forced(),
+                    window.isPresent() ? "" : " (standby fetch)");
+            window.ifPresent(w -> w.tell(new JobWindow.TipsChanged(c.branch(), c.oldTip(), c.newTip(), c.forced())));
         }
         if (again) {
             again = false;

@@ -34,6 +34,7 @@ final class HelloCheck {
                 .check(WireRules.line(h.ktestRevision(), WireRules.MAX_LINE),
                         () -> "ktestRevision " + quote(h.ktestRevision()))
                 .check(WireRules.oneOf(RUNNERS, h.runner()), () -> "runner " + quote(h.runner()))
+                .check(WireRules.line(h.kvmReason(), 512), () -> "kvmReason " + quote(h.kvmReason()))
                 .check(h.memoryMib() >= 0, () -> "memoryMib " + h.memoryMib())
                 .check(h.cpus() >= 0 && h.cpus() <= 1 << 16, () -> "cpus " + h.cpus())
                 .check(h.activeLeases() != null && h.activeLeases().size() <= WireRules.MAX_SLOTS,

@@ -148,7 +148,7 @@ public final class LiveQueries {
                 h.health().until() > now ? Optional.of(Instant.ofEpochMilli(h.health().until())) : Optional.empty(),
                 h.health().consecutive(), hello.map(WorkerHello::protocolVersion),
                 hello.map(WorkerHello::agentVersion), hello.map(WorkerHello::ktestRevision),
-                hello.map(WorkerHello::kvm), hello.map(WorkerHello::memoryMib), hello.map(WorkerHello::runner),
+                hello.map(WorkerHello::kvm), hello.map(WorkerHello::kvmReason), hello.map(WorkerHello::memoryMib), hello.map(WorkerHello::runner),
                 slots);
     }
 

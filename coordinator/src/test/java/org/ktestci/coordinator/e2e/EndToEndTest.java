@@ -2,6 +2,7 @@ package org.ktestci.coordinator.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ktestci.coordinator.CoordinatorNode;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -149,6 +151,13 @@ class EndToEndTest {
             assertEquals(Long.toString(e.duration()), Files.readString(keyDir.resolve("duration")));
             assertTrue(Files.exists(keyDir.resolve("log.br")), "log.br of " + e.name());
             assertTrue(Files.exists(keyDir.resolve("full_log.br")), "full_log.br of " + e.name());
+            // ktest's readers and browsers decode these: the reference decoder must read them byte for byte.
+            for (String log : List.of("log.br", "full_log.br")) {
+                byte[] decoded = referenceBrotli(keyDir.resolve(log));
+                assertArrayEquals(Brotli.decompress(Files.readAllBytes(keyDir.resolve(log))), decoded, log);
+                assertTrue(new String(decoded, StandardCharsets.UTF_8).contains(e.name().substring("fs.smoke."
+                        .length())), e.name() + "/" + log + " names its subtest");
+            }
         }
         assertTrue(Files.readString(out.resolve(sha).resolve("fs.smoke.h1/status")).matches(
                 "========= FAILED TIMEOUT h1 in [0-9]+s\n"));
@@ -157,6 +166,21 @@ class EndToEndTest {
                 out.resolve(sha).resolve("fs.smoke.p2/full_log.br"))), StandardCharsets.UTF_8);
         assertTrue(p2Log.contains("iteration=2"), p2Log);
         assertTrue(p2Log.startsWith("# host="), p2Log);
+    }
+
+    /** {@code brotli -d} of the reference tool (CI installs it; without it the test skips, except under CI). */
+    private static byte[] referenceBrotli(Path file) throws Exception {
+        boolean have = Files.isExecutable(Path.of("/usr/bin/brotli"));
+        if (!have && System.getenv("CI") != null) {
+            fail("brotli (Debian package brotli) is required in CI");
+        }
+        Assumptions.assumeTrue(have, "brotli not installed");
+        Process p = new ProcessBuilder("brotli", "-d", "-c", file.toString()).redirectError(
+                ProcessBuilder.Redirect.DISCARD).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), "brotli -d " + file);
+        return out;
     }
 
     private static JsonNode getJson(HttpClient http, String url) throws Exception {

@@ -265,6 +265,13 @@ class LiveDashboardTest {
             JsonNode host = get(http, base + "/api/v1/workers").json().get("hosts").get(0);
             assertEquals("up", host.get("state").asText());
             assertEquals("host", host.get("runner").asText());
+            // The agent-start KVM probe's decision, with its reason.
+            assertTrue(host.get("kvm").isBoolean(), host.toString());
+            assertFalse(host.get("kvm_reason").asText().isEmpty(), host.toString());
+            if (!java.nio.file.Files.exists(java.nio.file.Path.of("/dev/kvm"))) {
+                assertFalse(host.get("kvm").asBoolean());
+                assertEquals("/dev/kvm does not exist", host.get("kvm_reason").asText());
+            }
             assertEquals("busy", host.get("slot_list").get(0).get("state").asText());
             JsonNode queue = get(http, base + "/api/v1/queue").json();
             assertEquals(2000, queue.get("window").asInt());

@@ -39,6 +39,7 @@ import org.ktestci.worker.agent.BatchValidator;
 import org.ktestci.worker.agent.KernelPolicy;
 import org.ktestci.worker.agent.SlotRunner;
 import org.ktestci.worker.agent.WorkerAgent;
+import org.ktestci.worker.qemu.KvmDecision;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,6 +47,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -142,8 +144,8 @@ final class Farm implements AutoCloseable {
             batches.add(b);
             return simulated(b, sink, stepMillis);
         };
-        agent = kit.spawn(WorkerAgent.create(new AgentIdentity(HOST, "x86_64", SLOTS, "host", "0.1.0", "rev", false,
-                1024, 4), n -> Behaviors.setup(ctx -> {
+        agent = kit.spawn(WorkerAgent.create(new AgentIdentity(HOST, "x86_64", SLOTS, "host", "0.1.0", "rev",
+                1024, 4), CompletableFuture.completedFuture(new KvmDecision(false, "the host runner uses no VM")), n -> Behaviors.setup(ctx -> {
                     slotRunners.add(ctx.getSelf());
                     watcher.tell(ctx.getSelf());
                     return SlotRunner.create(n, run, validator, Duration.ofSeconds(1), active);

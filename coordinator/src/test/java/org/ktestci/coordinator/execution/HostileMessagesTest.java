@@ -62,7 +62,7 @@ class HostileMessagesTest {
     }
 
     private static WorkerHello hello(String host, int slots, ActorRef<AgentMessage> agent) {
-        return new WorkerHello(1, host, "x86_64", slots, "0.1.0", "abc", "host", false, 1024, 4, List.of(), agent);
+        return new WorkerHello(1, host, "x86_64", slots, "0.1.0", "abc", "host", false, "no VMs", 1024, 4, List.of(), agent);
     }
 
     record Gateway(ActorRef<GatewayMessage> wire, TestProbe<JobWindow.Command> window) {

@@ -104,7 +104,7 @@ final class ProtocolFuzzer {
 
     /** Host w1 again from another agent: refused as a second connection even if every field were fine. */
     private WorkerHello hello() {
-        return new WorkerHello(1, Farm.HOST, "x86_64", 2, "0.1.0", "rev", "host", false, 1024, 4, List.of(),
+        return new WorkerHello(1, Farm.HOST, "x86_64", 2, "0.1.0", "rev", "host", false, "no VMs", 1024, 4, List.of(),
                 rnd.nextInt(10) == 0 ? door : stranger);
     }
 
@@ -117,6 +117,7 @@ final class ProtocolFuzzer {
             h -> withHello(h, "agentVersion", pick(null, "1\n2", "x".repeat(100))),
             h -> withHello(h, "ktestRevision", pick(null, "a\rb", "x".repeat(5000))),
             h -> withHello(h, "runner", pick(null, "", "sh -c", "QEMU")),
+            h -> withHello(h, "kvmReason", pick(null, "a\nforged log line", "x".repeat(600))),
             h -> withHello(h, "memoryMib", pick(-1L, Long.MIN_VALUE)),
             h -> withHello(h, "cpus", pick(-1, 1 << 20)),
             h -> withHello(h, "agent", null),
@@ -143,7 +144,8 @@ final class ProtocolFuzzer {
                 (String) or(field, "arch", v, h.arch()), (int) or(field, "slots", v, h.slots()),
                 (String) or(field, "agentVersion", v, h.agentVersion()),
                 (String) or(field, "ktestRevision", v, h.ktestRevision()), (String) or(field, "runner", v, h.runner()),
-                h.kvm(), (long) or(field, "memoryMib", v, h.memoryMib()), (int) or(field, "cpus", v, h.cpus()),
+                h.kvm(), (String) or(field, "kvmReason", v, h.kvmReason()),
+                (long) or(field, "memoryMib", v, h.memoryMib()), (int) or(field, "cpus", v, h.cpus()),
                 cast(or(field, "activeLeases", v, h.activeLeases())), cast(or(field, "agent", v, h.agent())));
     }
 

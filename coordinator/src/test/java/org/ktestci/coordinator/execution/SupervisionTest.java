@@ -57,7 +57,7 @@ class SupervisionTest {
             LoggingTestKit.warn("worker gateway restarted after a failure: 1 hosts and their executors kept")
                     .expect(farm.kit.system(), () -> {
                         org.ktestci.protocol.GatewayMessage hello = new WorkerHello(1, "boom", "x86_64", 1, "0.1.0",
-                                "rev", "host", false, 1024, 1, List.of(), stranger.ref());
+                                "rev", "host", false, "no VMs", 1024, 1, List.of(), stranger.ref());
                         WorkerGateway.wire(farm.gateway).tell(hello);
                         return null;
                     });

@@ -92,7 +92,7 @@ class WireChecksTest {
             }
         }
         TestProbe<AgentMessage> agent = KIT.createTestProbe();
-        WorkerHello hello = new WorkerHello(1, "farm1", "x86_64", 4, "0.1.0", "abc", "host", false, 1024, 8,
+        WorkerHello hello = new WorkerHello(1, "farm1", "x86_64", 4, "0.1.0", "abc", "host", false, "no VMs", 1024, 8,
                 List.of(new WorkerHello.ActiveLease(0, LEASE, 3, 9, 7)), agent.ref());
         assertEquals(Optional.empty(), HelloCheck.hello(hello, HostSlots.UNCONFIGURED));
         for (Object v : variants(hello)) {
@@ -127,7 +127,7 @@ class WireChecksTest {
     @Test
     void slotsAreWithinTheLimitUnlessTheConfigFixesThem() {
         TestProbe<AgentMessage> agent = KIT.createTestProbe();
-        WorkerHello hello = new WorkerHello(1, "farm1", "x86_64", 5_000_000, "0.1.0", "abc", "host", false, 1024, 8,
+        WorkerHello hello = new WorkerHello(1, "farm1", "x86_64", 5_000_000, "0.1.0", "abc", "host", false, "no VMs", 1024, 8,
                 List.of(), agent.ref());
         assertEquals(Optional.of("slots 5000000 not in 1..256"), HelloCheck.hello(hello, HostSlots.UNCONFIGURED));
         assertEquals(Optional.empty(), HelloCheck.hello(hello, new HostSlots(Optional.of(4), Optional.empty())));

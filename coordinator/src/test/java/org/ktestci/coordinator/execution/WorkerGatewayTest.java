@@ -36,7 +36,7 @@ class WorkerGatewayTest {
     }
 
     private static WorkerHello hello(int version, String host, String arch, int slots, ActorRef<AgentMessage> agent) {
-        return new WorkerHello(version, host, arch, slots, "0.1.0", "abc", "host", false, 1024, 4, List.of(), agent);
+        return new WorkerHello(version, host, arch, slots, "0.1.0", "abc", "host", false, "/dev/kvm does not exist", 1024, 4, List.of(), agent);
     }
 
     record Fixture(ActorRef<GatewayMessage> gateway, TestProbe<JobWindow.Command> window) {}

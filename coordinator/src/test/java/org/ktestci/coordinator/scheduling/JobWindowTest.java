@@ -23,6 +23,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The JobWindow actor on the in-memory journal, with a fixed refill source, probes for slots and results. */
@@ -170,6 +171,59 @@ class JobWindowTest {
         assertEquals(List.of("a"), subtests(second), "the first eligible job seeds; other files or commits never join");
         assertTrue(second.epoch() > offer.grant().epoch(), "epochs strictly increase");
         f.parkedClaim("armhost", 0, "aarch64");
+    }
+
+    /** The queue once no refill runs and {@code pending} jobs wait. */
+    private static JobWindow.QueueSummary settled(Fixture f, int pending) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        JobWindow.QueueSummary q = f.queue();
+        while (q.refilling() || q.pending() != pending) {
+            assertTrue(System.nanoTime() < deadline, "expected " + pending + " pending and no refill: " + q);
+            Thread.onSpinWait();
+            q = f.queue();
+        }
+        return q;
+    }
+
+    @Test
+    void refillsWhenAClaimLeavesPendingAtOrBelowRefillAt() throws Exception {
+        // One job per test file, so each claim takes exactly one job.
+        List<Job> jobs = new ArrayList<>();
+        for (int i = 1; i <= 6; i++) {
+            jobs.add(job("c1", "t" + i + ".ktest", "a", 0, 30, "x86_64"));
+        }
+        FixedSource source = new FixedSource(jobs);
+        Fixture f = start(SchedulerSettings.defaults().withWindow(10, 3).withBudget(600).withInfraRetries(1)
+                .withFairShare(Duration.ZERO), source);
+        f.window().tell(new JobWindow.HostsChanged(Map.of("h", "x86_64")));
+        // Quiet first: the startup and new-slots refills are done and no other is due.
+        while (source.computing.tryAcquire(300, TimeUnit.MILLISECONDS)) {
+            Thread.onSpinWait();
+        }
+        JobWindow.QueueSummary start = settled(f, 6);
+        assertEquals(3, start.refillAt());
+        String before = start.lastRefill().trigger();
+
+        f.claim("h", 0, "x86_64");
+        f.claim("h", 1, "x86_64");
+        settled(f, 4);
+        assertFalse(source.computing.tryAcquire(300, TimeUnit.MILLISECONDS), "4 pending is above refill_at: no refill, "
+                + f.queue());
+        assertEquals(before, f.queue().lastRefill().trigger());
+
+        f.claim("h", 2, "x86_64");
+        assertTrue(source.computing.tryAcquire(10, TimeUnit.SECONDS), "3 pending is at refill_at: a refill starts");
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!"low_water".equals(f.queue().lastRefill().trigger())) {
+            assertTrue(System.nanoTime() < deadline, "the low-water refill was applied: " + f.queue());
+            Thread.onSpinWait();
+        }
+        // The refill found nothing new (the source has no more jobs): pending stays low, and the next claim does
+        // not refill again within fetch_interval (scheduling.md §4.1).
+        settled(f, 3);
+        f.claim("h", 3, "x86_64");
+        assertFalse(source.computing.tryAcquire(500, TimeUnit.MILLISECONDS),
+                "one low-water refill per fetch_interval while pending stays at or below refill_at");
     }
 
     @Test

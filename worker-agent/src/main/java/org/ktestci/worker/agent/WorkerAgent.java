@@ -29,6 +29,7 @@ import org.ktestci.protocol.WireAdapter;
 import org.ktestci.protocol.WireRules;
 import org.ktestci.protocol.WorkerGoodbye;
 import org.ktestci.protocol.WorkerHello;
+import org.ktestci.worker.qemu.KvmDecision;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,6 +41,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
 import java.util.function.IntFunction;
 
 /**
@@ -56,7 +58,7 @@ import java.util.function.IntFunction;
  */
 public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
     public sealed interface Command extends NoSerializationVerificationNeeded
-            permits FromGateway, Unsolicited, GatewaysChanged, MembersChanged, HelloTimer, PrepareShutdown,
+            permits FromGateway, Unsolicited, GatewaysChanged, MembersChanged, HelloTimer, KvmProbed, PrepareShutdown,
             SlotDrained {}
 
     /** What arrived through the door given to {@code gateway}. */
@@ -70,6 +72,9 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
     private record MembersChanged() implements Command {}
 
     private record HelloTimer() implements Command {}
+
+    /** The agent-start KVM probe has decided (it runs on a blocking thread, never on this actor's). */
+    private record KvmProbed(KvmDecision decision) implements Command {}
 
     /** Coordinated shutdown: stop every slot's run, say goodbye, then answer. */
     private record PrepareShutdown(ActorRef<Done> replyTo) implements Command {}
@@ -96,24 +101,31 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
     /** The gateway whose HelloAck accepted this worker: the only one it takes leases from. */
     private ActorRef<GatewayMessage> acknowledged;
     private boolean awaitingAck;
+    /** Null until the probe decides: the first hello waits for it, so it never announces a guess. */
+    private KvmDecision kvm;
     private ActorRef<Done> shutdownReply;
     private int slotsDraining;
 
     /**
+     * {@code kvmProbe} completes with the agent-start KVM decision; the first hello goes out once it has.
      * {@code active} is shared with the slot runners the factory creates: it feeds the hello's active leases.
      * The agent's ref is an {@code ActorRef<Object>}; nothing but this node's own code needs it.
      */
-    public static Behavior<Object> create(AgentIdentity identity, IntFunction<Behavior<SlotRunner.Command>> slotFactory,
+    public static Behavior<Object> create(AgentIdentity identity, CompletionStage<KvmDecision> kvmProbe,
+                                          IntFunction<Behavior<SlotRunner.Command>> slotFactory,
                                           ActiveLeases active, BatchValidator batches, AgentRejects rejects) {
         Behavior<Command> inner = Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-                new WorkerAgent(ctx, timers, identity, slotFactory, active, new AgentMessageCheck(batches), rejects)));
+                new WorkerAgent(ctx, timers, identity, kvmProbe, slotFactory, active, new AgentMessageCheck(batches),
+                        rejects)));
         return WireAdapter.wrap(AgentMessage.class, Unsolicited::new, Command.class, Unsolicited::new, inner);
     }
 
     private WorkerAgent(ActorContext<Command> ctx, TimerScheduler<Command> timers, AgentIdentity identity,
-                        IntFunction<Behavior<SlotRunner.Command>> slotFactory, ActiveLeases active,
-                        AgentMessageCheck check, AgentRejects rejects) {
+                        CompletionStage<KvmDecision> kvmProbe, IntFunction<Behavior<SlotRunner.Command>> slotFactory,
+                        ActiveLeases active, AgentMessageCheck check, AgentRejects rejects) {
         super(ctx);
+        ctx.pipeToSelf(kvmProbe, (decision, failure) -> new KvmProbed(failure == null ? decision
+                : new KvmDecision(false, "the KVM probe failed: " + failure)));
         this.active = active;
         this.timers = timers;
         this.identity = identity;
@@ -141,6 +153,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
                 })
                 .onMessage(MembersChanged.class, m -> retrust())
                 .onMessage(HelloTimer.class, t -> onHelloTimer())
+                .onMessage(KvmProbed.class, this::onKvmProbed)
                 .onMessage(FromGateway.class, this::onFromGateway)
                 .onMessage(Unsolicited.class, u -> refuse("unsolicited", u.message(),
                         "sent to the agent's own path, not through a gateway's door"))
@@ -216,10 +229,22 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
         return this;
     }
 
+    private Behavior<Command> onKvmProbed(KvmProbed p) {
+        kvm = p.decision();
+        getContext().getLog().info("KVM {}: {}", kvm.usable() ? "used" : "not used", kvm.reason());
+        if (awaitingAck && !trusted.isEmpty()) {
+            sayHello();
+        }
+        return this;
+    }
+
     private void sayHello() {
+        if (kvm == null) {
+            return; // onKvmProbed says hello
+        }
         for (ActorRef<GatewayMessage> g : trusted) {
             g.tell(new WorkerHello(ProtocolVersion.CURRENT, identity.host(), identity.arch(), identity.slots(),
-                    identity.agentVersion(), identity.ktestRevision(), identity.runner(), identity.kvm(),
+                    identity.agentVersion(), identity.ktestRevision(), identity.runner(), kvm.usable(), kvm.reason(),
                     identity.memoryMib(), identity.cpus(), active.snapshot(), doorOf(g)));
             greeted.add(g);
         }

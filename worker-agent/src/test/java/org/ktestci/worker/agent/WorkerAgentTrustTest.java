@@ -39,6 +39,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * nothing; and on the coordinator's node, only the gateway that acknowledged the hello is obeyed.
  */
 class WorkerAgentTrustTest {
+    static final java.util.concurrent.CompletionStage<org.ktestci.worker.qemu.KvmDecision> NO_KVM =
+            java.util.concurrent.CompletableFuture.completedFuture(
+                    new org.ktestci.worker.qemu.KvmDecision(false, "the host runner uses no VM"));
     private static final ActorTestKit WORKER_ONLY = kit("WorkerAgentTrustTest", "[worker]");
     private static final ActorTestKit WITH_COORDINATOR = kit("WorkerAgentTrustTestCoordinator",
             "[coordinator, worker]");
@@ -93,7 +96,7 @@ class WorkerAgentTrustTest {
     }
 
     static AgentIdentity identity(String host) {
-        return new AgentIdentity(host, "x86_64", 1, "host", "0.1.0", "rev", false, 1024, 2);
+        return new AgentIdentity(host, "x86_64", 1, "host", "0.1.0", "rev", 1024, 2);
     }
 
     private BatchValidator validator() throws Exception {
@@ -106,7 +109,7 @@ class WorkerAgentTrustTest {
             throws Exception {
         BatchValidator v = validator();
         ActiveLeases active = new ActiveLeases();
-        return kit.spawn(WorkerAgent.create(identity(host), n -> SlotRunner.create(n, counting(runs), v,
+        return kit.spawn(WorkerAgent.create(identity(host), NO_KVM, n -> SlotRunner.create(n, counting(runs), v,
                 Duration.ofSeconds(30), active), active, v, rejects), "agent-" + host);
     }
 
