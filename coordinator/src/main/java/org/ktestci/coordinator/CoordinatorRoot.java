@@ -159,7 +159,6 @@ public final class CoordinatorRoot {
         ActorRef<WorkerGateway.Command> gateway = WorkerGateway.commands(ctx.spawn(WorkerGateway.create(
                 live::hostSlots, live::configuredHosts, window, results, artifacts, live::settings, s.metrics(),
                 incarnation, s.events()), "worker-gateway"));
-        ActorRef<ConfigWatcher.Command> configWatcher = ctx.spawn(ConfigWatcher.create(live), "config-watcher");
         java.util.function.Consumer<LiveConfig> onReload = l -> {
             watcher.tell(new BranchWatcher.ConfigChanged());
             window.tell(new JobWindow.RequestRefill("config_reload"));
