@@ -193,6 +193,7 @@ public final class BatchExecution implements BatchRun {
                                      AgentLog agentLog) throws IOException {
         List<BatchFinished.Iteration> iterations = new ArrayList<>();
         boolean cleaned = false;
+        boolean qemuCrashRetried = false;
         int i = 0;
         while (!remaining.isEmpty()) {
             if (aborted) {
@@ -256,6 +257,17 @@ public final class BatchExecution implements BatchRun {
             sink.artifact(primary, LogChunk.KIND_FULL_LOG, i, Brotli.compress(full));
             if (runner.equals("qemu") && supervisor.childLines() == 0 && outcome.exitCode() != null
                     && outcome.exitCode() != 0) {
+                // Killed by a signal before the guest printed anything: qemu itself crashed (Debian 12's qemu 7.2
+                // has been seen to segfault so under TCG), not the kernel under test. One fresh VM per batch.
+                if (outcome.exitCode() > 128 && !qemuCrashRetried && !aborted) {
+                    qemuCrashRetried = true;
+                    String why = "qemu was killed by signal " + (outcome.exitCode() - 128)
+                            + " before writing to its console; retrying once in a fresh VM";
+                    agentLog.line(why);
+                    LOG.warn("{}: slot={} lease={} commit={} test={}", why, slot.slot(), batch.leaseId(),
+                            batch.commit(), batch.test());
+                    continue;
+                }
                 agentLog.line("qemu exited with status " + outcome.exitCode() + " before writing to its console");
                 return infra("runner_failed", keysOf(remaining), notFound, iterations);
             }

@@ -64,6 +64,46 @@ class BrokenVmEnvironmentTest {
     }
 
     @Test
+    void aQemuThatCrashesBeforeItsConsoleIsRetriedOnceInAFreshVm() throws Exception {
+        VmTestEnvironment.qemu();
+        Path kernel = VmTestEnvironment.kernel();
+        VmBatch vm = new VmBatch(dir, ktestTree(), VmBatch.settings(dir, kernel, Optional.empty(),
+                crashingQemu(1))).run("one.ktest", List.of("one"), 60);
+        assertEquals(BatchFinished.COMPLETED, vm.finished.outcome(), vm.transcript());
+        assertEquals("PASSED", vm.status("one.one"), vm.transcript());
+        assertEquals(2, vm.fullLogs.size(), vm.transcript());
+        String log = Files.readString(dir.resolve("work/slot-0/agent.log"));
+        assertTrue(log.contains("qemu was killed by signal 11 before writing to its console; retrying once in a "
+                + "fresh VM"), log);
+    }
+
+    @Test
+    void aQemuThatCrashesTwiceEndsTheBatchAsRunnerFailed() throws Exception {
+        VmTestEnvironment.qemu();
+        Path kernel = VmTestEnvironment.kernel();
+        VmBatch vm = new VmBatch(dir, ktestTree(), VmBatch.settings(dir, kernel, Optional.empty(),
+                crashingQemu(2))).run("one.ktest", List.of("one"), 60);
+        assertEquals(BatchFinished.INFRA_FAILURE, vm.finished.outcome(), vm.transcript());
+        assertEquals("runner_failed", vm.finished.reason(), vm.transcript());
+        assertEquals(2, vm.fullLogs.size(), "one retry, no loop: " + vm.transcript());
+    }
+
+    /** A qemu that segfaults (SIGSEGV, as Debian's qemu 7.2 was seen to) on its first {@code crashes} starts. */
+    private Path crashingQemu(int crashes) throws Exception {
+        Path script = dir.resolve("bin/qemu-crashing");
+        Files.createDirectories(script.getParent());
+        Files.writeString(script, """
+                #!/bin/bash
+                n=$(cat "%1$s" 2>/dev/null || echo 0)
+                echo $((n + 1)) > "%1$s"
+                if [ "$n" -lt %2$d ]; then kill -SEGV $$; fi
+                exec qemu-system-x86_64 "$@"
+                """.formatted(dir.resolve("bin/starts"), crashes));
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return script;
+    }
+
+    @Test
     void aKernelWithoutItsModulesIsZeroProgressNamingTheMissingDriver() throws Exception {
         VmTestEnvironment.qemu();
         Path kernel = VmTestEnvironment.kernel();

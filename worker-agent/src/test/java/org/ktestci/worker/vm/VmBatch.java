@@ -63,7 +63,12 @@ public final class VmBatch {
 
     /** A worker's qemu settings: the test kernel (as the worker's qemu_kernel) and a root image, if any. */
     public static QemuSettings settings(Path dir, Path kernel, Optional<Path> rootImage) {
-        return new QemuSettings(dir.resolve("store"), "qemu-system-x86_64", Path.of("/bin/busybox"),
+        return settings(dir, kernel, rootImage, Path.of("qemu-system-x86_64"));
+    }
+
+    /** The same with another qemu binary (a wrapper that misbehaves, say). */
+    public static QemuSettings settings(Path dir, Path kernel, Optional<Path> rootImage, Path qemuBinary) {
+        return new QemuSettings(dir.resolve("store"), qemuBinary.toString(), Path.of("/bin/busybox"),
                 Path.of("/bin/bash"), Optional.of(kernel), "x86_64", rootImage, dir.resolve("state/root.x86_64"),
                 dir.resolve("work/module-index"));
     }
