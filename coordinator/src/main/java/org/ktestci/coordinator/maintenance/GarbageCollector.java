@@ -9,6 +9,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -67,7 +68,12 @@ final class GarbageCollector {
             }
             // A blob's age is that of its directory when there is one (its own mtime tracks its last change).
             Path clock = Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) ? dir : blob;
-            long mtime = Files.getLastModifiedTime(clock, LinkOption.NOFOLLOW_LINKS).toMillis();
+            long mtime;
+            try {
+                mtime = Files.getLastModifiedTime(clock, LinkOption.NOFOLLOW_LINKS).toMillis();
+            } catch (NoSuchFileException gone) {
+                continue; // removed since it was listed (an admin clear, say): nothing left to collect
+            }
             if (now - mtime > graceMillis) {
                 List<Path> parts = new ArrayList<>();
                 if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
@@ -103,6 +109,15 @@ final class GarbageCollector {
                             stale.add(file);
                         }
                         return FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                        // Listed, then gone before its stat: a writer renamed its temporary into place meanwhile.
+                        if (e instanceof NoSuchFileException) {
+                            return FileVisitResult.CONTINUE;
+                        }
+                        throw e;
                     }
                 });
         return stale;
