@@ -3,6 +3,7 @@ package org.ktestci.worker.agent;
 import org.ktestci.protocol.RunBatch;
 import org.ktestci.protocol.WireCheck;
 import org.ktestci.protocol.WireRules;
+import org.ktestci.schema.git.UrlCredentials;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,7 +89,7 @@ public final class BatchValidator implements BatchCheck {
                 .check(b.subtestTimeoutSecs() >= 1 && b.subtestTimeoutSecs() <= MAX_TIMEOUT_SECS,
                         () -> "subtestTimeoutSecs " + b.subtestTimeoutSecs())
                 .check(b.fallbackUrl() == null || b.fallbackUrl().isEmpty() || url(b.fallbackUrl()),
-                        () -> "fallback url not allowed: " + quote(b.fallbackUrl()));
+                        () -> "fallback url not allowed: " + quote(UrlCredentials.mask(b.fallbackUrl())));
         c.include(subtests(b.subtests())).include(env(b.env())).include(sources(b.sources()))
                 .check(b.executor() != null, "no executor ref");
         if (c.ok()) {
@@ -153,7 +154,8 @@ public final class BatchValidator implements BatchCheck {
         }
         for (RunBatch.Source s : sources) {
             if (s == null || !url(s.url()) || !gitRef(s.ref())) {
-                return Optional.of("source not allowed: " + quote(s == null ? null : s.url() + " " + s.ref()));
+                return Optional.of("source not allowed: "
+                        + quote(s == null ? null : UrlCredentials.mask(s.url()) + " " + s.ref()));
             }
         }
         return Optional.empty();

@@ -92,6 +92,20 @@ class BatchValidatorTest {
     }
 
     @Test
+    void aRefusedUrlIsQuotedWithItsCredentialsMasked() {
+        // http:// is refused; the reason still names the URL, and goes to the log and the coordinator.
+        String url = "http://tok3n-s3cret@git.example.net/linux.git";
+        String fallback = problem(batch("linux", "", url, "x86_64", "k", "b", List.of())).orElseThrow();
+        String source = problem(batch("linux", "", "", "x86_64", "k", "b",
+                List.of(new RunBatch.Source("http://user:p@ss/w0rd@git.example.net/linux.git", "main"))))
+                .orElseThrow();
+        assertTrue(fallback.contains("http://***@git.example.net"), fallback);
+        assertTrue(!fallback.contains("tok3n-s3cret"), fallback);
+        assertTrue(source.contains("http://***@git.example.net"), source);
+        assertTrue(!source.contains("w0rd") && !source.contains("p@ss"), source);
+    }
+
+    @Test
     void aKernelIsAStoreIdOrAnAbsolutePathWithoutDotSegments() {
         for (String k : new String[] {"../x", "a/../b", "a/./b", "a//b", "/a/../etc/shadow", "/etc/sh adow", "a b"}) {
             assertMalformed("kernel", batch("linux", k, "", "x86_64", "k", "b", List.of()));
