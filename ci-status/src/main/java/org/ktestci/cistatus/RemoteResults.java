@@ -141,6 +141,31 @@ final class RemoteResults implements ResultsSource {
         return Optional.of(r.body());
     }
 
+    /** The server's journal knows every reason: one {@code /api/v1/commits} request instead of a log per result. */
+    @Override
+    public java.util.Map<String, org.ktestci.schema.results.FailureReason> failureReasons(String sha,
+            List<org.ktestci.schema.results.ResultEntry> entries) {
+        if (entries.stream().noneMatch(e -> e.status() == Status.FAILED_TO_RUN)) {
+            return java.util.Map.of();
+        }
+        java.util.Map<String, org.ktestci.schema.results.FailureReason> out = new java.util.HashMap<>();
+        JsonNode doc;
+        try {
+            doc = getJson("/api/v1/commits/" + sha);
+        } catch (CliError e) {
+            // The reasons only add to what is printed: without them the results are still worth showing.
+            err.println("warning: failure reasons of " + sha.substring(0, 12) + ": " + e.getMessage());
+            return out;
+        }
+        for (JsonNode t : doc.path("tests")) {
+            JsonNode r = t.path("reason");
+            if (r.isObject()) {
+                out.put(t.path("name").asText(), ReasonJson.read(r));
+            }
+        }
+        return out;
+    }
+
     /** GET the blob with If-Modified-Since; 304 → cache, 404 → none (cache dropped), errors → cache + warning. */
     private Optional<CommitResults> fetchBlob(String sha, boolean warnOnly) {
         Path cached = cached(sha);

@@ -4,6 +4,7 @@ import org.ktestci.schema.config.ConfigException;
 import org.ktestci.schema.keys.Utf8ByteOrder;
 import org.ktestci.schema.json.KtestJson;
 import org.ktestci.schema.results.CommitResults;
+import org.ktestci.schema.results.FailureReason;
 import org.ktestci.schema.results.ResultEntry;
 import org.ktestci.schema.status.Status;
 import picocli.CommandLine.Command;
@@ -50,18 +51,21 @@ final class ShowCommand implements Callable<Integer> {
     public Integer call() throws ConfigException {
         TestFilter filter = TestFilter.of(test, spec);
         Session session = parent.session(options);
-        LocalResults.Tested tested = session.source().resultsOf(commit);
+        ResultsSource source = session.source();
+        LocalResults.Tested tested = source.resultsOf(commit);
         CommitResults results = tested.results();
         List<ResultEntry> entries = filter.apply(results.entries());
+        Map<String, FailureReason> reasons = source.failureReasons(tested.sha(), entries);
         if (session.json()) {
-            Json.print(session.out(), KtestJson.commit(tested.sha(), results.message(), entries));
+            Json.print(session.out(), KtestJson.commit(tested.sha(), results.message(), entries, reasons));
         } else {
-            print(session.out(), tested.sha(), results, entries.stream().sorted(ORDER).toList());
+            print(session.out(), tested.sha(), results, entries.stream().sorted(ORDER).toList(), reasons);
         }
         return 0;
     }
 
-    private static void print(Terminal out, String sha, CommitResults results, List<ResultEntry> entries) {
+    private static void print(Terminal out, String sha, CommitResults results, List<ResultEntry> entries,
+                              Map<String, FailureReason> reasons) {
         if (!results.message().isEmpty()) {
             out.line(sha + " " + out.untrusted(results.subject()));
             out.line("");
@@ -72,6 +76,10 @@ final class ShowCommand implements Callable<Integer> {
             out.line(String.format("%-60s ", out.untrusted(e.name()))
                     + out.paint(String.format("%-12s", e.status().display()), colour(e.status()))
                     + String.format(" %8s", e.duration() + "s"));
+            FailureReason why = reasons.get(e.name());
+            if (why != null) {
+                out.line(out.paint("    reason: " + out.untrusted(why.summary()), Terminal.Colour.DIM));
+            }
         }
         CommitResults shown = new CommitResults(sha, results.message(), entries);
         Map<Status, Integer> n = shown.counts();

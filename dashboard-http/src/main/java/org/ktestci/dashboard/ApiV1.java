@@ -18,11 +18,13 @@ final class ApiV1 {
     private final CiQueries queries;
     private final Commits commits;
     private final String base;
+    private final FailureReasons reasons;
 
     ApiV1(CiQueries queries, Commits commits, String base) {
         this.queries = queries;
         this.commits = commits;
         this.base = base;
+        this.reasons = new FailureReasons(queries.outputDir());
     }
 
     Reply branches() {
@@ -141,6 +143,7 @@ final class ApiV1 {
         counts.put("failed_to_run", c.failedToRun());
         counts.put("inprogress", c.inprogress());
         counts.put("unknown", c.unknown());
+        Map<String, org.ktestci.schema.results.FailureReason> reasons = this.reasons.of(sha, entries, details);
         List<Map<String, Object>> tests = new ArrayList<>();
         for (ResultEntry e : entries) {
             Optional<ResultDetail> d = Optional.ofNullable(details.get(e.name()));
@@ -157,6 +160,8 @@ final class ApiV1 {
             t.put("arch", d.flatMap(ResultDetail::arch).orElse(null));
             t.put("attempt", d.flatMap(ResultDetail::attempt).orElse(null));
             t.put("run", d.flatMap(ResultDetail::run).orElse(null));
+            t.put("reason", Optional.ofNullable(reasons.get(e.name()))
+                    .map(org.ktestci.schema.results.FailureReason::toJson).orElse(null));
             // In progress has no logs yet: absent values are null (§5).
             String dir = base + "/c/" + sha + "/" + Html.url(e.name());
             t.put("log_url", e.status() == Status.INPROGRESS ? null : dir + "/log.br");

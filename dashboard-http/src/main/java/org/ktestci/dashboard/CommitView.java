@@ -2,12 +2,15 @@ package org.ktestci.dashboard;
 
 import org.ktestci.schema.git.CommitInfo;
 import org.ktestci.schema.json.KtestJson;
+import org.ktestci.schema.results.FailureReason;
 import org.ktestci.schema.results.ResultEntry;
+import org.ktestci.schema.status.Status;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** {@code /ci?commit=…}: one commit's per-test table with last good, history strip and log pane (http.md §2). */
@@ -21,11 +24,13 @@ final class CommitView {
     private final String base;
 
     private final RenderedPages pages;
+    private final FailureReasons reasons;
 
     CommitView(CiQueries queries, Commits commits, String base) {
         this.queries = queries;
         this.commits = commits;
         this.base = base;
+        this.reasons = new FailureReasons(queries.outputDir());
         this.pages = new RenderedPages(commits, RenderedPages.DEFAULT_MAX_BYTES);
     }
 
@@ -62,8 +67,9 @@ final class CommitView {
         }
         Optional<CommitInfo> info = queries.commit(sha);
         String message = !results.message.isEmpty() ? results.message : info.map(CommitInfo::message).orElse("");
+        Map<String, FailureReason> reasons = failureReasons(sha, entries);
         if (req.wantsJson()) {
-            return Reply.prettyJson(KtestJson.commit(sha, message, entries));
+            return Reply.prettyJson(KtestJson.commit(sha, message, entries, reasons));
         }
         KeyHistory history = new KeyHistory(commits, walk);
         String subject = message.isEmpty() ? sha : message.lines().findFirst().orElse(sha);
@@ -82,7 +88,7 @@ final class CommitView {
                 .append("<th>Test</th><th>Duration</th><th>Status</th><th>Last good</th><th>History</th><th></th>")
                 .append("<th></th></tr></thead><tbody>");
         for (ResultEntry e : entries) {
-            b.append(row(sha, e, branch, history));
+            b.append(row(sha, e, branch, history, Optional.ofNullable(reasons.get(e.name()))));
         }
         b.append("</tbody></table></div><div class=\"right\"><pre id=\"testlog\"></pre></div></div>");
         byte[] html = Html.page(base, subject, b.toString(), "commit.js").getBytes(StandardCharsets.UTF_8);
@@ -116,7 +122,16 @@ final class CommitView {
                 .append(Html.esc(test)).append("\"> <button type=\"submit\">Search</button></form>").toString();
     }
 
-    private String row(String sha, ResultEntry e, Optional<String> branch, KeyHistory history) {
+    /** Only Failed to run results have a reason; the journal is asked only when the commit has some. */
+    private Map<String, FailureReason> failureReasons(String sha, List<ResultEntry> entries) {
+        if (entries.stream().noneMatch(e -> e.status() == Status.FAILED_TO_RUN)) {
+            return Map.of();
+        }
+        return reasons.of(sha, entries, queries.resultDetails(sha));
+    }
+
+    private String row(String sha, ResultEntry e, Optional<String> branch, KeyHistory history,
+                       Optional<FailureReason> reason) {
         String dir = Html.esc(base + "/c/" + sha + "/" + Html.url(e.name()));
         StringBuilder r = new StringBuilder("<tr class=\"").append(e.status().rowClass()).append("\" data-status=\"")
                 .append(e.status().jsonCode()).append("\" data-key=\"").append(Html.esc(e.name()))
@@ -135,6 +150,7 @@ final class CommitView {
                         .append("</a>");
             });
         }
+        reason.ifPresent(x -> r.append(reasonHtml(x)));
         r.append("</td><td class=\"duration\">").append(e.duration()).append("s</td><td class=\"status\">")
                 .append(e.status().display())
                 .append("</td><td>").append(history.lastGood(e.name())).append("</td><td>")
@@ -143,6 +159,23 @@ final class CommitView {
                 Html.ciHref(base, "branch", b, "test", "^" + regexLiteral(e.name()) + "$"), "git log")));
         r.append("</td><td><a class=\"log\" href=\"").append(dir).append("/full_log.br\">full</a></td></tr>");
         return r.toString();
+    }
+
+    /** The reason of a Failed to run result and its attempts, shown under the test's name (issue 14). */
+    static String reasonHtml(FailureReason reason) {
+        StringBuilder b = new StringBuilder("<div class=\"reason\">failed to run: <code class=\"reason-code\">")
+                .append(Html.esc(reason.code())).append("</code>");
+        if (!reason.attempts().isEmpty()) {
+            b.append("<ol class=\"attempts\">");
+            for (FailureReason.Attempt a : reason.attempts()) {
+                b.append("<li>attempt ").append(a.attempt()).append(" on ").append(Html.esc(a.host())).append(':')
+                        .append(a.slot()).append(": ").append(Html.esc(a.reason())).append(" at ")
+                        .append(Html.esc(a.atText())).append(" <span class=\"lease\">lease ")
+                        .append(Html.esc(a.leaseId())).append("</span></li>");
+            }
+            b.append("</ol>");
+        }
+        return b.append("</div>").toString();
     }
 
     /** {@code key} as a regex matching itself: every non-alphanumeric character backslash-escaped. */

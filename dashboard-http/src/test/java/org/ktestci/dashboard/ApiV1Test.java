@@ -68,15 +68,20 @@ class ApiV1Test {
         ObjectNode b = JSON.createObjectNode().put("name", "k.b").put("status", "failed")
                 .put("status_line", "========= FAILED b in 31s").put("duration", 31)
                 .put("starttime", "2023-11-14T23:13:20Z").put("host", "farm1").put("slot", 3).put("arch", "aarch64")
-                .put("attempt", 2).put("run", "runner=qemu").put("log_url", dir + "/k.b/log.br")
+                .put("attempt", 2).put("run", "runner=qemu").putNull("reason").put("log_url", dir + "/k.b/log.br")
                 .put("full_log_url", dir + "/k.b/full_log.br");
         assertEquals(Http.normalized(b), c.get("tests").get(2));
         ObjectNode a = JSON.createObjectNode().put("name", "k.a").put("status", "passed").putNull("status_line")
                 .put("duration", 13).put("starttime", "2023-11-14T22:13:33Z").putNull("host").putNull("slot")
-                .putNull("arch").putNull("attempt").putNull("run").put("log_url", dir + "/k.a/log.br")
+                .putNull("arch").putNull("attempt").putNull("run").putNull("reason").put("log_url", dir + "/k.a/log.br")
                 .put("full_log_url", dir + "/k.a/full_log.br");
         assertEquals(Http.normalized(a), c.get("tests").get(1), "no journal details: nulls; starttime from the blob");
         assertEquals("failedToRun", c.get("tests").get(3).get("status").asText());
+        assertEquals(JSON.readTree("{\"code\":\"checkout_failed\",\"attempts\":[{\"attempt\":1,\"host\":\"farm1\","
+                + "\"slot\":0,\"lease_id\":\"lease-a\",\"reason\":\"checkout_failed\",\"at\":\"2023-11-14T22:14:00Z\"},"
+                + "{\"attempt\":2,\"host\":\"farm2\",\"slot\":1,\"lease_id\":\"lease-b\",\"reason\":\"checkout_failed\","
+                + "\"at\":\"2023-11-14T22:14:10Z\"}]}"), c.get("tests").get(3).get("reason"),
+                "without a journal the reason comes from the fallback full log");
         JsonNode inProgress = c.get("tests").get(4);
         assertEquals("inprogress", inProgress.get("status").asText());
         assertTrue(inProgress.get("starttime").isNull());

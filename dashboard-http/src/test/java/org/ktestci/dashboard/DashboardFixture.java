@@ -15,6 +15,8 @@ import org.ktestci.schema.git.CommitLog;
 import org.ktestci.schema.io.AtomicFiles;
 import org.ktestci.schema.logs.Brotli;
 import org.ktestci.schema.results.CommitResults;
+import org.ktestci.schema.results.FailedToRunLog;
+import org.ktestci.schema.results.FailureReason;
 import org.ktestci.schema.results.CommitResultsCodec;
 import org.ktestci.schema.results.OutputDir;
 import org.ktestci.schema.results.ResultEntry;
@@ -51,6 +53,10 @@ final class DashboardFixture implements AutoCloseable {
     static final String LOG_TEXT = "00000 ========= TEST   b\n00001 <script>alert(1)</script>\n00002 FAILED\n";
     static final String FULL_LOG_TEXT = "# run header\n" + "console line\n".repeat(200);
     static final long T0 = 1_700_000_000L;
+    /** The reason the coordinator wrote into k.c's fallback full log (no journal detail says it). */
+    static final FailureReason FTR_REASON = new FailureReason("checkout_failed", List.of(
+            new FailureReason.Attempt(1, "farm1", 0, "lease-a", "checkout_failed", T0 + 40),
+            new FailureReason.Attempt(2, "farm2", 1, "lease-b", "checkout_failed", T0 + 50)));
 
     final Path root;
     final Path out;
@@ -187,6 +193,11 @@ final class DashboardFixture implements AutoCloseable {
         AtomicFiles.write(b.resolve("full_log.br"), Brotli.compress(FULL_LOG_TEXT.getBytes(StandardCharsets.UTF_8)));
         Files.writeString(b.resolve(".log.br.lease-1.0.part"), "partial");
         Files.writeString(b.resolve("status.0a1b2c3d.new"), "temp");
+        Path c = od.keyDir(m(5), "k.c");
+        AtomicFiles.writeString(c.resolve("status"), "FAILED TO RUN\n");
+        AtomicFiles.writeString(c.resolve("duration"), "0");
+        AtomicFiles.write(c.resolve("full_log.br"), Brotli.compress(FailedToRunLog.render(m(5), "k.c", FTR_REASON)
+                .getBytes(StandardCharsets.UTF_8)));
         Path a = od.keyDir(m(5), "k.a");
         AtomicFiles.writeString(a.resolve("status"), "========= PASSED a in 13s\n");
         AtomicFiles.symlink(a.resolve("full_log.br"), Paths.get("../k.b/full_log.br"));

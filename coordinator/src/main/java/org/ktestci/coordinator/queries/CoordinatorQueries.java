@@ -196,7 +196,7 @@ public final class CoordinatorQueries implements CiQueries {
                     imported ? Optional.empty() : Optional.of(r.arch()),
                     imported ? Optional.empty() : Optional.of(r.attempt()),
                     r.starttime() > 0 ? Optional.of(r.starttime()) : Optional.empty(),
-                    r.run().isEmpty() ? Optional.empty() : Optional.of(r.run())));
+                    r.run().isEmpty() ? Optional.empty() : Optional.of(r.run()), r.failureReason()));
         }
         return out;
     }

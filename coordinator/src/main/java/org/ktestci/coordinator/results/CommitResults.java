@@ -58,7 +58,13 @@ public final class CommitResults extends EventSourcedBehavior<CommitCommand, Com
                 ActorRef<ResultsStore.Command> parent, ResultsStore.Listener listener) {}
 
     /** The snapshot form of {@link CommitState} (a copy: the live state is mutated in place). */
-    public record CommitSnapshot(List<ResultRecord> records) implements JsonSerializable {}
+    public record CommitSnapshot(List<ResultRecord> records,
+                                 java.util.Map<String, List<org.ktestci.schema.results.FailureReason.Attempt>> released)
+            implements JsonSerializable {
+        public CommitSnapshot {
+            released = released == null ? java.util.Map.of() : released; // absent in older snapshots
+        }
+    }
 
     private final String sha;
     private final Deps deps;
@@ -103,12 +109,13 @@ public final class CommitResults extends EventSourcedBehavior<CommitCommand, Com
         return new SnapshotAdapter<>() {
             @Override
             public Object toJournal(CommitState state) {
-                return new CommitSnapshot(state.records());
+                return new CommitSnapshot(state.records(), state.releasedAttempts());
             }
 
             @Override
             public CommitState fromJournal(Object from) {
-                return CommitState.of(((CommitSnapshot) from).records());
+                CommitSnapshot snapshot = (CommitSnapshot) from;
+                return CommitState.of(snapshot.records(), snapshot.released());
             }
         };
     }
@@ -253,7 +260,15 @@ public final class CommitResults extends EventSourcedBehavior<CommitCommand, Com
         if (keys.isEmpty()) {
             return Effect().none();
         }
-        return enqueue(state, new Write(new ClaimReleased(sha, keys, rel.leaseId(), rel.reason()), keys, s ->
+        java.util.Map<String, String> own = new java.util.HashMap<>();
+        keys.forEach(k -> {
+            String why = rel.reasons().get(k);
+            if (why != null && !why.equals(rel.reason())) {
+                own.put(k, why);
+            }
+        });
+        return enqueue(state, new Write(new ClaimReleased(sha, keys, rel.leaseId(), rel.reason(), own,
+                System.currentTimeMillis() / 1000), keys, s ->
                 ctx.getLog().info("claims released: commit={} keys={} lease={} reason={}", sha, keys.size(),
                         rel.leaseId(), rel.reason())));
     }

@@ -64,8 +64,16 @@ public final class ResultsStore {
     /** The coordinator's own verdict when infrastructure retries are exhausted (status file {@code FAILED TO RUN}). */
     public record FailedToRun(String sha, String key, String leaseId, String reason) implements CommitCommand {}
 
-    /** Drops the In-progress claims of a lease that ended without verdicts for these keys. */
-    public record Release(String sha, List<String> keys, String leaseId, String reason) implements CommitCommand {}
+    /**
+     * Drops the In-progress claims of a lease that ended without verdicts for these keys; {@code reasons} gives a
+     * key's own reason where the worker named one (else the lease's {@code reason}).
+     */
+    public record Release(String sha, List<String> keys, String leaseId, String reason, Map<String, String> reasons)
+            implements CommitCommand {
+        public Release(String sha, List<String> keys, String leaseId, String reason) {
+            this(sha, keys, leaseId, reason, Map.of());
+        }
+    }
 
     /** Removes entries, verdicts included, so the keys are wanted again (scheduling.md §10). */
     public record Clear(String sha, List<String> keys, String reason, String requestedBy,

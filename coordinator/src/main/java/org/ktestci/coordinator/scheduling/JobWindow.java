@@ -665,14 +665,16 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
         }
         o.decided().forEach(k -> decided.put(k, now));
         List<String> release = new ArrayList<>();
+        Map<String, String> reasons = new HashMap<>();
         for (Job j : grant.jobs()) {
             if (o.requeued().contains(j.key())) {
                 release.add(j.resultKey());
+                reasons.put(j.resultKey(), o.reasonOf(j.key()));
                 queuedAt.put(queueKey(j.key()), now);
             }
         }
         if (!release.isEmpty()) {
-            results.tell(new ResultsStore.Release(grant.commit(), release, grant.leaseId(), e.reason()));
+            results.tell(new ResultsStore.Release(grant.commit(), release, grant.leaseId(), e.reason(), reasons));
         }
         o.counted().forEach(k -> metrics.infraFailures.labelValues(o.reasonOf(k)).inc());
         metrics.leasesEnded.labelValues(e.reason()).inc();

@@ -130,6 +130,38 @@ class ResultsStoreTest {
     }
 
     @Test
+    void failedToRunKeepsEveryAttemptWithItsOwnReasonAcrossARestart(@TempDir Path out) {
+        Fixture f = started(out);
+        String sha = sha();
+        f.store().tell(new ResultsStore.Claim(sha, List.of(new ClaimedKey("t.a", 1), new ClaimedKey("t.b", 1)), "L1",
+                1, "h1", 2, "x86_64", 100));
+        f.nextDirty();
+        f.store().tell(new ResultsStore.Release(sha, List.of("t.a", "t.b"), "L1", "lease_timeout",
+                java.util.Map.of("t.a", "subtest_not_found", "t.b", "lease_timeout")));
+        f.nextDirty();
+        f.store().tell(new ResultsStore.Claim(sha, List.of(new ClaimedKey("t.a", 2)), "L2", 2, "h2", 0, "x86_64", 200));
+        f.nextDirty();
+        f.store().tell(new ResultsStore.FailedToRun(sha, "t.a", "L2", "checkout_failed"));
+        f.nextDirty();
+        KIT.stop(f.store());
+
+        Fixture second = start(out, List.of(sha));
+        second.ready().expectMessageClass(ResultsStore.Ready.class);
+        ResultRecord r = second.index().record(sha, "t.a").orElseThrow();
+        var reason = r.failureReason().orElseThrow();
+        assertEquals("checkout_failed", reason.code());
+        assertEquals(2, reason.attempts().size());
+        var first = reason.attempts().get(0);
+        assertEquals(List.of(1, "h1", 2, "L1", "subtest_not_found"),
+                List.of(first.attempt(), first.host(), first.slot(), first.leaseId(), first.reason()));
+        assertTrue(first.at() > 0);
+        var last = reason.attempts().get(1);
+        assertEquals(List.of(2, "h2", 0, "L2", "checkout_failed"),
+                List.of(last.attempt(), last.host(), last.slot(), last.leaseId(), last.reason()));
+        assertFalse(second.index().record(sha, "t.b").isPresent());
+    }
+
+    @Test
     void aRestartedStoreRecoversEveryCommitFromTheJournalBeforeItIsReady(@TempDir Path out) {
         Fixture first = started(out);
         String sha = sha();
