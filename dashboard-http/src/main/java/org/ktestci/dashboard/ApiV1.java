@@ -126,6 +126,12 @@ final class ApiV1 {
         throw HttpError.badRequest("limit must be between 1 and 500, got " + raw);
     }
 
+    /** The {@code repro} object: the run's parts and a script that re-runs it (issue 14 item 2). */
+    static Map<String, Object> repro(String sha, String key, String run) {
+        org.ktestci.schema.run.RunInfo info = org.ktestci.schema.run.RunInfo.parse(run);
+        return info.toJson(org.ktestci.schema.run.ReproScript.render(sha, key, info));
+    }
+
     Reply commit(RequestInfo req, String shaOrPrefix) {
         String sha = commits.resolve(shaOrPrefix);
         Unavailable.check(queries, sha);
@@ -160,6 +166,7 @@ final class ApiV1 {
             t.put("arch", d.flatMap(ResultDetail::arch).orElse(null));
             t.put("attempt", d.flatMap(ResultDetail::attempt).orElse(null));
             t.put("run", d.flatMap(ResultDetail::run).orElse(null));
+            t.put("repro", d.flatMap(ResultDetail::run).map(run -> repro(sha, e.name(), run)).orElse(null));
             t.put("reason", Optional.ofNullable(reasons.get(e.name()))
                     .map(org.ktestci.schema.results.FailureReason::toJson).orElse(null));
             // In progress has no logs yet: absent values are null (§5).

@@ -212,9 +212,23 @@ final class BranchView {
             b.append("</td><td>").append(e.status().display()).append("</td><td>").append(e.duration())
                     .append("s</td><td><a href=\"").append(dir).append("/log.br\">log</a> <a href=\"").append(dir)
                     .append("/full_log.br\">full log</a> <a href=\"").append(dir).append("/\">output directory</a>")
-                    .append("</td></tr>");
+                    .append(reproHtml(c, e.name())).append("</td></tr>");
         });
         return b.append("</tbody></table>").toString();
+    }
+
+    /**
+     * How to reproduce the run behind this verdict (issue 14 item 2): the images and a script to paste, folded
+     * into a {@code <details>} so the table stays one line per commit. Nothing without journal details.
+     */
+    private String reproHtml(String sha, String key) {
+        Optional<String> run = queries.resultDetail(sha, key).flatMap(ResultDetail::run);
+        if (run.isEmpty()) {
+            return "";
+        }
+        org.ktestci.schema.run.RunInfo info = org.ktestci.schema.run.RunInfo.parse(run.get());
+        return "<details class=\"repro\"><summary>reproduce</summary><pre>"
+                + Html.esc(org.ktestci.schema.run.ReproScript.render(sha, key, info)) + "</pre></details>";
     }
 
     private static String pct(int n, int of) {

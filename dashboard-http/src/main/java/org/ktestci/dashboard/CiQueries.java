@@ -36,6 +36,11 @@ public interface CiQueries {
     /** Journal-side details of a commit's results (host, slot, status line …), keyed by result key. */
     Map<String, ResultDetail> resultDetails(String sha);
 
+    /** The details of one result: views that show one key per commit need not build a commit's whole map. */
+    default Optional<ResultDetail> resultDetail(String sha, String key) {
+        return Optional.ofNullable(resultDetails(sha).get(key));
+    }
+
     /**
      * A value that changes whenever anything the result views read, other than {@code output_dir}, changes: the
      * tracked branches and their tips, the settings the views use, fetch status, journal-side result details.

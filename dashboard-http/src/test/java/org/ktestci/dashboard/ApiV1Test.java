@@ -70,10 +70,14 @@ class ApiV1Test {
                 .put("starttime", "2023-11-14T23:13:20Z").put("host", "farm1").put("slot", 3).put("arch", "aarch64")
                 .put("attempt", 2).put("run", "runner=qemu").putNull("reason").put("log_url", dir + "/k.b/log.br")
                 .put("full_log_url", dir + "/k.b/full_log.br");
-        assertEquals(Http.normalized(b), c.get("tests").get(2));
+        ObjectNode gotB = (ObjectNode) c.get("tests").get(2).deepCopy();
+        JsonNode repro = gotB.remove("repro");
+        assertEquals(Http.normalized(b), gotB);
+        assertEquals("qemu", repro.get("runner").asText(), "an earlier worker's run string still gives a repro");
+        assertTrue(repro.get("shell").asText().contains("no command line"), repro.toString());
         ObjectNode a = JSON.createObjectNode().put("name", "k.a").put("status", "passed").putNull("status_line")
                 .put("duration", 13).put("starttime", "2023-11-14T22:13:33Z").putNull("host").putNull("slot")
-                .putNull("arch").putNull("attempt").putNull("run").putNull("reason").put("log_url", dir + "/k.a/log.br")
+                .putNull("arch").putNull("attempt").putNull("run").putNull("repro").putNull("reason").put("log_url", dir + "/k.a/log.br")
                 .put("full_log_url", dir + "/k.a/full_log.br");
         assertEquals(Http.normalized(a), c.get("tests").get(1), "no journal details: nulls; starttime from the blob");
         assertEquals("failedToRun", c.get("tests").get(3).get("status").asText());

@@ -188,17 +188,26 @@ public final class CoordinatorQueries implements CiQueries {
     public Map<String, ResultDetail> resultDetails(String sha) {
         Map<String, ResultDetail> out = new HashMap<>();
         for (ResultRecord r : index.commit(sha).values()) {
-            boolean imported = r.leaseId().isEmpty();
-            out.put(r.key(), new ResultDetail(
-                    r.statusLine().isEmpty() ? Optional.empty() : Optional.of(r.statusLine()),
-                    imported ? Optional.empty() : Optional.of(r.host()),
-                    imported ? Optional.empty() : Optional.of(r.slot()),
-                    imported ? Optional.empty() : Optional.of(r.arch()),
-                    imported ? Optional.empty() : Optional.of(r.attempt()),
-                    r.starttime() > 0 ? Optional.of(r.starttime()) : Optional.empty(),
-                    r.run().isEmpty() ? Optional.empty() : Optional.of(r.run()), r.failureReason()));
+            out.put(r.key(), detail(r));
         }
         return out;
+    }
+
+    @Override
+    public Optional<ResultDetail> resultDetail(String sha, String key) {
+        return index.record(sha, key).map(CoordinatorQueries::detail);
+    }
+
+    private static ResultDetail detail(ResultRecord r) {
+        boolean imported = r.leaseId().isEmpty();
+        return new ResultDetail(
+                r.statusLine().isEmpty() ? Optional.empty() : Optional.of(r.statusLine()),
+                imported ? Optional.empty() : Optional.of(r.host()),
+                imported ? Optional.empty() : Optional.of(r.slot()),
+                imported ? Optional.empty() : Optional.of(r.arch()),
+                imported ? Optional.empty() : Optional.of(r.attempt()),
+                r.starttime() > 0 ? Optional.of(r.starttime()) : Optional.empty(),
+                r.run().isEmpty() ? Optional.empty() : Optional.of(r.run()), r.failureReason());
     }
 
     /**
