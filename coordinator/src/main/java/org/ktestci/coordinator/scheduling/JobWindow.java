@@ -513,6 +513,7 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
                 announce.forEach(Runnable::run);
                 updateGauges(s);
                 queueFlush();
+                serveParked(); // a parked slot may take the requeued jobs the claiming one may not (§5)
             });
         }
         Set<JobKey> taken = new HashSet<>();
