@@ -27,6 +27,10 @@ final class LocalResults implements ResultsSource {
         this.history = new GitHistory(config);
     }
 
+    CiConfig config() {
+        return config;
+    }
+
     /** {@code [branch.*]} in file order. */
     @Override
     public List<BranchConfig> branches() {

@@ -85,7 +85,8 @@ public final class CoordinatorNode implements AutoCloseable {
         LiveConfig live = new LiveConfig(config,
                 withWorker ? ConfigRole.COORDINATOR_WITH_WORKER : ConfigRole.COORDINATOR);
         CoordinatorQueries queries = new CoordinatorQueries(config.user(), config.outputDir(),
-                () -> live.settings().keepResultsCommits(), live::branches, repos, fetchStatus, index);
+                () -> live.settings().keepResultsCommits(), live::branches, repos, fetchStatus, index)
+                .withConfig(live::config);
         DurationCosts costs = new DurationCosts(out.root().resolve(OutputDir.DURATIONS_BLOB),
                 config.subtestDurationDef());
         LiveEvents events = new LiveEvents(new EventHub(), queries::branchesContaining);

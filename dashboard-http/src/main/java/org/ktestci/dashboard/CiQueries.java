@@ -51,6 +51,19 @@ public interface CiQueries {
         return Optional.empty();
     }
 
+    /**
+     * What the KCIDB export needs from the config (issue 14 item 7): {@code kcidb_origin}, {@code ci_url} when the
+     * file sets it, the kernel of each result key, and a tracked branch's fetch source by branch name.
+     */
+    record KcidbSettings(String origin, Optional<String> publicUrl, org.ktestci.schema.kcidb.KeyKernels kernels,
+                         java.util.function.Function<String, org.ktestci.schema.kcidb.KcidbExport.Checkout> checkoutOf) {
+    }
+
+    default KcidbSettings kcidbSettings() {
+        return new KcidbSettings(org.ktestci.schema.config.RegressionConfig.DEFAULT_ORIGIN, Optional.empty(),
+                new org.ktestci.schema.kcidb.KeyKernels(), b -> org.ktestci.schema.kcidb.KcidbExport.Checkout.UNKNOWN);
+    }
+
     /** Worker hosts and their slots; throws {@link CiUnavailable} when the coordinator cannot answer. */
     default List<WorkerStatus> workers() {
         throw new CiUnavailable("no coordinator on this node");

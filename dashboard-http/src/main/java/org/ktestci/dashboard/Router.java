@@ -27,6 +27,7 @@ final class Router {
     private final ApiV1 api;
     private final LiveApi live;
     private final HistoryApi history;
+    private final KcidbApi kcidb;
     private final AdminApi admin;
     private final PageCache pages;
 
@@ -54,6 +55,7 @@ final class Router {
         this.api = new ApiV1(queries, commits, basePath);
         this.live = new LiveApi(queries);
         this.history = new HistoryApi(queries, commits);
+        this.kcidb = new KcidbApi(queries, commits, basePath);
         this.admin = new AdminApi(queries, adminTokenFile);
         this.home.withLive(live);
         this.pages = new PageCache(queries, PageCache.DEFAULT_MAX_BYTES);
@@ -152,6 +154,10 @@ final class Router {
         if (seg.size() == 3 && seg.get(0).equals("tests") && seg.get(2).equals("history")) {
             allow(req, "GET");
             return pages.serve(req, () -> history.history(req, seg.get(1)));
+        }
+        if (seg.equals(List.of("kcidb"))) {
+            allow(req, "GET");
+            return kcidb.export(req);
         }
         if (seg.equals(List.of("workers"))) {
             allow(req, "GET");

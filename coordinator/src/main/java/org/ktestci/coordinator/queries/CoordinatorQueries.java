@@ -47,6 +47,7 @@ public final class CoordinatorQueries implements CiQueries {
     private final BranchFetchStatus fetchStatus;
     private final ResultsIndex index;
     private volatile Optional<LiveQueries> live = Optional.empty();
+    private volatile Supplier<Optional<org.ktestci.schema.config.CiConfig>> config = Optional::empty;
 
     public CoordinatorQueries(String user, Path outputDir, int keepResultsCommits, List<BranchSpec> branches,
                               Repositories repos, BranchFetchStatus fetchStatus, ResultsIndex index) {
@@ -74,6 +75,25 @@ public final class CoordinatorQueries implements CiQueries {
     public CoordinatorQueries withLive(LiveQueries l) {
         this.live = Optional.of(l);
         return this;
+    }
+
+    /** The config in force (read at each use: a reload changes it), for what views take straight from it. */
+    public CoordinatorQueries withConfig(Supplier<org.ktestci.schema.config.CiConfig> c) {
+        this.config = () -> Optional.of(c.get());
+        return this;
+    }
+
+    @Override
+    public KcidbSettings kcidbSettings() {
+        Optional<org.ktestci.schema.config.CiConfig> c = config.get();
+        if (c.isEmpty()) {
+            return CiQueries.super.kcidbSettings();
+        }
+        var cfg = c.get();
+        return new KcidbSettings(cfg.regressions().kcidbOrigin(), cfg.ciUrlFromFile(),
+                org.ktestci.schema.kcidb.KeyKernels.of(cfg), name -> Optional.ofNullable(cfg.branches().get(name))
+                .map(org.ktestci.schema.kcidb.KcidbExport.Checkout::ofBranch)
+                .orElse(org.ktestci.schema.kcidb.KcidbExport.Checkout.UNKNOWN));
     }
 
     private LiveQueries live() {
