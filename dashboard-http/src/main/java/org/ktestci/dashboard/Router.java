@@ -28,6 +28,7 @@ final class Router {
     private final LiveApi live;
     private final HistoryApi history;
     private final KcidbApi kcidb;
+    private final CompareView compare;
     private final AdminApi admin;
     private final PageCache pages;
 
@@ -56,6 +57,7 @@ final class Router {
         this.live = new LiveApi(queries);
         this.history = new HistoryApi(queries, commits);
         this.kcidb = new KcidbApi(queries, commits, basePath);
+        this.compare = new CompareView(queries, commits, basePath);
         this.admin = new AdminApi(queries, adminTokenFile);
         this.home.withLive(live);
         this.pages = new PageCache(queries, PageCache.DEFAULT_MAX_BYTES);
@@ -155,6 +157,10 @@ final class Router {
             allow(req, "GET");
             return pages.serve(req, () -> history.history(req, seg.get(1)));
         }
+        if (seg.equals(List.of("compare"))) {
+            allow(req, "GET");
+            return pages.serve(req, () -> compare.api(req));
+        }
         if (seg.equals(List.of("kcidb"))) {
             allow(req, "GET");
             return kcidb.export(req);
@@ -189,6 +195,9 @@ final class Router {
         String user = req.param("user").orElse(null);
         if (user != null && !user.equals(queries.user())) {
             throw HttpError.notFound("User " + user + " not found");
+        }
+        if (req.hasParam("compare")) {
+            return compare.page(req, req.param("compare").get());
         }
         if (req.hasParam("commit")) {
             return commit.render(req, req.param("commit").get());
