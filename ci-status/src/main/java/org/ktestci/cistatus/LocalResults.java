@@ -3,15 +3,23 @@ package org.ktestci.cistatus;
 import org.ktestci.schema.config.BranchConfig;
 import org.ktestci.schema.config.CiConfig;
 import org.ktestci.schema.git.CommitInfo;
+import org.ktestci.schema.known.KnownIssue;
+import org.ktestci.schema.known.KnownIssueMatcher;
+import org.ktestci.schema.logs.Brotli;
 import org.ktestci.schema.results.CommitResults;
 import org.ktestci.schema.results.OutputDir;
 import org.ktestci.schema.results.PrefixMatch;
+import org.ktestci.schema.results.ResultEntry;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Local mode (cli.md §2): results read from {@code output_dir}, history from the configured git repositories. */
@@ -90,6 +98,32 @@ final class LocalResults implements ResultsSource {
         String sha = resolveCommit(prefix);
         CommitResults results = results(sha).orElseThrow(() -> new CliError("no test results for commit " + prefix));
         return new Tested(sha, results);
+    }
+
+    /** The config's known issues, matched over the logs in output_dir and the configured repos' history. */
+    @Override
+    public Map<String, KnownRef> knownIssues(String sha, List<ResultEntry> entries) {
+        Collection<KnownIssue> issues = config.regressions().knownIssues().values();
+        Map<String, KnownRef> out = new HashMap<>();
+        if (issues.isEmpty()) {
+            return out;
+        }
+        KnownIssueMatcher matcher = new KnownIssueMatcher(
+                List.copyOf(issues), (s, key) -> compressedLog(s, key, false).flatMap(LocalResults::text),
+                history::contains);
+        for (ResultEntry e : entries) {
+            matcher.match(sha, e).ifPresent(i -> out.put(e.name(), new KnownRef(i.id(), i.url())));
+        }
+        return out;
+    }
+
+    private static Optional<String> text(byte[] brotli) {
+        try {
+            return Optional.of(new String(Brotli.decompress(brotli),
+                    StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 
     /** The Brotli bytes of a result key's {@code log.br} ({@code full_log.br} if {@code full}), if present. */

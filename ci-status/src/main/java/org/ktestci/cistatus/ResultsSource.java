@@ -48,6 +48,23 @@ interface ResultsSource {
         return out;
     }
 
+    /** A known issue a result matched: its id and where it is tracked. */
+    record KnownRef(String id, String url) {
+    }
+
+    /**
+     * The known issue each Failed result among {@code entries} matches (issue 14 item 5). Here: the config's
+     * {@code [known_issue.*]} over the logs and git history at hand; a server answers with its journal's too.
+     */
+    default Map<String, KnownRef> knownIssues(String sha, List<ResultEntry> entries) {
+        return Map.of();
+    }
+
+    /** How many of a commit's Failed results are known issues. */
+    default int knownCount(String sha, List<ResultEntry> entries) {
+        return entries.stream().noneMatch(e -> e.status() == Status.FAILED) ? 0 : knownIssues(sha, entries).size();
+    }
+
     private static Optional<FailureReason> reasonIn(byte[] compressedFullLog) {
         try {
             return FailedToRunLog.parse(new String(Brotli.decompress(compressedFullLog), StandardCharsets.UTF_8));

@@ -56,16 +56,19 @@ final class ShowCommand implements Callable<Integer> {
         CommitResults results = tested.results();
         List<ResultEntry> entries = filter.apply(results.entries());
         Map<String, FailureReason> reasons = source.failureReasons(tested.sha(), entries);
+        Map<String, ResultsSource.KnownRef> known = source.knownIssues(tested.sha(), entries);
         if (session.json()) {
-            Json.print(session.out(), KtestJson.commit(tested.sha(), results.message(), entries, reasons));
+            Map<String, Object> doc = KtestJson.commit(tested.sha(), results.message(), entries, reasons);
+            addKnown(doc, known);
+            Json.print(session.out(), doc);
         } else {
-            print(session.out(), tested.sha(), results, entries.stream().sorted(ORDER).toList(), reasons);
+            print(session.out(), tested.sha(), results, entries.stream().sorted(ORDER).toList(), reasons, known);
         }
         return 0;
     }
 
     private static void print(Terminal out, String sha, CommitResults results, List<ResultEntry> entries,
-                              Map<String, FailureReason> reasons) {
+                              Map<String, FailureReason> reasons, Map<String, ResultsSource.KnownRef> known) {
         if (!results.message().isEmpty()) {
             out.line(sha + " " + out.untrusted(results.subject()));
             out.line("");
@@ -80,11 +83,26 @@ final class ShowCommand implements Callable<Integer> {
             if (why != null) {
                 out.line(out.paint("    reason: " + out.untrusted(why.summary()), Terminal.Colour.DIM));
             }
+            ResultsSource.KnownRef k = known.get(e.name());
+            if (k != null) {
+                out.line(out.paint("    known: " + out.untrusted(k.id() + " " + k.url()), Terminal.Colour.DIM));
+            }
         }
         CommitResults shown = new CommitResults(sha, results.message(), entries);
         Map<Status, Integer> n = shown.counts();
         out.line(entries.size() + " total: " + n.get(Status.PASSED) + " passed, " + n.get(Status.FAILED)
-                + " failed, " + n.get(Status.INPROGRESS) + " in progress, " + ShortDuration.of(shown.totalDuration()));
+                + " failed" + (known.isEmpty() ? "" : " (" + known.size() + " known)") + ", " + n.get(Status.INPROGRESS) + " in progress, " + ShortDuration.of(shown.totalDuration()));
+    }
+
+    /** {@code --json}: each Failed test a known issue matched carries {@code known_issue: {id, url}}. */
+    @SuppressWarnings("unchecked")
+    private static void addKnown(Map<String, Object> doc, Map<String, ResultsSource.KnownRef> known) {
+        for (Map<String, Object> t : (List<Map<String, Object>>) doc.get("tests")) {
+            ResultsSource.KnownRef k = known.get((String) t.get("name"));
+            if (k != null) {
+                t.put("known_issue", Map.of("id", k.id(), "url", k.url()));
+            }
+        }
     }
 
     static Terminal.Colour colour(Status s) {

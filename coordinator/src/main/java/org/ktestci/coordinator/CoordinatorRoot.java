@@ -17,6 +17,7 @@ import org.ktestci.coordinator.journal.JournalEraser;
 import org.ktestci.coordinator.journal.JournalSchema;
 import org.ktestci.coordinator.maintenance.Maintenance;
 import org.ktestci.coordinator.live.VerdictLatency;
+import org.ktestci.coordinator.regressions.KnownIssueStore;
 import org.ktestci.coordinator.results.CommitResults;
 import org.ktestci.coordinator.results.ProjectionListener;
 import org.ktestci.coordinator.results.ResultRecord;
@@ -164,8 +165,10 @@ public final class CoordinatorRoot {
             window.tell(new JobWindow.RequestRefill("config_reload"));
         };
         live.onApplied(onReload);
+        ActorRef<KnownIssueStore.Command> knownIssues = ctx.spawn(
+                KnownIssueStore.create(), "known-issues");
         CoordinatorHandles.Refs refs = new CoordinatorHandles.Refs(window, gateway, results, watcher, maintenance,
-                incarnation);
+                incarnation, knownIssues);
         s.handles().publish(refs);
         ctx.getLog().info("coordinator started: branches={} output_dir={} incarnation={}", s.branches().size(),
                 s.outputDir().root(), Integer.toHexString(incarnation));

@@ -1,6 +1,7 @@
 package org.ktestci.dashboard;
 
 import org.ktestci.schema.git.CommitInfo;
+import org.ktestci.schema.known.KnownIssue;
 import org.ktestci.schema.results.CommitResults;
 import org.ktestci.schema.results.ResultEntry;
 import org.ktestci.schema.status.Status;
@@ -19,12 +20,14 @@ final class ApiV1 {
     private final Commits commits;
     private final String base;
     private final FailureReasons reasons;
+    private final KnownFailures known;
 
     ApiV1(CiQueries queries, Commits commits, String base) {
         this.queries = queries;
         this.commits = commits;
         this.base = base;
         this.reasons = new FailureReasons(queries.outputDir());
+        this.known = new KnownFailures(queries, queries.outputDir());
     }
 
     Reply branches() {
@@ -81,6 +84,7 @@ final class ApiV1 {
         int start = cursorStart(req, log);
         int end = Math.min(log.size(), start + limit);
         List<Map<String, Object>> commits = new ArrayList<>();
+        KnownFailures.Session knownNow = known.session();
         for (CommitInfo c : log.subList(start, end)) {
             List<ResultEntry> entries = commits(c.sha()).stream()
                     .filter(e -> TestFilter.accepts(filter, e.name())).toList();
@@ -94,6 +98,9 @@ final class ApiV1 {
             m.put("tested", !entries.isEmpty());
             m.put("passed", n.passed());
             m.put("failed", n.failed());
+            int k = n.failed() == 0 ? 0 : knownNow.countKnown(c.sha(), entries);
+            m.put("failed_new", n.failed() - k);
+            m.put("failed_known", k);
             m.put("notrun", n.notrun());
             m.put("failed_to_run", n.failedToRun());
             m.put("inprogress", n.inprogress());
@@ -132,6 +139,13 @@ final class ApiV1 {
         return info.toJson(org.ktestci.schema.run.ReproScript.render(sha, key, info));
     }
 
+    /** {@code GET /api/v1/known-issues}: every known issue, config ones first. */
+    Reply knownIssues() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        queries.knownIssues().forEach(i -> out.add(i.toJson()));
+        return Reply.json(200, Map.of("known_issues", out));
+    }
+
     Reply commit(RequestInfo req, String shaOrPrefix) {
         String sha = commits.resolve(shaOrPrefix);
         Unavailable.check(queries, sha);
@@ -145,6 +159,10 @@ final class ApiV1 {
         CountRow c = CountRow.of(entries);
         counts.put("passed", c.passed());
         counts.put("failed", c.failed());
+        KnownFailures.Session knownNow = known.session();
+        int knownCount = knownNow.countKnown(sha, entries);
+        counts.put("failed_new", c.failed() - knownCount);
+        counts.put("failed_known", knownCount);
         counts.put("notrun", c.notrun());
         counts.put("failed_to_run", c.failedToRun());
         counts.put("inprogress", c.inprogress());
@@ -167,6 +185,7 @@ final class ApiV1 {
             t.put("attempt", d.flatMap(ResultDetail::attempt).orElse(null));
             t.put("run", d.flatMap(ResultDetail::run).orElse(null));
             t.put("repro", d.flatMap(ResultDetail::run).map(run -> repro(sha, e.name(), run)).orElse(null));
+            t.put("known_issue", knownNow.of(sha, e).map(KnownIssue::refJson).orElse(null));
             t.put("reason", Optional.ofNullable(reasons.get(e.name()))
                     .map(org.ktestci.schema.results.FailureReason::toJson).orElse(null));
             // In progress has no logs yet: absent values are null (§5).

@@ -21,11 +21,13 @@ final class BranchView {
     private final CiQueries queries;
     private final Commits commits;
     private final String base;
+    private final KnownFailures known;
 
     BranchView(CiQueries queries, Commits commits, String base) {
         this.queries = queries;
         this.commits = commits;
         this.base = base;
+        this.known = new KnownFailures(queries, queries.outputDir());
     }
 
     /**
@@ -133,13 +135,16 @@ final class BranchView {
                 .append("<th>Passed</th><th>Failed</th><th>Failed to run</th><th>Not run</th><th>In progress</th>")
                 .append("<th>Unknown</th><th>Total</th><th>Duration</th></tr></thead><tbody>");
         java.util.Map<String, String> unavailable = queries.unavailableCommits();
+        KnownFailures.Session knownNow = known.session();
         forEachTested(rows, b, 10, (r, i) -> {
             CountRow c = r.counts();
+            int k = c.failed() == 0 ? 0 : knownNow.countKnown(r.commit().sha(), r.entries());
             b.append("<tr><td>").append(commitLink(branch, r.commit().sha())).append("</td><td>")
                     .append(Html.esc(r.commit().subject()))
                     .append(unavailable.containsKey(r.commit().sha()) ? Unavailable.BADGE : "")
                     .append("</td><td class=\"n-passed\">").append(c.passed())
-                    .append("</td><td class=\"n-failed\">").append(c.failed()).append("</td><td>")
+                    .append("</td><td class=\"n-failed\">").append(c.failed())
+                    .append(k == 0 ? "" : " <span class=\"n-known\">(" + k + " known)</span>").append("</td><td>")
                     .append(c.failedToRun()).append("</td><td>").append(c.notrun()).append("</td><td>")
                     .append(c.inprogress()).append("</td><td>").append(c.unknown()).append("</td><td>")
                     .append(c.total()).append("</td><td>").append(c.duration()).append("s</td></tr>");

@@ -1,6 +1,7 @@
 package org.ktestci.dashboard;
 
 import org.ktestci.schema.git.CommitInfo;
+import org.ktestci.schema.known.KnownIssue;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -62,6 +63,19 @@ public interface CiQueries {
     default KcidbSettings kcidbSettings() {
         return new KcidbSettings(org.ktestci.schema.config.RegressionConfig.DEFAULT_ORIGIN, Optional.empty(),
                 new org.ktestci.schema.kcidb.KeyKernels(), b -> org.ktestci.schema.kcidb.KcidbExport.Checkout.UNKNOWN);
+    }
+
+    /**
+     * The known issues (issue 14 item 5), config ones first in file order, then those defined through the admin
+     * API by id. Cheap: asked for every view that shows failures.
+     */
+    default List<KnownIssue> knownIssues() {
+        return List.of();
+    }
+
+    /** Whether commit {@code sha} contains {@code ancestor} (is it, or descends from it) in a configured repo. */
+    default boolean commitContains(String sha, String ancestor) {
+        return false;
     }
 
     /** Worker hosts and their slots; throws {@link CiUnavailable} when the coordinator cannot answer. */

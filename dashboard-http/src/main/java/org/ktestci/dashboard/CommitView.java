@@ -2,6 +2,7 @@ package org.ktestci.dashboard;
 
 import org.ktestci.schema.git.CommitInfo;
 import org.ktestci.schema.json.KtestJson;
+import org.ktestci.schema.known.KnownIssue;
 import org.ktestci.schema.results.FailureReason;
 import org.ktestci.schema.results.ResultEntry;
 import org.ktestci.schema.status.Status;
@@ -25,12 +26,14 @@ final class CommitView {
 
     private final RenderedPages pages;
     private final FailureReasons reasons;
+    private final KnownFailures known;
 
     CommitView(CiQueries queries, Commits commits, String base) {
         this.queries = queries;
         this.commits = commits;
         this.base = base;
         this.reasons = new FailureReasons(queries.outputDir());
+        this.known = new KnownFailures(queries, queries.outputDir());
         this.pages = new RenderedPages(commits, RenderedPages.DEFAULT_MAX_BYTES);
     }
 
@@ -45,6 +48,7 @@ final class CommitView {
         Optional<String> branch = Optional.empty();
         List<String> walk = List.of();
         String pageKey = "";
+        KnownFailures.Session knownNow = known.session();
         if (!req.wantsJson()) {
             containing = queries.branchesContaining(sha);
             branch = req.param("branch").filter(b -> !b.isEmpty()).or(containingFirst(containing));
@@ -52,7 +56,7 @@ final class CommitView {
             // Everything the page shows besides the blobs: the sha, the branches, the walk, the query.
             pageKey = String.join("\u0000", sha, String.join(",", containing), branch.orElse(""),
                     req.param("branch").orElse(""), test, Integer.toString(walk.hashCode()),
-                    Integer.toString(walk.size()));
+                    Integer.toString(walk.size()), knownNow.version());
             Optional<byte[]> cached = pages.get(pageKey);
             if (cached.isPresent()) {
                 return Reply.bytes(200, Reply.HTML, cached.get());
@@ -81,14 +85,15 @@ final class CommitView {
         if (!containing.isEmpty()) {
             b.append(" · branches: ").append(Html.esc(String.join(", ", containing)));
         }
-        b.append("</p>").append(searchForm(sha, req.param("branch").orElse(""), test)).append(statusFilter())
+        b.append("</p>").append(failureCounts(sha, entries, knownNow))
+                .append(searchForm(sha, req.param("branch").orElse(""), test)).append(statusFilter())
                 .append("<p id=\"live\" class=\"connection\"></p>")
                 .append("<div class=\"panes\"><div class=\"left\"><table class=\"table results\" data-commit=\"")
                 .append(sha).append("\" data-base=\"").append(Html.esc(base)).append("\"><thead><tr>")
                 .append("<th>Test</th><th>Duration</th><th>Status</th><th>Last good</th><th>History</th><th></th>")
                 .append("<th></th></tr></thead><tbody>");
         for (ResultEntry e : entries) {
-            b.append(row(sha, e, branch, history, Optional.ofNullable(reasons.get(e.name()))));
+            b.append(row(sha, e, branch, history, Optional.ofNullable(reasons.get(e.name())), knownNow.of(sha, e)));
         }
         b.append("</tbody></table></div><div class=\"right\"><pre id=\"testlog\"></pre></div></div>");
         byte[] html = Html.page(base, subject, b.toString(), "commit.js").getBytes(StandardCharsets.UTF_8);
@@ -130,8 +135,19 @@ final class CommitView {
         return reasons.of(sha, entries, queries.resultDetails(sha));
     }
 
+    /** Failures split into new ones and known issues (issue 14 item 5); nothing when none failed. */
+    private static String failureCounts(String sha, List<ResultEntry> entries, KnownFailures.Session known) {
+        long failed = entries.stream().filter(e -> e.status() == Status.FAILED).count();
+        if (failed == 0) {
+            return "";
+        }
+        int k = known.countKnown(sha, entries);
+        return "<p class=\"failure-counts\" id=\"failure-counts\">" + failed + " failed: <span class=\"n-new\">"
+                + (failed - k) + " new</span>, <span class=\"n-known\">" + k + " known</span></p>";
+    }
+
     private String row(String sha, ResultEntry e, Optional<String> branch, KeyHistory history,
-                       Optional<FailureReason> reason) {
+                       Optional<FailureReason> reason, Optional<KnownIssue> knownIssue) {
         String dir = Html.esc(base + "/c/" + sha + "/" + Html.url(e.name()));
         StringBuilder r = new StringBuilder("<tr class=\"").append(e.status().rowClass()).append("\" data-status=\"")
                 .append(e.status().jsonCode()).append("\" data-key=\"").append(Html.esc(e.name()))
@@ -140,7 +156,9 @@ final class CommitView {
                 .append(Html.esc(e.name())).append("</a>");
         boolean[] isNew = new boolean[1];
         Optional<String> lastPassed = history.newFailure(e.name(), isNew);
-        if (isNew[0]) {
+        if (knownIssue.isPresent()) {
+            r.append(' ').append(KnownFailures.badge(knownIssue.get()));
+        } else if (isNew[0]) {
             r.append(" <span class=\"badge badge-failing\" title=\"new failure\">new</span>");
             lastPassed.ifPresent(p -> {
                 String[] params = branch.isPresent() ? new String[] {"commit", p, "branch", branch.get()}

@@ -157,6 +157,10 @@ final class Router {
             allow(req, "GET");
             return pages.serve(req, () -> history.history(req, seg.get(1)));
         }
+        if (seg.equals(List.of("known-issues"))) {
+            allow(req, "GET");
+            return api.knownIssues();
+        }
         if (seg.equals(List.of("compare"))) {
             allow(req, "GET");
             return pages.serve(req, () -> compare.api(req));

@@ -13,6 +13,7 @@ import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.ktestci.schema.git.CommitInfo;
 import org.ktestci.schema.git.CommitLog;
 import org.ktestci.schema.io.AtomicFiles;
+import org.ktestci.schema.known.KnownIssue;
 import org.ktestci.schema.logs.Brotli;
 import org.ktestci.schema.results.CommitResults;
 import org.ktestci.schema.results.FailedToRunLog;
@@ -36,6 +37,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -66,6 +68,8 @@ final class DashboardFixture implements AutoCloseable {
     final List<String> longBranch = new ArrayList<>();
     final List<String> hundred = new ArrayList<>();
     final Set<String> queryThreads = ConcurrentHashMap.newKeySet();
+    /** The known issues the queries answer (issue 14); none unless a test sets some. */
+    final List<KnownIssue> known = new CopyOnWriteArrayList<>();
     /** Calls of the queries the views make (not {@code viewsVersion}): a page served from the cache makes none. */
     final java.util.concurrent.atomic.AtomicInteger queryCalls = new java.util.concurrent.atomic.AtomicInteger();
     private final ActorTestKit kit;
@@ -247,6 +251,19 @@ final class DashboardFixture implements AutoCloseable {
         }
 
         @Override
+        public List<KnownIssue> knownIssues() {
+            return List.copyOf(known);
+        }
+
+        /** main is a chain: a commit contains the ones before it. */
+        @Override
+        public boolean commitContains(String sha, String ancestor) {
+            int s = main.indexOf(sha);
+            int a = main.indexOf(ancestor);
+            return s >= 0 && a >= 0 && s >= a;
+        }
+
+        @Override
         public Path outputDir() {
             return out;
         }
@@ -319,6 +336,9 @@ final class DashboardFixture implements AutoCloseable {
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
+            }
+            if (!known.isEmpty()) {
+                v.append(known.hashCode()); // as the coordinator's: a kept page must see an issue change
             }
             return Optional.of(v.toString());
         }

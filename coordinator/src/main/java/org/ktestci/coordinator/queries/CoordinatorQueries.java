@@ -2,6 +2,7 @@ package org.ktestci.coordinator.queries;
 
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevWalk;
 import org.ktestci.coordinator.branches.BranchFetchStatus;
 import org.ktestci.coordinator.branches.Repositories;
 import org.ktestci.coordinator.results.ResultRecord;
@@ -19,6 +20,7 @@ import org.ktestci.dashboard.ResultDetail;
 import org.ktestci.schema.git.CommitInfo;
 import org.ktestci.schema.git.CommitLog;
 import org.ktestci.schema.git.UrlCredentials;
+import org.ktestci.schema.known.KnownIssue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,11 +29,13 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
@@ -48,6 +52,9 @@ public final class CoordinatorQueries implements CiQueries {
     private final ResultsIndex index;
     private volatile Optional<LiveQueries> live = Optional.empty();
     private volatile Supplier<Optional<org.ktestci.schema.config.CiConfig>> config = Optional::empty;
+    private volatile Supplier<List<KnownIssue>> adminIssues = List::of;
+    /** (sha, ancestor) → contains: commits never change, so answers never expire (bounded by clearing). */
+    private final Map<String, Boolean> contains = new ConcurrentHashMap<>();
 
     public CoordinatorQueries(String user, Path outputDir, int keepResultsCommits, List<BranchSpec> branches,
                               Repositories repos, BranchFetchStatus fetchStatus, ResultsIndex index) {
@@ -81,6 +88,65 @@ public final class CoordinatorQueries implements CiQueries {
     public CoordinatorQueries withConfig(Supplier<org.ktestci.schema.config.CiConfig> c) {
         this.config = () -> Optional.of(c.get());
         return this;
+    }
+
+    /** The known issues defined through the admin API (read from the journal on coordinator nodes). */
+    public CoordinatorQueries withAdminKnownIssues(Supplier<List<KnownIssue>> issues) {
+        this.adminIssues = issues;
+        return this;
+    }
+
+    @Override
+    public List<KnownIssue> knownIssues() {
+        List<KnownIssue> out = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        config.get().ifPresent(c -> c.regressions().knownIssues().values().forEach(i -> {
+            out.add(i);
+            ids.add(i.id());
+        }));
+        for (KnownIssue i : adminIssues.get()) {
+            if (ids.add(i.id())) {
+                out.add(i); // an id the config file took over since is the config's
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public boolean commitContains(String sha, String ancestor) {
+        if (sha.equals(ancestor)) {
+            return true;
+        }
+        String key = sha + ancestor;
+        Boolean known = contains.get(key);
+        if (known != null) {
+            return known;
+        }
+        boolean found = false;
+        Set<Path> seen = new LinkedHashSet<>();
+        for (BranchSpec b : branches.get()) {
+            if (found || !seen.add(b.repoPath())) {
+                continue;
+            }
+            try {
+                Repository repo = repos.get(b.repoPath());
+                ObjectId s = ObjectId.fromString(sha);
+                ObjectId a = ObjectId.fromString(ancestor);
+                if (repo.getObjectDatabase().has(s) && repo.getObjectDatabase().has(a)) {
+                    try (RevWalk walk = new RevWalk(repo)) {
+                        found = walk.isMergedInto(walk.parseCommit(a), walk.parseCommit(s));
+                    }
+                }
+            } catch (IOException | IllegalArgumentException e) {
+                LOG.warn("ancestry check failed: repo={} commit={} ancestor={}: {}", b.repoPath(), sha, ancestor,
+                        e.getMessage());
+            }
+        }
+        if (contains.size() > 100_000) {
+            contains.clear();
+        }
+        contains.put(key, found);
+        return found;
     }
 
     @Override
@@ -238,7 +304,7 @@ public final class CoordinatorQueries implements CiQueries {
     public Optional<String> viewsVersion() {
         List<BranchSpec> specs = branches.get();
         StringBuilder v = new StringBuilder().append(keep.getAsInt()).append(' ').append(specs.hashCode())
-                .append(' ').append(index.changes());
+                .append(' ').append(index.changes()).append(' ').append(knownIssues().hashCode());
         for (BranchSpec b : specs) {
             v.append('|').append(b.name()).append(' ');
             try {
