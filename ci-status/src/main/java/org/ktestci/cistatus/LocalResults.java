@@ -2,6 +2,7 @@ package org.ktestci.cistatus;
 
 import org.ktestci.schema.config.BranchConfig;
 import org.ktestci.schema.config.CiConfig;
+import org.ktestci.schema.config.RegressionConfig;
 import org.ktestci.schema.git.CommitInfo;
 import org.ktestci.schema.known.KnownIssue;
 import org.ktestci.schema.known.KnownIssueMatcher;
@@ -10,6 +11,8 @@ import org.ktestci.schema.results.CommitResults;
 import org.ktestci.schema.results.OutputDir;
 import org.ktestci.schema.results.PrefixMatch;
 import org.ktestci.schema.results.ResultEntry;
+import org.ktestci.schema.status.Status;
+import org.ktestci.schema.status.StatusParser;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -115,6 +118,49 @@ final class LocalResults implements ResultsSource {
             matcher.match(sha, e).ifPresent(i -> out.put(e.name(), new KnownRef(i.id(), i.url())));
         }
         return out;
+    }
+
+    /**
+     * Re-runs from the {@code rerun-<n>.log.br} files beside a Failed result's log (no journal here): each one's
+     * status is its last ktest status line.
+     */
+    @Override
+    public Map<String, Reruns> reruns(String sha, List<ResultEntry> entries) {
+        Map<String, Reruns> out = new HashMap<>();
+        for (ResultEntry e : entries) {
+            if (e.status() != Status.FAILED || e.name().contains("/")) {
+                continue;
+            }
+            int runs = 0;
+            int passed = 0;
+            for (int n = 1; n <= RegressionConfig.MAX_FLAKE_RETRIES; n++) {
+                Path file = outputDir.keyDir(sha, e.name()).resolve("rerun-" + n + "." + OutputDir.LOG);
+                if (!Files.isRegularFile(file)) {
+                    break;
+                }
+                runs++;
+                try {
+                    passed += lastStatus(text(Files.readAllBytes(file)).orElse(""))
+                            == Status.PASSED ? 1 : 0;
+                } catch (IOException x) {
+                    throw new CliError("cannot read " + file + ": " + x.getMessage());
+                }
+            }
+            if (runs > 0) {
+                out.put(e.name(), new Reruns(runs, passed));
+            }
+        }
+        return out;
+    }
+
+    private static Status lastStatus(String log) {
+        Status last = Status.UNKNOWN;
+        for (String line : log.split("\n")) {
+            if (line.startsWith("========= PASSED ") || line.startsWith("========= FAILED ")) {
+                last = StatusParser.parse(line);
+            }
+        }
+        return last;
     }
 
     private static Optional<String> text(byte[] brotli) {

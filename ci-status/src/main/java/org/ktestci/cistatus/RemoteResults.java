@@ -182,6 +182,33 @@ final class RemoteResults implements ResultsSource {
         return n != null ? n : ResultsSource.super.knownCount(sha, entries);
     }
 
+    /** The server's journal has the re-runs (issue 14 item 4). */
+    @Override
+    public Map<String, Reruns> reruns(String sha, List<ResultEntry> entries) {
+        Map<String, Reruns> out = new HashMap<>();
+        if (entries.stream().noneMatch(e -> e.status() == Status.FAILED)) {
+            return out;
+        }
+        JsonNode doc;
+        try {
+            doc = getJson("/api/v1/commits/" + sha);
+        } catch (CliError e) {
+            err.println("warning: re-runs of " + sha.substring(0, 12) + ": " + e.getMessage());
+            return out;
+        }
+        for (JsonNode t : doc.path("tests")) {
+            JsonNode runs = t.path("reruns");
+            if (runs.isArray() && !runs.isEmpty()) {
+                int passed = 0;
+                for (JsonNode r : runs) {
+                    passed += "passed".equals(r.path("status").asText()) ? 1 : 0;
+                }
+                out.put(t.path("name").asText(), new Reruns(runs.size(), passed));
+            }
+        }
+        return out;
+    }
+
     /** The server matched every known issue, the admin-defined ones too. */
     @Override
     public Map<String, KnownRef> knownIssues(String sha, List<ResultEntry> entries) {

@@ -48,6 +48,23 @@ interface ResultsSource {
         return out;
     }
 
+    /** A failure's automatic re-runs (issue 14 item 4): how many ran and how many passed (flaky when any). */
+    record Reruns(int runs, int passed) {
+        boolean flaky() {
+            return passed > 0;
+        }
+
+        String summary() {
+            return flaky() ? "flaky: " + passed + " of " + runs + " re-run" + (runs == 1 ? "" : "s") + " passed"
+                    : "re-run " + runs + "×, failed each time";
+        }
+    }
+
+    /** The re-runs of each Failed result among {@code entries} that has any. */
+    default Map<String, Reruns> reruns(String sha, List<ResultEntry> entries) {
+        return Map.of();
+    }
+
     /** A known issue a result matched: its id and where it is tracked. */
     record KnownRef(String id, String url) {
     }

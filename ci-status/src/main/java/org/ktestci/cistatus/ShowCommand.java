@@ -57,18 +57,21 @@ final class ShowCommand implements Callable<Integer> {
         List<ResultEntry> entries = filter.apply(results.entries());
         Map<String, FailureReason> reasons = source.failureReasons(tested.sha(), entries);
         Map<String, ResultsSource.KnownRef> known = source.knownIssues(tested.sha(), entries);
+        Map<String, ResultsSource.Reruns> reruns = source.reruns(tested.sha(), entries);
         if (session.json()) {
             Map<String, Object> doc = KtestJson.commit(tested.sha(), results.message(), entries, reasons);
-            addKnown(doc, known);
+            addKnown(doc, known, reruns);
             Json.print(session.out(), doc);
         } else {
-            print(session.out(), tested.sha(), results, entries.stream().sorted(ORDER).toList(), reasons, known);
+            print(session.out(), tested.sha(), results, entries.stream().sorted(ORDER).toList(), reasons, known,
+                    reruns);
         }
         return 0;
     }
 
     private static void print(Terminal out, String sha, CommitResults results, List<ResultEntry> entries,
-                              Map<String, FailureReason> reasons, Map<String, ResultsSource.KnownRef> known) {
+                              Map<String, FailureReason> reasons, Map<String, ResultsSource.KnownRef> known,
+                              Map<String, ResultsSource.Reruns> reruns) {
         if (!results.message().isEmpty()) {
             out.line(sha + " " + out.untrusted(results.subject()));
             out.line("");
@@ -87,6 +90,10 @@ final class ShowCommand implements Callable<Integer> {
             if (k != null) {
                 out.line(out.paint("    known: " + out.untrusted(k.id() + " " + k.url()), Terminal.Colour.DIM));
             }
+            ResultsSource.Reruns rr = reruns.get(e.name());
+            if (rr != null) {
+                out.line(out.paint("    " + rr.summary(), Terminal.Colour.DIM));
+            }
         }
         CommitResults shown = new CommitResults(sha, results.message(), entries);
         Map<Status, Integer> n = shown.counts();
@@ -94,13 +101,21 @@ final class ShowCommand implements Callable<Integer> {
                 + " failed" + (known.isEmpty() ? "" : " (" + known.size() + " known)") + ", " + n.get(Status.INPROGRESS) + " in progress, " + ShortDuration.of(shown.totalDuration()));
     }
 
-    /** {@code --json}: each Failed test a known issue matched carries {@code known_issue: {id, url}}. */
+    /**
+     * {@code --json}: each Failed test a known issue matched carries {@code known_issue: {id, url}}, and each one
+     * re-run {@code reruns: {runs, passed, flaky}}.
+     */
     @SuppressWarnings("unchecked")
-    private static void addKnown(Map<String, Object> doc, Map<String, ResultsSource.KnownRef> known) {
+    private static void addKnown(Map<String, Object> doc, Map<String, ResultsSource.KnownRef> known,
+                                 Map<String, ResultsSource.Reruns> reruns) {
         for (Map<String, Object> t : (List<Map<String, Object>>) doc.get("tests")) {
             ResultsSource.KnownRef k = known.get((String) t.get("name"));
             if (k != null) {
                 t.put("known_issue", Map.of("id", k.id(), "url", k.url()));
+            }
+            ResultsSource.Reruns r = reruns.get((String) t.get("name"));
+            if (r != null) {
+                t.put("reruns", Map.of("runs", r.runs(), "passed", r.passed(), "flaky", r.flaky()));
             }
         }
     }

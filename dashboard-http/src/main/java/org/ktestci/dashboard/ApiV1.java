@@ -3,6 +3,7 @@ package org.ktestci.dashboard;
 import org.ktestci.schema.git.CommitInfo;
 import org.ktestci.schema.known.KnownIssue;
 import org.ktestci.schema.results.CommitResults;
+import org.ktestci.schema.results.Observation;
 import org.ktestci.schema.results.ResultEntry;
 import org.ktestci.schema.status.Status;
 
@@ -163,6 +164,9 @@ final class ApiV1 {
         int knownCount = knownNow.countKnown(sha, entries);
         counts.put("failed_new", c.failed() - knownCount);
         counts.put("failed_known", knownCount);
+        Map<String, List<Observation>> reruns = queries.reruns(sha);
+        counts.put("failed_flaky", entries.stream()
+                .filter(e -> Observation.flaky(e.status(), reruns.getOrDefault(e.name(), List.of()))).count());
         counts.put("notrun", c.notrun());
         counts.put("failed_to_run", c.failedToRun());
         counts.put("inprogress", c.inprogress());
@@ -190,6 +194,15 @@ final class ApiV1 {
                     .map(org.ktestci.schema.results.FailureReason::toJson).orElse(null));
             // In progress has no logs yet: absent values are null (§5).
             String dir = base + "/c/" + sha + "/" + Html.url(e.name());
+            List<Observation> observed = reruns.getOrDefault(e.name(), List.of());
+            List<Map<String, Object>> runs = new ArrayList<>();
+            for (Observation o : observed) {
+                Map<String, Object> r = o.toJson();
+                r.put("log_url", dir + "/rerun-" + o.n() + ".log.br");
+                runs.add(r);
+            }
+            t.put("reruns", runs);
+            t.put("flaky", Observation.flaky(e.status(), observed));
             t.put("log_url", e.status() == Status.INPROGRESS ? null : dir + "/log.br");
             t.put("full_log_url", e.status() == Status.INPROGRESS ? null : dir + "/full_log.br");
             tests.add(t);

@@ -22,12 +22,14 @@ final class BranchView {
     private final Commits commits;
     private final String base;
     private final KnownFailures known;
+    private final FlakyView flaky;
 
     BranchView(CiQueries queries, Commits commits, String base) {
         this.queries = queries;
         this.commits = commits;
         this.base = base;
         this.known = new KnownFailures(queries, queries.outputDir());
+        this.flaky = new FlakyView(queries, commits, base);
     }
 
     /**
@@ -113,7 +115,7 @@ final class BranchView {
     }
 
     private String header(String branch, String test) {
-        return "<h1>" + Html.esc(branch) + "</h1><form class=\"search\" method=\"get\" action=\"" + Html.esc(base)
+        return "<h1>" + Html.esc(branch) + flaky.badge(branch) + "</h1><form class=\"search\" method=\"get\" action=\"" + Html.esc(base)
                 + "/ci\"><input type=\"hidden\" name=\"user\" value=\"" + Html.esc(queries.user()) + "\">"
                 + "<input type=\"hidden\" name=\"branch\" value=\"" + Html.esc(branch) + "\">"
                 + "<input type=\"text\" name=\"test\" placeholder=\"test name (regex)\" value=\"" + Html.esc(test)

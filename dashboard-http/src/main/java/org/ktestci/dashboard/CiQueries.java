@@ -2,6 +2,7 @@ package org.ktestci.dashboard;
 
 import org.ktestci.schema.git.CommitInfo;
 import org.ktestci.schema.known.KnownIssue;
+import org.ktestci.schema.results.Observation;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -71,6 +72,19 @@ public interface CiQueries {
      */
     default List<KnownIssue> knownIssues() {
         return List.of();
+    }
+
+    /**
+     * The re-runs observed after a verdict (issue 14 item 4) of the commit's keys that have any, oldest first;
+     * empty without a journal. Cheap: asked for every commit page.
+     */
+    default Map<String, List<Observation>> reruns(String sha) {
+        return Map.of();
+    }
+
+    /** {@code flake_window}: the commits of a branch a flake rate is computed over. */
+    default int flakeWindow() {
+        return 20;
     }
 
     /** Whether commit {@code sha} contains {@code ancestor} (is it, or descends from it) in a configured repo. */

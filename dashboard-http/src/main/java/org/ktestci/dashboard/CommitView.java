@@ -4,6 +4,7 @@ import org.ktestci.schema.git.CommitInfo;
 import org.ktestci.schema.json.KtestJson;
 import org.ktestci.schema.known.KnownIssue;
 import org.ktestci.schema.results.FailureReason;
+import org.ktestci.schema.results.Observation;
 import org.ktestci.schema.results.ResultEntry;
 import org.ktestci.schema.status.Status;
 
@@ -49,6 +50,7 @@ final class CommitView {
         List<String> walk = List.of();
         String pageKey = "";
         KnownFailures.Session knownNow = known.session();
+        Map<String, List<Observation>> reruns = req.wantsJson() ? Map.of() : queries.reruns(sha);
         if (!req.wantsJson()) {
             containing = queries.branchesContaining(sha);
             branch = req.param("branch").filter(b -> !b.isEmpty()).or(containingFirst(containing));
@@ -56,7 +58,8 @@ final class CommitView {
             // Everything the page shows besides the blobs: the sha, the branches, the walk, the query.
             pageKey = String.join("\u0000", sha, String.join(",", containing), branch.orElse(""),
                     req.param("branch").orElse(""), test, Integer.toString(walk.hashCode()),
-                    Integer.toString(walk.size()), knownNow.version());
+                    Integer.toString(walk.size()), knownNow.version(),
+                    Integer.toString(reruns.values().stream().mapToInt(List::size).sum()));
             Optional<byte[]> cached = pages.get(pageKey);
             if (cached.isPresent()) {
                 return Reply.bytes(200, Reply.HTML, cached.get());
@@ -93,7 +96,8 @@ final class CommitView {
                 .append("<th>Test</th><th>Duration</th><th>Status</th><th>Last good</th><th>History</th><th></th>")
                 .append("<th></th></tr></thead><tbody>");
         for (ResultEntry e : entries) {
-            b.append(row(sha, e, branch, history, Optional.ofNullable(reasons.get(e.name())), knownNow.of(sha, e)));
+            b.append(row(sha, e, branch, history, Optional.ofNullable(reasons.get(e.name())), knownNow.of(sha, e),
+                    reruns.getOrDefault(e.name(), List.of())));
         }
         b.append("</tbody></table></div><div class=\"right\"><pre id=\"testlog\"></pre></div></div>");
         byte[] html = Html.page(base, subject, b.toString(), "commit.js").getBytes(StandardCharsets.UTF_8);
@@ -147,7 +151,7 @@ final class CommitView {
     }
 
     private String row(String sha, ResultEntry e, Optional<String> branch, KeyHistory history,
-                       Optional<FailureReason> reason, Optional<KnownIssue> knownIssue) {
+                       Optional<FailureReason> reason, Optional<KnownIssue> knownIssue, List<Observation> reruns) {
         String dir = Html.esc(base + "/c/" + sha + "/" + Html.url(e.name()));
         StringBuilder r = new StringBuilder("<tr class=\"").append(e.status().rowClass()).append("\" data-status=\"")
                 .append(e.status().jsonCode()).append("\" data-key=\"").append(Html.esc(e.name()))
@@ -156,9 +160,14 @@ final class CommitView {
                 .append(Html.esc(e.name())).append("</a>");
         boolean[] isNew = new boolean[1];
         Optional<String> lastPassed = history.newFailure(e.name(), isNew);
+        boolean flaky = Observation.flaky(e.status(), reruns);
         if (knownIssue.isPresent()) {
             r.append(' ').append(KnownFailures.badge(knownIssue.get()));
-        } else if (isNew[0]) {
+        }
+        if (!reruns.isEmpty()) {
+            r.append(' ').append(rerunsBadge(dir, flaky, reruns));
+        }
+        if (knownIssue.isEmpty() && !flaky && isNew[0]) {
             r.append(" <span class=\"badge badge-failing\" title=\"new failure\">new</span>");
             lastPassed.ifPresent(p -> {
                 String[] params = branch.isPresent() ? new String[] {"commit", p, "branch", branch.get()}
@@ -177,6 +186,21 @@ final class CommitView {
                 Html.ciHref(base, "branch", b, "test", "^" + regexLiteral(e.name()) + "$"), "git log")));
         r.append("</td><td><a class=\"log\" href=\"").append(dir).append("/full_log.br\">full</a></td></tr>");
         return r.toString();
+    }
+
+    /**
+     * The re-runs of a failure (issue 14 item 4): "flaky" when one passed, linking to the first passing re-run's
+     * log, else how many re-runs failed too (a real failure).
+     */
+    static String rerunsBadge(String escapedDir, boolean flaky, List<Observation> reruns) {
+        long passed = Observation.passed(reruns);
+        String counts = passed + " of " + reruns.size() + " re-run" + (reruns.size() == 1 ? "" : "s") + " passed";
+        if (!flaky) {
+            return "<span class=\"reruns\" title=\"" + counts + "\">re-run " + reruns.size() + "×, failed</span>";
+        }
+        int first = reruns.stream().filter(o -> o.status() == Status.PASSED).findFirst().orElseThrow().n();
+        return "<a class=\"badge badge-flaky\" href=\"" + escapedDir + "/rerun-" + first + ".log.br\" title=\""
+                + counts + "\">flaky</a> <span class=\"reruns\">" + counts + "</span>";
     }
 
     /** The reason of a Failed to run result and its attempts, shown under the test's name (issue 14). */

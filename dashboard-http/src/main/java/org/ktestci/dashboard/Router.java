@@ -29,6 +29,7 @@ final class Router {
     private final HistoryApi history;
     private final KcidbApi kcidb;
     private final CompareView compare;
+    private final FlakyView flaky;
     private final AdminApi admin;
     private final PageCache pages;
 
@@ -58,6 +59,7 @@ final class Router {
         this.history = new HistoryApi(queries, commits);
         this.kcidb = new KcidbApi(queries, commits, basePath);
         this.compare = new CompareView(queries, commits, basePath);
+        this.flaky = new FlakyView(queries, commits, basePath);
         this.admin = new AdminApi(queries, adminTokenFile);
         this.home.withLive(live);
         this.pages = new PageCache(queries, PageCache.DEFAULT_MAX_BYTES);
@@ -157,6 +159,10 @@ final class Router {
             allow(req, "GET");
             return pages.serve(req, () -> history.history(req, seg.get(1)));
         }
+        if (seg.size() == 3 && seg.get(0).equals("branches") && seg.get(2).equals("flaky")) {
+            allow(req, "GET");
+            return pages.serve(req, () -> flaky.api(seg.get(1)));
+        }
         if (seg.equals(List.of("known-issues"))) {
             allow(req, "GET");
             return api.knownIssues();
@@ -202,6 +208,9 @@ final class Router {
         }
         if (req.hasParam("compare")) {
             return compare.page(req, req.param("compare").get());
+        }
+        if (req.hasParam("flaky")) {
+            return flaky.page(req.param("flaky").get());
         }
         if (req.hasParam("commit")) {
             return commit.render(req, req.param("commit").get());

@@ -62,13 +62,15 @@ class ApiV1Test {
         assertEquals(HOSTILE_MESSAGE, c.get("message").asText());
         assertEquals("linux", c.get("repo").asText());
         assertEquals(JSON.readTree("[\"main\"]"), c.get("branches"));
-        assertEquals(JSON.readTree("{\"passed\":1,\"failed\":3,\"failed_new\":3,\"failed_known\":0,\"notrun\":0,"
-                + "\"failed_to_run\":1,\"inprogress\":1,\"unknown\":1}"), c.get("counts"));
+        assertEquals(JSON.readTree("{\"passed\":1,\"failed\":3,\"failed_new\":3,\"failed_known\":0,\"failed_flaky\":0,"
+                + "\"notrun\":0,\"failed_to_run\":1,\"inprogress\":1,\"unknown\":1}"), c.get("counts"));
         String dir = "/c/" + fx.m(5);
         ObjectNode b = JSON.createObjectNode().put("name", "k.b").put("status", "failed")
                 .put("status_line", "========= FAILED b in 31s").put("duration", 31)
                 .put("starttime", "2023-11-14T23:13:20Z").put("host", "farm1").put("slot", 3).put("arch", "aarch64")
-                .put("attempt", 2).put("run", "runner=qemu").putNull("known_issue").putNull("reason").put("log_url", dir + "/k.b/log.br")
+                .put("attempt", 2).put("run", "runner=qemu").putNull("known_issue").putNull("reason")
+                .set("reruns", JSON.createArrayNode());
+        b.put("flaky", false).put("log_url", dir + "/k.b/log.br")
                 .put("full_log_url", dir + "/k.b/full_log.br");
         ObjectNode gotB = (ObjectNode) c.get("tests").get(2).deepCopy();
         JsonNode repro = gotB.remove("repro");
@@ -77,8 +79,10 @@ class ApiV1Test {
         assertTrue(repro.get("shell").asText().contains("no command line"), repro.toString());
         ObjectNode a = JSON.createObjectNode().put("name", "k.a").put("status", "passed").putNull("status_line")
                 .put("duration", 13).put("starttime", "2023-11-14T22:13:33Z").putNull("host").putNull("slot")
-                .putNull("arch").putNull("attempt").putNull("run").putNull("repro").putNull("known_issue").putNull("reason")
-                .put("log_url", dir + "/k.a/log.br")
+                .putNull("arch").putNull("attempt").putNull("run").putNull("repro").putNull("known_issue")
+                .putNull("reason");
+        a.set("reruns", JSON.createArrayNode());
+        a.put("flaky", false).put("log_url", dir + "/k.a/log.br")
                 .put("full_log_url", dir + "/k.a/full_log.br");
         assertEquals(Http.normalized(a), c.get("tests").get(1), "no journal details: nulls; starttime from the blob");
         assertEquals("failedToRun", c.get("tests").get(3).get("status").asText());

@@ -19,6 +19,7 @@ import org.ktestci.schema.results.CommitResults;
 import org.ktestci.schema.results.FailedToRunLog;
 import org.ktestci.schema.results.FailureReason;
 import org.ktestci.schema.results.CommitResultsCodec;
+import org.ktestci.schema.results.Observation;
 import org.ktestci.schema.results.OutputDir;
 import org.ktestci.schema.results.ResultEntry;
 import org.ktestci.schema.status.Status;
@@ -68,6 +69,8 @@ final class DashboardFixture implements AutoCloseable {
     final List<String> longBranch = new ArrayList<>();
     final List<String> hundred = new ArrayList<>();
     final Set<String> queryThreads = ConcurrentHashMap.newKeySet();
+    /** The re-runs the queries answer per commit (issue 14 item 4); none unless a test sets some. */
+    final Map<String, Map<String, List<Observation>>> reruns = new ConcurrentHashMap<>();
     /** The known issues the queries answer (issue 14); none unless a test sets some. */
     final List<KnownIssue> known = new CopyOnWriteArrayList<>();
     /** Calls of the queries the views make (not {@code viewsVersion}): a page served from the cache makes none. */
@@ -251,6 +254,16 @@ final class DashboardFixture implements AutoCloseable {
         }
 
         @Override
+        public Map<String, List<Observation>> reruns(String sha) {
+            return reruns.getOrDefault(sha, Map.of());
+        }
+
+        @Override
+        public int flakeWindow() {
+            return 3;
+        }
+
+        @Override
         public List<KnownIssue> knownIssues() {
             return List.copyOf(known);
         }
@@ -339,6 +352,9 @@ final class DashboardFixture implements AutoCloseable {
             }
             if (!known.isEmpty()) {
                 v.append(known.hashCode()); // as the coordinator's: a kept page must see an issue change
+            }
+            if (!reruns.isEmpty()) {
+                v.append(reruns.hashCode()); // as the coordinator's index changes count
             }
             return Optional.of(v.toString());
         }

@@ -21,6 +21,7 @@ import org.ktestci.schema.git.CommitInfo;
 import org.ktestci.schema.git.CommitLog;
 import org.ktestci.schema.git.UrlCredentials;
 import org.ktestci.schema.known.KnownIssue;
+import org.ktestci.schema.results.Observation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,6 +111,23 @@ public final class CoordinatorQueries implements CiQueries {
             }
         }
         return out;
+    }
+
+    @Override
+    public Map<String, List<Observation>> reruns(String sha) {
+        Map<String, List<Observation>> out = new HashMap<>();
+        for (ResultRecord r : index.commit(sha).values()) {
+            if (!r.observations().isEmpty()) {
+                out.put(r.key(), r.observations());
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public int flakeWindow() {
+        return config.get().map(c -> c.regressions().flakeWindow())
+                .orElse(org.ktestci.schema.config.RegressionConfig.DEFAULT_FLAKE_WINDOW);
     }
 
     @Override

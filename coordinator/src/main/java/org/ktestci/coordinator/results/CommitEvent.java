@@ -46,6 +46,14 @@ public sealed interface CommitEvent extends JsonSerializable {
         }
     }
 
+    /**
+     * A re-run of a key that already had its verdict (issue 14): observation {@code n}, never a verdict. Times are
+     * unix seconds.
+     */
+    record ObservationRecorded(String commit, String key, int n, Status status, String statusLine, long duration,
+                               String leaseId, String host, int slot, long at) implements CommitEvent {
+    }
+
     /** Entries removed, verdicts included (admin re-run, clear Failed to run). */
     record ResultsCleared(String commit, List<String> keys, String reason, String requestedBy)
             implements CommitEvent {

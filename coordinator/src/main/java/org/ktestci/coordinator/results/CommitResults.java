@@ -160,6 +160,7 @@ public final class CommitResults extends EventSourcedBehavior<CommitCommand, Com
                 .onCommand(Claim.class, this::onClaim)
                 .onCommand(Started.class, this::onStarted)
                 .onCommand(Verdict.class, this::onVerdict)
+                .onCommand(ResultsStore.Observe.class, this::onObserve)
                 .onCommand(ResultsStore.FlushWrites.class, (s, c) -> {
                     flushQueued = false;
                     return flush();
@@ -223,6 +224,26 @@ public final class CommitResults extends EventSourcedBehavior<CommitCommand, Com
             v.replyTo().tell(new VerdictOutcome(sha, v.key(), "recorded", v.token()));
             deps.listener().recorded(status);
             deps.listener().recorded(sha, v.key(), status, e.recordedAtMillis());
+        }));
+    }
+
+    /** A re-run: an observation of a key with a verdict, never a second verdict ("first verdict stands"). */
+    private Effect<CommitEvent, CommitState> onObserve(CommitState state, ResultsStore.Observe o) {
+        ResultRecord r = effective(state, o.key());
+        String refusal = r == null || !r.hasVerdict() ? "not_claimed" : r.observed(o.n()) ? "duplicate" : null;
+        if (refusal != null) {
+            ctx.getLog().warn("observation rejected ({}): commit={} key={} n={} lease={}", refusal, sha, o.key(),
+                    o.n(), o.leaseId());
+            o.replyTo().tell(new VerdictOutcome(sha, o.key(), refusal, o.token()));
+            return Effect().none();
+        }
+        Status status = StatusParser.parse(o.statusLine());
+        CommitEvent.ObservationRecorded e = new CommitEvent.ObservationRecorded(sha, o.key(), o.n(), status,
+                o.statusLine(), o.durationSecs(), o.leaseId(), o.host(), o.slot(), o.finishedAtSeconds());
+        return enqueue(state, new Write(e, List.of(o.key()), s -> {
+            ctx.getLog().info("re-run observed: commit={} key={} n={} status={} first={} lease={} slot={}:{}", sha,
+                    o.key(), o.n(), status.display(), r.status().display(), o.leaseId(), o.host(), o.slot());
+            o.replyTo().tell(new VerdictOutcome(sha, o.key(), "recorded", o.token()));
         }));
     }
 

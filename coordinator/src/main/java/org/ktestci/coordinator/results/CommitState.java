@@ -3,6 +3,7 @@ package org.ktestci.coordinator.results;
 import org.ktestci.coordinator.results.CommitEvent.ClaimReleased;
 import org.ktestci.coordinator.results.CommitEvent.ClaimedKey;
 import org.ktestci.coordinator.results.CommitEvent.ImportedEntry;
+import org.ktestci.coordinator.results.CommitEvent.ObservationRecorded;
 import org.ktestci.coordinator.results.CommitEvent.ResultsCleared;
 import org.ktestci.coordinator.results.CommitEvent.SubtestStarted;
 import org.ktestci.coordinator.results.CommitEvent.SubtestsClaimed;
@@ -10,6 +11,7 @@ import org.ktestci.coordinator.results.CommitEvent.VerdictRecorded;
 import org.ktestci.coordinator.results.CommitEvent.VerdictsImported;
 
 import org.ktestci.schema.results.FailureReason;
+import org.ktestci.schema.results.Observation;
 import org.ktestci.schema.status.Status;
 
 import java.util.ArrayList;
@@ -84,6 +86,8 @@ final class CommitState {
             return List.of(s.key());
         } else if (e instanceof VerdictRecorded v) {
             return List.of(v.key());
+        } else if (e instanceof ObservationRecorded o) {
+            return List.of(o.key());
         } else if (e instanceof ClaimReleased r) {
             return r.keys();
         } else if (e instanceof ResultsCleared c) {
@@ -131,6 +135,12 @@ final class CommitState {
                 byKey.put(v.key(), r.withVerdict(v.status(), v.statusLine(), v.duration(), v.startedAt(),
                         v.fullLogKey(), v.reason()).withRun(v.run())
                         .withAttempts(earlier == null ? List.of() : earlier, v.finishedAt()));
+            }
+        } else if (e instanceof ObservationRecorded o) {
+            ResultRecord r = byKey.get(o.key());
+            if (r != null && r.hasVerdict() && !r.observed(o.n())) {
+                byKey.put(o.key(), r.withObservation(new Observation(o.n(), o.status(),
+                        o.statusLine(), o.duration(), o.host(), o.slot(), o.leaseId(), o.at())));
             }
         } else if (e instanceof ClaimReleased rel) {
             for (String k : rel.keys()) {

@@ -1,6 +1,7 @@
 package org.ktestci.coordinator.results;
 
 import org.ktestci.schema.results.FailureReason;
+import org.ktestci.schema.results.Observation;
 import org.ktestci.schema.status.Status;
 
 import java.util.ArrayList;
@@ -14,10 +15,19 @@ import java.util.List;
  */
 public record ResultRecord(String key, Status status, String statusLine, long duration, long starttime,
                            String leaseId, String host, int slot, String arch, int attempt, String fullLogKey,
-                           String reason, String run, List<FailureReason.Attempt> attempts) {
+                           String reason, String run, List<FailureReason.Attempt> attempts,
+                           List<Observation> observations) {
 
     public ResultRecord {
         attempts = attempts == null ? List.of() : List.copyOf(attempts); // absent in journals of older versions
+        observations = observations == null ? List.of() : List.copyOf(observations); // likewise
+    }
+
+    public ResultRecord(String key, Status status, String statusLine, long duration, long starttime,
+                        String leaseId, String host, int slot, String arch, int attempt, String fullLogKey,
+                        String reason, String run, List<FailureReason.Attempt> attempts) {
+        this(key, status, statusLine, duration, starttime, leaseId, host, slot, arch, attempt, fullLogKey, reason,
+                run, attempts, List.of());
     }
 
     public ResultRecord(String key, Status status, String statusLine, long duration, long starttime,
@@ -43,19 +53,19 @@ public record ResultRecord(String key, Status status, String statusLine, long du
 
     public ResultRecord withStart(long startedAtSeconds) {
         return new ResultRecord(key, status, statusLine, duration, startedAtSeconds, leaseId, host, slot, arch, attempt,
-                fullLogKey, reason, run, attempts);
+                fullLogKey, reason, run, attempts, observations);
     }
 
     public ResultRecord withVerdict(Status newStatus, String line, long seconds, long startedAtSeconds,
                                     String logKey, String why) {
         return new ResultRecord(key, newStatus, line, seconds, startedAtSeconds > 0 ? startedAtSeconds : starttime,
-                leaseId, host, slot, arch, attempt, logKey, why, run, attempts);
+                leaseId, host, slot, arch, attempt, logKey, why, run, attempts, observations);
     }
 
     /** How to reproduce the run that produced this verdict (runner, command line, kernel, …). */
     public ResultRecord withRun(String how) {
         return new ResultRecord(key, status, statusLine, duration, starttime, leaseId, host, slot, arch, attempt,
-                fullLogKey, reason, how, attempts);
+                fullLogKey, reason, how, attempts, observations);
     }
 
     /** With the earlier attempts, and for Failed to run this lease as the last one, ended at {@code at}. */
@@ -65,7 +75,20 @@ public record ResultRecord(String key, Status status, String statusLine, long du
             all.add(new FailureReason.Attempt(attempt, host, slot, leaseId, reason, at));
         }
         return new ResultRecord(key, status, statusLine, duration, starttime, leaseId, host, slot, arch, attempt,
-                fullLogKey, reason, run, all);
+                fullLogKey, reason, run, all, observations);
+    }
+
+    /** With one more re-run observed (issue 14): the verdict stays as it is. */
+    public ResultRecord withObservation(Observation o) {
+        List<Observation> all = new ArrayList<>(observations);
+        all.add(o);
+        return new ResultRecord(key, status, statusLine, duration, starttime, leaseId, host, slot, arch, attempt,
+                fullLogKey, reason, run, attempts, all);
+    }
+
+    /** Whether re-run {@code n} is already recorded. */
+    public boolean observed(int n) {
+        return observations.stream().anyMatch(o -> o.n() == n);
     }
 
     /** This lease's try as an attempt that ended without a verdict, for {@code why}, at {@code at}. */

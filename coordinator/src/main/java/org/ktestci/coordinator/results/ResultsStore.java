@@ -41,7 +41,7 @@ public final class ResultsStore {
 
     /** A command for one commit's entity. */
     public sealed interface CommitCommand extends Command
-            permits Claim, Started, Verdict, FailedToRun, Release, Clear, Import, StopEntity, Idle, FlushWrites {
+            permits Claim, Started, Verdict, Observe, FailedToRun, Release, Clear, Import, StopEntity, Idle, FlushWrites {
         String sha();
     }
 
@@ -60,6 +60,14 @@ public final class ResultsStore {
      * so a caller can answer through one message adapter instead of an ask per verdict.
      */
     public record VerdictOutcome(String sha, String key, String outcome, long token) implements org.apache.pekko.actor.NoSerializationVerificationNeeded {}
+
+    /**
+     * A re-run's result for a key that already has its verdict (issue 14): recorded as observation {@code n},
+     * answered {@code recorded}, {@code duplicate} (n already recorded) or {@code not_claimed} (no verdict yet).
+     */
+    public record Observe(String sha, String key, int n, String leaseId, String host, int slot, String statusLine,
+                          long durationSecs, long finishedAtSeconds, long token, ActorRef<VerdictOutcome> replyTo)
+            implements CommitCommand {}
 
     /** The coordinator's own verdict when infrastructure retries are exhausted (status file {@code FAILED TO RUN}). */
     public record FailedToRun(String sha, String key, String leaseId, String reason) implements CommitCommand {}

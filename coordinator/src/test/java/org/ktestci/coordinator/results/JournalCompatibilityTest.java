@@ -56,7 +56,23 @@ class JournalCompatibilityTest {
         ResultRecord r = snap.records().get(0);
         assertEquals(Status.FAILED_TO_RUN, r.status());
         assertEquals(List.of(), r.attempts());
+        assertEquals(List.of(), r.observations(), "no re-runs before issue 14 item 4");
         assertEquals(Map.of(), snap.released());
         assertEquals("lease_timeout", r.failureReason().orElseThrow().code());
+    }
+
+    @Test
+    void windowJobsWithoutAnObservationNumberOrAHostToAvoid() {
+        var like = new org.ktestci.coordinator.scheduling.WindowEvent.WindowReconciled(List.of(), List.of(),
+                List.of(), "t", 1);
+        Object e = read(like, "{\"added\":[{\"key\":{\"commit\":\"c\",\"test\":\"t.ktest\",\"subtest\":\"a\","
+                + "\"kernel\":\"\",\"env\":\"\",\"archId\":\"\"},\"resultKey\":\"t.a\",\"basename\":\"t\","
+                + "\"env\":{},\"repo\":\"linux\",\"sources\":[],\"weight\":3,\"priority\":0,\"branch\":\"main\","
+                + "\"group\":\"g\",\"cost\":10,\"allowedArches\":[\"x86_64\"],\"listingIndex\":0}],\"updated\":[],"
+                + "\"removed\":[],\"trigger\":\"startup\",\"at\":1}");
+        var job = ((org.ktestci.coordinator.scheduling.WindowEvent.WindowReconciled) e).added().get(0);
+        assertEquals(0, job.key().observation(), "the job that gives the verdict");
+        assertEquals("", job.avoidHost());
+        assertEquals(new org.ktestci.coordinator.scheduling.JobKey("c", "t.ktest", "a", "", "", ""), job.key());
     }
 }

@@ -95,6 +95,41 @@ class ResultsStoreTest {
     }
 
     @Test
+    void aRerunIsAnObservationThatNeverReplacesTheVerdictAndSurvivesARestart(@TempDir Path out) {
+        Fixture f = started(out);
+        String sha = sha();
+        TestProbe<ResultsStore.VerdictOutcome> reply = KIT.createTestProbe();
+        f.store().tell(new ResultsStore.Observe(sha, "t.a", 1, "R0", "h2", 0, "========= PASSED a in 1s", 1, 300, 1,
+                reply.ref()));
+        assertEquals("not_claimed", reply.expectMessageClass(ResultsStore.VerdictOutcome.class).outcome(),
+                "no verdict yet: nothing to observe");
+        claim(f, sha, "L1", "t.a");
+        assertEquals("recorded", f.verdict(sha, "t.a", "L1", "========= FAILED a in 2s"));
+        f.nextDirty();
+        f.store().tell(new ResultsStore.Observe(sha, "t.a", 1, "R1", "h2", 3, "========= PASSED a in 1s", 1, 300, 2,
+                reply.ref()));
+        assertEquals("recorded", reply.expectMessageClass(ResultsStore.VerdictOutcome.class).outcome());
+        f.nextDirty();
+        f.store().tell(new ResultsStore.Observe(sha, "t.a", 1, "R1", "h2", 3, "========= FAILED a in 1s", 1, 300, 3,
+                reply.ref()));
+        assertEquals("duplicate", reply.expectMessageClass(ResultsStore.VerdictOutcome.class).outcome());
+        ResultRecord r = f.index().record(sha, "t.a").orElseThrow();
+        assertEquals(Status.FAILED, r.status(), "the first verdict stands");
+        assertEquals("L1", r.leaseId());
+        assertEquals(1, r.observations().size());
+        var o = r.observations().get(0);
+        assertEquals(List.of(1, Status.PASSED, "h2", 3, "R1", 300L),
+                List.of(o.n(), o.status(), o.host(), o.slot(), o.leaseId(), o.at()));
+        KIT.stop(f.store());
+
+        Fixture second = start(out, List.of(sha));
+        second.ready().expectMessageClass(ResultsStore.Ready.class);
+        ResultRecord again = second.index().record(sha, "t.a").orElseThrow();
+        assertEquals(Status.FAILED, again.status());
+        assertEquals(r.observations(), again.observations());
+    }
+
+    @Test
     void releasingClaimsRemovesOnlyThatLeasesInProgressKeysAndUnknownStays(@TempDir Path out) {
         Fixture f = started(out);
         String sha = sha();

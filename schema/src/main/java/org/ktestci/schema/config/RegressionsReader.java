@@ -26,7 +26,10 @@ final class RegressionsReader {
             r.error(root, "kcidb_origin", "must match ^[a-z0-9_]+$, got \"" + origin + "\"");
             origin = RegressionConfig.DEFAULT_ORIGIN;
         }
-        return new RegressionConfig(origin, knownIssues());
+        int retries = r.intIn(root, "flake_retries", 0, RegressionConfig.MAX_FLAKE_RETRIES,
+                RegressionConfig.DEFAULT_FLAKE_RETRIES);
+        int window = r.intIn(root, "flake_window", 1, TomlReader.NO_MAX, RegressionConfig.DEFAULT_FLAKE_WINDOW);
+        return new RegressionConfig(origin, knownIssues(), retries, window);
     }
 
     /** {@code [known_issue.<id>]}: each key and each problem reported where it is written. */

@@ -29,6 +29,20 @@ class RegressionConfigTest {
     }
 
     @Test
+    void flakeRetriesAndWindowAreBoundedIntegers() throws Exception {
+        RegressionConfig r = f.parse("flake_retries = 0\nflake_window = 50\n", CI_STATUS).regressions();
+        assertEquals(List.of(0, 50), List.of(r.flakeRetries(), r.flakeWindow()));
+        assertEquals(List.of(2, 20), List.of(RegressionConfig.defaults().flakeRetries(),
+                RegressionConfig.defaults().flakeWindow()));
+        assertEquals(List.of(
+                        f.err(2, 1, "flake_retries", TomlReader.rangeMessage(0, 5, 6)),
+                        f.err(3, 1, "flake_window", TomlReader.rangeMessage(1, TomlReader.NO_MAX, 0))),
+                f.errors("user = \"ci\"\nflake_retries = 6\nflake_window = 0\n", CI_STATUS));
+        assertEquals(List.of(f.err(1, 1, "flake_retries", "expected integer, got string")),
+                f.errors("flake_retries = \"2\"\n", CI_STATUS));
+    }
+
+    @Test
     void kcidbOriginIsLowercaseLettersDigitsAndUnderscores() throws Exception {
         assertEquals("bcachefs_ci", f.parse("kcidb_origin = \"bcachefs_ci\"\n", CI_STATUS).regressions().kcidbOrigin());
         assertEquals(List.of(f.err(2, 1, "kcidb_origin", "must match ^[a-z0-9_]+$, got \"Bcachefs-CI\"")),
