@@ -24,7 +24,7 @@ import java.util.concurrent.Callable;
 @Command(name = "ci-status", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Shows ktest-ci results: branches, per-commit counts, per-test status and logs.",
         subcommands = {BranchesCommand.class, LogCommand.class, ShowCommand.class, LogsCommand.class, VerdictCommand.class,
-                RerunCommand.class, WorkersCommand.class})
+                RerunCommand.class, WorkersCommand.class, ReproCommand.class, KcidbCommand.class, CompareCommand.class})
 public final class CiStatusMain implements Callable<Integer> {
     @Mixin
     GlobalOptions options = new GlobalOptions();

@@ -4,6 +4,7 @@ import org.eclipse.jgit.errors.RevisionSyntaxException;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.lib.RepositoryCache;
+import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.util.FS;
 import org.ktestci.schema.config.BranchConfig;
@@ -43,6 +44,27 @@ final class GitHistory {
         } catch (IOException e) {
             throw new CliError("cannot read the history of " + branch + " in " + repoPath + ": " + e.getMessage());
         }
+    }
+
+    /** Whether {@code sha} contains {@code ancestor} in any configured repo that has both. */
+    boolean contains(String sha, String ancestor) {
+        if (sha.equals(ancestor)) {
+            return true;
+        }
+        for (RepoConfig r : config.repos().values()) {
+            try (Repository repo = open(r.path())) {
+                ObjectId s = ObjectId.fromString(sha);
+                ObjectId a = ObjectId.fromString(ancestor);
+                if (repo.getObjectDatabase().has(s) && repo.getObjectDatabase().has(a)) {
+                    try (RevWalk walk = new RevWalk(repo)) {
+                        return walk.isMergedInto(walk.parseCommit(a), walk.parseCommit(s));
+                    }
+                }
+            } catch (IOException | IllegalArgumentException | CliError e) {
+                // a repo that is missing or unreadable here cannot answer; try the next
+            }
+        }
+        return false;
     }
 
     private Path configuredRepo(BranchConfig branch) {

@@ -24,8 +24,8 @@ import java.util.concurrent.Callable;
 @Command(name = "log", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Per-commit result counts of a branch, newest first.")
 final class LogCommand implements Callable<Integer> {
-    static final String HEADER = String.format("%-14s%-6s%-6s%-6s%-6s%-9s%s",
-            "COMMIT", "PASS", "FAIL", "FTRUN", "INPRO", "DURATION", "MESSAGE");
+    static final String HEADER = String.format("%-14s%-6s%-6s%-6s%-6s%-6s%-9s%s",
+            "COMMIT", "PASS", "FAIL", "KNOWN", "FTRUN", "INPRO", "DURATION", "MESSAGE");
     private static final int SUBJECT_MAX = 50;
 
     @ParentCommand
@@ -57,7 +57,8 @@ final class LogCommand implements Callable<Integer> {
         List<Row> rows = new ArrayList<>();
         int index = 0;
         for (CommitInfo c : local.history(branch, depth != null ? depth : local.defaultDepth())) {
-            local.results(c.sha(), index++).flatMap(r -> Row.of(c, r, filter)).ifPresent(rows::add);
+            local.results(c.sha(), index++).flatMap(r -> Row.of(c, r, filter))
+                    .map(r -> r.withKnown(local.knownCount(c.sha(), r.results().entries()))).ifPresent(rows::add);
         }
         if (session.json()) {
             Json.print(session.out(), rows.stream().map(Row::json).toList());
@@ -68,12 +69,17 @@ final class LogCommand implements Callable<Integer> {
     }
 
     /** A tested commit with its (matching) results and their counts per status. */
-    private record Row(CommitInfo commit, CommitResults results, Map<Status, Integer> counts) {
+    private record Row(CommitInfo commit, CommitResults results, Map<Status, Integer> counts, int known) {
         static Optional<Row> of(CommitInfo commit, CommitResults results, TestFilter filter) {
             CommitResults matching = new CommitResults(results.commit(), results.message(),
                     filter.apply(results.entries()));
             return matching.entries().isEmpty() ? Optional.empty()
-                    : Optional.of(new Row(commit, matching, matching.counts()));
+                    : Optional.of(new Row(commit, matching, matching.counts(), 0));
+        }
+
+        /** Of the Failed ones, how many are known issues (issue 14 item 5). */
+        Row withKnown(int n) {
+            return new Row(commit, results, counts, n);
         }
 
         int count(Status s) {
@@ -82,7 +88,9 @@ final class LogCommand implements Callable<Integer> {
 
         Map<String, Object> json() {
             String message = commit.message().isEmpty() ? results.message() : commit.message();
-            return KtestJson.branchEntry(commit.sha(), message, results.entries());
+            Map<String, Object> m = KtestJson.branchEntry(commit.sha(), message, results.entries());
+            m.put("failed_known", known);
+            return m;
         }
     }
 
@@ -99,6 +107,7 @@ final class LogCommand implements Callable<Integer> {
             out.line(String.format("%-14s", r.commit().sha().substring(0, 12))
                     + out.paint(String.format("%-6d", passed), passed > 0 ? Terminal.Colour.GREEN : null)
                     + out.paint(String.format("%-6d", failed), failed > 0 ? Terminal.Colour.RED : null)
+                    + out.paint(String.format("%-6d", r.known()), r.known() > 0 ? Terminal.Colour.DIM : null)
                     + String.format("%-6d%-6d%-9s", r.count(Status.FAILED_TO_RUN), r.count(Status.INPROGRESS),
                     ShortDuration.of(r.results().totalDuration()))
                     + out.untrusted(truncate(r.commit().subject())));

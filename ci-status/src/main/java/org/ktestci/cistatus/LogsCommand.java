@@ -2,6 +2,7 @@ package org.ktestci.cistatus;
 
 import org.ktestci.schema.config.ConfigException;
 import org.ktestci.schema.logs.Brotli;
+import org.ktestci.schema.results.FailureReason;
 import org.ktestci.schema.results.ResultEntry;
 import org.ktestci.schema.status.Status;
 import picocli.CommandLine;
@@ -15,6 +16,8 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -66,14 +69,14 @@ final class LogsCommand implements Callable<Integer> {
         ResultsSource local = session.source();
         LocalResults.Tested tested = local.resultsOf(commit);
         if (test == null) {
-            listFailed(session, tested);
+            listFailed(session, local, tested);
         } else {
             printLog(session, local, tested);
         }
         return 0;
     }
 
-    private static void listFailed(Session session, LocalResults.Tested tested) {
+    private static void listFailed(Session session, ResultsSource source, LocalResults.Tested tested) {
         // Blob entries are already in byte order of their keys.
         List<ResultEntry> failed = tested.results().entries().stream()
                 .filter(e -> e.status() == Status.FAILED).toList();
@@ -87,7 +90,34 @@ final class LogsCommand implements Callable<Integer> {
             out.line(String.format("%3d. %s (%ds)", i + 1, out.untrusted(failed.get(i).name()),
                     failed.get(i).duration()));
         }
+        List<ResultEntry> notRun = tested.results().entries().stream()
+                .filter(e -> e.status() == Status.FAILED_TO_RUN).toList();
+        if (!notRun.isEmpty()) {
+            Map<String, FailureReason> reasons = source.failureReasons(tested.sha(), notRun);
+            out.line(notRun.size() + " failed to run:");
+            for (int i = 0; i < notRun.size(); i++) {
+                FailureReason why = reasons.get(notRun.get(i).name());
+                out.line(String.format("%3d. %s: %s", i + 1, out.untrusted(notRun.get(i).name()),
+                        why == null ? "reason unknown" : out.untrusted(why.summary())));
+            }
+        }
         out.line("run: ci-status logs " + tested.sha12() + " <test> [--full]");
+    }
+
+    /** A Failed to run result has no subtest log of its own: what failed, per attempt, instead. */
+    private static void printReason(Session session, ResultsSource source, LocalResults.Tested tested,
+                                    ResultEntry chosen) {
+        Terminal out = session.out();
+        FailureReason why = source.failureReasons(tested.sha(), List.of(chosen)).get(chosen.name());
+        out.line(out.untrusted(chosen.name()) + ": Failed to run: "
+                + (why == null ? "reason unknown" : out.untrusted(why.code())));
+        if (why != null) {
+            for (FailureReason.Attempt a : why.attempts()) {
+                out.line(out.untrusted("  attempt " + a.attempt() + " host=" + a.host() + " slot=" + a.slot()
+                        + " lease=" + a.leaseId() + " reason=" + a.reason() + " at=" + a.atText()));
+            }
+        }
+        out.line("full log: ci-status logs " + tested.sha12() + " " + out.untrusted(chosen.name()) + " --full");
     }
 
     private void printLog(Session session, ResultsSource local, LocalResults.Tested tested) throws ConfigException {
@@ -104,8 +134,12 @@ final class LogsCommand implements Callable<Integer> {
             new LiveFollow(new ServerApi(url), session, local).follow(tested.sha(), chosen.name(), FIND_LEASE);
             return;
         }
-        byte[] compressed = local.compressedLog(tested.sha(), chosen.name(), full)
-                .orElseThrow(() -> new CliError("no log for " + chosen.name()));
+        Optional<byte[]> found = local.compressedLog(tested.sha(), chosen.name(), full);
+        if (found.isEmpty() && chosen.status() == Status.FAILED_TO_RUN) {
+            printReason(session, local, tested, chosen);
+            return;
+        }
+        byte[] compressed = found.orElseThrow(() -> new CliError("no log for " + chosen.name()));
         // Decoded in chunks and written as it comes, up to a bound: a small Brotli body can decode to gigabytes.
         try (java.io.InputStream in = Brotli.decompressing(new java.io.ByteArrayInputStream(compressed))) {
             byte[] buf = new byte[256 * 1024];

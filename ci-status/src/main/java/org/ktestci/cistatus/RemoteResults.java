@@ -9,6 +9,7 @@ import org.ktestci.schema.io.AtomicFiles;
 import org.ktestci.schema.results.CommitResults;
 import org.ktestci.schema.results.CommitResultsCodec;
 import org.ktestci.schema.results.OutputDir;
+import org.ktestci.schema.results.ResultEntry;
 import org.ktestci.schema.status.Status;
 
 import java.io.IOException;
@@ -28,7 +29,9 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -87,7 +90,11 @@ final class RemoteResults implements ResultsSource {
                     + (cursor == null ? "" : "&cursor=" + enc(cursor));
             JsonNode page = getJson(path);
             for (JsonNode c : page.path("commits")) {
-                out.add(new CommitInfo(ServerIds.commit(c.path("commit").asText(null)), c.path("subject").asText(""),
+                String sha = ServerIds.commit(c.path("commit").asText(null));
+                if (c.path("failed_known").isInt()) {
+                    knownCounts.put(sha, c.get("failed_known").asInt());
+                }
+                out.add(new CommitInfo(sha, c.path("subject").asText(""),
                         c.path("message").asText(""), c.path("author").asText(""), "",
                         time(c.path("time").asText(""))));
             }
@@ -139,6 +146,90 @@ final class RemoteResults implements ResultsSource {
             throw new CliError("fetch log of " + key + ": HTTP " + r.status());
         }
         return Optional.of(r.body());
+    }
+
+    /** The server's journal knows every reason: one {@code /api/v1/commits} request instead of a log per result. */
+    @Override
+    public Map<String, org.ktestci.schema.results.FailureReason> failureReasons(String sha,
+            List<ResultEntry> entries) {
+        if (entries.stream().noneMatch(e -> e.status() == Status.FAILED_TO_RUN)) {
+            return Map.of();
+        }
+        Map<String, org.ktestci.schema.results.FailureReason> out = new HashMap<>();
+        JsonNode doc;
+        try {
+            doc = getJson("/api/v1/commits/" + sha);
+        } catch (CliError e) {
+            // The reasons only add to what is printed: without them the results are still worth showing.
+            err.println("warning: failure reasons of " + sha.substring(0, 12) + ": " + e.getMessage());
+            return out;
+        }
+        for (JsonNode t : doc.path("tests")) {
+            JsonNode r = t.path("reason");
+            if (r.isObject()) {
+                out.put(t.path("name").asText(), ReasonJson.read(r));
+            }
+        }
+        return out;
+    }
+
+    /** {@code failed_known} of the commits {@link #history} listed: {@code log} needs no request per commit. */
+    private final Map<String, Integer> knownCounts = new HashMap<>();
+
+    @Override
+    public int knownCount(String sha, List<ResultEntry> entries) {
+        Integer n = knownCounts.get(sha);
+        return n != null ? n : ResultsSource.super.knownCount(sha, entries);
+    }
+
+    /** The server's journal has the re-runs (issue 14 item 4). */
+    @Override
+    public Map<String, Reruns> reruns(String sha, List<ResultEntry> entries) {
+        Map<String, Reruns> out = new HashMap<>();
+        if (entries.stream().noneMatch(e -> e.status() == Status.FAILED)) {
+            return out;
+        }
+        JsonNode doc;
+        try {
+            doc = getJson("/api/v1/commits/" + sha);
+        } catch (CliError e) {
+            err.println("warning: re-runs of " + sha.substring(0, 12) + ": " + e.getMessage());
+            return out;
+        }
+        for (JsonNode t : doc.path("tests")) {
+            JsonNode runs = t.path("reruns");
+            if (runs.isArray() && !runs.isEmpty()) {
+                int passed = 0;
+                for (JsonNode r : runs) {
+                    passed += "passed".equals(r.path("status").asText()) ? 1 : 0;
+                }
+                out.put(t.path("name").asText(), new Reruns(runs.size(), passed));
+            }
+        }
+        return out;
+    }
+
+    /** The server matched every known issue, the admin-defined ones too. */
+    @Override
+    public Map<String, KnownRef> knownIssues(String sha, List<ResultEntry> entries) {
+        Map<String, KnownRef> out = new HashMap<>();
+        if (entries.stream().noneMatch(e -> e.status() == Status.FAILED)) {
+            return out;
+        }
+        JsonNode doc;
+        try {
+            doc = getJson("/api/v1/commits/" + sha);
+        } catch (CliError e) {
+            err.println("warning: known issues of " + sha.substring(0, 12) + ": " + e.getMessage());
+            return out;
+        }
+        for (JsonNode t : doc.path("tests")) {
+            JsonNode k = t.path("known_issue");
+            if (k.isObject()) {
+                out.put(t.path("name").asText(), new KnownRef(k.path("id").asText(), k.path("url").asText()));
+            }
+        }
+        return out;
     }
 
     /** GET the blob with If-Modified-Since; 304 → cache, 404 → none (cache dropped), errors → cache + warning. */

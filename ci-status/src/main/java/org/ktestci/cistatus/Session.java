@@ -110,6 +110,18 @@ final class Session {
         return config.flatMap(CiConfig::ciUrlFromFile);
     }
 
+    /**
+     * Where to ask the coordinator for what only its journal knows (run details, regressions): {@code --remote},
+     * else {@code ci_url} from the file, else — next to a coordinator's config — the URL that config implies.
+     */
+    Optional<String> serverUrl() throws ConfigException {
+        Optional<String> url = remoteUrl();
+        if (url.isPresent()) {
+            return url;
+        }
+        return config().filter(c -> isDirectory(c.outputDir())).map(CiConfig::ciUrl);
+    }
+
     private String whyNoOutputDir(Optional<CiConfig> config) {
         if (config.isEmpty()) {
             return " (" + options.configPath() + " does not exist)";

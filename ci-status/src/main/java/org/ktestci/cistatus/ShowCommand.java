@@ -4,6 +4,7 @@ import org.ktestci.schema.config.ConfigException;
 import org.ktestci.schema.keys.Utf8ByteOrder;
 import org.ktestci.schema.json.KtestJson;
 import org.ktestci.schema.results.CommitResults;
+import org.ktestci.schema.results.FailureReason;
 import org.ktestci.schema.results.ResultEntry;
 import org.ktestci.schema.status.Status;
 import picocli.CommandLine.Command;
@@ -50,18 +51,27 @@ final class ShowCommand implements Callable<Integer> {
     public Integer call() throws ConfigException {
         TestFilter filter = TestFilter.of(test, spec);
         Session session = parent.session(options);
-        LocalResults.Tested tested = session.source().resultsOf(commit);
+        ResultsSource source = session.source();
+        LocalResults.Tested tested = source.resultsOf(commit);
         CommitResults results = tested.results();
         List<ResultEntry> entries = filter.apply(results.entries());
+        Map<String, FailureReason> reasons = source.failureReasons(tested.sha(), entries);
+        Map<String, ResultsSource.KnownRef> known = source.knownIssues(tested.sha(), entries);
+        Map<String, ResultsSource.Reruns> reruns = source.reruns(tested.sha(), entries);
         if (session.json()) {
-            Json.print(session.out(), KtestJson.commit(tested.sha(), results.message(), entries));
+            Map<String, Object> doc = KtestJson.commit(tested.sha(), results.message(), entries, reasons);
+            addKnown(doc, known, reruns);
+            Json.print(session.out(), doc);
         } else {
-            print(session.out(), tested.sha(), results, entries.stream().sorted(ORDER).toList());
+            print(session.out(), tested.sha(), results, entries.stream().sorted(ORDER).toList(), reasons, known,
+                    reruns);
         }
         return 0;
     }
 
-    private static void print(Terminal out, String sha, CommitResults results, List<ResultEntry> entries) {
+    private static void print(Terminal out, String sha, CommitResults results, List<ResultEntry> entries,
+                              Map<String, FailureReason> reasons, Map<String, ResultsSource.KnownRef> known,
+                              Map<String, ResultsSource.Reruns> reruns) {
         if (!results.message().isEmpty()) {
             out.line(sha + " " + out.untrusted(results.subject()));
             out.line("");
@@ -72,11 +82,42 @@ final class ShowCommand implements Callable<Integer> {
             out.line(String.format("%-60s ", out.untrusted(e.name()))
                     + out.paint(String.format("%-12s", e.status().display()), colour(e.status()))
                     + String.format(" %8s", e.duration() + "s"));
+            FailureReason why = reasons.get(e.name());
+            if (why != null) {
+                out.line(out.paint("    reason: " + out.untrusted(why.summary()), Terminal.Colour.DIM));
+            }
+            ResultsSource.KnownRef k = known.get(e.name());
+            if (k != null) {
+                out.line(out.paint("    known: " + out.untrusted(k.id() + " " + k.url()), Terminal.Colour.DIM));
+            }
+            ResultsSource.Reruns rr = reruns.get(e.name());
+            if (rr != null) {
+                out.line(out.paint("    " + rr.summary(), Terminal.Colour.DIM));
+            }
         }
         CommitResults shown = new CommitResults(sha, results.message(), entries);
         Map<Status, Integer> n = shown.counts();
         out.line(entries.size() + " total: " + n.get(Status.PASSED) + " passed, " + n.get(Status.FAILED)
-                + " failed, " + n.get(Status.INPROGRESS) + " in progress, " + ShortDuration.of(shown.totalDuration()));
+                + " failed" + (known.isEmpty() ? "" : " (" + known.size() + " known)") + ", " + n.get(Status.INPROGRESS) + " in progress, " + ShortDuration.of(shown.totalDuration()));
+    }
+
+    /**
+     * {@code --json}: each Failed test a known issue matched carries {@code known_issue: {id, url}}, and each one
+     * re-run {@code reruns: {runs, passed, flaky}}.
+     */
+    @SuppressWarnings("unchecked")
+    private static void addKnown(Map<String, Object> doc, Map<String, ResultsSource.KnownRef> known,
+                                 Map<String, ResultsSource.Reruns> reruns) {
+        for (Map<String, Object> t : (List<Map<String, Object>>) doc.get("tests")) {
+            ResultsSource.KnownRef k = known.get((String) t.get("name"));
+            if (k != null) {
+                t.put("known_issue", Map.of("id", k.id(), "url", k.url()));
+            }
+            ResultsSource.Reruns r = reruns.get((String) t.get("name"));
+            if (r != null) {
+                t.put("reruns", Map.of("runs", r.runs(), "passed", r.passed(), "flaky", r.flaky()));
+            }
+        }
     }
 
     static Terminal.Colour colour(Status s) {

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -24,17 +25,17 @@ class LogCommandTest {
     }
 
     private String tipRow() {
-        return fx.tip().substring(0, 12) + "  2     2     1     1     20m      "
+        return fx.tip().substring(0, 12) + "  2     2     0     1     1     20m      "
                 + "bcachefs: fix btree iter leak on error path in the\n";
     }
 
     private String oldestRow() {
-        return fx.oldest().substring(0, 12) + "  1     0     0     0     2s       bcachefs: change 1\n";
+        return fx.oldest().substring(0, 12) + "  1     0     0     0     0     2s       bcachefs: change 1\n";
     }
 
     @Test
     void printsOneRowPerTestedCommitNewestFirstWithTheSubjectCutAt50() {
-        assertEquals("COMMIT        PASS  FAIL  FTRUN INPRO DURATION MESSAGE\n" + RULE + tipRow() + oldestRow(),
+        assertEquals("COMMIT        PASS  FAIL  KNOWN FTRUN INPRO DURATION MESSAGE\n" + RULE + tipRow() + oldestRow(),
                 fx.ok("log", "main").out());
     }
 
@@ -52,17 +53,41 @@ class LogCommandTest {
         assertEquals(1, tip.get("inprogress").asInt());
         assertEquals(1, tip.get("unknown").asInt());
         assertEquals(1241, tip.get("duration").asLong());
-        assertEquals(9, tip.size());
+        assertEquals(0, tip.get("failed_known").asInt());
+        assertEquals(10, tip.size());
         assertEquals(fx.oldest(), json.get(1).get("commit").asText());
         assertEquals(2, json.get(1).get("duration").asLong());
     }
 
     @Test
     void testRegexCountsOnlyMatchingKeysAndDropsCommitsWithoutThem() {
-        assertEquals("COMMIT        PASS  FAIL  FTRUN INPRO DURATION MESSAGE\n" + RULE
-                        + fx.tip().substring(0, 12) + "  0     1     0     0     5s       "
+        assertEquals("COMMIT        PASS  FAIL  KNOWN FTRUN INPRO DURATION MESSAGE\n" + RULE
+                        + fx.tip().substring(0, 12) + "  0     1     0     0     0     5s       "
                         + "bcachefs: fix btree iter leak on error path in the\n",
                 fx.ok("log", "main", "--test", "fail_m.re$").out());
+    }
+
+    @Test
+    void knownIssuesOfTheConfigAreCountedAndNamed() throws Exception {
+        Files.writeString(fx.config, Files.readString(fx.config) + """
+
+                [known_issue.more]
+                test = 'fail_more$'
+                url = "https://bugs.example.org/42"
+
+                [known_issue.needs-line]
+                test = '\\.fail$'
+                log = "no such line in that log"
+                url = "https://bugs.example.org/43"
+                """);
+        assertTrue(fx.ok("log", "main").out().contains(fx.tip().substring(0, 12) + "  2     2     1     1     1     "));
+        assertEquals(1, new ObjectMapper().readTree(fx.ok("log", "main", "--json").out()).get(0).get("failed_known")
+                .asInt());
+        String show = fx.ok("show", fx.tip()).out();
+        assertTrue(show.contains("demo.smoke.fail_more") && show.contains("\n    known: more https://bugs.example.org/42\n"),
+                show);
+        assertTrue(show.contains(" 2 failed (1 known), "), show);
+        assertTrue(!show.contains("needs-line"), "its log regex finds nothing in fail's log: " + show);
     }
 
     @Test
@@ -73,7 +98,7 @@ class LogCommandTest {
 
     @Test
     void depthLimitsHowManyCommitsAreWalked() {
-        assertEquals("COMMIT        PASS  FAIL  FTRUN INPRO DURATION MESSAGE\n" + RULE + tipRow(),
+        assertEquals("COMMIT        PASS  FAIL  KNOWN FTRUN INPRO DURATION MESSAGE\n" + RULE + tipRow(),
                 fx.ok("log", "main", "-n", "2").out());
     }
 
@@ -84,7 +109,7 @@ class LogCommandTest {
 
     @Test
     void otherNamesAreTriedAsHeadsThenRemotesThenAsGiven() throws Exception {
-        String header = "COMMIT        PASS  FAIL  FTRUN INPRO DURATION MESSAGE\n" + RULE;
+        String header = "COMMIT        PASS  FAIL  KNOWN FTRUN INPRO DURATION MESSAGE\n" + RULE;
         assertEquals(header + tipRow() + oldestRow(), fx.ok("log", "ci/main").out(), "refs/heads/ci/main");
         fx.setRef("refs/remotes/origin/next", fx.shas.get(1));
         assertEquals(header + oldestRow(), fx.ok("log", "origin/next").out(), "refs/remotes/origin/next");
@@ -105,9 +130,9 @@ class LogCommandTest {
     @Test
     void countsAreColouredOnlyWhenNonZeroAndAfterPadding() {
         String out = fx.ok("log", "main", "--color=always").out();
-        assertTrue(out.contains(fx.tip().substring(0, 12) + "  \u001b[32m2     \u001b[0m\u001b[31m2     \u001b[0m1     "),
+        assertTrue(out.contains(fx.tip().substring(0, 12) + "  \u001b[32m2     \u001b[0m\u001b[31m2     \u001b[0m0     1     "),
                 out);
-        assertTrue(out.contains(fx.oldest().substring(0, 12) + "  \u001b[32m1     \u001b[0m0     0     "), out);
+        assertTrue(out.contains(fx.oldest().substring(0, 12) + "  \u001b[32m1     \u001b[0m0     0     0     "), out);
     }
 
     @Test

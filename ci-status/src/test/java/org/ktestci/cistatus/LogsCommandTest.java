@@ -30,8 +30,28 @@ class LogsCommandTest {
         assertEquals("2 failed tests for " + sha12 + ":\n"
                         + "  1. demo.smoke.fail (31s)\n"
                         + "  2. demo.smoke.fail_more (5s)\n"
+                        + "1 failed to run:\n"
+                        + "  1. demo.smoke.vm: reason unknown\n"
                         + "run: ci-status logs " + sha12 + " <test> [--full]\n",
                 fx.ok("logs", fx.tip().substring(0, 8)).out());
+    }
+
+    @Test
+    void aFailedToRunTestShowsTheReasonItsFallbackLogStates() throws Exception {
+        Path dir = fx.output.keyDir(fx.tip(), "demo.smoke.vm");
+        java.nio.file.Files.createDirectories(dir);
+        org.ktestci.schema.results.FailureReason why = new org.ktestci.schema.results.FailureReason("lease_timeout",
+                java.util.List.of(new org.ktestci.schema.results.FailureReason.Attempt(3, "farm1", 2, "L3",
+                        "lease_timeout", 1_700_000_000L)));
+        java.nio.file.Files.write(dir.resolve("full_log.br"), org.ktestci.schema.logs.Brotli.compress(
+                org.ktestci.schema.results.FailedToRunLog.render(fx.tip(), "demo.smoke.vm", why)
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertEquals("demo.smoke.vm: Failed to run: lease_timeout\n"
+                        + "  attempt 3 host=farm1 slot=2 lease=L3 reason=lease_timeout at=2023-11-14T22:13:20Z\n"
+                        + "full log: ci-status logs " + sha12 + " demo.smoke.vm --full\n",
+                fx.ok("logs", fx.tip(), "demo.smoke.vm").out());
+        assertTrue(fx.ok("logs", fx.tip()).out().contains("  1. demo.smoke.vm: lease_timeout (1 attempt: farm1:2)\n"));
+        assertTrue(fx.ok("show", fx.tip()).out().contains("\n    reason: lease_timeout (1 attempt: farm1:2)\n"));
     }
 
     @Test

@@ -36,7 +36,7 @@ class MainProcessTest {
         String stderr = Files.readString(err, StandardCharsets.UTF_8);
         assertEquals(0, p.exitValue(), stderr);
         assertEquals(LogCommand.HEADER + "\n" + "-".repeat(80) + "\n" + fx.tip().substring(0, 12)
-                        + "  1     0     0     0     20m      bcachefs: fix btree iter leak on error path in the\n",
+                        + "  1     0     0     0     0     20m      bcachefs: fix btree iter leak on error path in the\n",
                 Files.readString(out, StandardCharsets.UTF_8));
         assertEquals("", stderr);
     }

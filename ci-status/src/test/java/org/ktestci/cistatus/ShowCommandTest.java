@@ -48,6 +48,29 @@ class ShowCommandTest {
     }
 
     @Test
+    void reRunsBesideAFailedLogSayWhetherTheFailureIsFlaky() throws Exception {
+        fx.writeLog(fx.tip(), "demo.smoke.fail", "rerun-1.log.br",
+                "========= TEST   fail\nok now\n========= PASSED fail in 2s\n".getBytes());
+        fx.writeLog(fx.tip(), "demo.smoke.fail_more", "rerun-1.log.br", "========= FAILED fail_more in 1s\n".getBytes());
+        fx.writeLog(fx.tip(), "demo.smoke.fail_more", "rerun-2.log.br", "========= FAILED fail_more in 1s\n".getBytes());
+        fx.writeLog(fx.tip(), "demo.smoke.pass", "rerun-1.log.br", "========= PASSED pass in 1s\n".getBytes());
+        String out = fx.ok("show", fx.tip()).out();
+        assertTrue(out.contains(row("demo.smoke.fail", "Failed", "31s") + "    flaky: 1 of 1 re-run passed\n"), out);
+        assertTrue(out.contains(row("demo.smoke.fail_more", "Failed", "5s") + "    re-run 2×, failed each time\n"),
+                out);
+        assertTrue(out.contains(row("demo.smoke.pass", "Passed", "3s") + row("demo.smoke.pass_too", "Passed",
+                "1200s")), "only failures have re-runs: " + out);
+        JsonNode json = new ObjectMapper().readTree(fx.ok("show", fx.tip(), "--json").out());
+        for (JsonNode t : json.get("tests")) {
+            if (t.get("name").asText().equals("demo.smoke.fail")) {
+                assertEquals(1, t.get("reruns").get("runs").asInt());
+                assertEquals(1, t.get("reruns").get("passed").asInt());
+                assertTrue(t.get("reruns").get("flaky").asBoolean());
+            }
+        }
+    }
+
+    @Test
     void aPrefixOfFourOrMoreHexDigitsFindsTheSameCommit() {
         assertEquals(fullTipOutput(), fx.ok("show", fx.tip().substring(0, 7)).out());
         assertEquals(fullTipOutput(), fx.ok("show", fx.tip().substring(0, 4)).out());

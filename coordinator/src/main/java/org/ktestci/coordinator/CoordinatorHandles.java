@@ -3,6 +3,7 @@ package org.ktestci.coordinator;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.ktestci.coordinator.branches.BranchWatcher;
 import org.ktestci.coordinator.maintenance.Maintenance;
+import org.ktestci.coordinator.regressions.KnownIssueStore;
 import org.ktestci.coordinator.results.ResultsStore;
 import org.ktestci.coordinator.scheduling.JobWindow;
 import org.ktestci.coordinator.execution.WorkerGateway;
@@ -16,7 +17,8 @@ import java.util.Optional;
 public final class CoordinatorHandles {
     public record Refs(ActorRef<JobWindow.Command> window, ActorRef<WorkerGateway.Command> gateway,
                        ActorRef<ResultsStore.Command> results, ActorRef<BranchWatcher.Command> watcher,
-                       ActorRef<Maintenance.Command> maintenance, int incarnation) {}
+                       ActorRef<Maintenance.Command> maintenance, int incarnation,
+                       ActorRef<KnownIssueStore.Command> knownIssues) {}
 
     private volatile Refs refs;
 

@@ -23,6 +23,7 @@ import org.ktestci.coordinator.live.RecentVerdicts;
 import org.ktestci.coordinator.queries.CoordinatorAdmin;
 import org.ktestci.coordinator.queries.CoordinatorQueries;
 import org.ktestci.coordinator.queries.LiveQueries;
+import org.ktestci.coordinator.regressions.KnownIssuesJournalView;
 import org.ktestci.dashboard.EventHub;
 import org.ktestci.schema.config.ConfigRole;
 import org.ktestci.coordinator.results.ResultsIndex;
@@ -85,7 +86,8 @@ public final class CoordinatorNode implements AutoCloseable {
         LiveConfig live = new LiveConfig(config,
                 withWorker ? ConfigRole.COORDINATOR_WITH_WORKER : ConfigRole.COORDINATOR);
         CoordinatorQueries queries = new CoordinatorQueries(config.user(), config.outputDir(),
-                () -> live.settings().keepResultsCommits(), live::branches, repos, fetchStatus, index);
+                () -> live.settings().keepResultsCommits(), live::branches, repos, fetchStatus, index)
+                .withConfig(live::config);
         DurationCosts costs = new DurationCosts(out.root().resolve(OutputDir.DURATIONS_BLOB),
                 config.subtestDurationDef());
         LiveEvents events = new LiveEvents(new EventHub(), queries::branchesContaining);
@@ -127,8 +129,11 @@ public final class CoordinatorNode implements AutoCloseable {
         });
         ActorSystem<Void> system = ActorSystem.create(guardian, ClusterNodeConfig.SYSTEM_NAME, pekko);
         LiveQueries liveQueries = new LiveQueries(system, handles, events, listings, recent, live, null);
+        KnownIssuesJournalView knownIssues =
+                new KnownIssuesJournalView(system);
+        queries.withAdminKnownIssues(knownIssues);
         queries.withLive(liveQueries.withAdmin(new CoordinatorAdmin(liveQueries, live, index, repos,
-                () -> CoordinatorRoot.liveBranchCommits(setup))));
+                () -> CoordinatorRoot.liveBranchCommits(setup)).onKnownIssuesChanged(knownIssues::invalidate)));
         try {
             ServerBinding binding = DashboardServer.start(system, queries, new DashboardSettings(
                             config.http().bindHost(), config.http().bindPort(), config.http().basePath(), registry)

@@ -17,6 +17,7 @@ import org.ktestci.coordinator.journal.JournalEraser;
 import org.ktestci.coordinator.journal.JournalSchema;
 import org.ktestci.coordinator.maintenance.Maintenance;
 import org.ktestci.coordinator.live.VerdictLatency;
+import org.ktestci.coordinator.regressions.KnownIssueStore;
 import org.ktestci.coordinator.results.CommitResults;
 import org.ktestci.coordinator.results.ProjectionListener;
 import org.ktestci.coordinator.results.ResultRecord;
@@ -148,7 +149,8 @@ public final class CoordinatorRoot {
         ActorRef<ArtifactStore.Command> artifacts =
                 ctx.spawn(ArtifactStore.create(s.outputDir()), "artifact-store", blocking);
         GitRefillSource source = new GitRefillSource(s.user(), live::branches, s.repos(), s.listings(), s.index(),
-                s.costs(), () -> live.settings().keepResultsCommits(), () -> s.metrics().keyCollisions.inc());
+                s.costs(), () -> live.settings().keepResultsCommits(), () -> s.metrics().keyCollisions.inc())
+                .withFlakeRetries(() -> live.config().regressions().flakeRetries());
         ActorRef<JobWindow.Command> window = ctx.spawn(JobWindow.create(JobWindow.PERSISTENCE_ID, live::settings,
                 source, results, s.index(), s.metrics(), s.events(), s.clock()), "job-window");
         ActorRef<BranchWatcher.Command> watcher = ctx.spawn(BranchWatcher.create(s.user(), live::branches, s.repos(),
@@ -164,8 +166,10 @@ public final class CoordinatorRoot {
             window.tell(new JobWindow.RequestRefill("config_reload"));
         };
         live.onApplied(onReload);
+        ActorRef<KnownIssueStore.Command> knownIssues = ctx.spawn(
+                KnownIssueStore.create(), "known-issues");
         CoordinatorHandles.Refs refs = new CoordinatorHandles.Refs(window, gateway, results, watcher, maintenance,
-                incarnation);
+                incarnation, knownIssues);
         s.handles().publish(refs);
         ctx.getLog().info("coordinator started: branches={} output_dir={} incarnation={}", s.branches().size(),
                 s.outputDir().root(), Integer.toHexString(incarnation));

@@ -31,7 +31,7 @@ final class DashboardNode {
         try {
             ConfigMapping mapping = new ConfigMapping(c);
             CoordinatorQueries queries = new CoordinatorQueries(c.user(), c.outputDir(), c.keepResultsCommits(),
-                    mapping.branches(), repos, new BranchFetchStatus(), new ResultsIndex());
+                    mapping.branches(), repos, new BranchFetchStatus(), new ResultsIndex()).withConfig(() -> c);
             ServerBinding binding = DashboardServer.start(system, queries, new DashboardSettings(c.http().bindHost(),
                     c.http().bindPort(), c.http().basePath(), new PrometheusRegistry()))
                     .toCompletableFuture().get(30, TimeUnit.SECONDS);

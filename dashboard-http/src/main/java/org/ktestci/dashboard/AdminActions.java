@@ -1,6 +1,7 @@
 package org.ktestci.dashboard;
 
 import org.ktestci.schema.keys.KeyGlob;
+import org.ktestci.schema.known.KnownIssue;
 import org.ktestci.schema.status.Status;
 
 import java.util.List;
@@ -47,4 +48,17 @@ public interface AdminActions {
 
     /** Runs garbage collection now; the paths it removed (or would remove). */
     List<String> gc(boolean dryRun);
+
+    /**
+     * Defines or replaces a known issue (issue 14 item 5); 409 when its id is defined in the config file (edit it
+     * there). The issue's fields are already valid.
+     */
+    default KnownIssue saveKnownIssue(KnownIssue issue) {
+        throw new CiUnavailable("no coordinator on this node");
+    }
+
+    /** Deletes an admin-defined known issue: 404 when none has the id, 409 when the config file defines it. */
+    default void deleteKnownIssue(String id) {
+        throw new CiUnavailable("no coordinator on this node");
+    }
 }

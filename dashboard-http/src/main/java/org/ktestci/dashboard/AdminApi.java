@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.ktestci.schema.config.AdminTokenFile;
 import org.ktestci.schema.keys.KeyGlob;
+import org.ktestci.schema.known.KnownIssue;
 import org.ktestci.schema.status.Status;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,6 +78,11 @@ final class AdminApi {
                 }
                 yield Reply.json(200, Map.of("removed", admin.gc(dry.equals("true"))));
             }
+            case "known-issue-save" -> Reply.json(200, admin.saveKnownIssue(knownIssue(body)).toJson());
+            case "known-issue-delete" -> {
+                admin.deleteKnownIssue(seg.get(1));
+                yield Reply.json(200, Map.of("deleted", true));
+            }
             default -> throw new IllegalStateException(route);
         };
     }
@@ -91,6 +97,14 @@ final class AdminApi {
         if (seg.size() == 3 && seg.get(0).equals("hosts") && seg.get(2).equals("quarantine")) {
             allow(req, "POST, DELETE");
             return req.method().equals("POST") ? "quarantine" : "release";
+        }
+        if (seg.equals(List.of("known-issues"))) {
+            allow(req, "POST");
+            return "known-issue-save";
+        }
+        if (seg.size() == 2 && seg.get(0).equals("known-issues")) {
+            allow(req, "DELETE");
+            return "known-issue-delete";
         }
         if (seg.size() == 3 && seg.get(0).equals("leases") && seg.get(2).equals("revoke")) {
             allow(req, "POST");
@@ -202,6 +216,23 @@ final class AdminApi {
         doc.put("commits", c.commits());
         doc.put("keys", c.keys());
         return Reply.json(200, doc);
+    }
+
+    /** {@code {id, test, log?, url, fixed_by?}}, checked as the config's {@code [known_issue.<id>]} is. */
+    private static KnownIssue knownIssue(JsonNode body) {
+        String id = text(body, "id").orElseThrow(() -> HttpError.badRequest("\"id\" is required"));
+        String test = text(body, "test").orElseThrow(() -> HttpError.badRequest("\"test\" is required"));
+        String url = text(body, "url").orElseThrow(() -> HttpError.badRequest("\"url\" is required"));
+        Optional<String> log = text(body, "log");
+        Optional<String> fixedBy = text(body, "fixed_by");
+        List<KnownIssue.Problem> problems =
+                KnownIssue.problems(id, test, log, url, fixedBy);
+        if (!problems.isEmpty()) {
+            throw HttpError.badRequest(problems.stream().map(p -> p.field() + ": " + p.message())
+                    .reduce((a, b) -> a + "; " + b).orElseThrow());
+        }
+        return new KnownIssue(id, test, log, url, fixedBy,
+                KnownIssue.ADMIN);
     }
 
     private static Optional<String> text(JsonNode body, String field) {

@@ -1,7 +1,9 @@
 package org.ktestci.dashboard;
 
 import org.ktestci.schema.git.CommitInfo;
+import org.ktestci.schema.known.KnownIssue;
 import org.ktestci.schema.results.CommitResults;
+import org.ktestci.schema.results.Observation;
 import org.ktestci.schema.results.ResultEntry;
 import org.ktestci.schema.status.Status;
 
@@ -18,11 +20,15 @@ final class ApiV1 {
     private final CiQueries queries;
     private final Commits commits;
     private final String base;
+    private final FailureReasons reasons;
+    private final KnownFailures known;
 
     ApiV1(CiQueries queries, Commits commits, String base) {
         this.queries = queries;
         this.commits = commits;
         this.base = base;
+        this.reasons = new FailureReasons(queries.outputDir());
+        this.known = new KnownFailures(queries, queries.outputDir());
     }
 
     Reply branches() {
@@ -79,6 +85,7 @@ final class ApiV1 {
         int start = cursorStart(req, log);
         int end = Math.min(log.size(), start + limit);
         List<Map<String, Object>> commits = new ArrayList<>();
+        KnownFailures.Session knownNow = known.session();
         for (CommitInfo c : log.subList(start, end)) {
             List<ResultEntry> entries = commits(c.sha()).stream()
                     .filter(e -> TestFilter.accepts(filter, e.name())).toList();
@@ -92,6 +99,9 @@ final class ApiV1 {
             m.put("tested", !entries.isEmpty());
             m.put("passed", n.passed());
             m.put("failed", n.failed());
+            int k = n.failed() == 0 ? 0 : knownNow.countKnown(c.sha(), entries);
+            m.put("failed_new", n.failed() - k);
+            m.put("failed_known", k);
             m.put("notrun", n.notrun());
             m.put("failed_to_run", n.failedToRun());
             m.put("inprogress", n.inprogress());
@@ -124,6 +134,19 @@ final class ApiV1 {
         throw HttpError.badRequest("limit must be between 1 and 500, got " + raw);
     }
 
+    /** The {@code repro} object: the run's parts and a script that re-runs it (issue 14 item 2). */
+    static Map<String, Object> repro(String sha, String key, String run) {
+        org.ktestci.schema.run.RunInfo info = org.ktestci.schema.run.RunInfo.parse(run);
+        return info.toJson(org.ktestci.schema.run.ReproScript.render(sha, key, info));
+    }
+
+    /** {@code GET /api/v1/known-issues}: every known issue, config ones first. */
+    Reply knownIssues() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        queries.knownIssues().forEach(i -> out.add(i.toJson()));
+        return Reply.json(200, Map.of("known_issues", out));
+    }
+
     Reply commit(RequestInfo req, String shaOrPrefix) {
         String sha = commits.resolve(shaOrPrefix);
         Unavailable.check(queries, sha);
@@ -137,10 +160,18 @@ final class ApiV1 {
         CountRow c = CountRow.of(entries);
         counts.put("passed", c.passed());
         counts.put("failed", c.failed());
+        KnownFailures.Session knownNow = known.session();
+        int knownCount = knownNow.countKnown(sha, entries);
+        counts.put("failed_new", c.failed() - knownCount);
+        counts.put("failed_known", knownCount);
+        Map<String, List<Observation>> reruns = queries.reruns(sha);
+        counts.put("failed_flaky", entries.stream()
+                .filter(e -> Observation.flaky(e.status(), reruns.getOrDefault(e.name(), List.of()))).count());
         counts.put("notrun", c.notrun());
         counts.put("failed_to_run", c.failedToRun());
         counts.put("inprogress", c.inprogress());
         counts.put("unknown", c.unknown());
+        Map<String, org.ktestci.schema.results.FailureReason> reasons = this.reasons.of(sha, entries, details);
         List<Map<String, Object>> tests = new ArrayList<>();
         for (ResultEntry e : entries) {
             Optional<ResultDetail> d = Optional.ofNullable(details.get(e.name()));
@@ -157,8 +188,21 @@ final class ApiV1 {
             t.put("arch", d.flatMap(ResultDetail::arch).orElse(null));
             t.put("attempt", d.flatMap(ResultDetail::attempt).orElse(null));
             t.put("run", d.flatMap(ResultDetail::run).orElse(null));
+            t.put("repro", d.flatMap(ResultDetail::run).map(run -> repro(sha, e.name(), run)).orElse(null));
+            t.put("known_issue", knownNow.of(sha, e).map(KnownIssue::refJson).orElse(null));
+            t.put("reason", Optional.ofNullable(reasons.get(e.name()))
+                    .map(org.ktestci.schema.results.FailureReason::toJson).orElse(null));
             // In progress has no logs yet: absent values are null (§5).
             String dir = base + "/c/" + sha + "/" + Html.url(e.name());
+            List<Observation> observed = reruns.getOrDefault(e.name(), List.of());
+            List<Map<String, Object>> runs = new ArrayList<>();
+            for (Observation o : observed) {
+                Map<String, Object> r = o.toJson();
+                r.put("log_url", dir + "/rerun-" + o.n() + ".log.br");
+                runs.add(r);
+            }
+            t.put("reruns", runs);
+            t.put("flaky", Observation.flaky(e.status(), observed));
             t.put("log_url", e.status() == Status.INPROGRESS ? null : dir + "/log.br");
             t.put("full_log_url", e.status() == Status.INPROGRESS ? null : dir + "/full_log.br");
             tests.add(t);

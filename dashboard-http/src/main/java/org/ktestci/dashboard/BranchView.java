@@ -21,11 +21,15 @@ final class BranchView {
     private final CiQueries queries;
     private final Commits commits;
     private final String base;
+    private final KnownFailures known;
+    private final FlakyView flaky;
 
     BranchView(CiQueries queries, Commits commits, String base) {
         this.queries = queries;
         this.commits = commits;
         this.base = base;
+        this.known = new KnownFailures(queries, queries.outputDir());
+        this.flaky = new FlakyView(queries, commits, base);
     }
 
     /**
@@ -111,7 +115,7 @@ final class BranchView {
     }
 
     private String header(String branch, String test) {
-        return "<h1>" + Html.esc(branch) + "</h1><form class=\"search\" method=\"get\" action=\"" + Html.esc(base)
+        return "<h1>" + Html.esc(branch) + flaky.badge(branch) + "</h1><form class=\"search\" method=\"get\" action=\"" + Html.esc(base)
                 + "/ci\"><input type=\"hidden\" name=\"user\" value=\"" + Html.esc(queries.user()) + "\">"
                 + "<input type=\"hidden\" name=\"branch\" value=\"" + Html.esc(branch) + "\">"
                 + "<input type=\"text\" name=\"test\" placeholder=\"test name (regex)\" value=\"" + Html.esc(test)
@@ -133,13 +137,16 @@ final class BranchView {
                 .append("<th>Passed</th><th>Failed</th><th>Failed to run</th><th>Not run</th><th>In progress</th>")
                 .append("<th>Unknown</th><th>Total</th><th>Duration</th></tr></thead><tbody>");
         java.util.Map<String, String> unavailable = queries.unavailableCommits();
+        KnownFailures.Session knownNow = known.session();
         forEachTested(rows, b, 10, (r, i) -> {
             CountRow c = r.counts();
+            int k = c.failed() == 0 ? 0 : knownNow.countKnown(r.commit().sha(), r.entries());
             b.append("<tr><td>").append(commitLink(branch, r.commit().sha())).append("</td><td>")
                     .append(Html.esc(r.commit().subject()))
                     .append(unavailable.containsKey(r.commit().sha()) ? Unavailable.BADGE : "")
                     .append("</td><td class=\"n-passed\">").append(c.passed())
-                    .append("</td><td class=\"n-failed\">").append(c.failed()).append("</td><td>")
+                    .append("</td><td class=\"n-failed\">").append(c.failed())
+                    .append(k == 0 ? "" : " <span class=\"n-known\">(" + k + " known)</span>").append("</td><td>")
                     .append(c.failedToRun()).append("</td><td>").append(c.notrun()).append("</td><td>")
                     .append(c.inprogress()).append("</td><td>").append(c.unknown()).append("</td><td>")
                     .append(c.total()).append("</td><td>").append(c.duration()).append("s</td></tr>");
@@ -212,9 +219,23 @@ final class BranchView {
             b.append("</td><td>").append(e.status().display()).append("</td><td>").append(e.duration())
                     .append("s</td><td><a href=\"").append(dir).append("/log.br\">log</a> <a href=\"").append(dir)
                     .append("/full_log.br\">full log</a> <a href=\"").append(dir).append("/\">output directory</a>")
-                    .append("</td></tr>");
+                    .append(reproHtml(c, e.name())).append("</td></tr>");
         });
         return b.append("</tbody></table>").toString();
+    }
+
+    /**
+     * How to reproduce the run behind this verdict (issue 14 item 2): the images and a script to paste, folded
+     * into a {@code <details>} so the table stays one line per commit. Nothing without journal details.
+     */
+    private String reproHtml(String sha, String key) {
+        Optional<String> run = queries.resultDetail(sha, key).flatMap(ResultDetail::run);
+        if (run.isEmpty()) {
+            return "";
+        }
+        org.ktestci.schema.run.RunInfo info = org.ktestci.schema.run.RunInfo.parse(run.get());
+        return "<details class=\"repro\"><summary>reproduce</summary><pre>"
+                + Html.esc(org.ktestci.schema.run.ReproScript.render(sha, key, info)) + "</pre></details>";
     }
 
     private static String pct(int n, int of) {

@@ -1,6 +1,8 @@
 package org.ktestci.dashboard;
 
 import org.ktestci.schema.git.CommitInfo;
+import org.ktestci.schema.known.KnownIssue;
+import org.ktestci.schema.results.Observation;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -36,6 +38,11 @@ public interface CiQueries {
     /** Journal-side details of a commit's results (host, slot, status line …), keyed by result key. */
     Map<String, ResultDetail> resultDetails(String sha);
 
+    /** The details of one result: views that show one key per commit need not build a commit's whole map. */
+    default Optional<ResultDetail> resultDetail(String sha, String key) {
+        return Optional.ofNullable(resultDetails(sha).get(key));
+    }
+
     /**
      * A value that changes whenever anything the result views read, other than {@code output_dir}, changes: the
      * tracked branches and their tips, the settings the views use, fetch status, journal-side result details.
@@ -44,6 +51,45 @@ public interface CiQueries {
      */
     default Optional<String> viewsVersion() {
         return Optional.empty();
+    }
+
+    /**
+     * What the KCIDB export needs from the config (issue 14 item 7): {@code kcidb_origin}, {@code ci_url} when the
+     * file sets it, the kernel of each result key, and a tracked branch's fetch source by branch name.
+     */
+    record KcidbSettings(String origin, Optional<String> publicUrl, org.ktestci.schema.kcidb.KeyKernels kernels,
+                         java.util.function.Function<String, org.ktestci.schema.kcidb.KcidbExport.Checkout> checkoutOf) {
+    }
+
+    default KcidbSettings kcidbSettings() {
+        return new KcidbSettings(org.ktestci.schema.config.RegressionConfig.DEFAULT_ORIGIN, Optional.empty(),
+                new org.ktestci.schema.kcidb.KeyKernels(), b -> org.ktestci.schema.kcidb.KcidbExport.Checkout.UNKNOWN);
+    }
+
+    /**
+     * The known issues (issue 14 item 5), config ones first in file order, then those defined through the admin
+     * API by id. Cheap: asked for every view that shows failures.
+     */
+    default List<KnownIssue> knownIssues() {
+        return List.of();
+    }
+
+    /**
+     * The re-runs observed after a verdict (issue 14 item 4) of the commit's keys that have any, oldest first;
+     * empty without a journal. Cheap: asked for every commit page.
+     */
+    default Map<String, List<Observation>> reruns(String sha) {
+        return Map.of();
+    }
+
+    /** {@code flake_window}: the commits of a branch a flake rate is computed over. */
+    default int flakeWindow() {
+        return 20;
+    }
+
+    /** Whether commit {@code sha} contains {@code ancestor} (is it, or descends from it) in a configured repo. */
+    default boolean commitContains(String sha, String ancestor) {
+        return false;
     }
 
     /** Worker hosts and their slots; throws {@link CiUnavailable} when the coordinator cannot answer. */

@@ -2,12 +2,17 @@ package org.ktestci.dashboard;
 
 import org.ktestci.schema.git.CommitInfo;
 import org.ktestci.schema.json.KtestJson;
+import org.ktestci.schema.known.KnownIssue;
+import org.ktestci.schema.results.FailureReason;
+import org.ktestci.schema.results.Observation;
 import org.ktestci.schema.results.ResultEntry;
+import org.ktestci.schema.status.Status;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** {@code /ci?commit=…}: one commit's per-test table with last good, history strip and log pane (http.md §2). */
@@ -21,11 +26,15 @@ final class CommitView {
     private final String base;
 
     private final RenderedPages pages;
+    private final FailureReasons reasons;
+    private final KnownFailures known;
 
     CommitView(CiQueries queries, Commits commits, String base) {
         this.queries = queries;
         this.commits = commits;
         this.base = base;
+        this.reasons = new FailureReasons(queries.outputDir());
+        this.known = new KnownFailures(queries, queries.outputDir());
         this.pages = new RenderedPages(commits, RenderedPages.DEFAULT_MAX_BYTES);
     }
 
@@ -40,6 +49,8 @@ final class CommitView {
         Optional<String> branch = Optional.empty();
         List<String> walk = List.of();
         String pageKey = "";
+        KnownFailures.Session knownNow = known.session();
+        Map<String, List<Observation>> reruns = req.wantsJson() ? Map.of() : queries.reruns(sha);
         if (!req.wantsJson()) {
             containing = queries.branchesContaining(sha);
             branch = req.param("branch").filter(b -> !b.isEmpty()).or(containingFirst(containing));
@@ -47,7 +58,8 @@ final class CommitView {
             // Everything the page shows besides the blobs: the sha, the branches, the walk, the query.
             pageKey = String.join("\u0000", sha, String.join(",", containing), branch.orElse(""),
                     req.param("branch").orElse(""), test, Integer.toString(walk.hashCode()),
-                    Integer.toString(walk.size()));
+                    Integer.toString(walk.size()), knownNow.version(),
+                    Integer.toString(reruns.values().stream().mapToInt(List::size).sum()));
             Optional<byte[]> cached = pages.get(pageKey);
             if (cached.isPresent()) {
                 return Reply.bytes(200, Reply.HTML, cached.get());
@@ -62,8 +74,9 @@ final class CommitView {
         }
         Optional<CommitInfo> info = queries.commit(sha);
         String message = !results.message.isEmpty() ? results.message : info.map(CommitInfo::message).orElse("");
+        Map<String, FailureReason> reasons = failureReasons(sha, entries);
         if (req.wantsJson()) {
-            return Reply.prettyJson(KtestJson.commit(sha, message, entries));
+            return Reply.prettyJson(KtestJson.commit(sha, message, entries, reasons));
         }
         KeyHistory history = new KeyHistory(commits, walk);
         String subject = message.isEmpty() ? sha : message.lines().findFirst().orElse(sha);
@@ -75,14 +88,16 @@ final class CommitView {
         if (!containing.isEmpty()) {
             b.append(" · branches: ").append(Html.esc(String.join(", ", containing)));
         }
-        b.append("</p>").append(searchForm(sha, req.param("branch").orElse(""), test)).append(statusFilter())
+        b.append("</p>").append(failureCounts(sha, entries, knownNow))
+                .append(searchForm(sha, req.param("branch").orElse(""), test)).append(statusFilter())
                 .append("<p id=\"live\" class=\"connection\"></p>")
                 .append("<div class=\"panes\"><div class=\"left\"><table class=\"table results\" data-commit=\"")
                 .append(sha).append("\" data-base=\"").append(Html.esc(base)).append("\"><thead><tr>")
                 .append("<th>Test</th><th>Duration</th><th>Status</th><th>Last good</th><th>History</th><th></th>")
                 .append("<th></th></tr></thead><tbody>");
         for (ResultEntry e : entries) {
-            b.append(row(sha, e, branch, history));
+            b.append(row(sha, e, branch, history, Optional.ofNullable(reasons.get(e.name())), knownNow.of(sha, e),
+                    reruns.getOrDefault(e.name(), List.of())));
         }
         b.append("</tbody></table></div><div class=\"right\"><pre id=\"testlog\"></pre></div></div>");
         byte[] html = Html.page(base, subject, b.toString(), "commit.js").getBytes(StandardCharsets.UTF_8);
@@ -116,7 +131,27 @@ final class CommitView {
                 .append(Html.esc(test)).append("\"> <button type=\"submit\">Search</button></form>").toString();
     }
 
-    private String row(String sha, ResultEntry e, Optional<String> branch, KeyHistory history) {
+    /** Only Failed to run results have a reason; the journal is asked only when the commit has some. */
+    private Map<String, FailureReason> failureReasons(String sha, List<ResultEntry> entries) {
+        if (entries.stream().noneMatch(e -> e.status() == Status.FAILED_TO_RUN)) {
+            return Map.of();
+        }
+        return reasons.of(sha, entries, queries.resultDetails(sha));
+    }
+
+    /** Failures split into new ones and known issues (issue 14 item 5); nothing when none failed. */
+    private static String failureCounts(String sha, List<ResultEntry> entries, KnownFailures.Session known) {
+        long failed = entries.stream().filter(e -> e.status() == Status.FAILED).count();
+        if (failed == 0) {
+            return "";
+        }
+        int k = known.countKnown(sha, entries);
+        return "<p class=\"failure-counts\" id=\"failure-counts\">" + failed + " failed: <span class=\"n-new\">"
+                + (failed - k) + " new</span>, <span class=\"n-known\">" + k + " known</span></p>";
+    }
+
+    private String row(String sha, ResultEntry e, Optional<String> branch, KeyHistory history,
+                       Optional<FailureReason> reason, Optional<KnownIssue> knownIssue, List<Observation> reruns) {
         String dir = Html.esc(base + "/c/" + sha + "/" + Html.url(e.name()));
         StringBuilder r = new StringBuilder("<tr class=\"").append(e.status().rowClass()).append("\" data-status=\"")
                 .append(e.status().jsonCode()).append("\" data-key=\"").append(Html.esc(e.name()))
@@ -125,7 +160,14 @@ final class CommitView {
                 .append(Html.esc(e.name())).append("</a>");
         boolean[] isNew = new boolean[1];
         Optional<String> lastPassed = history.newFailure(e.name(), isNew);
-        if (isNew[0]) {
+        boolean flaky = Observation.flaky(e.status(), reruns);
+        if (knownIssue.isPresent()) {
+            r.append(' ').append(KnownFailures.badge(knownIssue.get()));
+        }
+        if (!reruns.isEmpty()) {
+            r.append(' ').append(rerunsBadge(dir, flaky, reruns));
+        }
+        if (knownIssue.isEmpty() && !flaky && isNew[0]) {
             r.append(" <span class=\"badge badge-failing\" title=\"new failure\">new</span>");
             lastPassed.ifPresent(p -> {
                 String[] params = branch.isPresent() ? new String[] {"commit", p, "branch", branch.get()}
@@ -135,6 +177,7 @@ final class CommitView {
                         .append("</a>");
             });
         }
+        reason.ifPresent(x -> r.append(reasonHtml(x)));
         r.append("</td><td class=\"duration\">").append(e.duration()).append("s</td><td class=\"status\">")
                 .append(e.status().display())
                 .append("</td><td>").append(history.lastGood(e.name())).append("</td><td>")
@@ -143,6 +186,38 @@ final class CommitView {
                 Html.ciHref(base, "branch", b, "test", "^" + regexLiteral(e.name()) + "$"), "git log")));
         r.append("</td><td><a class=\"log\" href=\"").append(dir).append("/full_log.br\">full</a></td></tr>");
         return r.toString();
+    }
+
+    /**
+     * The re-runs of a failure (issue 14 item 4): "flaky" when one passed, linking to the first passing re-run's
+     * log, else how many re-runs failed too (a real failure).
+     */
+    static String rerunsBadge(String escapedDir, boolean flaky, List<Observation> reruns) {
+        long passed = Observation.passed(reruns);
+        String counts = passed + " of " + reruns.size() + " re-run" + (reruns.size() == 1 ? "" : "s") + " passed";
+        if (!flaky) {
+            return "<span class=\"reruns\" title=\"" + counts + "\">re-run " + reruns.size() + "×, failed</span>";
+        }
+        int first = reruns.stream().filter(o -> o.status() == Status.PASSED).findFirst().orElseThrow().n();
+        return "<a class=\"badge badge-flaky\" href=\"" + escapedDir + "/rerun-" + first + ".log.br\" title=\""
+                + counts + "\">flaky</a> <span class=\"reruns\">" + counts + "</span>";
+    }
+
+    /** The reason of a Failed to run result and its attempts, shown under the test's name (issue 14). */
+    static String reasonHtml(FailureReason reason) {
+        StringBuilder b = new StringBuilder("<div class=\"reason\">failed to run: <code class=\"reason-code\">")
+                .append(Html.esc(reason.code())).append("</code>");
+        if (!reason.attempts().isEmpty()) {
+            b.append("<ol class=\"attempts\">");
+            for (FailureReason.Attempt a : reason.attempts()) {
+                b.append("<li>attempt ").append(a.attempt()).append(" on ").append(Html.esc(a.host())).append(':')
+                        .append(a.slot()).append(": ").append(Html.esc(a.reason())).append(" at ")
+                        .append(Html.esc(a.atText())).append(" <span class=\"lease\">lease ")
+                        .append(Html.esc(a.leaseId())).append("</span></li>");
+            }
+            b.append("</ol>");
+        }
+        return b.append("</div>").toString();
     }
 
     /** {@code key} as a regex matching itself: every non-alphanumeric character backslash-escaped. */

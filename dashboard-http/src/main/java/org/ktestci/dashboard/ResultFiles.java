@@ -85,7 +85,7 @@ final class ResultFiles {
                 String n = e.getFileName().toString();
                 boolean listed = commitDir
                         ? ResultPath.isKey(n) && Files.isDirectory(e, LinkOption.NOFOLLOW_LINKS)
-                        : ResultPath.FILES.contains(n) && confined(e).filter(Files::isRegularFile).isPresent();
+                        : ResultPath.isFile(n) && confined(e).filter(Files::isRegularFile).isPresent();
                 if (listed) {
                     names.add(n);
                 }

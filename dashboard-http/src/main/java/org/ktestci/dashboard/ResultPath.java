@@ -16,6 +16,13 @@ record ResultPath(Kind kind, List<String> segments) {
     private static final Pattern FIRST = Pattern.compile("^[0-9a-f]{40}(\\.capnp)?$");
     private static final Pattern KEY = Pattern.compile("^[A-Za-z0-9._@=,+:-]+$");
     static final Set<String> FILES = Set.of("status", "duration", "log.br", "full_log.br");
+    /** A re-run's logs beside the verdict's (issue 14): {@code rerun-<n>.log.br}, {@code rerun-<n>.full_log.br}. */
+    private static final Pattern RERUN = Pattern.compile("^rerun-[1-9][0-9]?\\.(full_)?log\\.br$");
+
+    /** Whether {@code name} is a file of a key's directory the allow-list serves. */
+    static boolean isFile(String name) {
+        return FILES.contains(name) || RERUN.matcher(name).matches();
+    }
     static final String DURATIONS = "test_durations.capnp";
 
     enum Kind {
@@ -96,7 +103,7 @@ record ResultPath(Kind kind, List<String> segments) {
         if (segs.size() == 2) {
             return directory ? Kind.KEY_DIR : null;
         }
-        return segs.size() == 3 && !directory && FILES.contains(segs.get(2)) ? Kind.KEY_FILE : null;
+        return segs.size() == 3 && !directory && isFile(segs.get(2)) ? Kind.KEY_FILE : null;
     }
 
     private static String decode(String seg) {

@@ -27,6 +27,9 @@ final class Router {
     private final ApiV1 api;
     private final LiveApi live;
     private final HistoryApi history;
+    private final KcidbApi kcidb;
+    private final CompareView compare;
+    private final FlakyView flaky;
     private final AdminApi admin;
     private final PageCache pages;
 
@@ -54,6 +57,9 @@ final class Router {
         this.api = new ApiV1(queries, commits, basePath);
         this.live = new LiveApi(queries);
         this.history = new HistoryApi(queries, commits);
+        this.kcidb = new KcidbApi(queries, commits, basePath);
+        this.compare = new CompareView(queries, commits, basePath);
+        this.flaky = new FlakyView(queries, commits, basePath);
         this.admin = new AdminApi(queries, adminTokenFile);
         this.home.withLive(live);
         this.pages = new PageCache(queries, PageCache.DEFAULT_MAX_BYTES);
@@ -153,6 +159,22 @@ final class Router {
             allow(req, "GET");
             return pages.serve(req, () -> history.history(req, seg.get(1)));
         }
+        if (seg.size() == 3 && seg.get(0).equals("branches") && seg.get(2).equals("flaky")) {
+            allow(req, "GET");
+            return pages.serve(req, () -> flaky.api(seg.get(1)));
+        }
+        if (seg.equals(List.of("known-issues"))) {
+            allow(req, "GET");
+            return api.knownIssues();
+        }
+        if (seg.equals(List.of("compare"))) {
+            allow(req, "GET");
+            return pages.serve(req, () -> compare.api(req));
+        }
+        if (seg.equals(List.of("kcidb"))) {
+            allow(req, "GET");
+            return kcidb.export(req);
+        }
         if (seg.equals(List.of("workers"))) {
             allow(req, "GET");
             return live.workers();
@@ -183,6 +205,12 @@ final class Router {
         String user = req.param("user").orElse(null);
         if (user != null && !user.equals(queries.user())) {
             throw HttpError.notFound("User " + user + " not found");
+        }
+        if (req.hasParam("compare")) {
+            return compare.page(req, req.param("compare").get());
+        }
+        if (req.hasParam("flaky")) {
+            return flaky.page(req.param("flaky").get());
         }
         if (req.hasParam("commit")) {
             return commit.render(req, req.param("commit").get());

@@ -62,21 +62,35 @@ class ApiV1Test {
         assertEquals(HOSTILE_MESSAGE, c.get("message").asText());
         assertEquals("linux", c.get("repo").asText());
         assertEquals(JSON.readTree("[\"main\"]"), c.get("branches"));
-        assertEquals(JSON.readTree("{\"passed\":1,\"failed\":3,\"notrun\":0,\"failed_to_run\":1,\"inprogress\":1,"
-                + "\"unknown\":1}"), c.get("counts"));
+        assertEquals(JSON.readTree("{\"passed\":1,\"failed\":3,\"failed_new\":3,\"failed_known\":0,\"failed_flaky\":0,"
+                + "\"notrun\":0,\"failed_to_run\":1,\"inprogress\":1,\"unknown\":1}"), c.get("counts"));
         String dir = "/c/" + fx.m(5);
         ObjectNode b = JSON.createObjectNode().put("name", "k.b").put("status", "failed")
                 .put("status_line", "========= FAILED b in 31s").put("duration", 31)
                 .put("starttime", "2023-11-14T23:13:20Z").put("host", "farm1").put("slot", 3).put("arch", "aarch64")
-                .put("attempt", 2).put("run", "runner=qemu").put("log_url", dir + "/k.b/log.br")
+                .put("attempt", 2).put("run", "runner=qemu").putNull("known_issue").putNull("reason")
+                .set("reruns", JSON.createArrayNode());
+        b.put("flaky", false).put("log_url", dir + "/k.b/log.br")
                 .put("full_log_url", dir + "/k.b/full_log.br");
-        assertEquals(Http.normalized(b), c.get("tests").get(2));
+        ObjectNode gotB = (ObjectNode) c.get("tests").get(2).deepCopy();
+        JsonNode repro = gotB.remove("repro");
+        assertEquals(Http.normalized(b), gotB);
+        assertEquals("qemu", repro.get("runner").asText(), "an earlier worker's run string still gives a repro");
+        assertTrue(repro.get("shell").asText().contains("no command line"), repro.toString());
         ObjectNode a = JSON.createObjectNode().put("name", "k.a").put("status", "passed").putNull("status_line")
                 .put("duration", 13).put("starttime", "2023-11-14T22:13:33Z").putNull("host").putNull("slot")
-                .putNull("arch").putNull("attempt").putNull("run").put("log_url", dir + "/k.a/log.br")
+                .putNull("arch").putNull("attempt").putNull("run").putNull("repro").putNull("known_issue")
+                .putNull("reason");
+        a.set("reruns", JSON.createArrayNode());
+        a.put("flaky", false).put("log_url", dir + "/k.a/log.br")
                 .put("full_log_url", dir + "/k.a/full_log.br");
         assertEquals(Http.normalized(a), c.get("tests").get(1), "no journal details: nulls; starttime from the blob");
         assertEquals("failedToRun", c.get("tests").get(3).get("status").asText());
+        assertEquals(JSON.readTree("{\"code\":\"checkout_failed\",\"attempts\":[{\"attempt\":1,\"host\":\"farm1\","
+                + "\"slot\":0,\"lease_id\":\"lease-a\",\"reason\":\"checkout_failed\",\"at\":\"2023-11-14T22:14:00Z\"},"
+                + "{\"attempt\":2,\"host\":\"farm2\",\"slot\":1,\"lease_id\":\"lease-b\",\"reason\":\"checkout_failed\","
+                + "\"at\":\"2023-11-14T22:14:10Z\"}]}"), c.get("tests").get(3).get("reason"),
+                "without a journal the reason comes from the fallback full log");
         JsonNode inProgress = c.get("tests").get(4);
         assertEquals("inprogress", inProgress.get("status").asText());
         assertTrue(inProgress.get("starttime").isNull());

@@ -13,9 +13,13 @@ import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.ktestci.schema.git.CommitInfo;
 import org.ktestci.schema.git.CommitLog;
 import org.ktestci.schema.io.AtomicFiles;
+import org.ktestci.schema.known.KnownIssue;
 import org.ktestci.schema.logs.Brotli;
 import org.ktestci.schema.results.CommitResults;
+import org.ktestci.schema.results.FailedToRunLog;
+import org.ktestci.schema.results.FailureReason;
 import org.ktestci.schema.results.CommitResultsCodec;
+import org.ktestci.schema.results.Observation;
 import org.ktestci.schema.results.OutputDir;
 import org.ktestci.schema.results.ResultEntry;
 import org.ktestci.schema.status.Status;
@@ -34,6 +38,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -51,6 +56,10 @@ final class DashboardFixture implements AutoCloseable {
     static final String LOG_TEXT = "00000 ========= TEST   b\n00001 <script>alert(1)</script>\n00002 FAILED\n";
     static final String FULL_LOG_TEXT = "# run header\n" + "console line\n".repeat(200);
     static final long T0 = 1_700_000_000L;
+    /** The reason the coordinator wrote into k.c's fallback full log (no journal detail says it). */
+    static final FailureReason FTR_REASON = new FailureReason("checkout_failed", List.of(
+            new FailureReason.Attempt(1, "farm1", 0, "lease-a", "checkout_failed", T0 + 40),
+            new FailureReason.Attempt(2, "farm2", 1, "lease-b", "checkout_failed", T0 + 50)));
 
     final Path root;
     final Path out;
@@ -60,6 +69,10 @@ final class DashboardFixture implements AutoCloseable {
     final List<String> longBranch = new ArrayList<>();
     final List<String> hundred = new ArrayList<>();
     final Set<String> queryThreads = ConcurrentHashMap.newKeySet();
+    /** The re-runs the queries answer per commit (issue 14 item 4); none unless a test sets some. */
+    final Map<String, Map<String, List<Observation>>> reruns = new ConcurrentHashMap<>();
+    /** The known issues the queries answer (issue 14); none unless a test sets some. */
+    final List<KnownIssue> known = new CopyOnWriteArrayList<>();
     /** Calls of the queries the views make (not {@code viewsVersion}): a page served from the cache makes none. */
     final java.util.concurrent.atomic.AtomicInteger queryCalls = new java.util.concurrent.atomic.AtomicInteger();
     private final ActorTestKit kit;
@@ -187,6 +200,11 @@ final class DashboardFixture implements AutoCloseable {
         AtomicFiles.write(b.resolve("full_log.br"), Brotli.compress(FULL_LOG_TEXT.getBytes(StandardCharsets.UTF_8)));
         Files.writeString(b.resolve(".log.br.lease-1.0.part"), "partial");
         Files.writeString(b.resolve("status.0a1b2c3d.new"), "temp");
+        Path c = od.keyDir(m(5), "k.c");
+        AtomicFiles.writeString(c.resolve("status"), "FAILED TO RUN\n");
+        AtomicFiles.writeString(c.resolve("duration"), "0");
+        AtomicFiles.write(c.resolve("full_log.br"), Brotli.compress(FailedToRunLog.render(m(5), "k.c", FTR_REASON)
+                .getBytes(StandardCharsets.UTF_8)));
         Path a = od.keyDir(m(5), "k.a");
         AtomicFiles.writeString(a.resolve("status"), "========= PASSED a in 13s\n");
         AtomicFiles.symlink(a.resolve("full_log.br"), Paths.get("../k.b/full_log.br"));
@@ -233,6 +251,29 @@ final class DashboardFixture implements AutoCloseable {
         @Override
         public String user() {
             return "ci";
+        }
+
+        @Override
+        public Map<String, List<Observation>> reruns(String sha) {
+            return reruns.getOrDefault(sha, Map.of());
+        }
+
+        @Override
+        public int flakeWindow() {
+            return 3;
+        }
+
+        @Override
+        public List<KnownIssue> knownIssues() {
+            return List.copyOf(known);
+        }
+
+        /** main is a chain: a commit contains the ones before it. */
+        @Override
+        public boolean commitContains(String sha, String ancestor) {
+            int s = main.indexOf(sha);
+            int a = main.indexOf(ancestor);
+            return s >= 0 && a >= 0 && s >= a;
         }
 
         @Override
@@ -308,6 +349,12 @@ final class DashboardFixture implements AutoCloseable {
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
+            }
+            if (!known.isEmpty()) {
+                v.append(known.hashCode()); // as the coordinator's: a kept page must see an issue change
+            }
+            if (!reruns.isEmpty()) {
+                v.append(reruns.hashCode()); // as the coordinator's index changes count
             }
             return Optional.of(v.toString());
         }

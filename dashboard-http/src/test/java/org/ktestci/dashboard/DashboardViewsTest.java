@@ -171,7 +171,10 @@ class DashboardViewsTest {
                 {"k.c", "Failed to run", "0"}, {"k.d", "In progress", "0"}, {"k.e", "Unknown", "2"},
                 {"k.new", "Failed", "4"}};
         for (String[] r : rows) {
-            tests.addObject().put("name", r[0]).put("status", r[1]).put("duration", Long.parseLong(r[2]));
+            ObjectNode t = tests.addObject().put("name", r[0]).put("status", r[1]).put("duration", Long.parseLong(r[2]));
+            if (r[0].equals("k.c")) {
+                t.set("reason", JSON.valueToTree(DashboardFixture.FTR_REASON.toJson())); // issue 14: why it failed to run
+            }
         }
         assertEquals(Http.normalized(expected), c);
         assertEquals(List.of("k.b"), http.json("/ci?commit=" + fx.m(5) + "&test=%5Ek%5C.b&format=json")

@@ -22,6 +22,8 @@ class ResultPathTest {
         assertEquals(true, log.isLog());
         assertEquals("GET, HEAD", log.kind().allow());
         assertEquals("GET", ResultPath.Kind.KEY_DIR.allow());
+        assertEquals(true, ResultPath.parse(SHA + "/k/rerun-1.log.br").isLog(), "a re-run's log (issue 14)");
+        assertEquals(true, ResultPath.parse(SHA + "/k/rerun-2.full_log.br").isLog());
     }
 
     @Test
@@ -38,7 +40,8 @@ class ResultPathTest {
     void anythingElseIsNotFound() {
         for (String raw : List.of("", SHA, SHA.toUpperCase() + "/", SHA + ".capnp/", "x.capnp", SHA + "/k",
                 SHA + "/k/status/", SHA + "/k/log", SHA + "/k/status/x", SHA + "//status", SHA + "/k b/status",
-                "test_durations.capnp/x", SHA + ".capnp/k/status", SHA + "/k/.status.1.part")) {
+                "test_durations.capnp/x", SHA + ".capnp/k/status", SHA + "/k/.status.1.part", SHA + "/k/rerun-0.log.br",
+                SHA + "/k/rerun-1.status", SHA + "/k/rerun-x.log.br", SHA + "/k/.rerun-1.log.br.L.1.part")) {
             HttpError e = assertThrows(HttpError.class, () -> ResultPath.parse(raw), raw);
             assertEquals(404, e.status(), raw);
         }

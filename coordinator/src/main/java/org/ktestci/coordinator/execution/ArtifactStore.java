@@ -33,7 +33,21 @@ import java.util.List;
 public final class ArtifactStore extends AbstractBehavior<ArtifactStore.Command> {
     public sealed interface Command extends NoSerializationVerificationNeeded permits Write, DiscardPartial {}
 
-    public record Write(String sha, LogChunk chunk, long token, ActorRef<Written> replyTo) implements Command {}
+    /**
+     * {@code observation} n ≥ 1: a re-run's artifact (issue 14), kept beside the verdict's as
+     * {@code rerun-<n>.log.br} / {@code rerun-<n>.full_log.br} instead of replacing it.
+     */
+    public record Write(String sha, LogChunk chunk, long token, ActorRef<Written> replyTo, int observation)
+            implements Command {
+        public Write(String sha, LogChunk chunk, long token, ActorRef<Written> replyTo) {
+            this(sha, chunk, token, replyTo, 0);
+        }
+    }
+
+    /** Where re-run {@code n}'s artifact {@code name} ({@code log.br}, {@code full_log.br}) is kept. */
+    public static String rerunName(int n, String name) {
+        return "rerun-" + n + "." + name;
+    }
 
     /** {@code complete}: the chunk finished its artifact and the file was renamed into place. */
     public record Written(boolean ok, boolean complete, long token) implements NoSerializationVerificationNeeded {}
@@ -73,6 +87,9 @@ public final class ArtifactStore extends AbstractBehavior<ArtifactStore.Command>
             return this;
         }
         String name = LogChunk.KIND_FULL_LOG.equals(c.kind()) ? OutputDir.FULL_LOG : OutputDir.LOG;
+        if (w.observation() > 0) {
+            name = rerunName(w.observation(), name);
+        }
         Path dir = out.keyDir(w.sha(), c.resultKey());
         Path part = dir.resolve(partName(name, c.leaseId(), c.iteration()));
         boolean complete = false;

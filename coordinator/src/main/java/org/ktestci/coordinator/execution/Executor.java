@@ -396,8 +396,11 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     private boolean apply(ReliableMessage m) {
         if (m instanceof SubtestStarted st) {
             s.currentKey = st.resultKey();
-            results.tell(new ResultsStore.Started(s.lease.commit(), st.resultKey(), s.lease.leaseId(), st.at() / 1000));
-            live.started(s.lease.commit(), st.resultKey(), slot.host(), slot.index(), s.lease.leaseId(), st.at());
+            if (observation(st.resultKey()) == 0) { // a re-run leaves the verdict's page as it is
+                results.tell(new ResultsStore.Started(s.lease.commit(), st.resultKey(), s.lease.leaseId(),
+                        st.at() / 1000));
+                live.started(s.lease.commit(), st.resultKey(), slot.host(), slot.index(), s.lease.leaseId(), st.at());
+            }
         } else if (m instanceof SubtestFinished f) {
             if (isInLease(f.resultKey()) && !s.verdictKeys.contains(f.resultKey())
                     && !s.unknownKeys.containsKey(f.resultKey())) {
@@ -406,7 +409,8 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
         } else if (m instanceof LogChunk c) {
             if (isInLease(c.resultKey())) {
                 long token = request(c.seq(), c.resultKey());
-                artifacts.tell(new ArtifactStore.Write(s.lease.commit(), c, token, ports.chunkReplies()));
+                artifacts.tell(new ArtifactStore.Write(s.lease.commit(), c, token, ports.chunkReplies(),
+                        observation(c.resultKey())));
             }
         } else if (m instanceof BatchFinished b) {
             s.pendingFinish = b;
@@ -462,9 +466,26 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
             s.verdictKeys.add(f.resultKey());
         }
         long token = request(f.seq(), f.resultKey());
+        int n = observation(f.resultKey());
+        if (n > 0) {
+            results.tell(new ResultsStore.Observe(s.lease.commit(), f.resultKey(), n, s.lease.leaseId(), slot.host(),
+                    slot.index(), f.statusLine(), f.durationSecs(), f.finishedAt() / 1000, token,
+                    ports.verdictReplies()));
+            return;
+        }
         results.tell(new ResultsStore.Verdict(s.lease.commit(), f.resultKey(), s.lease.leaseId(), s.lease.epoch(),
                 f.statusLine(), f.durationSecs(), f.startedAt() / 1000, f.finishedAt() / 1000, f.fullLogKey(),
                 f.run() == null ? "" : f.run(), token, ports.verdictReplies()));
+    }
+
+    /** The re-run number of {@code key}'s job in this lease (issue 14), 0 for the job giving the verdict. */
+    private int observation(String key) {
+        for (Job j : s.lease.jobs()) {
+            if (j.resultKey().equals(key)) {
+                return j.key().observation();
+            }
+        }
+        return 0;
     }
 
     private long request(long seq, String key) {

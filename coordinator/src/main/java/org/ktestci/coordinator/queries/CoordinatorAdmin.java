@@ -11,6 +11,7 @@ import org.ktestci.coordinator.branches.BranchWatcher;
 import org.ktestci.coordinator.branches.Repositories;
 import org.ktestci.coordinator.execution.WorkerGateway;
 import org.ktestci.coordinator.maintenance.Maintenance;
+import org.ktestci.coordinator.regressions.KnownIssueStore;
 import org.ktestci.coordinator.results.ResultRecord;
 import org.ktestci.coordinator.results.ResultsIndex;
 import org.ktestci.coordinator.results.ResultsStore;
@@ -22,6 +23,7 @@ import org.ktestci.coordinator.scheduling.LeaseGrant;
 import org.ktestci.dashboard.AdminActions;
 import org.ktestci.dashboard.HttpError;
 import org.ktestci.dashboard.WorkerStatus;
+import org.ktestci.schema.known.KnownIssue;
 import org.ktestci.schema.status.Status;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +60,42 @@ public final class CoordinatorAdmin implements AdminActions {
     private final ResultsIndex index;
     private final Repositories repos;
     private final LiveSet liveSet;
+    private Runnable knownIssuesChanged = () -> { };
+
+    /** Told after each change of the admin-defined known issues (the node's journal view reads them again). */
+    public CoordinatorAdmin onKnownIssuesChanged(Runnable r) {
+        this.knownIssuesChanged = r;
+        return this;
+    }
+
+    @Override
+    public KnownIssue saveKnownIssue(KnownIssue issue) {
+        refuseConfigDefined(issue.id());
+        KnownIssue saved = queries.<KnownIssueStore.Command, KnownIssueStore.Saved>ask(queries.refs().knownIssues(),
+                r -> new KnownIssueStore.Save(issue, "admin", r), "saving known issue " + issue.id()).issue();
+        LOG.info("known issue saved: id={} test={} url={}", issue.id(), issue.test(), issue.url());
+        knownIssuesChanged.run();
+        return saved;
+    }
+
+    @Override
+    public void deleteKnownIssue(String id) {
+        refuseConfigDefined(id);
+        boolean existed = queries.<KnownIssueStore.Command, KnownIssueStore.Deleted>ask(queries.refs().knownIssues(),
+                r -> new KnownIssueStore.Delete(id, "admin", r), "deleting known issue " + id).existed();
+        if (!existed) {
+            throw HttpError.notFound("Known issue " + id + " not found");
+        }
+        LOG.info("known issue deleted: id={}", id);
+        knownIssuesChanged.run();
+    }
+
+    private void refuseConfigDefined(String id) {
+        if (config.config().regressions().knownIssues().containsKey(id)) {
+            throw new HttpError(409, "known issue " + id + " is defined in " + config.config().file()
+                    .getFileName() + "; change it there");
+        }
+    }
 
     public CoordinatorAdmin(LiveQueries queries, LiveConfig config, ResultsIndex index, Repositories repos,
                             LiveSet liveSet) {

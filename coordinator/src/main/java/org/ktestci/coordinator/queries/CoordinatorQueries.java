@@ -2,6 +2,7 @@ package org.ktestci.coordinator.queries;
 
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevWalk;
 import org.ktestci.coordinator.branches.BranchFetchStatus;
 import org.ktestci.coordinator.branches.Repositories;
 import org.ktestci.coordinator.results.ResultRecord;
@@ -19,6 +20,8 @@ import org.ktestci.dashboard.ResultDetail;
 import org.ktestci.schema.git.CommitInfo;
 import org.ktestci.schema.git.CommitLog;
 import org.ktestci.schema.git.UrlCredentials;
+import org.ktestci.schema.known.KnownIssue;
+import org.ktestci.schema.results.Observation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,11 +30,13 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
@@ -47,6 +52,10 @@ public final class CoordinatorQueries implements CiQueries {
     private final BranchFetchStatus fetchStatus;
     private final ResultsIndex index;
     private volatile Optional<LiveQueries> live = Optional.empty();
+    private volatile Supplier<Optional<org.ktestci.schema.config.CiConfig>> config = Optional::empty;
+    private volatile Supplier<List<KnownIssue>> adminIssues = List::of;
+    /** (sha, ancestor) → contains: commits never change, so answers never expire (bounded by clearing). */
+    private final Map<String, Boolean> contains = new ConcurrentHashMap<>();
 
     public CoordinatorQueries(String user, Path outputDir, int keepResultsCommits, List<BranchSpec> branches,
                               Repositories repos, BranchFetchStatus fetchStatus, ResultsIndex index) {
@@ -74,6 +83,101 @@ public final class CoordinatorQueries implements CiQueries {
     public CoordinatorQueries withLive(LiveQueries l) {
         this.live = Optional.of(l);
         return this;
+    }
+
+    /** The config in force (read at each use: a reload changes it), for what views take straight from it. */
+    public CoordinatorQueries withConfig(Supplier<org.ktestci.schema.config.CiConfig> c) {
+        this.config = () -> Optional.of(c.get());
+        return this;
+    }
+
+    /** The known issues defined through the admin API (read from the journal on coordinator nodes). */
+    public CoordinatorQueries withAdminKnownIssues(Supplier<List<KnownIssue>> issues) {
+        this.adminIssues = issues;
+        return this;
+    }
+
+    @Override
+    public List<KnownIssue> knownIssues() {
+        List<KnownIssue> out = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        config.get().ifPresent(c -> c.regressions().knownIssues().values().forEach(i -> {
+            out.add(i);
+            ids.add(i.id());
+        }));
+        for (KnownIssue i : adminIssues.get()) {
+            if (ids.add(i.id())) {
+                out.add(i); // an id the config file took over since is the config's
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Map<String, List<Observation>> reruns(String sha) {
+        Map<String, List<Observation>> out = new HashMap<>();
+        for (ResultRecord r : index.commit(sha).values()) {
+            if (!r.observations().isEmpty()) {
+                out.put(r.key(), r.observations());
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public int flakeWindow() {
+        return config.get().map(c -> c.regressions().flakeWindow())
+                .orElse(org.ktestci.schema.config.RegressionConfig.DEFAULT_FLAKE_WINDOW);
+    }
+
+    @Override
+    public boolean commitContains(String sha, String ancestor) {
+        if (sha.equals(ancestor)) {
+            return true;
+        }
+        String key = sha + ancestor;
+        Boolean known = contains.get(key);
+        if (known != null) {
+            return known;
+        }
+        boolean found = false;
+        Set<Path> seen = new LinkedHashSet<>();
+        for (BranchSpec b : branches.get()) {
+            if (found || !seen.add(b.repoPath())) {
+                continue;
+            }
+            try {
+                Repository repo = repos.get(b.repoPath());
+                ObjectId s = ObjectId.fromString(sha);
+                ObjectId a = ObjectId.fromString(ancestor);
+                if (repo.getObjectDatabase().has(s) && repo.getObjectDatabase().has(a)) {
+                    try (RevWalk walk = new RevWalk(repo)) {
+                        found = walk.isMergedInto(walk.parseCommit(a), walk.parseCommit(s));
+                    }
+                }
+            } catch (IOException | IllegalArgumentException e) {
+                LOG.warn("ancestry check failed: repo={} commit={} ancestor={}: {}", b.repoPath(), sha, ancestor,
+                        e.getMessage());
+            }
+        }
+        if (contains.size() > 100_000) {
+            contains.clear();
+        }
+        contains.put(key, found);
+        return found;
+    }
+
+    @Override
+    public KcidbSettings kcidbSettings() {
+        Optional<org.ktestci.schema.config.CiConfig> c = config.get();
+        if (c.isEmpty()) {
+            return CiQueries.super.kcidbSettings();
+        }
+        var cfg = c.get();
+        return new KcidbSettings(cfg.regressions().kcidbOrigin(), cfg.ciUrlFromFile(),
+                org.ktestci.schema.kcidb.KeyKernels.of(cfg), name -> Optional.ofNullable(cfg.branches().get(name))
+                .map(org.ktestci.schema.kcidb.KcidbExport.Checkout::ofBranch)
+                .orElse(org.ktestci.schema.kcidb.KcidbExport.Checkout.UNKNOWN));
     }
 
     private LiveQueries live() {
@@ -188,17 +292,26 @@ public final class CoordinatorQueries implements CiQueries {
     public Map<String, ResultDetail> resultDetails(String sha) {
         Map<String, ResultDetail> out = new HashMap<>();
         for (ResultRecord r : index.commit(sha).values()) {
-            boolean imported = r.leaseId().isEmpty();
-            out.put(r.key(), new ResultDetail(
-                    r.statusLine().isEmpty() ? Optional.empty() : Optional.of(r.statusLine()),
-                    imported ? Optional.empty() : Optional.of(r.host()),
-                    imported ? Optional.empty() : Optional.of(r.slot()),
-                    imported ? Optional.empty() : Optional.of(r.arch()),
-                    imported ? Optional.empty() : Optional.of(r.attempt()),
-                    r.starttime() > 0 ? Optional.of(r.starttime()) : Optional.empty(),
-                    r.run().isEmpty() ? Optional.empty() : Optional.of(r.run())));
+            out.put(r.key(), detail(r));
         }
         return out;
+    }
+
+    @Override
+    public Optional<ResultDetail> resultDetail(String sha, String key) {
+        return index.record(sha, key).map(CoordinatorQueries::detail);
+    }
+
+    private static ResultDetail detail(ResultRecord r) {
+        boolean imported = r.leaseId().isEmpty();
+        return new ResultDetail(
+                r.statusLine().isEmpty() ? Optional.empty() : Optional.of(r.statusLine()),
+                imported ? Optional.empty() : Optional.of(r.host()),
+                imported ? Optional.empty() : Optional.of(r.slot()),
+                imported ? Optional.empty() : Optional.of(r.arch()),
+                imported ? Optional.empty() : Optional.of(r.attempt()),
+                r.starttime() > 0 ? Optional.of(r.starttime()) : Optional.empty(),
+                r.run().isEmpty() ? Optional.empty() : Optional.of(r.run()), r.failureReason());
     }
 
     /**
@@ -209,7 +322,7 @@ public final class CoordinatorQueries implements CiQueries {
     public Optional<String> viewsVersion() {
         List<BranchSpec> specs = branches.get();
         StringBuilder v = new StringBuilder().append(keep.getAsInt()).append(' ').append(specs.hashCode())
-                .append(' ').append(index.changes());
+                .append(' ').append(index.changes()).append(' ').append(knownIssues().hashCode());
         for (BranchSpec b : specs) {
             v.append('|').append(b.name()).append(' ');
             try {

@@ -4,6 +4,7 @@ import org.ktestci.coordinator.journal.JsonSerializable;
 import org.ktestci.schema.status.Status;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * The events of one commit's {@link CommitResults} entity (storage.md §7.1), every one tagged {@code results}
@@ -29,8 +30,28 @@ public sealed interface CommitEvent extends JsonSerializable {
                            String reason, String run, long recordedAtMillis) implements CommitEvent {
     }
 
-    /** That lease's In-progress entries for these keys disappear. */
-    record ClaimReleased(String commit, List<String> keys, String leaseId, String reason) implements CommitEvent {
+    /**
+     * That lease's In-progress entries for these keys disappear. {@code reasons} names a key's own reason where it
+     * differs from the lease's ({@code subtest_not_found}); {@code at} is unix seconds. Both are absent (null, 0)
+     * in journals written before they were added.
+     */
+    record ClaimReleased(String commit, List<String> keys, String leaseId, String reason, Map<String, String> reasons,
+                         long at) implements CommitEvent {
+        public ClaimReleased {
+            reasons = reasons == null ? Map.of() : Map.copyOf(reasons);
+        }
+
+        String reasonOf(String key) {
+            return reasons.getOrDefault(key, reason);
+        }
+    }
+
+    /**
+     * A re-run of a key that already had its verdict (issue 14): observation {@code n}, never a verdict. Times are
+     * unix seconds.
+     */
+    record ObservationRecorded(String commit, String key, int n, Status status, String statusLine, long duration,
+                               String leaseId, String host, int slot, long at) implements CommitEvent {
     }
 
     /** Entries removed, verdicts included (admin re-run, clear Failed to run). */

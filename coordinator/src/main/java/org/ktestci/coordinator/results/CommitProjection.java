@@ -1,6 +1,8 @@
 package org.ktestci.coordinator.results;
 
 import org.ktestci.schema.io.AtomicFiles;
+import org.ktestci.schema.logs.Brotli;
+import org.ktestci.schema.results.FailedToRunLog;
 import org.ktestci.schema.results.CommitResults;
 import org.ktestci.schema.results.CommitResultsCodec;
 import org.ktestci.schema.results.OutputDir;
@@ -8,6 +10,7 @@ import org.ktestci.schema.results.ResultEntry;
 import org.ktestci.schema.status.Status;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -90,6 +93,36 @@ final class CommitProjection {
         AtomicFiles.writeString(dir.resolve(OutputDir.DURATION), Long.toString(r.duration()));
         if (!r.fullLogKey().isEmpty() && !r.fullLogKey().equals(r.key())) {
             AtomicFiles.symlink(dir.resolve(OutputDir.FULL_LOG), Paths.get("..", r.fullLogKey(), OutputDir.FULL_LOG));
+        }
+        if (r.status() == Status.FAILED_TO_RUN) {
+            writeFallbackFullLog(sha, r, dir);
+        }
+    }
+
+    /**
+     * storage.md §4: a Failed to run result keeps the full log its last attempt delivered (its directory is
+     * removed at every release, so one that exists now is that attempt's); otherwise it gets one naming every
+     * attempt and its reason. Linked in without replacing, so a log arriving at the same moment wins.
+     */
+    private static void writeFallbackFullLog(String sha, ResultRecord r, Path dir) throws IOException {
+        Path target = dir.resolve(OutputDir.FULL_LOG);
+        if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        byte[] log = Brotli.compress(FailedToRunLog.render(sha, r.key(), r.failureReason().orElseThrow())
+                .getBytes(StandardCharsets.UTF_8));
+        Path temp = dir.resolve(OutputDir.FULL_LOG + "." + Long.toHexString(System.nanoTime()) + ".new");
+        try {
+            Files.write(temp, log);
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(temp,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            Files.createLink(target, temp);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            // the last attempt's own log arrived meanwhile: it stays
+        } finally {
+            Files.deleteIfExists(temp);
         }
     }
 

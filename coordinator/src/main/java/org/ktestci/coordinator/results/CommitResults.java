@@ -58,7 +58,13 @@ public final class CommitResults extends EventSourcedBehavior<CommitCommand, Com
                 ActorRef<ResultsStore.Command> parent, ResultsStore.Listener listener) {}
 
     /** The snapshot form of {@link CommitState} (a copy: the live state is mutated in place). */
-    public record CommitSnapshot(List<ResultRecord> records) implements JsonSerializable {}
+    public record CommitSnapshot(List<ResultRecord> records,
+                                 java.util.Map<String, List<org.ktestci.schema.results.FailureReason.Attempt>> released)
+            implements JsonSerializable {
+        public CommitSnapshot {
+            released = released == null ? java.util.Map.of() : released; // absent in older snapshots
+        }
+    }
 
     private final String sha;
     private final Deps deps;
@@ -103,12 +109,13 @@ public final class CommitResults extends EventSourcedBehavior<CommitCommand, Com
         return new SnapshotAdapter<>() {
             @Override
             public Object toJournal(CommitState state) {
-                return new CommitSnapshot(state.records());
+                return new CommitSnapshot(state.records(), state.releasedAttempts());
             }
 
             @Override
             public CommitState fromJournal(Object from) {
-                return CommitState.of(((CommitSnapshot) from).records());
+                CommitSnapshot snapshot = (CommitSnapshot) from;
+                return CommitState.of(snapshot.records(), snapshot.released());
             }
         };
     }
@@ -153,6 +160,7 @@ public final class CommitResults extends EventSourcedBehavior<CommitCommand, Com
                 .onCommand(Claim.class, this::onClaim)
                 .onCommand(Started.class, this::onStarted)
                 .onCommand(Verdict.class, this::onVerdict)
+                .onCommand(ResultsStore.Observe.class, this::onObserve)
                 .onCommand(ResultsStore.FlushWrites.class, (s, c) -> {
                     flushQueued = false;
                     return flush();
@@ -219,6 +227,26 @@ public final class CommitResults extends EventSourcedBehavior<CommitCommand, Com
         }));
     }
 
+    /** A re-run: an observation of a key with a verdict, never a second verdict ("first verdict stands"). */
+    private Effect<CommitEvent, CommitState> onObserve(CommitState state, ResultsStore.Observe o) {
+        ResultRecord r = effective(state, o.key());
+        String refusal = r == null || !r.hasVerdict() ? "not_claimed" : r.observed(o.n()) ? "duplicate" : null;
+        if (refusal != null) {
+            ctx.getLog().warn("observation rejected ({}): commit={} key={} n={} lease={}", refusal, sha, o.key(),
+                    o.n(), o.leaseId());
+            o.replyTo().tell(new VerdictOutcome(sha, o.key(), refusal, o.token()));
+            return Effect().none();
+        }
+        Status status = StatusParser.parse(o.statusLine());
+        CommitEvent.ObservationRecorded e = new CommitEvent.ObservationRecorded(sha, o.key(), o.n(), status,
+                o.statusLine(), o.durationSecs(), o.leaseId(), o.host(), o.slot(), o.finishedAtSeconds());
+        return enqueue(state, new Write(e, List.of(o.key()), s -> {
+            ctx.getLog().info("re-run observed: commit={} key={} n={} status={} first={} lease={} slot={}:{}", sha,
+                    o.key(), o.n(), status.display(), r.status().display(), o.leaseId(), o.host(), o.slot());
+            o.replyTo().tell(new VerdictOutcome(sha, o.key(), "recorded", o.token()));
+        }));
+    }
+
     private Effect<CommitEvent, CommitState> enqueue(CommitState state, Write w) {
         buffer.add(w);
         pending.applyOver(state, w.event());
@@ -253,7 +281,15 @@ public final class CommitResults extends EventSourcedBehavior<CommitCommand, Com
         if (keys.isEmpty()) {
             return Effect().none();
         }
-        return enqueue(state, new Write(new ClaimReleased(sha, keys, rel.leaseId(), rel.reason()), keys, s ->
+        java.util.Map<String, String> own = new java.util.HashMap<>();
+        keys.forEach(k -> {
+            String why = rel.reasons().get(k);
+            if (why != null && !why.equals(rel.reason())) {
+                own.put(k, why);
+            }
+        });
+        return enqueue(state, new Write(new ClaimReleased(sha, keys, rel.leaseId(), rel.reason(), own,
+                System.currentTimeMillis() / 1000), keys, s ->
                 ctx.getLog().info("claims released: commit={} keys={} lease={} reason={}", sha, keys.size(),
                         rel.leaseId(), rel.reason())));
     }

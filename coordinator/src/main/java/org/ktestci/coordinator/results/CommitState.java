@@ -3,12 +3,18 @@ package org.ktestci.coordinator.results;
 import org.ktestci.coordinator.results.CommitEvent.ClaimReleased;
 import org.ktestci.coordinator.results.CommitEvent.ClaimedKey;
 import org.ktestci.coordinator.results.CommitEvent.ImportedEntry;
+import org.ktestci.coordinator.results.CommitEvent.ObservationRecorded;
 import org.ktestci.coordinator.results.CommitEvent.ResultsCleared;
 import org.ktestci.coordinator.results.CommitEvent.SubtestStarted;
 import org.ktestci.coordinator.results.CommitEvent.SubtestsClaimed;
 import org.ktestci.coordinator.results.CommitEvent.VerdictRecorded;
 import org.ktestci.coordinator.results.CommitEvent.VerdictsImported;
 
+import org.ktestci.schema.results.FailureReason;
+import org.ktestci.schema.results.Observation;
+import org.ktestci.schema.status.Status;
+
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -22,13 +28,25 @@ import java.util.Set;
  */
 final class CommitState {
     private final Map<String, ResultRecord> byKey = new HashMap<>();
+    /** Per key, its leases that ended without a verdict since it last had one (storage.md §4 fallback log). */
+    private final Map<String, List<FailureReason.Attempt>> released = new HashMap<>();
     /** In an overlay: the keys whose entries were copied in (null entry = known absent). */
     private final java.util.Set<String> known = new java.util.HashSet<>();
 
     static CommitState of(Collection<ResultRecord> records) {
+        return of(records, Map.of());
+    }
+
+    static CommitState of(Collection<ResultRecord> records, Map<String, List<FailureReason.Attempt>> released) {
         CommitState s = new CommitState();
         records.forEach(r -> s.byKey.put(r.key(), r));
+        released.forEach((k, v) -> s.released.put(k, List.copyOf(v)));
         return s;
+    }
+
+    /** A copy of the attempts kept for keys without a verdict (the snapshot holds them). */
+    Map<String, List<FailureReason.Attempt>> releasedAttempts() {
+        return Map.copyOf(released);
     }
 
     ResultRecord get(String key) {
@@ -68,6 +86,8 @@ final class CommitState {
             return List.of(s.key());
         } else if (e instanceof VerdictRecorded v) {
             return List.of(v.key());
+        } else if (e instanceof ObservationRecorded o) {
+            return List.of(o.key());
         } else if (e instanceof ClaimReleased r) {
             return r.keys();
         } else if (e instanceof ResultsCleared c) {
@@ -111,13 +131,29 @@ final class CommitState {
         } else if (e instanceof VerdictRecorded v) {
             ResultRecord r = byKey.get(v.key());
             if (r != null) {
+                List<FailureReason.Attempt> earlier = released.remove(v.key());
                 byKey.put(v.key(), r.withVerdict(v.status(), v.statusLine(), v.duration(), v.startedAt(),
-                        v.fullLogKey(), v.reason()).withRun(v.run()));
+                        v.fullLogKey(), v.reason()).withRun(v.run())
+                        .withAttempts(earlier == null ? List.of() : earlier, v.finishedAt()));
+            }
+        } else if (e instanceof ObservationRecorded o) {
+            ResultRecord r = byKey.get(o.key());
+            if (r != null && r.hasVerdict() && !r.observed(o.n())) {
+                byKey.put(o.key(), r.withObservation(new Observation(o.n(), o.status(),
+                        o.statusLine(), o.duration(), o.host(), o.slot(), o.leaseId(), o.at())));
             }
         } else if (e instanceof ClaimReleased rel) {
-            return remove(rel.keys(), r -> r.status() == org.ktestci.schema.status.Status.INPROGRESS
-                    && r.leaseId().equals(rel.leaseId()));
+            for (String k : rel.keys()) {
+                ResultRecord r = byKey.get(k);
+                if (r != null && r.status() == Status.INPROGRESS && r.leaseId().equals(rel.leaseId())) {
+                    List<FailureReason.Attempt> history = new ArrayList<>(released.getOrDefault(k, List.of()));
+                    history.add(r.asAttempt(rel.reasonOf(k), rel.at()));
+                    released.put(k, List.copyOf(history));
+                }
+            }
+            return remove(rel.keys(), r -> r.status() == Status.INPROGRESS && r.leaseId().equals(rel.leaseId()));
         } else if (e instanceof ResultsCleared cl) {
+            cl.keys().forEach(released::remove);
             return remove(cl.keys(), r -> true);
         } else if (e instanceof VerdictsImported im) {
             for (ImportedEntry en : im.entries()) {

@@ -41,7 +41,7 @@ public final class ResultsStore {
 
     /** A command for one commit's entity. */
     public sealed interface CommitCommand extends Command
-            permits Claim, Started, Verdict, FailedToRun, Release, Clear, Import, StopEntity, Idle, FlushWrites {
+            permits Claim, Started, Verdict, Observe, FailedToRun, Release, Clear, Import, StopEntity, Idle, FlushWrites {
         String sha();
     }
 
@@ -61,11 +61,27 @@ public final class ResultsStore {
      */
     public record VerdictOutcome(String sha, String key, String outcome, long token) implements org.apache.pekko.actor.NoSerializationVerificationNeeded {}
 
+    /**
+     * A re-run's result for a key that already has its verdict (issue 14): recorded as observation {@code n},
+     * answered {@code recorded}, {@code duplicate} (n already recorded) or {@code not_claimed} (no verdict yet).
+     */
+    public record Observe(String sha, String key, int n, String leaseId, String host, int slot, String statusLine,
+                          long durationSecs, long finishedAtSeconds, long token, ActorRef<VerdictOutcome> replyTo)
+            implements CommitCommand {}
+
     /** The coordinator's own verdict when infrastructure retries are exhausted (status file {@code FAILED TO RUN}). */
     public record FailedToRun(String sha, String key, String leaseId, String reason) implements CommitCommand {}
 
-    /** Drops the In-progress claims of a lease that ended without verdicts for these keys. */
-    public record Release(String sha, List<String> keys, String leaseId, String reason) implements CommitCommand {}
+    /**
+     * Drops the In-progress claims of a lease that ended without verdicts for these keys; {@code reasons} gives a
+     * key's own reason where the worker named one (else the lease's {@code reason}).
+     */
+    public record Release(String sha, List<String> keys, String leaseId, String reason, Map<String, String> reasons)
+            implements CommitCommand {
+        public Release(String sha, List<String> keys, String leaseId, String reason) {
+            this(sha, keys, leaseId, reason, Map.of());
+        }
+    }
 
     /** Removes entries, verdicts included, so the keys are wanted again (scheduling.md §10). */
     public record Clear(String sha, List<String> keys, String reason, String requestedBy,

@@ -55,6 +55,9 @@ final class ClaimPlanner {
         if (!j.allowedArches().contains(arch)) {
             return false;
         }
+        if (otherHostsOfArch && j.avoidHost().equals(host)) {
+            return false; // a re-run waits for another host while one is up (issue 14)
+        }
         if (f == null) {
             return true;
         }

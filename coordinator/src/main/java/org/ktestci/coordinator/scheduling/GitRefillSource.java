@@ -3,6 +3,7 @@ package org.ktestci.coordinator.scheduling;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
 import org.ktestci.coordinator.branches.Repositories;
+import org.ktestci.coordinator.results.ResultRecord;
 import org.ktestci.coordinator.results.ResultsIndex;
 import org.ktestci.schema.git.CommitInfo;
 import org.ktestci.schema.git.CommitLog;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.IntSupplier;
 import java.util.function.Predicate;
 
 /**
@@ -38,6 +40,14 @@ public final class GitRefillSource implements RefillSource {
     private final Set<String> reportedCollisions = new java.util.HashSet<>();
 
     private record Walk(ObjectId tip, int depth, List<String> commits) {}
+
+    /** {@code flake_retries} (issue 14), read at each refill: a config reload changes it. */
+    private IntSupplier flakeRetries = () -> 0;
+
+    public GitRefillSource withFlakeRetries(IntSupplier retries) {
+        this.flakeRetries = retries;
+        return this;
+    }
 
     public GitRefillSource(String user, List<BranchSpec> branches, Repositories repos, SubtestListingCache listings,
                            ResultsIndex index, DurationCosts costs, int keepResultsCommits, Runnable onCollision) {
@@ -70,6 +80,69 @@ public final class GitRefillSource implements RefillSource {
         costs.refresh();
         List<BranchSpec> current = branches.get();
         int keep = keepResultsCommits.getAsInt();
+        DesiredJobs.Result planned = plan(excluded, archesWithSlots, window, constraints, pendingCommits, current,
+                keep);
+        List<Job> reruns = FlakeReruns.compute(new FlakeReruns.Inputs() {
+            @Override
+            public List<BranchSpec> branches() {
+                return current;
+            }
+
+            @Override
+            public Optional<List<String>> history(BranchSpec branch, int depth) throws IOException {
+                return walk(branch, depth);
+            }
+
+            @Override
+            public Optional<List<String>> subtests(String test) {
+                return listings.subtests(test);
+            }
+
+            @Override
+            public Optional<String> archConstraint(String test) {
+                ArchConstraint c = constraints.get(test);
+                return c != null && c.listingMtime() == listings.listingMtime(test) ? Optional.of(c.arch())
+                        : Optional.empty();
+            }
+
+            @Override
+            public int costOf(String resultKey) {
+                return costs.cost(resultKey);
+            }
+
+            @Override
+            public int keepResultsCommits() {
+                return keep;
+            }
+
+            @Override
+            public Map<String, ResultRecord> results(String commit) {
+                return index.commit(commit);
+            }
+
+            @Override
+            public boolean excluded(JobKey key) {
+                return excluded.test(key);
+            }
+
+            @Override
+            public Set<String> archesWithSlots() {
+                return archesWithSlots;
+            }
+        }, flakeRetries.getAsInt(), planned.jobs().stream().mapToInt(Job::weight).min().orElse(0) - 1);
+        if (reruns.isEmpty()) {
+            return planned;
+        }
+        List<Job> jobs = new java.util.ArrayList<>(reruns);
+        jobs.addAll(planned.jobs());
+        jobs.sort(JobOrder.WINDOW);
+        return new DesiredJobs.Result(List.copyOf(jobs), planned.desiredBeforeTruncation() + reruns.size(),
+                planned.unschedulable(), planned.liveCommits());
+    }
+
+    private DesiredJobs.Result plan(Predicate<JobKey> excluded, Set<String> archesWithSlots, int window,
+                                    Map<String, ArchConstraint> constraints, Set<String> pendingCommits,
+                                    List<BranchSpec> current, int keep) throws IOException {
         return planner.compute(new WindowPlanner.Inputs() {
             @Override
             public List<BranchSpec> branches() {

@@ -7,10 +7,29 @@ import java.util.SortedMap;
 /**
  * One wanted subtest run: its identity, the result key it produces, where its commit comes from, and what
  * orders it ({@code weight} = commit age + group {@code priority}; lower runs first; scheduling.md §3–§4).
+ * {@code avoidHost}: a re-run (issue 14) goes to another host than the first verdict's where one is up; {@code ""}
+ * for every other job (and in journals of earlier versions).
  */
 public record Job(JobKey key, String resultKey, String basename, SortedMap<String, String> env, String repo,
                   List<Source> sources, int weight, int priority, String branch, String group, int cost,
-                  Set<String> allowedArches, int listingIndex) {
+                  Set<String> allowedArches, int listingIndex, String avoidHost) {
+
+    public Job {
+        avoidHost = avoidHost == null ? "" : avoidHost;
+    }
+
+    public Job(JobKey key, String resultKey, String basename, SortedMap<String, String> env, String repo,
+               List<Source> sources, int weight, int priority, String branch, String group, int cost,
+               Set<String> allowedArches, int listingIndex) {
+        this(key, resultKey, basename, env, repo, sources, weight, priority, branch, group, cost, allowedArches,
+                listingIndex, "");
+    }
+
+    /** Re-run {@code n} of this job's key at {@code weight}, away from {@code host} where possible. */
+    public Job asObservation(int n, int weight, String host) {
+        return new Job(key.observation(n), resultKey, basename, env, repo, sources, weight, priority, branch, group,
+                cost, allowedArches, listingIndex, host);
+    }
 
     /** Jobs with equal batch keys may share one batch (scheduling.md §1.3). */
     public record BatchKey(String commit, String test, String kernel, String env, String archId) {
@@ -22,11 +41,11 @@ public record Job(JobKey key, String resultKey, String basename, SortedMap<Strin
 
     public Job withAllowedArches(Set<String> arches) {
         return new Job(key, resultKey, basename, env, repo, sources, weight, priority, branch, group, cost,
-                Set.copyOf(arches), listingIndex);
+                Set.copyOf(arches), listingIndex, avoidHost);
     }
 
     public Job withSources(List<Source> merged) {
         return new Job(key, resultKey, basename, env, repo, merged, weight, priority, branch, group, cost,
-                allowedArches, listingIndex);
+                allowedArches, listingIndex, avoidHost);
     }
 }

@@ -23,7 +23,8 @@ public final class JobOrder {
      * {@link #WINDOW} made total with the subtest name, for sorted sets: two jobs of one commit, test, kernel,
      * env and arch with the same cost and listing index can only come from two listings of different files.
      */
-    static final Comparator<Job> WINDOW_TOTAL = WINDOW.thenComparing(j -> j.key().subtest(), Utf8ByteOrder.COMPARATOR);
+    static final Comparator<Job> WINDOW_TOTAL = WINDOW.thenComparing(j -> j.key().subtest(), Utf8ByteOrder.COMPARATOR)
+            .thenComparingInt(j -> j.key().observation());
 
     private JobOrder() {
     }

@@ -30,6 +30,7 @@ import org.ktestci.coordinator.scheduling.WindowEvent.HostReleased;
 import org.ktestci.coordinator.scheduling.WindowEvent.LeaseGranted;
 import org.ktestci.coordinator.scheduling.WindowEvent.WindowReconciled;
 import org.ktestci.protocol.BatchFinished;
+import org.ktestci.schema.status.Status;
 
 
 import java.io.IOException;
@@ -513,6 +514,7 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
                 announce.forEach(Runnable::run);
                 updateGauges(s);
                 queueFlush();
+                serveParked(); // a parked slot may take the requeued jobs the claiming one may not (§5)
             });
         }
         Set<JobKey> taken = new HashSet<>();
@@ -658,21 +660,33 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
         long now = System.currentTimeMillis();
         // storage.md §7.1: Failed-to-run verdicts are recorded under the ending lease before its claims go.
         for (JobKey k : o.failedToRun()) {
+            decided.put(k, now);
+            if (k.observation() > 0) {
+                continue; // a re-run that could not run observes nothing; the verdict stands as it is
+            }
             String key = grant.jobs().stream().filter(j -> j.key().equals(k)).findFirst().orElseThrow().resultKey();
             results.tell(new ResultsStore.FailedToRun(k.commit(), key, grant.leaseId(), o.reasonOf(k)));
-            decided.put(k, now);
             metrics.failedToRun.inc();
         }
         o.decided().forEach(k -> decided.put(k, now));
+        // A failure (or a failed re-run) may want a re-run (issue 14): its verdict is in the index by now, as the
+        // executor ends a lease only once its verdicts are durable.
+        boolean failed = grant.jobs().stream().filter(j -> o.decided().contains(j.key())).anyMatch(j ->
+                index.record(j.key().commit(), j.resultKey()).filter(r -> r.status() == Status.FAILED).isPresent());
+        if (failed) {
+            ctx.getSelf().tell(new RequestRefill("failures"));
+        }
         List<String> release = new ArrayList<>();
+        Map<String, String> reasons = new HashMap<>();
         for (Job j : grant.jobs()) {
             if (o.requeued().contains(j.key())) {
                 release.add(j.resultKey());
+                reasons.put(j.resultKey(), o.reasonOf(j.key()));
                 queuedAt.put(queueKey(j.key()), now);
             }
         }
         if (!release.isEmpty()) {
-            results.tell(new ResultsStore.Release(grant.commit(), release, grant.leaseId(), e.reason()));
+            results.tell(new ResultsStore.Release(grant.commit(), release, grant.leaseId(), e.reason(), reasons));
         }
         o.counted().forEach(k -> metrics.infraFailures.labelValues(o.reasonOf(k)).inc());
         metrics.leasesEnded.labelValues(e.reason()).inc();

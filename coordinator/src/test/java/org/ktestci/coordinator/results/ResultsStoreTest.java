@@ -95,6 +95,41 @@ class ResultsStoreTest {
     }
 
     @Test
+    void aRerunIsAnObservationThatNeverReplacesTheVerdictAndSurvivesARestart(@TempDir Path out) {
+        Fixture f = started(out);
+        String sha = sha();
+        TestProbe<ResultsStore.VerdictOutcome> reply = KIT.createTestProbe();
+        f.store().tell(new ResultsStore.Observe(sha, "t.a", 1, "R0", "h2", 0, "========= PASSED a in 1s", 1, 300, 1,
+                reply.ref()));
+        assertEquals("not_claimed", reply.expectMessageClass(ResultsStore.VerdictOutcome.class).outcome(),
+                "no verdict yet: nothing to observe");
+        claim(f, sha, "L1", "t.a");
+        assertEquals("recorded", f.verdict(sha, "t.a", "L1", "========= FAILED a in 2s"));
+        f.nextDirty();
+        f.store().tell(new ResultsStore.Observe(sha, "t.a", 1, "R1", "h2", 3, "========= PASSED a in 1s", 1, 300, 2,
+                reply.ref()));
+        assertEquals("recorded", reply.expectMessageClass(ResultsStore.VerdictOutcome.class).outcome());
+        f.nextDirty();
+        f.store().tell(new ResultsStore.Observe(sha, "t.a", 1, "R1", "h2", 3, "========= FAILED a in 1s", 1, 300, 3,
+                reply.ref()));
+        assertEquals("duplicate", reply.expectMessageClass(ResultsStore.VerdictOutcome.class).outcome());
+        ResultRecord r = f.index().record(sha, "t.a").orElseThrow();
+        assertEquals(Status.FAILED, r.status(), "the first verdict stands");
+        assertEquals("L1", r.leaseId());
+        assertEquals(1, r.observations().size());
+        var o = r.observations().get(0);
+        assertEquals(List.of(1, Status.PASSED, "h2", 3, "R1", 300L),
+                List.of(o.n(), o.status(), o.host(), o.slot(), o.leaseId(), o.at()));
+        KIT.stop(f.store());
+
+        Fixture second = start(out, List.of(sha));
+        second.ready().expectMessageClass(ResultsStore.Ready.class);
+        ResultRecord again = second.index().record(sha, "t.a").orElseThrow();
+        assertEquals(Status.FAILED, again.status());
+        assertEquals(r.observations(), again.observations());
+    }
+
+    @Test
     void releasingClaimsRemovesOnlyThatLeasesInProgressKeysAndUnknownStays(@TempDir Path out) {
         Fixture f = started(out);
         String sha = sha();
@@ -127,6 +162,38 @@ class ResultsStoreTest {
         assertEquals("checkout_failed", r.reason());
         assertEquals(3, r.attempt());
         f.projector().expectNoMessage(java.time.Duration.ofMillis(200));
+    }
+
+    @Test
+    void failedToRunKeepsEveryAttemptWithItsOwnReasonAcrossARestart(@TempDir Path out) {
+        Fixture f = started(out);
+        String sha = sha();
+        f.store().tell(new ResultsStore.Claim(sha, List.of(new ClaimedKey("t.a", 1), new ClaimedKey("t.b", 1)), "L1",
+                1, "h1", 2, "x86_64", 100));
+        f.nextDirty();
+        f.store().tell(new ResultsStore.Release(sha, List.of("t.a", "t.b"), "L1", "lease_timeout",
+                java.util.Map.of("t.a", "subtest_not_found", "t.b", "lease_timeout")));
+        f.nextDirty();
+        f.store().tell(new ResultsStore.Claim(sha, List.of(new ClaimedKey("t.a", 2)), "L2", 2, "h2", 0, "x86_64", 200));
+        f.nextDirty();
+        f.store().tell(new ResultsStore.FailedToRun(sha, "t.a", "L2", "checkout_failed"));
+        f.nextDirty();
+        KIT.stop(f.store());
+
+        Fixture second = start(out, List.of(sha));
+        second.ready().expectMessageClass(ResultsStore.Ready.class);
+        ResultRecord r = second.index().record(sha, "t.a").orElseThrow();
+        var reason = r.failureReason().orElseThrow();
+        assertEquals("checkout_failed", reason.code());
+        assertEquals(2, reason.attempts().size());
+        var first = reason.attempts().get(0);
+        assertEquals(List.of(1, "h1", 2, "L1", "subtest_not_found"),
+                List.of(first.attempt(), first.host(), first.slot(), first.leaseId(), first.reason()));
+        assertTrue(first.at() > 0);
+        var last = reason.attempts().get(1);
+        assertEquals(List.of(2, "h2", 0, "L2", "checkout_failed"),
+                List.of(last.attempt(), last.host(), last.slot(), last.leaseId(), last.reason()));
+        assertFalse(second.index().record(sha, "t.b").isPresent());
     }
 
     @Test

@@ -69,4 +69,17 @@ class ClaimPlannerTest {
         assertFalse(ClaimPlanner.eligible(j, f, "h", 2, "x86_64", false), "but never the slot where it failed");
         assertTrue(ClaimPlanner.eligible(j, f, "g", 2, "x86_64", true));
     }
+
+    @Test
+    void aRerunGoesToAnotherHostWhileOneIsUpElseToTheSameHost() {
+        Job rerun = job("c1", "t.ktest", "a", 0, 1, 0, "x86_64").asObservation(1, -1, "h");
+        WindowState s = state(rerun, job("c2", "t.ktest", "b", 5, 1, 0, "x86_64"));
+        assertEquals("c2", ClaimPlanner.plan(s, new FairShare(0), "h", 0, "x86_64", 600, true, 0).seed().key().commit(),
+                "h ran the first verdict and another host is up: the re-run waits for it");
+        assertEquals(rerun.key(), ClaimPlanner.plan(s, new FairShare(0), "other", 0, "x86_64", 600, true, 0).seed().key());
+        assertEquals(rerun.key(), ClaimPlanner.plan(s, new FairShare(0), "h", 0, "x86_64", 600, false, 0).seed().key(),
+                "no other host up: the same host re-runs it");
+        assertEquals(1, rerun.key().observation());
+        assertEquals(-1, rerun.weight());
+    }
 }

@@ -250,6 +250,22 @@ class JobWindowTest {
     }
 
     @Test
+    void aParkedSlotGetsAJobRequeuedWhileTheFailingSlotClaimsAgainInTheSameBreath() {
+        FixedSource source = new FixedSource(List.of(job("c1", "t.ktest", "a", 0, 30, "x86_64")));
+        Fixture f = start(settings(600, 2), source);
+        f.window().tell(new JobWindow.HostsChanged(Map.of("h", "x86_64")));
+        LeaseGrant g = f.claim("h", 0, "x86_64");
+        TestProbe<BatchOffer> idle = f.parkedClaim("h", 1, "x86_64");
+        // The executor ends its lease and claims again at once: both land in one group commit.
+        TestProbe<BatchOffer> again = KIT.createTestProbe();
+        f.window().tell(new JobWindow.LeaseEnded(g.leaseId(), "INFRA_FAILURE", "deps_failed", Map.of(), Set.of()));
+        f.window().tell(new JobWindow.ClaimBatch("h", 0, "x86_64", again.ref()));
+        assertEquals(List.of("a"), subtests(idle.expectMessageClass(BatchOffer.class, Duration.ofSeconds(5)).grant()),
+                "the requeued job goes to the parked slot, not only at the next refill");
+        again.expectNoMessage(Duration.ofMillis(300));
+    }
+
+    @Test
     void aJobThatFailedOnAHostGoesToAnotherHostWhenOneIsUp() {
         FixedSource source = new FixedSource(List.of(job("c1", "t.ktest", "a", 0, 30, "x86_64")));
         Fixture f = start(settings(600, 2), source);

@@ -16,6 +16,7 @@ import java.util.Optional;
  * @param contentDigest SHA-256 of the file's content (lowercase hex), compared to notice edits
  * @param ciUrl         {@code ci_url}, or the coordinator's default {@code http://<ci_host>:<port><base_path>}
  * @param ciUrlFromFile {@code ci_url} only when the file sets it ({@code ci-status} uses nothing else)
+ * @param regressions   what issue 14 adds: KCIDB export, known issues, flakes, bisection, notifications
  */
 public record CiConfig(
         Path file,
@@ -52,7 +53,8 @@ public record CiConfig(
         ClusterConfig cluster,
         HttpConfig http,
         PersistenceConfig persistence,
-        WorkerConfig worker) {
+        WorkerConfig worker,
+        RegressionConfig regressions) {
 
     public CiConfig {
         repos = ordered(repos);

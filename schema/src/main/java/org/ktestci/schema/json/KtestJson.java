@@ -1,5 +1,6 @@
 package org.ktestci.schema.json;
 
+import org.ktestci.schema.results.FailureReason;
 import org.ktestci.schema.results.ResultEntry;
 import org.ktestci.schema.status.Status;
 
@@ -18,12 +19,25 @@ public final class KtestJson {
 
     /** {@code {"commit", "message", "tests": [{"name", "status" (display string), "duration"}]}}. */
     public static Map<String, Object> commit(String sha, String message, List<ResultEntry> entries) {
+        return commit(sha, message, entries, Map.of());
+    }
+
+    /**
+     * The same, with a {@code reason} object ({@link FailureReason#toJson()}) on each Failed to run test whose
+     * reason is known (issue 14); other tests keep ktest's three fields.
+     */
+    public static Map<String, Object> commit(String sha, String message, List<ResultEntry> entries,
+                                             Map<String, FailureReason> reasons) {
         List<Map<String, Object>> tests = new ArrayList<>();
         for (ResultEntry e : entries) {
             Map<String, Object> t = new LinkedHashMap<>();
             t.put("name", e.name());
             t.put("status", e.status().display());
             t.put("duration", e.duration());
+            FailureReason r = e.status() == Status.FAILED_TO_RUN ? reasons.get(e.name()) : null;
+            if (r != null) {
+                t.put("reason", r.toJson());
+            }
             tests.add(t);
         }
         Map<String, Object> out = new LinkedHashMap<>();

@@ -5,6 +5,7 @@ import org.ktestci.protocol.LogChunk;
 import org.ktestci.protocol.RunBatch;
 import org.ktestci.schema.io.AtomicFiles;
 import org.ktestci.schema.logs.Brotli;
+import org.ktestci.schema.run.RunInfo;
 import org.ktestci.schema.status.StatusParser;
 import org.ktestci.worker.agent.BatchRun;
 import org.ktestci.worker.agent.LeaseSink;
@@ -50,7 +51,8 @@ public final class BatchExecution implements BatchRun {
     private volatile ConsoleSupervisor current;
     private Deps deps = Deps.parse("");
     private boolean kvm;
-    private String runInfo;
+    /** What the qemu runner booted this iteration; none for the other runners. */
+    private RunInfo.Images images = RunInfo.Images.NONE;
 
     public BatchExecution(RunBatch batch, LeaseSink sink, SlotSettings slot, WorkspaceCheckout checkout,
                           Map<String, String> agentEnv) {
@@ -214,7 +216,7 @@ public final class BatchExecution implements BatchRun {
             }
             agentLog.line("iteration " + i + ": " + runner + " runner, " + remaining.size() + " subtests: "
                     + String.join(" ", cmd.argv()));
-            sink.runInfo(i, runInfo != null ? runInfo : "runner=" + runner + " command=" + String.join(" ", cmd.argv()));
+            sink.runInfo(i, RunInfos.of(runner, cmd, agentEnv, images, slot.ktestDir(), repoDir, slotDir).format());
             String primary = remaining.get(0).resultKey();
             RunOutcome outcome;
             ConsoleSupervisor supervisor;
@@ -295,7 +297,7 @@ public final class BatchExecution implements BatchRun {
         if ("qemu".equals(runner)) {
             QemuLaunch.Launch launch = new QemuLaunch(batch, slot, qemu.orElseThrow(), deps, kvm, agentEnv,
                     agentLog::line).prepare(slotDir, names);
-            runInfo = launch.runInfo();
+            images = launch.images();
             return launch.command();
         }
         if ("host".equals(runner)) {

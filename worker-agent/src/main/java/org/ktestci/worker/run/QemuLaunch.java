@@ -1,6 +1,7 @@
 package org.ktestci.worker.run;
 
 import org.ktestci.protocol.RunBatch;
+import org.ktestci.schema.run.RunInfo;
 import org.ktestci.worker.console.MonitorPolicy;
 import org.ktestci.worker.WorkerNode;
 import org.ktestci.worker.qemu.GuestScripts;
@@ -49,8 +50,8 @@ final class QemuLaunch {
         }
     }
 
-    /** The command, and how to reproduce the run (the run info every verdict carries). */
-    record Launch(RunnerCommand command, String runInfo) {
+    /** The command, and the images it boots (part of the run info every verdict carries). */
+    record Launch(RunnerCommand command, RunInfo.Images images) {
     }
 
     private final RunBatch batch;
@@ -159,12 +160,14 @@ final class QemuLaunch {
                 + kernel.get().vmlinuz() + "; " + modulesNote + "; initramfs sha256=" + initramfsDigest
                 + rootImage.map(r -> "; root image " + r).orElse("; busybox userspace") + "; test revision="
                 + revision);
-        String runInfo = "runner=qemu command=" + String.join(" ", argv) + " kernel=" + kernel.get().id()
-                + " version=" + kernel.get().version() + " initramfs_sha256=" + initramfsDigest
-                + rootImage.map(r -> " root_image=" + r).orElse("") + " test_revision=" + revision;
+        RunInfo.Images images = new RunInfo.Images(kernel.get().id(), kernel.get().version(),
+                kernel.get().vmlinuz().toString(), RunInfos.sha256(kernel.get().vmlinuz()), initramfsDigest, "", "");
+        if (rootImage.isPresent()) {
+            images = images.withRootImage(rootImage.get().toString(), RunInfos.sha256(rootImage.get()));
+        }
         Map<String, String> env = RunnerCommand.baseEnv(agentEnv, slotDir, Map.of());
         env.put("TMPDIR", tmp.toString()); // qemu's snapshot=on overlay goes here and is deleted with ktest-tmp
-        return new Launch(new RunnerCommand(argv, slotDir, env, false, monitor), runInfo);
+        return new Launch(new RunnerCommand(argv, slotDir, env, false, monitor), images);
     }
 
     /**

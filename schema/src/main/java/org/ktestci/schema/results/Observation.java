@@ -1,0 +1,38 @@
+package org.ktestci.schema.results;
+
+import org.ktestci.schema.status.Status;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A re-run of a result key at a commit that already had its verdict (issue 14, "re-runs are observations, not
+ * verdicts"): number {@code n} (1, 2, …), its status, where it ran and when ({@code at}, unix seconds). It never
+ * replaces the first verdict.
+ */
+public record Observation(int n, Status status, String statusLine, long duration, String host, int slot,
+                          String leaseId, long at) {
+
+    /** Flaky: the first verdict failed and at least one re-run passed. */
+    public static boolean flaky(Status first, List<Observation> observations) {
+        return first == Status.FAILED && observations.stream().anyMatch(o -> o.status() == Status.PASSED);
+    }
+
+    public static long passed(List<Observation> observations) {
+        return observations.stream().filter(o -> o.status() == Status.PASSED).count();
+    }
+
+    /** {@code /api/v1} form. */
+    public Map<String, Object> toJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("n", n);
+        m.put("status", status.jsonCode());
+        m.put("status_line", statusLine);
+        m.put("duration", duration);
+        m.put("host", host);
+        m.put("slot", slot);
+        m.put("at", java.time.Instant.ofEpochSecond(at).toString());
+        return m;
+    }
+}
