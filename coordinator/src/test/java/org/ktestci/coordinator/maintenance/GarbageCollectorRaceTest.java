@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The collector scans output_dir while the projector and the duration statistics write into it: each writes a
  * {@code *.new} temporary and renames it into place. A temporary listed by the scan and renamed before its stat
  * once failed the whole maintenance run (NoSuchFileException, seen in MaintenanceTest). Here a writer churns such
- * temporaries while the collector scans again and again; no scan may fail.
+ * temporaries while the collector scans again and again (at least 3,000 of each); no scan may fail.
  */
 class GarbageCollectorRaceTest {
     @TempDir
@@ -49,15 +49,20 @@ class GarbageCollectorRaceTest {
         }, "temporary-writer");
         writer.start();
         GarbageCollector collector = new GarbageCollector(new OutputDir(out));
+        // Scan until both sides have done enough to race, however the two threads are scheduled under load.
+        int scans = 0;
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
         try {
-            for (int scan = 0; scan < 3000; scan++) {
+            while ((scans < 3000 || renames.get() < 3000) && System.nanoTime() < deadline) {
                 collector.staleTemporaries(System.currentTimeMillis());
                 collector.plan(java.util.Set.of(), 0, System.currentTimeMillis(), true);
+                scans++;
             }
         } finally {
             stop.set(true);
             writer.join();
         }
-        assertTrue(renames.get() > 1000, "the writer raced the scans: " + renames.get() + " renames");
+        assertTrue(scans >= 3000 && renames.get() >= 3000,
+                "the writer raced the scans: " + scans + " scans, " + renames.get() + " renames");
     }
 }
