@@ -31,7 +31,7 @@ import java.util.UUID;
  *   <li>While no coordinator of the cluster is reachable, it asks every seed node, once per {@code probeInterval},
  *   which incarnation listens there ({@link IncarnationQuery}). A coordinator that answers with a UID the cluster
  *   does not know was restarted at its old address: the worker leaves at once instead of waiting for the
- *   split-brain resolver to down the dead incarnation (20 s) and then for the grace below.</li>
+ *   split-brain resolver to down the dead incarnation (10 s) and then for the grace below.</li>
  *   <li>When the last coordinator member is removed and none joins within {@code grace}, it leaves too.</li>
  * </ul>
  *
