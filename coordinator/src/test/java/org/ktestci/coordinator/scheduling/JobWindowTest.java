@@ -167,14 +167,14 @@ class JobWindowTest {
         TestProbe<BatchOffer> slot0 = f.parkedClaim("h", 0, "x86_64");
         f.window().tell(new JobWindow.HostsChanged(Map.of("h", "x86_64")));
         BatchOffer offer = slot0.expectMessageClass(BatchOffer.class);
-        assertEquals(List.of("b", "c"), subtests(offer.grant()),
-                "same commit and test file, in window order (cheaper first at equal weight); a no longer fits 600 s");
+        assertEquals(List.of("a", "b"), subtests(offer.grant()),
+                "same commit and test file, in window order (the commit's longest first); c no longer fits 600 s");
         assertEquals("c2", offer.grant().commit());
         ResultsStore.Claim claim = f.results().expectMessageClass(ResultsStore.Claim.class);
         assertEquals(offer.grant().leaseId(), claim.leaseId());
         assertEquals(offer.grant().epoch(), claim.epoch());
         LeaseGrant second = f.claim("h", 1, "x86_64");
-        assertEquals(List.of("a"), subtests(second), "the first eligible job seeds; other files or commits never join");
+        assertEquals(List.of("c"), subtests(second), "the first eligible job seeds; other files or commits never join");
         assertTrue(second.epoch() > offer.grant().epoch(), "epochs strictly increase");
         f.parkedClaim("armhost", 0, "aarch64");
     }
