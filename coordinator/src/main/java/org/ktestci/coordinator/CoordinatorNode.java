@@ -37,6 +37,7 @@ import org.ktestci.coordinator.scheduling.SubtestListingCache;
 import org.ktestci.dashboard.DashboardServer;
 import org.ktestci.dashboard.DashboardSettings;
 import org.ktestci.protocol.node.ClusterNodeConfig;
+import org.ktestci.protocol.node.IncarnationResponder;
 import org.ktestci.schema.config.CiConfig;
 import org.ktestci.schema.results.OutputDir;
 import org.ktestci.worker.WorkerNode;
@@ -107,6 +108,8 @@ public final class CoordinatorNode implements AutoCloseable {
             if (mapping.joinSelf(withWorker)) {
                 cluster.manager().tell(Join.create(cluster.selfMember().address()));
             }
+            // Lets workers left in the cluster of this node's previous start see that it is back and rejoin.
+            ctx.spawn(IncarnationResponder.create(), IncarnationResponder.NAME);
             // Every coordinator node's hub is fed from the topic, so a standby's SSE clients see the singleton's
             // events with the same ids.
             ActorRef<Topic.Command<LiveMessage>> topic = ctx.spawn(LiveRelay.topic(), "live-events-topic");

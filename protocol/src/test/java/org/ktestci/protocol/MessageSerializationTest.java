@@ -46,6 +46,8 @@ class MessageSerializationTest {
                 new HelloAck(1, true, "", 42, 4, 10, 60, List.of(new HelloAck.Resume("l1", executor.ref(), 8)),
                         List.of("l0")),
                 new HelloRequest(42),
+                new IncarnationQuery(KIT.<IncarnationReply>createTestProbe().ref()),
+                new IncarnationReply("pekko://ktest-ci@127.0.0.1:25520", -4_211_234_567_890L),
                 new RunBatch("l1", 7, 0, 1, "linux", "0123456789abcdef0123456789abcdef01234567",
                         List.of(new RunBatch.Source("/srv/upstream", "main")), "", "demo/smoke.ktest", "",
                         Map.of("ktest_x", "1"), "x86_64",

@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -56,29 +57,38 @@ public final class WorkerMain implements Callable<Integer> {
         CiConfig c = loaded.get();
         var cl = c.cluster();
         String advertise = cl.advertiseHost().orElse(c.worker().host());
-        ActorSystem<Void> system = ActorSystem.create(Behaviors.setup(ctx -> {
-            WorkerNode.spawnAgent(ctx, c);
-            ctx.spawn(CoordinatorWatch.create(java.time.Duration.ofSeconds(10)), "coordinator-watch");
-            return Behaviors.empty();
-        }), ClusterNodeConfig.SYSTEM_NAME, ClusterNodeConfig.build(new ClusterNodeSettings(List.of("worker"),
-                cl.bindHost(), cl.port(), advertise, seed.map(List::of).orElse(cl.seedNodes()), cl.insecurePlaintext(),
-                cl.tlsCert(), cl.tlsKey(),
-                cl.tlsCa())));
-        if (cl.insecurePlaintext()) {
-            system.log().warn("cluster transport is NOT encrypted");
+        List<String> seeds = seed.map(List::of).orElse(cl.seedNodes());
+        while (true) {
+            ActorSystem<Void> system = ActorSystem.create(Behaviors.setup(ctx -> {
+                WorkerNode.spawnAgent(ctx, c);
+                ctx.spawn(CoordinatorWatch.create(Duration.ofSeconds(10), Duration.ofSeconds(1), seeds),
+                        "coordinator-watch");
+                return Behaviors.empty();
+            }), ClusterNodeConfig.SYSTEM_NAME, ClusterNodeConfig.build(new ClusterNodeSettings(List.of("worker"),
+                    cl.bindHost(), cl.port(), advertise, seeds, cl.insecurePlaintext(), cl.tlsCert(), cl.tlsKey(),
+                    cl.tlsCa())));
+            if (cl.insecurePlaintext()) {
+                system.log().warn("cluster transport is NOT encrypted");
+            }
+            system.getWhenTerminated().toCompletableFuture().join();
+            var reason = org.apache.pekko.actor.CoordinatedShutdown.get(system).getShutdownReason();
+            if (reason.isPresent() && CoordinatorWatch.rejoins(reason.get())) {
+                // The coordinator restarted or is gone: a Pekko node cannot join another cluster, so a new actor
+                // system in this process joins the coordinator's current one (protocol.md §3).
+                System.err.println("ktest-ci-worker: left the coordinator's old cluster (" + reason.get()
+                        + "); joining again");
+                continue;
+            }
+            // Downed by the cluster (declared dead): exit 1 so systemd restarts us and we join afresh
+            // (protocol.md §3). A SIGTERM stop is a clean exit.
+            boolean downed = reason.isPresent()
+                    && reason.get() instanceof org.apache.pekko.actor.CoordinatedShutdown.ClusterDowningReason$;
+            if (downed) {
+                System.err.println("ktest-ci-worker: this node left the coordinator's cluster (" + reason.get()
+                        + "); exiting with status 1");
+            }
+            return downed ? 1 : 0;
         }
-        system.getWhenTerminated().toCompletableFuture().join();
-        // Downed by the cluster (the coordinator is gone or declared us dead): exit 1 so systemd restarts us
-        // and we join the cluster afresh (protocol.md §3). A SIGTERM stop is a clean exit.
-        var reason = org.apache.pekko.actor.CoordinatedShutdown.get(system).getShutdownReason();
-        boolean downed = reason.isPresent()
-                && (reason.get() instanceof org.apache.pekko.actor.CoordinatedShutdown.ClusterDowningReason$
-                || reason.get() == CoordinatorWatch.COORDINATOR_LOST);
-        if (downed) {
-            System.err.println("ktest-ci-worker: this node left the coordinator's cluster (" + reason.get()
-                    + "); exiting with status 1");
-        }
-        return downed ? 1 : 0;
     }
 
     @Command(name = "check-config", mixinStandardHelpOptions = true, description = "Validates the config file.")

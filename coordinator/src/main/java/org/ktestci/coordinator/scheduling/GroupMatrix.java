@@ -38,15 +38,15 @@ final class GroupMatrix {
     record Collision(String resultKey, Entry kept, Entry dropped) {}
 
     /**
-     * Window order among entries of one commit and weight (scheduling.md §3 step 5 after weight and commit): test,
-     * kernel, env, arch id, cost, listing index; the subtest makes it total.
+     * Window order among entries of one commit and weight (scheduling.md §3 step 5 after weight and commit): cost
+     * descending, test, kernel, env, arch id, listing index; the subtest makes it total.
      */
     static final java.util.Comparator<Entry> ORDER = java.util.Comparator
-            .comparing(Entry::test, org.ktestci.schema.keys.Utf8ByteOrder.COMPARATOR)
+            .comparing(Entry::cost, java.util.Comparator.reverseOrder())
+            .thenComparing(Entry::test, org.ktestci.schema.keys.Utf8ByteOrder.COMPARATOR)
             .thenComparing(Entry::kernel, org.ktestci.schema.keys.Utf8ByteOrder.COMPARATOR)
             .thenComparing(Entry::env, org.ktestci.schema.keys.Utf8ByteOrder.COMPARATOR)
             .thenComparing(Entry::archId, org.ktestci.schema.keys.Utf8ByteOrder.COMPARATOR)
-            .thenComparingInt(Entry::cost)
             .thenComparingInt(Entry::listingIndex)
             .thenComparing(Entry::subtest, org.ktestci.schema.keys.Utf8ByteOrder.COMPARATOR);
 

@@ -618,9 +618,26 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
             return Effect().none();
         }
         unresumed.remove(e.leaseId());
-        endings.add(e);
+        endings.add(withRecordedVerdicts(state.leases.get(e.leaseId()), e));
         queueFlush();
         return Effect().none();
+    }
+
+    /**
+     * {@code e} with every key of the lease that has a verdict in the results index: "keys with verdicts keep them"
+     * (scheduling.md §7) also when the ending does not list them. A lease recovered after a restart and ended as
+     * {@code coordinator_failover} lists none, though some of its subtests got verdicts before the crash; re-queued,
+     * they would run again and their second verdicts be refused.
+     */
+    private LeaseEnded withRecordedVerdicts(LeaseGrant grant, LeaseEnded e) {
+        Set<String> verdicts = new HashSet<>(e.verdictKeys());
+        for (Job j : grant.jobs()) {
+            if (!verdicts.contains(j.resultKey()) && index.hasVerdict(j.key().commit(), j.resultKey())) {
+                verdicts.add(j.resultKey());
+            }
+        }
+        return verdicts.size() == e.verdictKeys().size() ? e : new LeaseEnded(e.leaseId(), e.outcome(), e.reason(),
+                e.unreached(), Set.copyOf(verdicts), e.declaredArch(), e.downId());
     }
 
     /** The events that end {@code grant} (scheduling.md §7–§9); {@code hosts} tracks health within the write. */

@@ -11,7 +11,7 @@ public record SchedulerSettings(int window, int refillAt, int subtestDurationMax
 
     /** Defaults of config.md for what a test does not set. */
     public static SchedulerSettings defaults() {
-        return new SchedulerSettings(2000, 500, 600, 30, 1200, 2, Duration.ofSeconds(60), Duration.ofSeconds(10),
+        return new SchedulerSettings(2000, 500, 600, 30, 1200, 2, Duration.ofSeconds(12), Duration.ofSeconds(3),
                 Duration.ofSeconds(600), Duration.ofSeconds(60), Duration.ofSeconds(3600), 3, Duration.ofSeconds(600),
                 Duration.ofSeconds(14400), 500);
     }

@@ -69,6 +69,14 @@ class SeparateWorkerJvmTest {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
         });
+        // A SIGKILLed worker leaves its test script behind (as on a real host until the next cleanup).
+        Path marker = dir.resolve("markers/w1-running");
+        if (Files.exists(marker) && !Files.readString(marker).isBlank()) {
+            ProcessHandle.of(Long.parseLong(Files.readString(marker).trim())).ifPresent(h -> {
+                h.descendants().forEach(ProcessHandle::destroyForcibly);
+                h.destroyForcibly();
+            });
+        }
     }
 
     private Path coordinatorConfig() throws Exception {
@@ -80,8 +88,8 @@ class SeparateWorkerJvmTest {
         fx.repos(1, "bcachefs: one commit");
         fx.testFile("t.ktest", TEST);
         Files.createDirectories(dir.resolve("markers"));
-        return fx.config("coordinator.toml", "t.ktest", "heartbeat_interval = 1\nlease_timeout = 5", clusterSecurity,
-                "");
+        // The default heartbeat_interval (3 s) and lease_timeout (12 s): the kill test measures them.
+        return fx.config("coordinator.toml", "t.ktest", "", clusterSecurity, "");
     }
 
     private Process startWorker(String host, int coordinatorPort) throws Exception {
@@ -93,8 +101,6 @@ class SeparateWorkerJvmTest {
         Files.writeString(cfg, """
                 ktest_dir = "ktest"
                 state_dir = "%s"
-                heartbeat_interval = 1
-                lease_timeout = 5
                 [cluster]
                 %sseed_nodes = ["pekko://ktest-ci@127.0.0.1:%d"]
                 bind_host = "127.0.0.1"
@@ -218,6 +224,9 @@ class SeparateWorkerJvmTest {
             HttpClient http = HttpClient.newHttpClient();
             String api = "http://127.0.0.1:" + node.httpPort() + "/api/v1/commits/" + sha;
             awaitCommit(http, api, 1, Duration.ofSeconds(30)); // t.first's verdict is recorded before the kill
+            LiveDashboardTest.EventLog leases = new LiveDashboardTest.EventLog(http,
+                    "http://127.0.0.1:" + node.httpPort() + "/api/v1/events?types=lease");
+            assertEquals(200, leases.response().statusCode());
             startWorker("w2", port); // idle, its claim parked: it takes over what w1 leaves
             long joined = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (!Files.readString(dir.resolve("w2.log")).contains("hello accepted") && System.nanoTime() < joined) {
@@ -225,8 +234,23 @@ class SeparateWorkerJvmTest {
             }
             long killedAt = System.currentTimeMillis();
             w1.destroyForcibly(); // SIGKILL: no goodbye, no cleanup
+            // "Detection": the kill until the dead worker's lease ends and its jobs are pending again.
+            long detected = -1;
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (detected < 0 && System.nanoTime() < until) {
+                if (leases.has("lease", d -> d.get("host").asText().equals("w1")
+                        && !d.get("event").asText().equals("granted"))) {
+                    detected = System.currentTimeMillis() - killedAt;
+                }
+                Thread.sleep(20);
+            }
+            assertTrue(leases.has("lease", d -> d.get("host").asText().equals("w1")
+                    && d.get("event").asText().equals("expired") && d.get("reason").asText().equals("lease_timeout")),
+                    "w1's lease ended by lease_timeout: " + leases.events);
             w1.waitFor(10, TimeUnit.SECONDS);
             JsonNode c = awaitCommit(http, api, 3, Duration.ofSeconds(120));
+            long lastVerdict = System.currentTimeMillis() - killedAt;
+            leases.close();
             long released = 0;
             for (JsonNode t : c.get("tests")) {
                 String name = t.get("name").asText();
@@ -239,10 +263,12 @@ class SeparateWorkerJvmTest {
                     released = java.time.Instant.parse(t.get("starttime").asText()).toEpochMilli() - killedAt;
                 }
             }
-            // lease_timeout is 5 s here; the executor checks once a second and starttime has whole seconds.
-            assertTrue(released <= 5000 + 3000, "re-leased within lease_timeout: " + released + " ms");
-            System.out.println("measured: killed worker's subtest started on the other worker " + released
-                    + " ms after SIGKILL (lease_timeout 5 s)");
+            // lease_timeout is 12 s by default, counted from the last renewal before the kill; the executor checks
+            // once a second. The goal (issue 15): at most 15 s.
+            assertTrue(detected <= 15_000, "the lease ended within lease_timeout: " + detected + " ms");
+            System.out.println("measured: worker SIGKILLed mid-batch, default settings: its lease ended " + detected
+                    + " ms after the kill, its subtest started on the other worker after " + released
+                    + " ms (starttime has whole seconds), last verdict after " + lastVerdict + " ms");
             CommitResults blob = CommitResultsCodec.read(dir.resolve("out").resolve(sha + ".capnp"));
             assertEquals(List.of("t.first", "t.last", "t.slow"), blob.entries().stream().map(ResultEntry::name).toList());
         }

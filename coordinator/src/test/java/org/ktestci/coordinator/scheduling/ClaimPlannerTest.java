@@ -40,8 +40,9 @@ class ClaimPlannerTest {
                 job("c1", "t.ktest", "c", 0, 200, 2, "x86_64"),
                 job("c2", "t.ktest", "a", 0, 10, 0, "x86_64"),
                 job("c1", "t.ktest", "d", 0, 100, 3, "x86_64"));
-        // Window order puts the cheaper of equal-weight jobs first: d (100), c (200), a (300) fit, b (400) not.
-        assertEquals(List.of("d", "c", "a"), plan(s, "x86_64", 600));
+        // Window order puts a commit's longest jobs first: b (400) seeds the batch, a (300) does not fit beside
+        // it, c (200) fills the budget, d (100) no longer fits; u.ktest's x has another batch key.
+        assertEquals(List.of("b", "c"), plan(s, "x86_64", 600));
     }
 
     @Test

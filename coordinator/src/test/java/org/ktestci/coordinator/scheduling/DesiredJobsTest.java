@@ -56,8 +56,11 @@ class DesiredJobsTest {
             return arches;
         }
 
+        /** Estimated seconds by result key; others get 10..14 from their hash. */
+        final Map<String, Integer> costs = new HashMap<>();
+
         public int costOf(String key) {
-            return 10 + Math.floorMod(key.hashCode(), 5);
+            return costs.getOrDefault(key, 10 + Math.floorMod(key.hashCode(), 5));
         }
 
         public long removals(String commit) {
@@ -90,6 +93,8 @@ class DesiredJobsTest {
     void ordersByWeightThenCommitAndListingAndDedupsAcrossBranchesAndGroups() throws Exception {
         Farm f = new Farm();
         f.listings.put("t.ktest", List.of("b", "a"));
+        f.costs.put("t.a", 10);
+        f.costs.put("t.b", 10);
         GroupSpec g = group("g", List.of("t.ktest"), 2, 0, List.of(), List.of());
         GroupSpec late = group("late", List.of("t.ktest"), 3, 2, List.of(), List.of());
         f.branch("main", List.of("c3", "c2", "c1"), g, late);
@@ -105,6 +110,34 @@ class DesiredJobsTest {
         assertEquals(List.of(new Source("/up/main", "main"), new Source("/up/old", "old")), shared.sources());
         assertEquals(describe(r.jobs()), describe(new WindowPlanner().compute(f, 100, Set.of()).jobs()));
     }
+
+    @Test
+    void withinACommitTheLongestSubtestsGoFirstAcrossItsTestsAndGroups() throws Exception {
+        Farm f = new Farm();
+        f.listings.put("a.ktest", List.of("quick", "slow", "mid"));
+        f.listings.put("b.ktest", List.of("long", "short"));
+        Map.of("a.quick", 5, "a.slow", 300, "a.mid", 60, "b.long", 200, "b.short", 60).forEach(f.costs::put);
+        GroupSpec ga = group("ga", List.of("a.ktest"), 2, 0, List.of(), List.of());
+        GroupSpec gb = group("gb", List.of("b.ktest"), 2, 0, List.of(), List.of());
+        f.branch("main", List.of("c2", "c1"), ga, gb);
+        DesiredJobs.Result r = DesiredJobs.compute(f, 100);
+        // Newest commit first, as before; within it, -cost across both tests and groups; equal costs by test.
+        assertEquals(List.of("c2:a.slow:0", "c2:b.long:0", "c2:a.mid:0", "c2:b.short:0", "c2:a.quick:0",
+                "c1:a.slow:1", "c1:b.long:1", "c1:a.mid:1", "c1:b.short:1", "c1:a.quick:1"), describe(r.jobs()));
+        assertEquals(describe(r.jobs()), describe(new WindowPlanner().compute(f, 100, Set.of()).jobs()));
+        assertEquals(describe(r.jobs().subList(0, 3)), describe(new WindowPlanner().compute(f, 3, Set.of()).jobs()),
+                "a truncated window keeps the longest of the newest commit");
+    }
+
+    /** scheduling.md §3 step 5 as written, independent of the production comparators. */
+    static final java.util.Comparator<Job> SPEC_ORDER = java.util.Comparator.<Job>comparingInt(Job::weight)
+            .thenComparing(j -> j.key().commit(), org.ktestci.schema.keys.Utf8ByteOrder.COMPARATOR)
+            .thenComparingInt(j -> -j.cost())
+            .thenComparing(j -> j.key().test(), org.ktestci.schema.keys.Utf8ByteOrder.COMPARATOR)
+            .thenComparing(j -> j.key().kernel(), org.ktestci.schema.keys.Utf8ByteOrder.COMPARATOR)
+            .thenComparing(j -> j.key().env(), org.ktestci.schema.keys.Utf8ByteOrder.COMPARATOR)
+            .thenComparing(j -> j.key().archId(), org.ktestci.schema.keys.Utf8ByteOrder.COMPARATOR)
+            .thenComparingInt(Job::listingIndex);
 
     @Test
     void expandsKernelsAndArchIdsIntoResultKeysAndAPriorityRanksLikeOlderCommits() throws Exception {
@@ -141,6 +174,8 @@ class DesiredJobsTest {
     void truncatesToTheWindowKeepingTheBestJobsAndSkipsUnfetchedBranches() throws Exception {
         Farm f = new Farm();
         f.listings.put("t.ktest", List.of("b", "a"));
+        f.costs.put("t.a", 10);
+        f.costs.put("t.b", 10); // equal estimates: listing order
         f.branch("main", List.of("c4", "c3", "c2", "c1"), group("g", List.of("t.ktest"), 50, 0, List.of(), List.of()));
         f.branches.add(new BranchSpec("never", "linux", java.nio.file.Path.of("/r"), "", "/up", "never",
                 List.of(group("g", List.of("t.ktest"), 50, 0, List.of(), List.of()))));
@@ -238,6 +273,10 @@ class DesiredJobsTest {
                 List<Job> expected = DesiredJobs.compute(f, window).jobs();
                 List<Job> got = planner.compute(f, window, Set.of()).jobs();
                 assertEquals(expected, got, "seed " + seed + " round " + round);
+                for (int i = 1; i < got.size(); i++) {
+                    assertTrue(SPEC_ORDER.compare(got.get(i - 1), got.get(i)) <= 0, "seed " + seed + " round " + round
+                            + ": window order at " + i + ": " + got.get(i - 1) + " before " + got.get(i));
+                }
                 mutate(f, rnd);
             }
         }

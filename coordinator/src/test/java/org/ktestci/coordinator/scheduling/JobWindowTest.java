@@ -6,10 +6,12 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.ktestci.coordinator.metrics.CoordinatorMetrics;
+import org.ktestci.coordinator.results.ResultRecord;
 import org.ktestci.coordinator.results.ResultsIndex;
 import org.ktestci.coordinator.results.ResultsStore;
 import org.ktestci.coordinator.testing.InMemoryJournal;
 import org.ktestci.protocol.BatchFinished;
+import org.ktestci.schema.status.Status;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -134,9 +136,13 @@ class JobWindowTest {
     }
 
     private static Fixture start(SchedulerSettings settings, RefillSource source, String id) {
+        return start(settings, source, id, new ResultsIndex());
+    }
+
+    private static Fixture start(SchedulerSettings settings, RefillSource source, String id, ResultsIndex index) {
         TestProbe<ResultsStore.Command> results = KIT.createTestProbe();
         ActorRef<JobWindow.Command> window = KIT.spawn(JobWindow.create(id, settings, source, results.ref(),
-                new ResultsIndex(), CoordinatorMetrics.standalone()));
+                index, CoordinatorMetrics.standalone()));
         return new Fixture(window, results, id);
     }
 
@@ -161,14 +167,14 @@ class JobWindowTest {
         TestProbe<BatchOffer> slot0 = f.parkedClaim("h", 0, "x86_64");
         f.window().tell(new JobWindow.HostsChanged(Map.of("h", "x86_64")));
         BatchOffer offer = slot0.expectMessageClass(BatchOffer.class);
-        assertEquals(List.of("b", "c"), subtests(offer.grant()),
-                "same commit and test file, in window order (cheaper first at equal weight); a no longer fits 600 s");
+        assertEquals(List.of("a", "b"), subtests(offer.grant()),
+                "same commit and test file, in window order (the commit's longest first); c no longer fits 600 s");
         assertEquals("c2", offer.grant().commit());
         ResultsStore.Claim claim = f.results().expectMessageClass(ResultsStore.Claim.class);
         assertEquals(offer.grant().leaseId(), claim.leaseId());
         assertEquals(offer.grant().epoch(), claim.epoch());
         LeaseGrant second = f.claim("h", 1, "x86_64");
-        assertEquals(List.of("a"), subtests(second), "the first eligible job seeds; other files or commits never join");
+        assertEquals(List.of("c"), subtests(second), "the first eligible job seeds; other files or commits never join");
         assertTrue(second.epoch() > offer.grant().epoch(), "epochs strictly increase");
         f.parkedClaim("armhost", 0, "aarch64");
     }
@@ -485,5 +491,34 @@ class JobWindowTest {
         assertEquals(List.of(g.first().resultKey()), release.keys());
         assertEquals("coordinator_failover", release.reason());
         assertTrue(second.leases().leases().isEmpty());
+    }
+
+    @Test
+    void aRecoveredLeaseEndedByItsHostsHelloRequeuesOnlyTheSubtestsWithoutAVerdict() {
+        FixedSource source = new FixedSource(List.of(job("c1", "t.ktest", "a", 0, 10, "x86_64"),
+                job("c1", "t.ktest", "b", 0, 10, "x86_64"), job("c1", "t.ktest", "c", 0, 10, "x86_64")));
+        SchedulerSettings s = settings(30, 2).withLeaseTimeout(Duration.ofSeconds(60), Duration.ofSeconds(10));
+        String id = "job-window-" + UUID.randomUUID();
+        ResultsIndex index = new ResultsIndex();
+        Fixture first = start(s, source, id, index);
+        first.window().tell(new JobWindow.HostsChanged(Map.of("h", "x86_64")));
+        LeaseGrant g = first.claim("h", 0, "x86_64");
+        assertEquals(List.of("a", "b", "c"), subtests(g));
+        // t.a got its verdict, then the coordinator died; the worker rejoins the new one without the lease.
+        index.replace("c1", Map.of("t.a", ResultRecord.imported("t.a", Status.PASSED, 1, 1),
+                "t.b", ResultRecord.claimed("t.b", g.leaseId(), "h", 0, "x86_64", 1, 1)));
+        KIT.stop(first.window());
+        source.gate = new CountDownLatch(1); // no refill, which would drop t.a from pending on its own
+        Fixture second = start(s, source, id, index);
+        TestProbe<JobWindow.ResumeDecision> decision = KIT.createTestProbe();
+        second.window().tell(new JobWindow.ResumeLeases("h", List.of(), decision.ref()));
+        decision.receiveMessage();
+        ResultsStore.Release release = second.results().expectMessageClass(ResultsStore.Release.class);
+        assertEquals("coordinator_failover", release.reason());
+        assertEquals(List.of("t.b", "t.c"), release.keys().stream().sorted().toList());
+        second.window().tell(new JobWindow.HostsChanged(Map.of("h", "x86_64")));
+        LeaseGrant next = second.claim("h", 0, "x86_64");
+        assertEquals(List.of("b", "c"), subtests(next), "t.a keeps its verdict and is not run again");
+        source.gate.countDown();
     }
 }

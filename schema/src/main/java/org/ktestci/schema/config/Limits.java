@@ -18,8 +18,8 @@ record Limits(int subtestDurationMax, int subtestDurationDef, int subtestTimeout
         int refillAt = c.read("refill_at", 0, 500);
         c.require(refillAt < window, "refill_at", "must be < window (" + window + "), got " + refillAt,
                 "window", "must be > refill_at (" + refillAt + "), got " + window);
-        int heartbeat = c.read("heartbeat_interval", 1, 10);
-        int leaseTimeout = c.read("lease_timeout", 1, 60);
+        int heartbeat = c.read("heartbeat_interval", 1, 3);
+        int leaseTimeout = c.read("lease_timeout", 1, 12);
         c.require(leaseTimeout >= 3L * heartbeat,
                 "lease_timeout", "must be >= 3 x heartbeat_interval (" + 3L * heartbeat + "), got " + leaseTimeout,
                 "heartbeat_interval", "must be <= lease_timeout / 3 (" + leaseTimeout / 3 + "), got " + heartbeat);

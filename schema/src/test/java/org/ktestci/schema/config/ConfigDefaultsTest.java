@@ -30,7 +30,7 @@ class ConfigDefaultsTest {
         CiConfig c = f.parse("", ConfigRole.CI_STATUS);
         assertEquals("ci", c.user());
         assertEquals(Path.of("/var/lib/ktest-ci"), c.stateDir());
-        assertEquals(List.of(600, 30, 1200, 500, 2000, 500, 60, 10, 2, 3, 600, 14400, 60, 600, 3600, 3600, 1800),
+        assertEquals(List.of(600, 30, 1200, 500, 2000, 500, 12, 3, 2, 3, 600, 14400, 60, 600, 3600, 3600, 1800),
                 List.of(c.subtestDurationMax(), c.subtestDurationDef(), c.subtestTimeout(), c.keepResultsCommits(),
                         c.window(), c.refillAt(), c.leaseTimeout(), c.heartbeatInterval(), c.infraRetries(),
                         c.quarantineAfter(), c.quarantineBackoff(), c.quarantineBackoffMax(), c.fetchInterval(),

@@ -190,7 +190,7 @@ class ConfigErrorsTest {
                         """, CI_STATUS));
         assertEquals(List.of(
                 f.err(1, 1, "window", "must be > refill_at (500), got 400"),
-                f.err(2, 1, "heartbeat_interval", "must be <= lease_timeout / 3 (20), got 21"),
+                f.err(2, 1, "heartbeat_interval", "must be <= lease_timeout / 3 (4), got 21"),
                 f.err(3, 1, "quarantine_backoff", "must be <= quarantine_backoff_max (14400), got 20000")),
                 f.errors("window = 400\nheartbeat_interval = 21\nquarantine_backoff = 20000\n", CI_STATUS),
                 "against a default, the key the file sets is the one reported");

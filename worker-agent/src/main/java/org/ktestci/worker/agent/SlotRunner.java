@@ -44,7 +44,7 @@ import java.util.Optional;
 public final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
     public sealed interface Command extends NoSerializationVerificationNeeded
             permits FromCoordinator, HeartbeatTick, RetransmitTick, LiveTick, RunEnded, Drain, ResumeLease,
-            AbandonLease, LeaseTimeout {}
+            AbandonLease, LeaseTiming, CoordinatorPresence {}
 
     /**
      * A coordinator message the agent took from the gateway that acknowledged its hello; {@code via} is that
@@ -80,15 +80,27 @@ public final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
     /** The coordinator no longer holds {@code leaseId}: stop its run and drop its unsent results. */
     public record AbandonLease(String leaseId) implements Command {}
 
-    /** Learned from {@code HelloAck}: a lease without a valid heartbeat answer for this long is certainly gone. */
-    public record LeaseTimeout(Duration timeout) implements Command {}
+    /**
+     * Learned from {@code HelloAck}: the coordinator's heartbeat period, and how long a lease without a valid heartbeat
+     * answer lives there (config.md: both are the coordinator's settings; the worker's own file only gives the
+     * values used before the first hello is acknowledged).
+     */
+    public record LeaseTiming(Duration heartbeatInterval, Duration leaseTimeout) implements Command {}
+
+    /**
+     * Whether a coordinator gateway is reachable. Without one, unanswered heartbeats say nothing about the lease: a
+     * coordinator failing over or restarting keeps its leases for {@code lease_timeout} after it is back
+     * (scheduling.md §7), so the run goes on, and is fenced off if the lease turns out to be gone.
+     */
+    public record CoordinatorPresence(boolean present) implements Command {}
 
     private final int slot;
     private final BatchRun.Factory factory;
     private final BatchCheck batchCheck;
-    private final Duration heartbeatInterval;
+    private Duration heartbeatInterval;
     private final ActiveLeases active;
-    private Duration leaseTimeout = Duration.ofSeconds(60);
+    private Duration leaseTimeout = Duration.ofSeconds(12);
+    private boolean coordinatorPresent = true;
     /** When the oldest heartbeat still without a valid answer was sent (0: all answered). */
     private long unansweredSince;
     private long lastTick;
@@ -143,10 +155,8 @@ public final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
                 .onMessage(LiveTick.class, t -> onLiveTick())
                 .onMessage(ResumeLease.class, this::onResume)
                 .onMessage(AbandonLease.class, this::onAbandon)
-                .onMessage(LeaseTimeout.class, t -> {
-                    leaseTimeout = t.timeout();
-                    return this;
-                })
+                .onMessage(LeaseTiming.class, this::onLeaseTiming)
+                .onMessage(CoordinatorPresence.class, this::onCoordinatorPresence)
                 .build();
     }
 
@@ -232,6 +242,25 @@ public final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
         return this;
     }
 
+    private Behavior<Command> onLeaseTiming(LeaseTiming t) {
+        leaseTimeout = t.leaseTimeout();
+        if (!t.heartbeatInterval().equals(heartbeatInterval)) {
+            heartbeatInterval = t.heartbeatInterval();
+            if (current != null) {
+                timers.startTimerWithFixedDelay("heartbeat", new HeartbeatTick(), heartbeatInterval);
+            }
+        }
+        return this;
+    }
+
+    private Behavior<Command> onCoordinatorPresence(CoordinatorPresence p) {
+        if (p.present() != coordinatorPresent) {
+            coordinatorPresent = p.present();
+            unansweredSince = 0; // counted afresh from the next heartbeat a reachable coordinator can answer
+        }
+        return this;
+    }
+
     private Behavior<Command> onLiveTick() {
         if (sink != null) {
             sink.sendLive();
@@ -258,14 +287,16 @@ public final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
             lastTick = now;
             // protocol.md §4.1: heartbeats unanswered for lease_timeout: the lease is certainly gone. Counted from
             // a heartbeat actually sent, so a worker that was itself frozen asks before it gives up.
-            if (!sink.silenced && unansweredSince > 0 && now - unansweredSince > leaseTimeout.toMillis()) {
+            if (!coordinatorPresent) {
+                unansweredSince = 0; // nobody to answer: a failover or restart, not the lease's end
+            } else if (!sink.silenced && unansweredSince > 0 && now - unansweredSince > leaseTimeout.toMillis()) {
                 getContext().getLog().warn("no valid heartbeat answer for {} s, aborting: slot={} lease={}",
                         leaseTimeout.toSeconds(), slot, current.leaseId());
                 untrack(current.leaseId());
                 abortCurrent(false);
                 return this;
             }
-            if (unansweredSince == 0) {
+            if (unansweredSince == 0 && coordinatorPresent) {
                 unansweredSince = now;
             }
             sink.executor.tell(new LeaseHeartbeat(current.leaseId(), current.epoch(), slot, sink.currentKey,

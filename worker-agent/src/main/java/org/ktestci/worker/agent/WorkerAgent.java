@@ -180,6 +180,11 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
         }
         forgetGatewaysOfGoneNodes(members, self);
         if (!now.equals(trusted)) {
+            if (now.isEmpty() != trusted.isEmpty()) {
+                // The Receptionist lists reachable gateways only: none means the coordinator is failing over,
+                // restarting or cut off, and unanswered heartbeats must not end a run (SlotRunner.CoordinatorPresence).
+                slots.forEach(s -> s.tell(new SlotRunner.CoordinatorPresence(!now.isEmpty())));
+            }
             trusted = now;
             if (acknowledged != null && !trusted.contains(acknowledged)) {
                 acknowledged = null;
@@ -317,8 +322,10 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
             int n = slots.size();
             slots.add(getContext().spawn(slotFactory.apply(n), "slot-" + n));
         }
-        if (ack.leaseTimeoutSecs() > 0) {
-            slots.forEach(s -> s.tell(new SlotRunner.LeaseTimeout(Duration.ofSeconds(ack.leaseTimeoutSecs()))));
+        if (ack.leaseTimeoutSecs() > 0 && ack.heartbeatIntervalSecs() > 0) {
+            SlotRunner.LeaseTiming timing = new SlotRunner.LeaseTiming(Duration.ofSeconds(ack.heartbeatIntervalSecs()),
+                    Duration.ofSeconds(ack.leaseTimeoutSecs()));
+            slots.forEach(s -> s.tell(timing));
         }
         ActorRef<AgentMessage> via = doorOf(gateway);
         for (HelloAck.Resume r : ack.resume()) {

@@ -11,6 +11,7 @@ import org.ktestci.protocol.BatchAccepted;
 import org.ktestci.protocol.BatchFinished;
 import org.ktestci.protocol.BatchRefused;
 import org.ktestci.protocol.ExecutorMessage;
+import org.ktestci.protocol.LeaseHeartbeat;
 import org.ktestci.protocol.Reject;
 import org.ktestci.protocol.RevokeLease;
 import org.ktestci.protocol.RunBatch;
@@ -23,6 +24,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SlotRunnerTest {
     private static final ActorTestKit KIT = ActorTestKit.create();
@@ -144,5 +146,56 @@ class SlotRunnerTest {
             Thread.onSpinWait(); // accepted is sent before the run's thread begins
         }
         assertEquals(List.of("R1", "R2"), started);
+    }
+
+    /** Everything the probe gets within {@code d}. */
+    private static List<ExecutorMessage> receivedWithin(TestProbe<ExecutorMessage> p, Duration d) {
+        List<ExecutorMessage> got = new java.util.ArrayList<>();
+        long end = System.nanoTime() + d.toNanos();
+        while (true) {
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                return got;
+            }
+            try {
+                got.add(p.receiveMessage(Duration.ofNanos(left)));
+            } catch (AssertionError timeout) {
+                return got;
+            }
+        }
+    }
+
+    @Test
+    void takesTheHeartbeatPeriodAndLeaseTimeoutFromTheCoordinatorsHelloAck() {
+        TestProbe<ExecutorMessage> executor = KIT.createTestProbe();
+        ActorRef<SlotRunner.Command> slot = KIT.spawn(SlotRunner.create(0, oneVerdict(new CountDownLatch(1)),
+                BatchCheck.ANY, Duration.ofSeconds(30))); // the worker's own file says 30 s
+        slot.tell(new SlotRunner.LeaseTiming(Duration.ofMillis(200), Duration.ofSeconds(1)));
+        slot.tell(in(batch("T1", 40, executor.ref())));
+        executor.expectMessageClass(BatchAccepted.class);
+        executor.expectMessageClass(SubtestFinished.class);
+        executor.expectMessageClass(LeaseHeartbeat.class, Duration.ofSeconds(2));
+        // No heartbeat is answered: after the coordinator's lease_timeout (1 s) the run is given up.
+        List<ExecutorMessage> got = receivedWithin(executor, Duration.ofSeconds(4));
+        assertTrue(got.stream().anyMatch(m -> m instanceof BatchFinished), got.toString());
+    }
+
+    @Test
+    void unansweredHeartbeatsEndNoRunWhileNoCoordinatorIsReachable() {
+        TestProbe<ExecutorMessage> executor = KIT.createTestProbe();
+        ActorRef<SlotRunner.Command> slot = KIT.spawn(SlotRunner.create(0, oneVerdict(new CountDownLatch(1)),
+                BatchCheck.ANY, Duration.ofSeconds(30)));
+        slot.tell(new SlotRunner.LeaseTiming(Duration.ofMillis(200), Duration.ofSeconds(1)));
+        slot.tell(in(batch("P1", 50, executor.ref())));
+        executor.expectMessageClass(BatchAccepted.class);
+        slot.tell(new SlotRunner.CoordinatorPresence(false)); // restarting, failing over, or cut off
+        List<ExecutorMessage> meanwhile = receivedWithin(executor, Duration.ofSeconds(3));
+        assertTrue(meanwhile.stream().noneMatch(m -> m instanceof BatchFinished),
+                "three lease timeouts without a reachable coordinator: the run goes on");
+        assertTrue(meanwhile.stream().anyMatch(m -> m instanceof LeaseHeartbeat), "and keeps asking");
+        slot.tell(new SlotRunner.CoordinatorPresence(true));
+        List<ExecutorMessage> after = receivedWithin(executor, Duration.ofSeconds(4));
+        assertTrue(after.stream().anyMatch(m -> m instanceof BatchFinished),
+                "a reachable coordinator that does not answer for lease_timeout: the lease is gone");
     }
 }
