@@ -1,5 +1,6 @@
 // Commit page: the log pane, the status filter and pager without reloads, the next page's rows added as the pager
-// scrolls into view, and live updates of this commit's rows from /api/v1/events. Logs and names are untrusted text: only textContent and attributes are used.
+// scrolls into view, and live updates of this commit's rows from /api/v1/events. Logs and names are untrusted
+// text: only textContent and attributes are used.
 //
 // Loaded in <head> without defer: the click handlers are delegated from the document and installed before the body
 // is parsed, so a row's log link works as soon as the row shows. Without this script the page still works: links
