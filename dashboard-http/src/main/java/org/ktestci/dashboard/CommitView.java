@@ -102,7 +102,7 @@ final class CommitView {
         b.append("</tbody></table>");
         if (rows.rows.isEmpty()) {
             b.append("<p class=\"no-rows\">").append(rows.show == CommitRows.Show.FAILURES ? "No failures."
-                    : rows.show == CommitRows.Show.ALL ? "No results." : "No results " + rows.show.label + ".")
+                    : rows.show == CommitRows.Show.ALL ? "No results." : "No result is " + rows.show.label + ".")
                     .append("</p>");
         }
         b.append(pager(query, rows)).append("</div></div>");

@@ -50,7 +50,7 @@ class CommitPagesTest {
                     "a search shows every matching row");
             assertTrue(searched.contains("value=\"all\" checked> All <span class=\"count\">(2)</span>"));
             String none = fx.http.html("/ci?commit=" + fx.m(5) + "&show=notrun");
-            assertTrue(none.contains("<tbody></tbody></table><p class=\"no-rows\">No results Not run.</p>"), none);
+            assertTrue(none.contains("<tbody></tbody></table><p class=\"no-rows\">No result is Not run.</p>"), none);
 
             HttpResponse<byte[]> bad = fx.http.get("/ci?commit=" + fx.m(5) + "&show=failing");
             assertEquals(400, bad.statusCode());
