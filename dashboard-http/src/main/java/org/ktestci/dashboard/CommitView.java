@@ -15,12 +15,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** {@code /ci?commit=…}: one commit's per-test table with last good, history strip and log pane (http.md §2). */
+/**
+ * {@code /ci?commit=…}: one commit's per-test table with last good, history strip and log pane (http.md §2). The
+ * table holds one status filter's rows, a page at a time ({@link CommitRows}): failures first, passes a click away.
+ */
 final class CommitView {
-    private static final String[][] STATUS_FILTERS = {{"passed", "Passed"}, {"failed", "Failed"},
-            {"notrun", "Not run"}, {"failedToRun", "Failed to run"}, {"inprogress", "In progress"},
-            {"unknown", "Unknown"}, {"all", "All"}};
-
     private final CiQueries queries;
     private final Commits commits;
     private final String base;
@@ -45,64 +44,133 @@ final class CommitView {
                 .orElseThrow(() -> HttpError.notFound("No test results for commit " + shaOrPrefix));
         String test = req.param("test").orElse("");
         Optional<TestFilter> filter = TestFilter.of(test);
-        List<String> containing = List.of();
-        Optional<String> branch = Optional.empty();
-        List<String> walk = List.of();
-        String pageKey = "";
-        KnownFailures.Session knownNow = known.session();
-        Map<String, List<Observation>> reruns = req.wantsJson() ? Map.of() : queries.reruns(sha);
-        if (!req.wantsJson()) {
-            containing = queries.branchesContaining(sha);
-            branch = req.param("branch").filter(b -> !b.isEmpty()).or(containingFirst(containing));
-            walk = branch.flatMap(b -> historyFrom(b, sha)).orElse(List.of());
-            // Everything the page shows besides the blobs: the sha, the branches, the walk, the query.
-            pageKey = String.join("\u0000", sha, String.join(",", containing), branch.orElse(""),
-                    req.param("branch").orElse(""), test, Integer.toString(walk.hashCode()),
-                    Integer.toString(walk.size()), knownNow.version(),
-                    Integer.toString(reruns.values().stream().mapToInt(List::size).sum()));
-            Optional<byte[]> cached = pages.get(pageKey);
-            if (cached.isPresent()) {
-                return Reply.bytes(200, Reply.HTML, cached.get());
-            }
-        }
-        // The cached blob is in byte order of its keys already (storage.md §3; re-sorted when foreign).
-        List<ResultEntry> entries = new ArrayList<>(results.size());
-        for (int i = 0; i < results.size(); i++) {
-            if (TestFilter.accepts(filter, results.names[i])) {
-                entries.add(results.entry(i));
-            }
-        }
-        Optional<CommitInfo> info = queries.commit(sha);
-        String message = !results.message.isEmpty() ? results.message : info.map(CommitInfo::message).orElse("");
-        Map<String, FailureReason> reasons = failureReasons(sha, entries);
         if (req.wantsJson()) {
-            return Reply.prettyJson(KtestJson.commit(sha, message, entries, reasons));
+            // ktest's shape: every matching result, whatever show and page say.
+            List<ResultEntry> entries = matching(results, filter);
+            return Reply.prettyJson(KtestJson.commit(sha, message(sha, results), entries,
+                    failureReasons(sha, entries)));
         }
+        CommitRows.Show show = CommitRows.Show.of(req.param("show"), !test.isEmpty());
+        int page = CommitRows.pageParam(req.param("page"));
+        KnownFailures.Session knownNow = known.session();
+        Map<String, List<Observation>> reruns = queries.reruns(sha);
+        List<String> containing = queries.branchesContaining(sha);
+        Optional<String> branch = req.param("branch").filter(b -> !b.isEmpty()).or(containingFirst(containing));
+        List<String> walk = branch.flatMap(b -> historyFrom(b, sha)).orElse(List.of());
+        // Everything the page shows besides the blobs: the sha, the branches, the walk, the query.
+        String pageKey = String.join("\u0000", sha, String.join(",", containing), branch.orElse(""),
+                req.param("branch").orElse(""), test, show.value, Integer.toString(page),
+                req.param("user").orElse(""), Integer.toString(walk.hashCode()), Integer.toString(walk.size()),
+                knownNow.version(), Integer.toString(reruns.values().stream().mapToInt(List::size).sum()));
+        Optional<byte[]> cached = pages.get(pageKey);
+        if (cached.isPresent()) {
+            return Reply.bytes(200, Reply.HTML, cached.get());
+        }
+        List<ResultEntry> entries = matching(results, filter);
+        CommitRows rows = CommitRows.of(entries, show, page);
+        Optional<CommitInfo> info = queries.commit(sha);
+        String message = message(sha, results);
+        Map<String, FailureReason> reasons = failureReasons(sha, rows.rows);
         KeyHistory history = new KeyHistory(commits, walk);
         String subject = message.isEmpty() ? sha : message.lines().findFirst().orElse(sha);
-        // Sized for the rows up front: a 13,000-row page is about 10 MB, and doubling copies would cost as much.
-        StringBuilder b = new StringBuilder(4096 + entries.size() * 900).append("<h3>").append(Html.esc(subject)).append("</h3><p class=\"meta\"><code>")
-                .append(sha).append("</code>");
+        Query query = new Query(req.param("user"), sha, req.param("branch").filter(b -> !b.isEmpty()), test);
+        // Sized for the rows up front: about 800 bytes each.
+        StringBuilder b = new StringBuilder(4096 + rows.rows.size() * 900).append("<h3>").append(Html.esc(subject))
+                .append("</h3><p class=\"meta\"><code>").append(sha).append("</code>");
         info.ifPresent(c -> b.append(" · ").append(Html.esc(c.author())).append(" · ")
                 .append(Instant.ofEpochSecond(c.commitTime())));
         if (!containing.isEmpty()) {
             b.append(" · branches: ").append(Html.esc(String.join(", ", containing)));
         }
         b.append("</p>").append(failureCounts(sha, entries, knownNow))
-                .append(searchForm(sha, req.param("branch").orElse(""), test)).append(statusFilter())
+                .append(searchForm(sha, req.param("branch").orElse(""), test)).append(statusFilter(query, rows))
                 .append("<p id=\"live\" class=\"connection\"></p>")
-                .append("<div class=\"panes\"><div class=\"left\"><table class=\"table results\" data-commit=\"")
-                .append(sha).append("\" data-base=\"").append(Html.esc(base)).append("\"><thead><tr>")
+                // The log pane comes first in the source, so it is there as soon as any row is (CSS puts it right).
+                .append("<div class=\"panes commit-panes\"><div class=\"right\"><pre id=\"testlog\"></pre></div>")
+                .append("<div class=\"left\">")
+                .append("<table class=\"table results\" data-commit=\"").append(sha).append("\" data-base=\"")
+                .append(Html.esc(base)).append("\" data-show=\"").append(rows.show.value).append("\"><thead><tr>")
                 .append("<th>Test</th><th>Duration</th><th>Status</th><th>Last good</th><th>History</th><th></th>")
-                .append("<th></th></tr></thead><tbody>");
-        for (ResultEntry e : entries) {
+                .append("<th></th></tr></thead><tbody");
+        rows.before.ifPresent(k -> b.append(" data-after-key=\"").append(Html.esc(k)).append('"'));
+        rows.after.ifPresent(k -> b.append(" data-before-key=\"").append(Html.esc(k)).append('"'));
+        b.append('>');
+        for (ResultEntry e : rows.rows) {
             b.append(row(sha, e, branch, history, Optional.ofNullable(reasons.get(e.name())), knownNow.of(sha, e),
                     reruns.getOrDefault(e.name(), List.of())));
         }
-        b.append("</tbody></table></div><div class=\"right\"><pre id=\"testlog\"></pre></div></div>");
-        byte[] html = Html.page(base, subject, b.toString(), "commit.js").getBytes(StandardCharsets.UTF_8);
+        b.append("</tbody></table>");
+        if (rows.rows.isEmpty()) {
+            b.append("<p class=\"no-rows\">").append(rows.show == CommitRows.Show.FAILURES ? "No failures."
+                    : rows.show == CommitRows.Show.ALL ? "No results." : "No result is " + rows.show.label + ".")
+                    .append("</p>");
+        }
+        b.append(pager(query, rows)).append("</div></div>");
+        byte[] html = Html.pageWithEarlyScripts(base, subject, b.toString(), "commit.js")
+                .getBytes(StandardCharsets.UTF_8);
         pages.put(pageKey, RenderedPages.inputs(sha, results, history.inputs()), html);
         return Reply.bytes(200, Reply.HTML, html);
+    }
+
+    /** What the page's own links keep of the request: user, commit, branch and test as given. */
+    private record Query(Optional<String> user, String sha, Optional<String> branch, String test) {
+        String href(String base, CommitRows.Show show, int page) {
+            List<String> p = new ArrayList<>();
+            user.ifPresent(u -> p.addAll(List.of("user", u)));
+            p.addAll(List.of("commit", sha));
+            branch.ifPresent(b -> p.addAll(List.of("branch", b)));
+            if (!test.isEmpty()) {
+                p.addAll(List.of("test", test));
+            }
+            p.addAll(List.of("show", show.value));
+            if (page > 1) {
+                p.addAll(List.of("page", Integer.toString(page)));
+            }
+            return Html.ciHref(base, p.toArray(String[]::new));
+        }
+    }
+
+    /** The cached blob is in byte order of its keys already (storage.md §3; re-sorted when foreign). */
+    private static List<ResultEntry> matching(ResultsCache.Compact results, Optional<TestFilter> filter) {
+        List<ResultEntry> entries = new ArrayList<>(results.size());
+        for (int i = 0; i < results.size(); i++) {
+            if (TestFilter.accepts(filter, results.names[i])) {
+                entries.add(results.entry(i));
+            }
+        }
+        return entries;
+    }
+
+    private String message(String sha, ResultsCache.Compact results) {
+        return !results.message.isEmpty() ? results.message
+                : queries.commit(sha).map(CommitInfo::message).orElse("");
+    }
+
+    /**
+     * Below the rows: "rows 1–100 of 11,700" and links to the first, previous, next and last pages (commit.js follows
+     * "next" by itself as it comes into view); nothing on a single page.
+     */
+    private String pager(Query query, CommitRows rows) {
+        if (rows.pages == 1) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder("<p class=\"pager\"><span class=\"range\">").append(rows.range())
+                .append("</span> · page ").append(rows.page).append(" of ").append(rows.pages);
+        pageLink(b, query, rows, 1, "first", "« first");
+        pageLink(b, query, rows, rows.page - 1, "prev", "‹ previous");
+        pageLink(b, query, rows, rows.page + 1, "next", "next ›");
+        pageLink(b, query, rows, rows.pages, "last", "last »");
+        return b.append("</p>").toString();
+    }
+
+    private void pageLink(StringBuilder b, Query query, CommitRows rows, int page, String rel, String text) {
+        b.append(" · ");
+        if (page < 1 || page > rows.pages || page == rows.page) {
+            b.append("<span class=\"page-").append(rel).append("\">").append(text).append("</span>");
+        } else {
+            b.append("<a class=\"page-").append(rel).append("\" href=\"").append(query.href(base, rows.show, page))
+                    .append("\">").append(text).append("</a>");
+        }
     }
 
     private static java.util.function.Supplier<Optional<String>> containingFirst(List<String> containing) {
@@ -232,12 +300,30 @@ final class CommitView {
         return b.toString();
     }
 
-    private static String statusFilter() {
-        StringBuilder b = new StringBuilder("<form class=\"status-filter\">");
-        for (String[] o : STATUS_FILTERS) {
-            b.append("<label><input type=\"radio\" name=\"status\" value=\"").append(o[0]).append('"')
-                    .append("failed".equals(o[0]) ? " checked" : "").append("> ").append(o[1]).append("</label> ");
+    /**
+     * The status filter: a plain GET form (its button is for browsers without scripts; commit.js swaps the rows in
+     * on a change), each choice with how many rows it holds.
+     */
+    private String statusFilter(Query query, CommitRows rows) {
+        StringBuilder b = new StringBuilder("<form class=\"status-filter\" method=\"get\" action=\"")
+                .append(Html.esc(base)).append("/ci\">");
+        query.user().ifPresent(u -> hidden(b, "user", u));
+        hidden(b, "commit", query.sha());
+        query.branch().ifPresent(br -> hidden(b, "branch", br));
+        if (!query.test().isEmpty()) {
+            hidden(b, "test", query.test());
         }
-        return b.append("</form>").toString();
+        for (CommitRows.Show s : CommitRows.Show.values()) {
+            b.append("<label><input type=\"radio\" name=\"show\" value=\"").append(s.value).append('"')
+                    .append(s == rows.show ? " checked" : "").append("> ").append(s.label)
+                    .append(String.format(java.util.Locale.ROOT, " <span class=\"count\">(%,d)</span>", rows.counts.get(s)))
+                    .append("</label> ");
+        }
+        return b.append("<button type=\"submit\">Show</button></form>").toString();
+    }
+
+    private static void hidden(StringBuilder b, String name, String value) {
+        b.append("<input type=\"hidden\" name=\"").append(name).append("\" value=\"").append(Html.esc(value))
+                .append("\">");
     }
 }

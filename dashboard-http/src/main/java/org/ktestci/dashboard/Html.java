@@ -66,6 +66,18 @@ final class Html {
     }
 
     static String page(String basePath, String title, String body, String... scripts) {
+        return page(basePath, title, body, true, scripts);
+    }
+
+    /**
+     * A page whose scripts run as soon as they are loaded, before the body is parsed: for a script whose
+     * (delegated) handlers must work from the first row the page shows, not from the end of its parsing.
+     */
+    static String pageWithEarlyScripts(String basePath, String title, String body, String... scripts) {
+        return page(basePath, title, body, false, scripts);
+    }
+
+    private static String page(String basePath, String title, String body, boolean defer, String... scripts) {
         StringBuilder sb = new StringBuilder();
         sb.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
@@ -75,8 +87,8 @@ final class Html {
                 .append("<link rel=\"icon\" type=\"image/svg+xml\" href=\"").append(esc(basePath))
                 .append("/static/favicon.svg\">");
         for (String s : scripts) {
-            sb.append("<script defer src=\"").append(esc(basePath)).append("/static/").append(esc(s))
-                    .append("\"></script>");
+            sb.append(defer ? "<script defer src=\"" : "<script src=\"").append(esc(basePath)).append("/static/")
+                    .append(esc(s)).append("\"></script>");
         }
         sb.append("</head><body><nav><a href=\"").append(esc(basePath)).append("/ci\">ktest-ci</a></nav><main>")
                 .append(body).append("</main></body></html>\n");
