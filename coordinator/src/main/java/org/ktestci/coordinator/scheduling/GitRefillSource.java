@@ -204,7 +204,7 @@ public final class GitRefillSource implements RefillSource {
 
             @Override
             public Optional<Set<String>> failures(String commit) {
-                return failuresAt(commit);
+                return index.failures(commit);
             }
 
             @Override
@@ -216,24 +216,6 @@ public final class GitRefillSource implements RefillSource {
                 }
             }
         }, window, pendingCommits);
-    }
-
-    /** Failed (not flaky) keys of a commit, or empty while it has no verdict (scheduling.md §3 step 5). */
-    private Optional<Set<String>> failuresAt(String commit) {
-        Map<String, ResultRecord> records = index.commit(commit);
-        Set<String> failed = new java.util.HashSet<>();
-        boolean tested = false;
-        for (ResultRecord r : records.values()) {
-            if (!r.hasVerdict()) {
-                continue;
-            }
-            tested = true;
-            if (r.status() == org.ktestci.schema.status.Status.FAILED
-                    && !org.ktestci.schema.results.Observation.flaky(r.status(), r.observations())) {
-                failed.add(r.key());
-            }
-        }
-        return tested ? Optional.of(failed) : Optional.empty();
     }
 
     /** A branch's history to {@code depth}, walked again only when its tip moved or a deeper walk is wanted. */
