@@ -20,6 +20,26 @@ final class ZeroWorkSlot {
     }
 
     static Behavior<AgentMessage> create() {
+        return create(java.time.Duration.ZERO);
+    }
+
+    /** A slot whose batches take {@code runFor} of wall time before their verdicts come: a farm below saturation. */
+    static Behavior<AgentMessage> create(java.time.Duration runFor) {
+        if (runFor.isZero()) {
+            return answering();
+        }
+        return Behaviors.setup(ctx -> Behaviors.receive(AgentMessage.class)
+                .onMessage(RunBatch.class, b -> {
+                    b.executor().tell(new BatchAccepted(b.leaseId(), b.epoch()));
+                    // No heartbeats are sent: runFor must stay below lease_timeout (12 s).
+                    ActorRefHolder.schedule(ctx, runFor, () -> finish(b));
+                    return Behaviors.same();
+                })
+                .onAnyMessage(m -> Behaviors.same())
+                .build());
+    }
+
+    private static Behavior<AgentMessage> answering() {
         return Behaviors.receive(AgentMessage.class)
                 .onMessage(RunBatch.class, b -> {
                     b.executor().tell(new BatchAccepted(b.leaseId(), b.epoch()));
@@ -36,5 +56,24 @@ final class ZeroWorkSlot {
                 })
                 .onAnyMessage(m -> Behaviors.same()) // acks, heartbeat answers
                 .build();
+    }
+
+    private static void finish(RunBatch b) {
+        long seq = 0;
+        long now = System.currentTimeMillis();
+        for (RunBatch.BatchSubtest s : b.subtests()) {
+            b.executor().tell(new SubtestFinished(b.leaseId(), b.epoch(), ++seq, s.resultKey(),
+                    "========= PASSED " + s.name() + " in 0s", "PASSED", 0, now, now, 1, s.resultKey(), ""));
+        }
+        b.executor().tell(new BatchFinished(b.leaseId(), b.epoch(), ++seq, BatchFinished.COMPLETED, "", "",
+                List.of(), List.of()));
+    }
+
+    /** Runs {@code r} on the actor system's scheduler after {@code d} (the replies need no actor state). */
+    private static final class ActorRefHolder {
+        static void schedule(org.apache.pekko.actor.typed.javadsl.ActorContext<AgentMessage> ctx, java.time.Duration d,
+                             Runnable r) {
+            ctx.getSystem().scheduler().scheduleOnce(d, r, ctx.getExecutionContext());
+        }
     }
 }

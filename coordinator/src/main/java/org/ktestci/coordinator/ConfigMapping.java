@@ -35,7 +35,8 @@ final class ConfigMapping {
             for (String g : b.testGroups()) {
                 TestGroupConfig tg = config.testGroups().get(g);
                 groups.add(new GroupSpec(tg.name(), tg.tests(), tg.maxCommits(), tg.priority(), tg.kernels(),
-                        tg.env(), tg.arch().stream().map(Arch::id).toList()));
+                        tg.env(), tg.arch().stream().map(Arch::id).toList(),
+                        TestGroupConfig.FAILURES_FIRST.equals(tg.order()), tg.failuresFirstCommits()));
             }
             out.add(new BranchSpec(b.name(), repo.name(), repo.path(), repo.url(), b.fetchUrl(), b.fetchRef(),
                     List.copyOf(groups)));

@@ -97,6 +97,26 @@ public final class ResultsIndex {
         return Optional.ofNullable(commit(sha).get(key));
     }
 
+    /**
+     * The keys of {@code sha} whose verdict is Failed and not flaky (no re-run passed), or empty while the commit has
+     * no verdict at all (not tested): what {@code order = "failures_first"} looks back at (scheduling.md §3 step 5).
+     */
+    public java.util.Optional<java.util.Set<String>> failures(String sha) {
+        java.util.Set<String> failed = new java.util.HashSet<>();
+        boolean tested = false;
+        for (ResultRecord r : commit(sha).values()) {
+            if (!r.hasVerdict()) {
+                continue;
+            }
+            tested = true;
+            if (r.status() == org.ktestci.schema.status.Status.FAILED
+                    && !org.ktestci.schema.results.Observation.flaky(r.status(), r.observations())) {
+                failed.add(r.key());
+            }
+        }
+        return tested ? java.util.Optional.of(failed) : java.util.Optional.empty();
+    }
+
     public boolean hasVerdict(String sha, String key) {
         Map<String, ResultRecord> m = byCommit.get(sha);
         ResultRecord r = m == null ? null : m.get(key);

@@ -33,12 +33,22 @@ final class ClaimPlanner {
     /** {@code taken}: jobs already promised to other claims of the same write (still pending in the state). */
     static Plan plan(WindowState state, FairShare fairShare, String host, int slot, String arch, int budget,
                      boolean otherHostsOfArch, long now, Set<JobKey> taken) {
+        return plan(state, fairShare, host, slot, arch, budget, TailBudget.OFF, 0, otherHostsOfArch, now, taken);
+    }
+
+    /**
+     * With the adaptive batch budget: {@code budget} is {@code subtest_duration_max}, {@code slots} the farm's slots;
+     * a batch of a commit whose wanted jobs are all pending gets at most {@link TailBudget}'s share.
+     */
+    static Plan plan(WindowState state, FairShare fairShare, String host, int slot, String arch, int budget,
+                     TailBudget tail, int slots, boolean otherHostsOfArch, long now, Set<JobKey> taken) {
         Predicate<Job> eligible = j -> !taken.contains(j.key())
                 && eligible(j, state.failures.get(j.key()), host, slot, arch, otherHostsOfArch);
         Job seed = seed(state.pending, fairShare, eligible, now);
         if (seed == null) {
             return null;
         }
+        budget = tail.budget(budget, state.pending.costOfCommit(seed), slots, state.pending.wholeCommitPending(seed));
         List<Job> batch = new ArrayList<>();
         batch.add(seed);
         long total = seed.cost();

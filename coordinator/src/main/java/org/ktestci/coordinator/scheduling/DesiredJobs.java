@@ -48,6 +48,14 @@ public final class DesiredJobs {
             return Optional.empty();
         }
 
+        /**
+         * The result keys with a Failed verdict at {@code commit} (flaky ones excluded), or empty if the commit has no
+         * verdict at all (not tested yet). Read only for groups with {@code order = "failures_first"}.
+         */
+        default Optional<Set<String>> failures(String commit) {
+            return Optional.empty();
+        }
+
         /** Told about a dropped job key whose result key another job of the commit already has (§1.2). */
         default void collision(String resultKey, JobKey kept, JobKey dropped) {
         }
@@ -98,6 +106,7 @@ public final class DesiredJobs {
                     return built;
                 });
                 int ages = Math.min(g.maxCommits(), commits.size());
+                Set<String> failing = RecentFailures.of(in, g, walked.get());
                 for (GroupMatrix.Entry e : m.entries) {
                     for (int age = 0; age < ages; age++) {
                         String sha = commits.get(age);
@@ -118,7 +127,8 @@ public final class DesiredJobs {
                         }
                         Job existing = best.get(key);
                         if (existing == null || age + g.priority() < existing.weight()) {
-                            best.put(key, m.job(e, sha, age, branch.name(), branch.repoName()));
+                            best.put(key, m.job(e, sha, age, branch.name(), branch.repoName(),
+                                    failing.contains(e.resultKey())));
                         }
                     }
                 }

@@ -203,6 +203,11 @@ public final class GitRefillSource implements RefillSource {
             }
 
             @Override
+            public Optional<Set<String>> failures(String commit) {
+                return index.failures(commit);
+            }
+
+            @Override
             public void collision(String resultKey, JobKey kept, JobKey dropped) {
                 if (reportedCollisions.add(resultKey + "\0" + dropped)) {
                     LOG.warn("result key collision: {} ({}:{} vs {}:{})", resultKey, kept.test(), kept.subtest(),

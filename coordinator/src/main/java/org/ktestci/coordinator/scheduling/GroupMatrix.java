@@ -140,7 +140,11 @@ final class GroupMatrix {
     }
 
     Job job(Entry e, String commit, int age, String branch, String repo) {
+        return job(e, commit, age, branch, repo, false);
+    }
+
+    Job job(Entry e, String commit, int age, String branch, String repo, boolean recentFailure) {
         return new Job(e.keyAt(commit), e.resultKey(), e.basename(), group.env(), repo, List.of(), age + group.priority(),
-                group.priority(), branch, group.name(), e.cost(), e.allowed(), e.listingIndex());
+                group.priority(), branch, group.name(), e.cost(), e.allowed(), e.listingIndex(), "", recentFailure);
     }
 }

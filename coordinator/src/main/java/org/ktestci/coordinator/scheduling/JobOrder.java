@@ -5,13 +5,15 @@ import org.ktestci.schema.keys.Utf8ByteOrder;
 import java.util.Comparator;
 
 /**
- * Window order (scheduling.md §3 step 5): weight, commit, cost descending (a commit's longest subtests first, across
- * its tests), test, kernel, env, archId, listing index; strings in byte order.
+ * Window order (scheduling.md §3 step 5): weight, commit, recent failures of a {@code failures_first} group first,
+ * cost descending (a commit's longest subtests first, across its tests), test, kernel, env, archId, listing index;
+ * strings in byte order.
  */
 public final class JobOrder {
     public static final Comparator<Job> WINDOW = Comparator
             .comparingInt(Job::weight)
             .thenComparing(j -> j.key().commit(), Utf8ByteOrder.COMPARATOR)
+            .thenComparing(j -> !j.recentFailure())
             .thenComparing(Comparator.comparingInt(Job::cost).reversed())
             .thenComparing(j -> j.key().test(), Utf8ByteOrder.COMPARATOR)
             .thenComparing(j -> j.key().kernel(), Utf8ByteOrder.COMPARATOR)

@@ -546,9 +546,11 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
         if (forcedSeq > forcedSeqServed || hosts.getOrDefault(c.host(), state.health(c.host())).quarantinedAt(now)) {
             return null;
         }
+        // The farm's slots: each holds a lease, or has a claim parked or being served (adaptive budget, §5).
+        int slots = state.leases.size() + parked.size() + claims.size();
         ClaimPlanner.Plan plan = ClaimPlanner.plan(state, fairShare, c.host(), c.slot(), c.arch(),
-                settings().subtestDurationMax(), ClaimPlanner.otherHostsOfArch(upHosts, state, c.host(), c.arch(), now),
-                now, taken);
+                settings().subtestDurationMax(), settings().tailBudget(), slots,
+                ClaimPlanner.otherHostsOfArch(upHosts, state, c.host(), c.arch(), now), now, taken);
         if (plan == null) {
             return null;
         }

@@ -20,6 +20,12 @@ final class PendingJobs {
     private final Map<JobKey, Job> byKey = new HashMap<>();
     private final Map<String, NavigableSet<Job>> byBranch = new HashMap<>();
     private final Map<Job.BatchKey, NavigableSet<Job>> byBatch = new HashMap<>();
+    /** Estimated seconds pending per (weight, commit): what the adaptive batch budget divides. */
+    private final Map<String, Long> costByCommit = new HashMap<>();
+
+    private static String commitLevel(Job j) {
+        return j.weight() + "\0" + j.key().commit();
+    }
 
     int size() {
         return byKey.size();
@@ -44,6 +50,7 @@ final class PendingJobs {
         ordered.add(j);
         byBranch.computeIfAbsent(j.branch(), b -> new TreeSet<>(JobOrder.WINDOW_TOTAL)).add(j);
         byBatch.computeIfAbsent(j.batchKey(), b -> new TreeSet<>(JobOrder.WINDOW_TOTAL)).add(j);
+        costByCommit.merge(commitLevel(j), (long) j.cost(), Long::sum);
     }
 
     Job remove(JobKey key) {
@@ -54,6 +61,7 @@ final class PendingJobs {
         ordered.remove(j);
         removeFrom(byBranch, j.branch(), j);
         removeFrom(byBatch, j.batchKey(), j);
+        costByCommit.computeIfPresent(commitLevel(j), (k, v) -> v == j.cost() ? null : v - j.cost());
         return j;
     }
 
@@ -108,6 +116,23 @@ final class PendingJobs {
     List<Job> sameBatch(Job seed) {
         NavigableSet<Job> s = byBatch.get(seed.batchKey());
         return s == null ? List.of() : new ArrayList<>(s);
+    }
+
+    /** Estimated seconds of the pending jobs with {@code j}'s weight and commit ({@code j} included if pending). */
+    long costOfCommit(Job j) {
+        return costByCommit.getOrDefault(commitLevel(j), 0L);
+    }
+
+    /**
+     * Whether every wanted job of {@code j}'s commit (at its weight) is pending: the window holds a job ranked after
+     * them, so the refill did not cut the commit off.
+     */
+    boolean wholeCommitPending(Job j) {
+        if (ordered.isEmpty()) {
+            return false;
+        }
+        Job last = ordered.last();
+        return last.weight() != j.weight() || !last.key().commit().equals(j.key().commit());
     }
 
     int countForBranch(String branch) {

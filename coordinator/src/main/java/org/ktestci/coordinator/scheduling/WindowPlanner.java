@@ -48,7 +48,9 @@ public final class WindowPlanner {
     public DesiredJobs.Result compute(Inputs in, int window, Set<String> pendingCommits) throws IOException {
         List<BranchSpec> branches = in.branches();
         List<List<String>> histories = new ArrayList<>();
+        List<List<String>> lookBacks = new ArrayList<>();
         Map<String, Map<String, Set<Source>>> sources = new HashMap<>();
+        Map<Integer, Set<String>> failing = new HashMap<>();
         Set<String> shallow = new HashSet<>();
         int minW = Integer.MAX_VALUE;
         int maxW = Integer.MIN_VALUE;
@@ -57,6 +59,10 @@ public final class WindowPlanner {
             int depth = b.groups().stream().mapToInt(GroupSpec::maxCommits).max().orElse(0);
             List<String> h = in.history(b, depth).orElse(List.of());
             histories.add(h);
+            // failures_first looks back through every commit that keeps its verdicts (keep_results_commits).
+            boolean lookBack = b.groups().stream().anyMatch(GroupSpec::failuresFirst);
+            lookBacks.add(lookBack && in.keepResultsCommits() > depth
+                    ? in.history(b, in.keepResultsCommits()).orElse(List.of()) : h);
             shallow.addAll(h);
             Map<String, Set<Source>> repoSources = sources.computeIfAbsent(b.repoName(), r -> new HashMap<>());
             for (String c : h) {
@@ -81,10 +87,12 @@ public final class WindowPlanner {
             // The level's (branch, group) streams, each already in window order, merged; ties go to the earlier
             // stream, i.e. the first generated (§3 step 4). Stops as soon as the window is full.
             PriorityQueue<Cursor> merge = new PriorityQueue<>();
+            List<Cursor> level = new ArrayList<>();
             int pair = 0;
             for (int bi = 0; bi < branches.size(); bi++) {
                 BranchSpec b = branches.get(bi);
                 List<String> h = histories.get(bi);
+                int bj = bi;
                 for (GroupSpec g : b.groups()) {
                     int age = w - g.priority();
                     pair++;
@@ -92,7 +100,9 @@ public final class WindowPlanner {
                         continue;
                     }
                     GroupMatrix m = current.get(g.name());
-                    Cursor c = new Cursor(h.get(age), m, stillWanted(in, h.get(age), m), pair, b, age);
+                    Set<String> f = failing.computeIfAbsent(pair, p -> RecentFailures.of(in, g, lookBacks.get(bj)));
+                    Cursor c = new Cursor(h.get(age), m, stillWanted(in, h.get(age), m), f, pair, b, age);
+                    level.add(c);
                     if (c.valid()) {
                         merge.add(c);
                     }
@@ -101,12 +111,14 @@ public final class WindowPlanner {
             while (!merge.isEmpty() && out.size() < window) {
                 Cursor c = merge.poll();
                 GroupMatrix.Entry e = c.entry();
+                boolean recentFailure = c.flagged();
                 c.pos++;
                 if (c.valid()) {
                     merge.add(c);
                 }
                 JobKey key = e.keyAt(c.commit);
-                if (seen.contains(key) || (shared.contains(e.resultKey())
+                if (seen.contains(key) || (recentFailure && ownedUnflaggedEarlier(level, c, e, arches))
+                        || (shared.contains(e.resultKey())
                         && !ownsKey(in, branches, histories, current, c.commit, e, key, contested))
                         || in.isLeased(key)) {
                     continue;
@@ -119,7 +131,7 @@ public final class WindowPlanner {
                 }
                 seen.add(key);
                 Set<Source> s = sources.get(c.branch.repoName()).getOrDefault(c.commit, Set.of());
-                out.add(c.matrix.job(e, c.commit, c.age, c.branch.name(), c.branch.repoName())
+                out.add(c.matrix.job(e, c.commit, c.age, c.branch.name(), c.branch.repoName(), recentFailure)
                         .withSources(s.stream().limit(4).toList()));
                 generated++;
             }
@@ -130,27 +142,78 @@ public final class WindowPlanner {
         return new DesiredJobs.Result(jobs, generated, counts, live(in, branches, shallow, pendingCommits));
     }
 
-    /** One (branch, group) stream of a weight level: the commit's still-wanted entries in window order. */
+    /**
+     * A job of a {@code failures_first} group is generated at this weight by an earlier (branch, group) too, which
+     * does not flag it: the first generated candidate owns the job (§3 step 4), so this one is dropped and the
+     * earlier stream yields the job, unflagged, at its own place in the order.
+     */
+    private static boolean ownedUnflaggedEarlier(List<Cursor> level, Cursor c, GroupMatrix.Entry e, Set<String> arches) {
+        for (Cursor q : level) {
+            if (q.pair >= c.pair) {
+                break;
+            }
+            if (!q.commit.equals(c.commit) || q.failing.contains(e.resultKey())) {
+                continue;
+            }
+            GroupMatrix.Entry qe = q.matrix.entryFor(e.resultKey());
+            if (qe != null && qe.identity().equals(e.identity()) && qe.allowed().stream().anyMatch(arches::contains)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * One (branch, group) stream of a weight level: the commit's still-wanted entries in window order, the
+     * group's recent failures first ({@code split} of them) when its order is {@code failures_first}.
+     */
     private static final class Cursor implements Comparable<Cursor> {
         final String commit;
         final GroupMatrix matrix;
         final int[] idx;
+        final Set<String> failing;
+        final int split;
         final int pair;
         final BranchSpec branch;
         final int age;
         int pos;
 
-        Cursor(String commit, GroupMatrix matrix, int[] idx, int pair, BranchSpec branch, int age) {
+        Cursor(String commit, GroupMatrix matrix, int[] wanted, Set<String> failing, int pair, BranchSpec branch,
+               int age) {
             this.commit = commit;
             this.matrix = matrix;
-            this.idx = idx;
+            this.failing = failing;
             this.pair = pair;
             this.branch = branch;
             this.age = age;
+            if (failing.isEmpty()) {
+                this.idx = wanted;
+                this.split = 0;
+            } else {
+                // A stable partition: recent failures first, each part still in the matrix's window order.
+                int[] ordered = new int[wanted.length];
+                int n = 0;
+                for (int i : wanted) {
+                    if (failing.contains(matrix.entries.get(i).resultKey())) {
+                        ordered[n++] = i;
+                    }
+                }
+                this.split = n;
+                for (int i : wanted) {
+                    if (!failing.contains(matrix.entries.get(i).resultKey())) {
+                        ordered[n++] = i;
+                    }
+                }
+                this.idx = ordered;
+            }
         }
 
         boolean valid() {
             return pos < idx.length;
+        }
+
+        boolean flagged() {
+            return pos < split;
         }
 
         GroupMatrix.Entry entry() {
@@ -160,6 +223,9 @@ public final class WindowPlanner {
         @Override
         public int compareTo(Cursor o) {
             int c = org.ktestci.schema.keys.Utf8ByteOrder.compare(commit, o.commit);
+            if (c == 0) {
+                c = Boolean.compare(o.flagged(), flagged());
+            }
             if (c == 0) {
                 c = GroupMatrix.ORDER.compare(entry(), o.entry());
             }

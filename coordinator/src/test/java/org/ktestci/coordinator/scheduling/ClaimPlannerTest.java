@@ -45,6 +45,47 @@ class ClaimPlannerTest {
         assertEquals(List.of("b", "c"), plan(s, "x86_64", 600));
     }
 
+    private static List<String> planWithTail(WindowState s, TailBudget tail, int slots) {
+        ClaimPlanner.Plan p = ClaimPlanner.plan(s, new FairShare(0), "h", 0, "x86_64", 600, tail, slots, false, 1000,
+                Set.of());
+        return p.jobs().stream().map(j -> j.key().subtest()).toList();
+    }
+
+    @Test
+    void inItsTailACommitsBatchesGetItsShareOfWhatIsLeftButNotLessThanTheFloor() {
+        // c1's wanted jobs are all pending (c0 ranks after them): 8 × 100 s left over 4 slots = 200 s per batch.
+        Job[] c1 = new Job[8];
+        for (int i = 0; i < 8; i++) {
+            c1[i] = job("c1", "t.ktest", "s" + i, 0, 100, i, "x86_64");
+        }
+        WindowState tail = state(c1);
+        tail.pending.put(job("c0", "t.ktest", "old", 1, 100, 0, "x86_64"));
+        assertEquals(List.of("s0", "s1", "s2", "s3", "s4", "s5"), planWithTail(tail, TailBudget.OFF, 4),
+                "off: the full 600 s");
+        assertEquals(List.of("s0", "s1"), planWithTail(tail, new TailBudget(1, 60), 4));
+        assertEquals(List.of("s0"), planWithTail(tail, new TailBudget(2, 60), 4), "800 / (2 × 4) = 100 s");
+        assertEquals(List.of("s0", "s1", "s2"), planWithTail(tail, new TailBudget(4, 300), 4), "the floor: 300 s");
+        assertEquals(List.of("s0", "s1", "s2", "s3", "s4", "s5"), planWithTail(tail, new TailBudget(1, 60), 1),
+                "one slot: its share is everything, capped by subtest_duration_max");
+
+        // Cut off by the window (its last job is c1's): not the tail yet, full budget whatever is pending.
+        WindowState cut = state(c1);
+        assertEquals(List.of("s0", "s1", "s2", "s3", "s4", "s5"), planWithTail(cut, new TailBudget(1, 60), 4));
+    }
+
+    @Test
+    void pendingKeepsEachCommitsEstimatedSecondsAsJobsComeAndGo() {
+        WindowState s = state(job("c1", "t.ktest", "a", 0, 100, 0, "x86_64"),
+                job("c1", "u.ktest", "b", 0, 50, 0, "x86_64"), job("c1", "t.ktest", "c", 3, 7, 1, "x86_64"));
+        Job probe = job("c1", "t.ktest", "x", 0, 1, 9, "x86_64");
+        assertEquals(150, s.pending.costOfCommit(probe), "per weight and commit, across tests");
+        s.pending.remove(new JobKey("c1", "t.ktest", "a", "", "", ""));
+        s.pending.put(job("c1", "u.ktest", "b", 0, 60, 0, "x86_64")); // replaced with a new estimate
+        assertEquals(60, s.pending.costOfCommit(probe));
+        s.pending.remove(new JobKey("c1", "u.ktest", "b", "", "", ""));
+        assertEquals(0, s.pending.costOfCommit(probe));
+    }
+
     @Test
     void alwaysTakesTheSeedEvenOverBudget() {
         WindowState s = state(job("c1", "t.ktest", "huge", 0, 5000, 0, "x86_64"),

@@ -26,6 +26,8 @@ class DesiredJobsTest {
         final Map<String, List<String>> histories = new HashMap<>();
         final Map<String, List<String>> listings = new HashMap<>();
         final Set<String> verdicts = new HashSet<>();
+        /** "commit key" of verdicts that are failures (also in {@link #verdicts}). */
+        final Set<String> failed = new HashSet<>();
         final Set<JobKey> leased = new HashSet<>();
         final Map<String, Long> removals = new HashMap<>();
         Set<String> arches = Set.of("x86_64", "aarch64");
@@ -52,6 +54,16 @@ class DesiredJobsTest {
             return leased.contains(key);
         }
 
+        public Optional<Set<String>> failures(String commit) {
+            if (verdicts.stream().noneMatch(v -> v.startsWith(commit + " "))) {
+                return Optional.empty();
+            }
+            Set<String> keys = new HashSet<>();
+            failed.stream().filter(v -> v.startsWith(commit + " ") && verdicts.contains(v))
+                    .forEach(v -> keys.add(v.substring(commit.length() + 1)));
+            return Optional.of(keys);
+        }
+
         public Set<String> archesWithSlots() {
             return arches;
         }
@@ -65,6 +77,12 @@ class DesiredJobsTest {
 
         public long removals(String commit) {
             return removals.getOrDefault(commit, 0L);
+        }
+
+        int keep;
+
+        public int keepResultsCommits() {
+            return keep;
         }
 
         public void collision(String key, JobKey kept, JobKey dropped) {
@@ -129,9 +147,80 @@ class DesiredJobsTest {
                 "a truncated window keeps the longest of the newest commit");
     }
 
+    @Test
+    void failuresFirstPutsKeysThatFailedOnTheBranchsLastTestedCommitsAheadWithinACommit() throws Exception {
+        Farm f = new Farm();
+        f.listings.put("a.ktest", List.of("long", "mid", "flaky", "old"));
+        f.listings.put("b.ktest", List.of("short"));
+        Map.of("a.long", 300, "a.mid", 60, "a.flaky", 40, "a.old", 30, "b.short", 5).forEach(f.costs::put);
+        GroupSpec g = group("g", List.of("a.ktest", "b.ktest"), 5, 0, List.of(), List.of()).withFailuresFirst(2);
+        // c4 is the new head, c3 untested, c2 and c1 tested (the last two), c0 tested but a third back.
+        f.branch("main", List.of("c4", "c3", "c2", "c1", "c0"), g);
+        fail(f, "c2", "b.short");
+        fail(f, "c1", "a.mid");
+        fail(f, "c0", "a.old");
+        for (String c : List.of("c2", "c1", "c0")) {
+            for (String k : List.of("a.long", "a.mid", "a.flaky", "a.old", "b.short")) {
+                f.verdicts.add(c + " " + k);
+            }
+        }
+        DesiredJobs.Result r = DesiredJobs.compute(f, 100);
+        // Within each commit: the recent failures (b.short from c2, a.mid from c1) by -cost, then the rest by -cost;
+        // a.old failed only on c0, the third tested commit back, so it takes its usual place.
+        assertEquals(List.of("c4:a.mid:0", "c4:b.short:0", "c4:a.long:0", "c4:a.flaky:0", "c4:a.old:0",
+                "c3:a.mid:1", "c3:b.short:1", "c3:a.long:1", "c3:a.flaky:1", "c3:a.old:1"), describe(r.jobs()));
+        assertTrue(r.jobs().get(0).recentFailure() && !r.jobs().get(2).recentFailure());
+        assertEquals(r.jobs(), new WindowPlanner().compute(f, 100, Set.of()).jobs());
+
+        // c4 tested (its verdict passes): c1 is now the third tested commit back, and a.mid's failure no longer counts.
+        f.verdicts.add("c4 a.long");
+        List<String> after = describe(DesiredJobs.compute(f, 100).jobs());
+        assertEquals(List.of("c4:b.short:0", "c4:a.mid:0", "c4:a.flaky:0", "c4:a.old:0"), after.subList(0, 4));
+        assertEquals(after, describe(new WindowPlanner().compute(f, 100, Set.of()).jobs()));
+
+        // The same commits in the default order: longest first, failures or not.
+        Farm plain = new Farm();
+        plain.listings.putAll(f.listings);
+        plain.costs.putAll(f.costs);
+        plain.verdicts.addAll(f.verdicts);
+        plain.failed.addAll(f.failed);
+        plain.branch("main", List.of("c4", "c3", "c2", "c1", "c0"), group("g", List.of("a.ktest", "b.ktest"), 5, 0,
+                List.of(), List.of()));
+        assertEquals(List.of("c4:a.mid:0", "c4:a.flaky:0", "c4:a.old:0", "c4:b.short:0"),
+                describe(DesiredJobs.compute(plain, 4).jobs()));
+    }
+
+    @Test
+    void aJobTwoStreamsGenerateAtOneWeightTakesTheFirstGeneratorsOrder() throws Exception {
+        Farm f = new Farm();
+        f.listings.put("t.ktest", List.of("x", "y"));
+        f.costs.put("t.x", 50);
+        f.costs.put("t.y", 10);
+        // Both branches reach c2 at age 0 with the same group name: first, which does not flag t.y, owns the job.
+        GroupSpec plain = group("g", List.of("t.ktest"), 3, 0, List.of(), List.of());
+        GroupSpec flagged = group("h", List.of("t.ktest"), 3, 0, List.of(), List.of()).withFailuresFirst(5);
+        f.branch("first", List.of("c2", "c1"), plain);
+        f.branch("second", List.of("c2", "c0"), flagged);
+        f.verdicts.add("c0 t.y");
+        f.failed.add("c0 t.y");
+        List<Job> expected = DesiredJobs.compute(f, 100).jobs();
+        Job y = expected.stream().filter(j -> j.key().commit().equals("c2") && j.resultKey().equals("t.y"))
+                .findFirst().orElseThrow();
+        assertEquals("first", y.branch());
+        assertTrue(!y.recentFailure(), "owned by the first generator, which does not flag it");
+        assertEquals(expected, new WindowPlanner().compute(f, 100, Set.of()).jobs());
+        assertEquals(List.of("c2:t.x:0", "c2:t.y:0", "c0:t.x:1", "c1:t.x:1", "c1:t.y:1"), describe(expected));
+    }
+
+    private static void fail(Farm f, String commit, String key) {
+        f.verdicts.add(commit + " " + key);
+        f.failed.add(commit + " " + key);
+    }
+
     /** scheduling.md §3 step 5 as written, independent of the production comparators. */
     static final java.util.Comparator<Job> SPEC_ORDER = java.util.Comparator.<Job>comparingInt(Job::weight)
             .thenComparing(j -> j.key().commit(), org.ktestci.schema.keys.Utf8ByteOrder.COMPARATOR)
+            .thenComparingInt(j -> j.recentFailure() ? 0 : 1)
             .thenComparingInt(j -> -j.cost())
             .thenComparing(j -> j.key().test(), org.ktestci.schema.keys.Utf8ByteOrder.COMPARATOR)
             .thenComparing(j -> j.key().kernel(), org.ktestci.schema.keys.Utf8ByteOrder.COMPARATOR)
@@ -306,8 +395,9 @@ class DesiredJobsTest {
                     : List.of();
             List<String> arch = List.of(List.<String>of(), List.of("x86_64"), List.of("aarch64"),
                     List.of("x86_64", "aarch64")).get(rnd.nextInt(4));
-            groups.add(group("g" + i, tests.subList(0, 1 + rnd.nextInt(3)), 1 + rnd.nextInt(5), rnd.nextInt(6) - 2,
-                    kernels, arch));
+            GroupSpec g = group("g" + i, tests.subList(0, 1 + rnd.nextInt(3)), 1 + rnd.nextInt(5), rnd.nextInt(6) - 2,
+                    kernels, arch);
+            groups.add(rnd.nextBoolean() ? g.withFailuresFirst(1 + rnd.nextInt(3)) : g);
         }
         List<String> pool = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
@@ -325,6 +415,7 @@ class DesiredJobsTest {
             f.branch("b" + b, h, gs.subList(0, 1 + rnd.nextInt(gs.size())).toArray(GroupSpec[]::new));
         }
         f.arches = List.of(Set.of("x86_64"), Set.of("aarch64"), Set.of("x86_64", "aarch64")).get(rnd.nextInt(3));
+        f.keep = rnd.nextInt(10); // failures_first looks back this far when it is deeper than max_commits
         for (int i = 0; i < 10; i++) {
             mutate(f, rnd);
         }
@@ -345,7 +436,12 @@ class DesiredJobsTest {
         String key = org.ktestci.schema.keys.ResultKeys.key(org.ktestci.schema.keys.ResultKeys.basename(test, kernel,
                 "", archId), sub);
         switch (rnd.nextInt(6)) {
-            case 0, 1, 2 -> f.verdicts.add(commit + " " + key);
+            case 0, 1, 2 -> {
+                f.verdicts.add(commit + " " + key);
+                if (rnd.nextInt(3) == 0) {
+                    f.failed.add(commit + " " + key);
+                }
+            }
             case 3 -> f.leased.add(new JobKey(commit, test, sub, kernel, "", archId));
             case 4 -> h.add(0, String.format("%040x", 1000 + rnd.nextInt(100000)));
             default -> {

@@ -155,6 +155,20 @@ class GitRefillSourceTest {
     }
 
     @Test
+    void failuresFirstReadsTheLastTestedCommitsFromTheResultsIndexIgnoringFlakyFailures() throws IOException {
+        // m is untested; s1 (tested) failed u.b for real and u.a only flakily (its re-run passed).
+        index.replace(s1, Map.of("u.a", ResultRecord.imported("u.a", Status.FAILED, 5, 1).withObservation(
+                        new org.ktestci.schema.results.Observation(1, Status.PASSED, "PASSED", 5, "h", 0, "l", 2)),
+                "u.b", ResultRecord.imported("u.b", Status.FAILED, 5, 1)));
+        DesiredJobs.Result plain = compute(0, Set.of(), branch("main", group("g", "u.ktest", 1)));
+        assertEquals(List.of("m:u.a@0/main", "m:u.b@0/main"), jobs(plain), "equal costs: listing order");
+        // Only m gets jobs (max_commits = 1), but the look-back reaches every commit keeping results (here 5).
+        DesiredJobs.Result first = compute(5, Set.of(), branch("main", group("g", "u.ktest", 1).withFailuresFirst(1)));
+        assertEquals(List.of("m:u.b@0/main", "m:u.a@0/main"), jobs(first));
+        assertEquals(List.of(true, false), first.jobs().stream().map(Job::recentFailure).toList());
+    }
+
+    @Test
     void aCommitOnTwoBranchesRunsOnceOwnedByTheBranchWhereItWeighsLeast() throws Exception {
         TestRepos.setRef(repo, "refs/heads/ci/stable", c3);
         DesiredJobs.Result r = compute(0, Set.of(), branch("main", group("g", "t.ktest", 10)),

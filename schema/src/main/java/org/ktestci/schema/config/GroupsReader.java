@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
 /** Reads {@code [test_group.*]} (config.md §4), then resolves {@code extends} and detects cycles. */
 final class GroupsReader {
     static final Set<String> KEYS = new LinkedHashSet<>(List.of(
-            "extends", "tests", "max_commits", "priority", "nice", "kernels", "env", "arch"));
+            "extends", "tests", "max_commits", "priority", "nice", "kernels", "env", "arch", "order",
+            "failures_first_commits"));
     static final Pattern NAME = Pattern.compile("^[A-Za-z0-9._-]+$");
     private static final Pattern TEST_CHARS = Pattern.compile("^[A-Za-z0-9/._+:-]+$");
     private static final Pattern KERNEL_ID = Pattern.compile("^[A-Za-z0-9._+-]+(/[A-Za-z0-9._+-]+)*$");
@@ -30,7 +31,8 @@ final class GroupsReader {
     /** A group as written, before {@code extends}; absent keys are empty. */
     record RawGroup(String name, TomlScope scope, Optional<String> parent, Optional<List<String>> tests,
                     Optional<Integer> maxCommits, Optional<Integer> priority, Optional<List<String>> kernels,
-                    Map<String, String> env, Optional<List<Arch>> arch) {}
+                    Map<String, String> env, Optional<List<Arch>> arch, Optional<String> order,
+                    Optional<Integer> failuresFirstCommits) {}
 
     private final TomlReader r;
     private final int keepResultsCommits;
@@ -88,7 +90,14 @@ final class GroupsReader {
         Optional<List<String>> kernels = r.stringArray(g, "kernels").map(els -> kernels(g, els));
         Map<String, String> env = r.table(g, "env").map(this::env).orElse(Map.of());
         Optional<List<Arch>> arch = r.stringArray(g, "arch").map(els -> arches(g, els));
-        return new RawGroup(name, g, parent, tests, maxCommits, priority, kernels, env, arch);
+        Optional<String> order = r.string(g, "order");
+        if (order.isPresent() && !TestGroupConfig.ORDERS.contains(order.get())) {
+            r.error(g, "order", "must be one of \"longest_first\", \"failures_first\", got \"" + order.get() + "\"");
+            order = Optional.empty();
+        }
+        Optional<Integer> failuresFirstCommits = r.validInt(g, "failures_first_commits", 1, 50);
+        return new RawGroup(name, g, parent, tests, maxCommits, priority, kernels, env, arch, order,
+                failuresFirstCommits);
     }
 
     /**
@@ -233,12 +242,14 @@ final class GroupsReader {
         int priority = first(lineage, RawGroup::priority).orElse(0);
         List<String> kernels = first(lineage, RawGroup::kernels).orElse(List.of());
         List<Arch> arch = first(lineage, RawGroup::arch).orElse(List.of());
+        String order = first(lineage, RawGroup::order).orElse(TestGroupConfig.LONGEST_FIRST);
+        int failuresFirstCommits = first(lineage, RawGroup::failuresFirstCommits).orElse(5);
         SortedMap<String, String> env = new TreeMap<>();
         for (int i = lineage.size() - 1; i >= 0; i--) {
             env.putAll(lineage.get(i).env());
         }
         return new TestGroupConfig(g.name(), List.copyOf(tests), maxCommits, priority, List.copyOf(kernels),
-                Collections.unmodifiableSortedMap(env), List.copyOf(arch));
+                Collections.unmodifiableSortedMap(env), List.copyOf(arch), order, failuresFirstCommits);
     }
 
     private static <T> Optional<T> first(List<RawGroup> lineage, Function<RawGroup, Optional<T>> f) {

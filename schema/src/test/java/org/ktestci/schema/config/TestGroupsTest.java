@@ -176,6 +176,44 @@ class TestGroupsTest {
     }
 
     @Test
+    void orderDefaultsToLongestFirstAndFailuresFirstIsInheritedWithItsCommitCount() throws Exception {
+        CiConfig c = f.parse("""
+                [test_group.base]
+                tests = ["a.ktest"]
+                order = "failures_first"
+                failures_first_commits = 12
+                [test_group.child]
+                extends = "base"
+                [test_group.plain]
+                tests = ["b.ktest"]
+                """, CI_STATUS);
+        assertEquals(TestGroupConfig.FAILURES_FIRST, c.testGroups().get("child").order(), "inherited through extends");
+        assertEquals(12, c.testGroups().get("child").failuresFirstCommits());
+        assertEquals(TestGroupConfig.LONGEST_FIRST, c.testGroups().get("plain").order());
+        assertEquals(5, c.testGroups().get("plain").failuresFirstCommits());
+    }
+
+    @Test
+    void rejectsAnUnknownOrderAndAFailureWindowOutOfRange() {
+        List<String> errors = f.errors("""
+                [test_group.g]
+                tests = ["a.ktest"]
+                order = "fastest_first"
+                failures_first_commits = 51
+                [test_group.h]
+                tests = ["a.ktest"]
+                order = 1
+                failures_first_commits = 0
+                """, CI_STATUS);
+        assertEquals(List.of(
+                f.err(3, 1, "test_group.g.order",
+                        "must be one of \"longest_first\", \"failures_first\", got \"fastest_first\""),
+                f.err(4, 1, "test_group.g.failures_first_commits", "must be between 1 and 50, got 51"),
+                f.err(7, 1, "test_group.h.order", "expected string, got integer"),
+                f.err(8, 1, "test_group.h.failures_first_commits", "must be between 1 and 50, got 0")), errors);
+    }
+
+    @Test
     void aReferencedGroupWithoutTestsIsAnErrorOnce() {
         List<String> errors = f.errors("""
                 [test_group.base]
