@@ -92,9 +92,17 @@ public sealed interface RegressionEvent permits RegressionEvent.NewFailure, Regr
         }
     }
 
-    /** The Atom entry id: a name-based UUID of {@link #id()}, a valid IRI that never changes. */
-    default String atomId() {
-        return "urn:uuid:" + UUID.nameUUIDFromBytes(("ktest-ci event " + id()).getBytes(StandardCharsets.UTF_8));
+    /**
+     * The Atom entry id: a name-based UUID of {@link #id()} within {@code scope} (the CI's user, so two CIs testing
+     * the same commits do not share ids), a valid IRI that never changes.
+     */
+    default String atomId(String scope) {
+        return uuidUrn("ktest-ci event " + scope + " " + id());
+    }
+
+    /** A name-based (version 3) UUID URN of {@code name}. */
+    static String uuidUrn(String name) {
+        return "urn:uuid:" + UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8));
     }
 
     static String idOf(String type, String... parts) {

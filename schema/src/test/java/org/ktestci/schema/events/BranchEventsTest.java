@@ -168,8 +168,9 @@ class BranchEventsTest {
         RegressionEvent after = events(0, List.of()).get(0);
         assertEquals(before, after.id());
         assertEquals(between, ((NewFailure) after).previousSha().orElseThrow());
-        assertEquals(after.atomId(), events(0, List.of()).get(0).atomId());
-        assertTrue(after.atomId().startsWith("urn:uuid:"));
+        assertEquals(after.atomId("ci"), events(0, List.of()).get(0).atomId("ci"));
+        assertTrue(after.atomId("ci").matches("urn:uuid:[0-9a-f-]{36}"), after.atomId("ci"));
+        assertNotEquals(after.atomId("ci"), after.atomId("other-ci"));
         assertNotEquals(RegressionEvent.idOf("new_failure", "master", "a", n),
                 RegressionEvent.idOf("new_failure", "maste", "ra", n), "parts are separated");
     }
