@@ -36,8 +36,13 @@ public final class RegressionFeed {
         this.known = new KnownFailures(queries, queries.outputDir());
     }
 
-    /** The branch's events, newest first; empty when the branch is not tracked. */
+    /** The branch's newest {@value #MAX_EVENTS} events, newest first; empty when the branch is not tracked. */
     public Optional<List<RegressionEvent>> events(String branch) {
+        return events(branch, MAX_EVENTS);
+    }
+
+    /** The branch's newest {@code limit} events, newest first; empty when the branch is not tracked. */
+    public Optional<List<RegressionEvent>> events(String branch, int limit) {
         Optional<List<CommitInfo>> log = queries.branchLog(branch, queries.keepResultsCommits());
         if (log.isEmpty()) {
             return Optional.empty();
@@ -66,6 +71,6 @@ public final class RegressionFeed {
             }
         };
         return Optional.of(BranchEvents.of(branch, log.get(), inputs, queries.flakeRetries(),
-                queries.firstBadFindings(branch), MAX_EVENTS));
+                queries.firstBadFindings(branch), limit));
     }
 }
