@@ -30,6 +30,11 @@ public final class RegressionFeed {
         this(queries, new Commits(new OutputDir(queries.outputDir())));
     }
 
+    /** With a results cache of its own holding at most {@code cachedResults} entries. */
+    public RegressionFeed(CiQueries queries, long cachedResults) {
+        this(queries, new Commits(new OutputDir(queries.outputDir()), cachedResults));
+    }
+
     RegressionFeed(CiQueries queries, Commits commits) {
         this.queries = queries;
         this.commits = commits;

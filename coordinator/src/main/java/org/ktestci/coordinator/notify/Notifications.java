@@ -21,13 +21,18 @@ public final class Notifications implements AutoCloseable {
     static final int MAX_EVENTS_PER_SCAN = 1000;
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The notifier's own results cache: about 40 MB at most (the dashboard's is separate). */
+    static final long CACHED_RESULTS = 2_000_000;
+
     private final LiveConfig live;
+    private final CiQueries queries;
     private final RegressionFeed feed;
     private final WebhookSender sender;
 
     public Notifications(LiveConfig live, CoordinatorMetrics metrics, CiQueries queries, String version) {
         this.live = live;
-        this.feed = new RegressionFeed(queries);
+        this.queries = queries;
+        this.feed = new RegressionFeed(queries, CACHED_RESULTS);
         this.sender = new WebhookSender(() -> live.config().regressions().notifications(),
                 WebhookSender.Policy.DEFAULT, listener(metrics), version);
     }
@@ -57,7 +62,22 @@ public final class Notifications implements AutoCloseable {
                 branch -> feed.events(branch, MAX_EVENTS_PER_SCAN), e -> {
                     metrics.regressionEvents.labelValues(e.type()).inc();
                     sender.offer(e.id(), e.type(), body(e, new EventLinks(live.config().ciUrl())));
-                }, Notifier.DEFAULT_INTERVAL);
+                }, Notifier.DEFAULT_INTERVAL, this::version);
+    }
+
+    /**
+     * What the events are derived from, cheaply: the views' version (tips, index changes, known issues), the
+     * config's digest, and {@code output_dir}'s modification time (every blob is renamed into it).
+     */
+    private String version() {
+        long mtime;
+        try {
+            mtime = java.nio.file.Files.getLastModifiedTime(queries.outputDir()).toMillis();
+        } catch (java.io.IOException e) {
+            mtime = System.nanoTime(); // unknown: scan
+        }
+        return queries.viewsVersion().orElseGet(() -> Long.toString(System.nanoTime())) + "|"
+                + live.config().contentDigest() + "|" + mtime;
     }
 
     static byte[] body(RegressionEvent e, EventLinks links) {

@@ -53,12 +53,16 @@ public final class Notifier extends EventSourcedBehavior<Notifier.Command, Notif
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(5);
 
     /** Local to the coordinator singleton: never crosses the wire. */
-    public sealed interface Command extends NoSerializationVerificationNeeded permits Tick, Scanned, ScanFailed {}
+    public sealed interface Command extends NoSerializationVerificationNeeded
+            permits Tick, Scanned, Unchanged, ScanFailed {}
 
     /** Derive the events now (the timer sends it every interval; tests may too). */
     public record Tick() implements Command {}
 
-    private record Scanned(boolean enabled, Map<String, List<RegressionEvent>> events) implements Command {}
+    private record Scanned(boolean enabled, Map<String, List<RegressionEvent>> events, String version)
+            implements Command {}
+
+    private record Unchanged() implements Command {}
 
     private record ScanFailed(Throwable error) implements Command {}
 
@@ -68,9 +72,21 @@ public final class Notifier extends EventSourcedBehavior<Notifier.Command, Notif
         Optional<List<RegressionEvent>> events(String branch);
     }
 
-    /** What the notifier reads and where its announcements go. */
+    /**
+     * What the notifier reads and where its announcements go. {@code version} changes whenever anything the events
+     * are derived from may have changed (cheap: no history walks); a scan whose version is the previous scan's is
+     * skipped, except once per {@value #FORCED_SCAN_SECONDS} s.
+     */
     public record Inputs(Supplier<NotifyConfig> config, Supplier<List<String>> branches, EventSource events,
-                         Consumer<RegressionEvent> announce, Duration interval) {}
+                         Consumer<RegressionEvent> announce, Duration interval, Supplier<String> version) {
+        /** Without a version: every tick scans. */
+        public Inputs(Supplier<NotifyConfig> config, Supplier<List<String>> branches, EventSource events,
+                      Consumer<RegressionEvent> announce, Duration interval) {
+            this(config, branches, events, announce, interval, () -> Long.toString(System.nanoTime()));
+        }
+    }
+
+    static final long FORCED_SCAN_SECONDS = 60;
 
     /** Branches baselined since webhooks were last switched on, and the ids announced, oldest first. */
     public record State(List<String> branches, List<String> announced) implements JsonSerializable {
@@ -98,6 +114,9 @@ public final class Notifier extends EventSourcedBehavior<Notifier.Command, Notif
     private final ActorContext<Command> ctx;
     private final Inputs in;
     private boolean scanning;
+    /** The version and time of the last completed scan (read by the next scan, which runs after it). */
+    private volatile String lastVersion = "";
+    private volatile long lastScanNanos;
 
     public static Behavior<Command> create(Inputs in) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
@@ -137,8 +156,12 @@ public final class Notifier extends EventSourcedBehavior<Notifier.Command, Notif
                         scanning = true;
                         ctx.pipeToSelf(CompletableFuture.supplyAsync(this::scan,
                                         ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking())),
-                                (scanned, err) -> err == null ? scanned : new ScanFailed(err));
+                                (result, err) -> err == null ? result : new ScanFailed(err));
                     }
+                    return Effect().none();
+                })
+                .onCommand(Unchanged.class, (state, u) -> {
+                    scanning = false;
                     return Effect().none();
                 })
                 .onCommand(ScanFailed.class, (state, f) -> {
@@ -150,20 +173,27 @@ public final class Notifier extends EventSourcedBehavior<Notifier.Command, Notif
                 .build();
     }
 
-    /** Blocking: git walks and blobs. Nothing is derived while webhooks are off. */
-    private Scanned scan() {
+    /** Blocking: git walks and blobs. Nothing is derived while webhooks are off or nothing changed. */
+    private Command scan() {
         if (!in.config().get().enabled()) {
-            return new Scanned(false, Map.of());
+            return new Scanned(false, Map.of(), "");
+        }
+        String version = in.version().get();
+        if (version.equals(lastVersion)
+                && System.nanoTime() - lastScanNanos < Duration.ofSeconds(FORCED_SCAN_SECONDS).toNanos()) {
+            return new Unchanged();
         }
         Map<String, List<RegressionEvent>> out = new LinkedHashMap<>();
         for (String branch : in.branches().get()) {
             in.events().events(branch).ifPresent(events -> out.put(branch, events));
         }
-        return new Scanned(true, out);
+        return new Scanned(true, out, version);
     }
 
     private Effect<NotifierEvent, State> onScanned(State state, Scanned s) {
         scanning = false;
+        lastVersion = s.version();
+        lastScanNanos = System.nanoTime();
         if (!s.enabled()) {
             return state.branches().isEmpty() ? Effect().none()
                     : Effect().persist(new WebhooksDisabled(System.currentTimeMillis()));

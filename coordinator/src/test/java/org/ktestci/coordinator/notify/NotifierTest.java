@@ -152,4 +152,28 @@ class NotifierTest {
         expect(n, List.of(f2.id(), f4.id()));
     }
 
+
+    @Test
+    void aScanWhoseInputsDidNotChangeDerivesNothing() throws Exception {
+        branches.clear();
+        branches.add("quiet");
+        set("quiet", failure("quiet", 1));
+        java.util.concurrent.atomic.AtomicInteger derivations = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicReference<String> version = new AtomicReference<>("v1");
+        ActorRef<Notifier.Command> n = KIT.spawn(Notifier.create(new Notifier.Inputs(this::config,
+                () -> List.copyOf(branches), b -> {
+                    derivations.incrementAndGet();
+                    return source(b);
+                }, e -> announced.add(e.id()), Duration.ofHours(1), version::get)), "notifier-version");
+        expect(n, List.of());
+        int derived = derivations.get();
+        assertEquals(1, derived, "the first scan derives; the next ones see the same version");
+        RegressionEvent f2 = fix("quiet", 2);
+        set("quiet", f2, failure("quiet", 1));
+        expect(n, List.of()); // nothing told the notifier that anything changed
+        assertEquals(derived, derivations.get());
+        version.set("v2");
+        expect(n, List.of(f2.id()));
+        assertEquals(derived + 1, derivations.get());
+    }
 }
