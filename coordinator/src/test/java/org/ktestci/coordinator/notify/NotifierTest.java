@@ -150,6 +150,7 @@ class NotifierTest {
         RegressionEvent f4 = fix(branch, 4);
         set(branch, f4, whileOff, f2, failure(branch, 1));
         expect(n, List.of(f2.id(), f4.id()));
+        KIT.stop(n); // the tests share the journal and the persistence id: one notifier at a time
     }
 
 
@@ -175,5 +176,6 @@ class NotifierTest {
         version.set("v2");
         expect(n, List.of(f2.id()));
         assertEquals(derived + 1, derivations.get());
+        KIT.stop(n);
     }
 }
