@@ -93,9 +93,10 @@ public final class CoordinatorNode implements AutoCloseable {
                 config.subtestDurationDef());
         LiveEvents events = new LiveEvents(new EventHub(), queries::branchesContaining);
         RecentVerdicts recent = new RecentVerdicts();
+        var notifications = new org.ktestci.coordinator.notify.Notifications(live, metrics, queries, VERSION);
         CoordinatorSetup setup = new CoordinatorSetup(config.user(), out, live, repos, fetchStatus, index, listings,
                 costs, sha -> queries.commit(sha).map(c -> c.message()).orElse(""), metrics, ProjectionListener.NONE,
-                handles, config.persistence(), events, new CommitClock(), recent);
+                handles, config.persistence(), events, new CommitClock(), recent, notifications.inputs(metrics));
 
         List<String> roles = new ArrayList<>(List.of("coordinator"));
         if (withWorker) {
@@ -131,6 +132,7 @@ public final class CoordinatorNode implements AutoCloseable {
             return Behaviors.empty();
         });
         ActorSystem<Void> system = ActorSystem.create(guardian, ClusterNodeConfig.SYSTEM_NAME, pekko);
+        system.getWhenTerminated().thenRun(notifications::close);
         LiveQueries liveQueries = new LiveQueries(system, handles, events, listings, recent, live, null);
         KnownIssuesJournalView knownIssues =
                 new KnownIssuesJournalView(system);

@@ -168,6 +168,7 @@ public final class CoordinatorRoot {
         live.onApplied(onReload);
         ActorRef<KnownIssueStore.Command> knownIssues = ctx.spawn(
                 KnownIssueStore.create(), "known-issues");
+        ctx.spawn(org.ktestci.coordinator.notify.Notifier.create(s.notifier()), "notifier");
         CoordinatorHandles.Refs refs = new CoordinatorHandles.Refs(window, gateway, results, watcher, maintenance,
                 incarnation, knownIssues);
         s.handles().publish(refs);

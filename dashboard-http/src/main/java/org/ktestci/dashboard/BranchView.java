@@ -79,7 +79,12 @@ final class BranchView {
         }
         boolean single = filter.isPresent() && rows.stream().allMatch(r -> r.size() <= 1);
         String body = header(branch, test) + (single ? singleTest(branch, rows) : multiTest(branch, rows));
-        return Reply.html(Html.page(base, branch, body));
+        return Reply.html(Html.page(base, branch, new Html.Feed(feedHref(branch), branch + " regressions (Atom)"),
+                body));
+    }
+
+    private String feedHref(String branch) {
+        return Html.esc(base + "/ci/feed?branch=" + Html.url(branch));
     }
 
     /** The walk of http.md §2: stop after > 100 consecutive untested commits, drop the trailing untested ones. */
@@ -115,7 +120,9 @@ final class BranchView {
     }
 
     private String header(String branch, String test) {
-        return "<h1>" + Html.esc(branch) + flaky.badge(branch) + "</h1><form class=\"search\" method=\"get\" action=\"" + Html.esc(base)
+        return "<h1>" + Html.esc(branch) + flaky.badge(branch) + " <a class=\"feed-link\" id=\"feed-link\" href=\""
+                + feedHref(branch) + "\" title=\"new failures, fixes and first bad commits as an Atom feed\">feed</a>"
+                + "</h1><form class=\"search\" method=\"get\" action=\"" + Html.esc(base)
                 + "/ci\"><input type=\"hidden\" name=\"user\" value=\"" + Html.esc(queries.user()) + "\">"
                 + "<input type=\"hidden\" name=\"branch\" value=\"" + Html.esc(branch) + "\">"
                 + "<input type=\"text\" name=\"test\" placeholder=\"test name (regex)\" value=\"" + Html.esc(test)

@@ -87,6 +87,27 @@ public interface CiQueries {
         return 20;
     }
 
+    /** {@code flake_retries}: a new failure is announced once this many re-runs of it exist (or one passed). */
+    default int flakeRetries() {
+        return org.ktestci.schema.config.RegressionConfig.DEFAULT_FLAKE_RETRIES;
+    }
+
+    /**
+     * Bisection's conclusions on a branch (issue 14 item 3), for the feed; the coordinator answers them from its
+     * {@link org.ktestci.schema.events.FirstBadSource}.
+     */
+    default List<org.ktestci.schema.events.RegressionEvent.FirstBadFound> firstBadFindings(String branch) {
+        return List.of();
+    }
+
+    /**
+     * The public root of the dashboard ({@code ci_url}, base path included) that feed links are made absolute
+     * with; empty: links are relative to the base path.
+     */
+    default Optional<String> publicUrl() {
+        return Optional.empty();
+    }
+
     /** Whether commit {@code sha} contains {@code ancestor} (is it, or descends from it) in a configured repo. */
     default boolean commitContains(String sha, String ancestor) {
         return false;

@@ -66,7 +66,7 @@ final class Html {
     }
 
     static String page(String basePath, String title, String body, String... scripts) {
-        return page(basePath, title, body, true, scripts);
+        return page(basePath, title, null, body, true, scripts);
     }
 
     /**
@@ -74,10 +74,19 @@ final class Html {
      * (delegated) handlers must work from the first row the page shows, not from the end of its parsing.
      */
     static String pageWithEarlyScripts(String basePath, String title, String body, String... scripts) {
-        return page(basePath, title, body, false, scripts);
+        return page(basePath, title, null, body, false, scripts);
     }
 
-    private static String page(String basePath, String title, String body, boolean defer, String... scripts) {
+    /** A feed the page announces in its head ({@code <link rel="alternate">}); the href is already escaped. */
+    record Feed(String escapedHref, String title) {}
+
+    /** A page announcing {@code feed}. */
+    static String page(String basePath, String title, Feed feed, String body, String... scripts) {
+        return page(basePath, title, feed, body, true, scripts);
+    }
+
+    private static String page(String basePath, String title, Feed feed, String body, boolean defer,
+                               String... scripts) {
         StringBuilder sb = new StringBuilder();
         sb.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
@@ -86,6 +95,10 @@ final class Html {
                 // Named, or browsers ask for /favicon.ico on every page and log a 404.
                 .append("<link rel=\"icon\" type=\"image/svg+xml\" href=\"").append(esc(basePath))
                 .append("/static/favicon.svg\">");
+        if (feed != null) {
+            sb.append("<link rel=\"alternate\" type=\"application/atom+xml\" title=\"").append(esc(feed.title()))
+                    .append("\" href=\"").append(feed.escapedHref()).append("\">");
+        }
         for (String s : scripts) {
             sb.append(defer ? "<script defer src=\"" : "<script src=\"").append(esc(basePath)).append("/static/")
                     .append(esc(s)).append("\"></script>");

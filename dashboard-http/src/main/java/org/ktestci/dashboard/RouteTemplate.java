@@ -16,7 +16,7 @@ public final class RouteTemplate {
             "/api/v1/workers", "/api/v1/queue", "/api/v1/events");
 
     /** Every label value {@link #of} can give. */
-    public static final List<String> ALL = List.of("/", "/ci", "/c/*", "/static/*", "/metrics", "/healthz", "/readyz",
+    public static final List<String> ALL = List.of("/", "/ci", "/ci/feed", "/api/v1/branches/{branch}/events", "/c/*", "/static/*", "/metrics", "/healthz", "/readyz",
             "/api/v1/branches", "/api/v1/branches/{branch}/commits", "/api/v1/commits/{sha}",
             "/api/v1/tests/{key}/history", "/api/v1/workers", "/api/v1/queue", "/api/v1/events",
             "/api/v1/leases/{leaseId}/log", "/api/v1/admin/reload", "/api/v1/admin/rerun",
@@ -33,6 +33,9 @@ public final class RouteTemplate {
         }
         if (rawPath.equals("/ci") || rawPath.equals("/ci/")) {
             return "/ci";
+        }
+        if (rawPath.equals("/ci/feed")) {
+            return "/ci/feed";
         }
         if (rawPath.startsWith("/c/")) {
             return "/c/*";
@@ -54,6 +57,9 @@ public final class RouteTemplate {
         boolean named = s.size() >= 2 && !s.get(1).isEmpty();
         if (s.size() == 3 && named && s.get(0).equals("branches") && s.get(2).equals("commits")) {
             return "/api/v1/branches/{branch}/commits";
+        }
+        if (s.size() == 3 && named && s.get(0).equals("branches") && s.get(2).equals("events")) {
+            return "/api/v1/branches/{branch}/events";
         }
         if (s.size() == 2 && named && s.get(0).equals("commits")) {
             return "/api/v1/commits/{sha}";

@@ -31,6 +31,7 @@ final class Router {
     private final CompareView compare;
     private final FlakyView flaky;
     private final AdminApi admin;
+    private final FeedView feed;
     private final PageCache pages;
 
     private HttpMetrics metrics;
@@ -61,6 +62,7 @@ final class Router {
         this.compare = new CompareView(queries, commits, basePath);
         this.flaky = new FlakyView(queries, commits, basePath);
         this.admin = new AdminApi(queries, adminTokenFile);
+        this.feed = new FeedView(queries, new RegressionFeed(queries, commits), basePath);
         this.home.withLive(live);
         this.pages = new PageCache(queries, PageCache.DEFAULT_MAX_BYTES);
     }
@@ -99,6 +101,10 @@ final class Router {
             // The live status page is never kept; the other views are made from output_dir, git and the
             // results index, all covered by the page cache's version.
             return req.hasParam("status") ? home.status(req) : pages.serve(req, () -> ci(req));
+        }
+        if (p.equals("/ci/feed")) {
+            allow(req, "GET");
+            return pages.serve(req, () -> feed.atom(req));
         }
         if (p.startsWith("/c/")) {
             ResultPath path = ResultPath.parse(p.substring(3));
@@ -162,6 +168,10 @@ final class Router {
         if (seg.size() == 3 && seg.get(0).equals("branches") && seg.get(2).equals("flaky")) {
             allow(req, "GET");
             return pages.serve(req, () -> flaky.api(seg.get(1)));
+        }
+        if (seg.size() == 3 && seg.get(0).equals("branches") && seg.get(2).equals("events")) {
+            allow(req, "GET");
+            return pages.serve(req, () -> feed.api(seg.get(1)));
         }
         if (seg.equals(List.of("known-issues"))) {
             allow(req, "GET");

@@ -96,6 +96,8 @@ class WebSecurityTest {
     void everyRouteHasAFixedTemplate() {
         assertEquals("/api/v1/branches/{branch}/commits", RouteTemplate.of("/api/v1/branches/a%2Fb/commits"));
         assertEquals("other", RouteTemplate.of("/api/v1/branches/a/b/commits"));
+        assertEquals("/ci/feed", RouteTemplate.of("/ci/feed"));
+        assertEquals("/api/v1/branches/{branch}/events", RouteTemplate.of("/api/v1/branches/main/events"));
         assertEquals("/api/v1/admin/rerun", RouteTemplate.of("/api/v1/admin/rerun"));
         assertEquals("other", RouteTemplate.of("/api/v1/admin/rerunx"));
         assertEquals("/api/v1/admin/hosts/{host}/quarantine", RouteTemplate.of("/api/v1/admin/hosts/h1/quarantine"));

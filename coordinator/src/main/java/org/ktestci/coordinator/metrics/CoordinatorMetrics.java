@@ -50,6 +50,13 @@ public final class CoordinatorMetrics {
     /** Not in http.md §8: commit first seen at a tip to its first lease (how soon a new head starts). */
     public final Histogram commitFirstLease;
     public final Histogram refillDuration;
+    /** Not in http.md §8 (issue 14 item 8): regression events announced to webhooks, by {@code type}. */
+    public final Counter regressionEvents;
+    /** Webhook deliveries (one per event and URL) by {@code outcome}: delivered, failed, dropped. */
+    public final Counter webhookDeliveries;
+    /** Webhook HTTP attempts by {@code result}: 2xx, 4xx, 5xx, error. */
+    public final Counter webhookAttempts;
+    public final Gauge webhookOutstanding;
 
     public CoordinatorMetrics(PrometheusRegistry registry, String version, int protocolVersion) {
         this.registry = registry;
@@ -99,6 +106,11 @@ public final class CoordinatorMetrics {
                 "commit first seen at a tip to its first lease",
                 new double[]{1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600});
         refillDuration = histogram("ktest_ci_refill_duration_seconds", "refill computation", LATENCY);
+        regressionEvents = counter("ktest_ci_regression_events", "regression events announced to webhooks", "type");
+        webhookDeliveries = counter("ktest_ci_webhook_deliveries", "webhook deliveries ended", "outcome");
+        webhookAttempts = counter("ktest_ci_webhook_attempts", "webhook HTTP attempts", "result");
+        webhookOutstanding = gauge("ktest_ci_webhook_outstanding", "webhook deliveries waiting, in flight or backing off");
+        webhookOutstanding.set(0);
     }
 
     private Counter counter(String name, String help, String... labels) {

@@ -54,6 +54,7 @@ public final class CoordinatorQueries implements CiQueries {
     private volatile Optional<LiveQueries> live = Optional.empty();
     private volatile Supplier<Optional<org.ktestci.schema.config.CiConfig>> config = Optional::empty;
     private volatile Supplier<List<KnownIssue>> adminIssues = List::of;
+    private volatile org.ktestci.schema.events.FirstBadSource firstBad = org.ktestci.schema.events.FirstBadSource.NONE;
     /** (sha, ancestor) → contains: commits never change, so answers never expire (bounded by clearing). */
     private final Map<String, Boolean> contains = new ConcurrentHashMap<>();
 
@@ -89,6 +90,29 @@ public final class CoordinatorQueries implements CiQueries {
     public CoordinatorQueries withConfig(Supplier<org.ktestci.schema.config.CiConfig> c) {
         this.config = () -> Optional.of(c.get());
         return this;
+    }
+
+    /** Bisection's conclusions (issue 14 item 3), for the feed and the webhooks. */
+    public CoordinatorQueries withFirstBad(org.ktestci.schema.events.FirstBadSource source) {
+        this.firstBad = source;
+        return this;
+    }
+
+    @Override
+    public List<org.ktestci.schema.events.RegressionEvent.FirstBadFound> firstBadFindings(String branch) {
+        return firstBad.findings(branch);
+    }
+
+    @Override
+    public int flakeRetries() {
+        return config.get().map(c -> c.regressions().flakeRetries())
+                .orElse(org.ktestci.schema.config.RegressionConfig.DEFAULT_FLAKE_RETRIES);
+    }
+
+    /** {@code ci_url}, or its default {@code http://<ci_host>:<port><base_path>}. */
+    @Override
+    public Optional<String> publicUrl() {
+        return config.get().map(org.ktestci.schema.config.CiConfig::ciUrl);
     }
 
     /** The known issues defined through the admin API (read from the journal on coordinator nodes). */

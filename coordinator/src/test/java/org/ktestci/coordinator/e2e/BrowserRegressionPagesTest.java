@@ -22,8 +22,8 @@ import static org.ktestci.coordinator.e2e.LiveDashboardTest.statusOf;
 
 /**
  * Issue 14's pages in headless Chromium ({@code browser-tests/regression-pages.mjs}) over a real run of two
- * commits: the "known: id" badge with its link and the new/known split on the commit page, and the compare
- * page listing a failure of both commits as still failing.
+ * commits: the "known: id" badge with its link and the new/known split on the commit page, the compare
+ * page listing a failure of both commits as still failing, and the branch page's feed link (issue 14 item 8).
  */
 class BrowserRegressionPagesTest {
     private static final Path SCRIPTS = Path.of("..", "browser-tests").toAbsolutePath().normalize();
@@ -73,13 +73,14 @@ class BrowserRegressionPagesTest {
             String tip = shas.get(1);
             Process browser = new ProcessBuilder("node", SCRIPTS.resolve("regression-pages.mjs").toString(),
                     base + "/ci?commit=" + tip, "fs.r.k", "csum", "https://bugs.example.org/csum?x=1&y=2",
-                    base + "/ci?compare=" + older + "..." + tip, "fs.r.f")
+                    base + "/ci?compare=" + older + "..." + tip, "fs.r.f", base + "/ci?branch=main")
                     .directory(SCRIPTS.toFile()).redirectErrorStream(true).start();
             try {
                 assertTrue(browser.waitFor(120, TimeUnit.SECONDS), "the browser script did not finish");
                 String out = new String(browser.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 assertEquals(0, browser.exitValue(), out);
-                assertEquals(List.of("step: known badge shown", "step: compare shown", "OK"), out.lines().toList());
+                assertEquals(List.of("step: known badge shown", "step: compare shown", "step: feed linked", "OK"),
+                        out.lines().toList());
             } finally {
                 browser.destroyForcibly();
             }

@@ -16,7 +16,7 @@ final class ConfigReader {
             "refill_at", "lease_timeout", "heartbeat_interval", "infra_retries", "quarantine_after",
             "quarantine_backoff", "quarantine_backoff_max", "fetch_interval", "refill_interval",
             "fair_share_half_life", "gc_grace", "maintenance_interval", "kcidb_origin",
-            "known_issue", "flake_retries", "flake_window",
+            "known_issue", "flake_retries", "flake_window", "notify",
             "repos", "test_group", "branch", "hosts", "cluster", "http", "persistence", "worker"));
     /** ktest's keys we dropped: two get a pointer to their replacement, the others no misleading suggestion. */
     private static final Map<String, String> REMOVED_KEY_HINTS = Map.of(
@@ -79,7 +79,7 @@ final class ConfigReader {
                 l.window(), l.refillAt(), l.leaseTimeout(), l.heartbeatInterval(), l.infraRetries(),
                 l.quarantineAfter(), l.quarantineBackoff(), l.quarantineBackoffMax(), l.fetchInterval(),
                 l.refillInterval(), l.fairShareHalfLife(), l.gcGrace(), l.maintenanceInterval(), t.repos(), t.groups(),
-                t.branches(), t.hosts(), cluster, http, persistence, worker, new RegressionsReader(r, root).read());
+                t.branches(), t.hosts(), cluster, http, persistence, worker, new RegressionsReader(r, root, role).read());
     }
 
     /** The named tables: repos, groups ({@code extends} resolved), branches checked against both, hosts. */

@@ -15,9 +15,12 @@ final class RegressionsReader {
     private final TomlReader r;
     private final TomlScope root;
 
-    RegressionsReader(TomlReader r, TomlScope root) {
+    private final ConfigRole role;
+
+    RegressionsReader(TomlReader r, TomlScope root, ConfigRole role) {
         this.r = r;
         this.root = root;
+        this.role = role;
     }
 
     RegressionConfig read() {
@@ -29,7 +32,7 @@ final class RegressionsReader {
         int retries = r.intIn(root, "flake_retries", 0, RegressionConfig.MAX_FLAKE_RETRIES,
                 RegressionConfig.DEFAULT_FLAKE_RETRIES);
         int window = r.intIn(root, "flake_window", 1, TomlReader.NO_MAX, RegressionConfig.DEFAULT_FLAKE_WINDOW);
-        return new RegressionConfig(origin, knownIssues(), retries, window);
+        return new RegressionConfig(origin, knownIssues(), retries, window, new NotifyReader(r, root, role).read());
     }
 
     /** {@code [known_issue.<id>]}: each key and each problem reported where it is written. */
