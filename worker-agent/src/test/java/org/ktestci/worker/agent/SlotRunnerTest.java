@@ -1,6 +1,7 @@
 package org.ktestci.worker.agent;
 
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.junit.jupiter.api.AfterAll;
@@ -19,8 +20,10 @@ import org.ktestci.protocol.SubtestFinished;
 import org.ktestci.protocol.WorkerHello;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -107,7 +110,7 @@ class SlotRunnerTest {
     void aBatchForASlotWhoseRevokedRunIsStillStoppingStartsWhenThatRunEnds() throws Exception {
         CountDownLatch abortAsked = new CountDownLatch(1);
         CountDownLatch cleanedUp = new CountDownLatch(1);
-        List<String> started = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> started = new CopyOnWriteArrayList<>();
         BatchRun.Factory slowToStop = (b, sink) -> new BatchRun() {
             public BatchFinished execute() {
                 started.add(b.leaseId());
@@ -140,8 +143,8 @@ class SlotRunnerTest {
         assertEquals(List.of("R1"), started);
         cleanedUp.countDown();
         executor.fishForMessage(Duration.ofSeconds(10), m -> m instanceof BatchAccepted a && a.leaseId().equals("R2")
-                ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
-                : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore());
+                ? FishingOutcomes.complete()
+                : FishingOutcomes.continueAndIgnore());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (started.size() < 2 && System.nanoTime() < deadline) {
             Thread.onSpinWait(); // accepted is sent before the run's thread begins
@@ -256,7 +259,7 @@ class SlotRunnerTest {
 
     /** Everything the probe gets within {@code d}. */
     private static List<ExecutorMessage> receivedWithin(TestProbe<ExecutorMessage> p, Duration d) {
-        List<ExecutorMessage> got = new java.util.ArrayList<>();
+        List<ExecutorMessage> got = new ArrayList<>();
         long end = System.nanoTime() + d.toNanos();
         while (true) {
             long left = end - System.nanoTime();
