@@ -61,7 +61,8 @@ public final class CoordinatorWatch {
         return reason == COORDINATOR_LOST || reason == COORDINATOR_RESTARTED;
     }
 
-    private interface Event extends NoSerializationVerificationNeeded {}
+    private sealed interface Event extends NoSerializationVerificationNeeded
+            permits MemberChanged, ReachabilityChanged, Check, Probe, Answered {}
 
     private record MemberChanged(ClusterEvent.MemberEvent event) implements Event {}
 
