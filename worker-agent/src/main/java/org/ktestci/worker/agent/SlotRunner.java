@@ -165,46 +165,25 @@ public final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
     }
 
     private Behavior<Command> onRunBatch(RunBatch b, ActorRef<AgentMessage> via) {
-        if (running != null && running.leaseId().equals(b.leaseId())) {
-            b.executor().tell(new BatchAccepted(b.leaseId(), b.epoch())); // a re-sent RunBatch: idempotent
-            return this;
-        }
-        // Checked before anything else, the epoch included: a batch refused here leaves no trace (issue 12).
         Optional<BatchValidator.Refusal> refusal = batchCheck.check(b);
-        if (refusal.isPresent() && refusal.get().reason().equals(BatchValidator.BAD_BATCH)) {
-            getContext().getLog().warn("batch refused (bad_batch): slot={} lease={}: {}", slot,
-                    WireRules.quote(b.leaseId()), refusal.get().detail());
-            refuse(b, BatchRefused.BAD_BATCH);
-            return this;
-        }
-        if (b.epoch() <= lastEpoch) {
-            refuse(b, "stale_epoch");
-            return this;
-        }
-        if (drainedReply != null) {
-            refuse(b, "draining");
-            return this;
-        }
-        if (running != null && running.stopping) {
-            // The coordinator already ended the old lease and leased the slot again: the old run is only
-            // cleaning up (TERM→KILL, tmp dir), so the new batch waits for it rather than being refused.
-            // Only the newest lease waits; the older of two is refused as stale (a re-send keeps its place).
-            RunBatch stale = waiting == null || waiting.leaseId().equals(b.leaseId()) ? null
-                    : waiting.epoch() < b.epoch() ? waiting : b;
-            if (stale != null) {
-                refuse(stale, "stale_epoch");
+        BatchAdmission.Decision d = BatchAdmission.decide(b, refusal, new BatchAdmission.SlotState(
+                running == null ? null : running.leaseId(), running != null && running.stopping, waiting, lastEpoch,
+                drainedReply != null));
+        if (d instanceof BatchAdmission.AcceptAgain) {
+            b.executor().tell(new BatchAccepted(b.leaseId(), b.epoch()));
+        } else if (d instanceof BatchAdmission.Refuse r) {
+            if (r.reason().equals(BatchRefused.BAD_BATCH)) {
+                getContext().getLog().warn("batch refused (bad_batch): slot={} lease={}: {}", slot,
+                        WireRules.quote(b.leaseId()), refusal.map(BatchValidator.Refusal::detail).orElse(""));
             }
-            if (stale != b) {
-                waiting = b;
-                waitingVia = via;
-            }
-            return this;
+            refuse(b, r.reason());
+        } else if (d instanceof BatchAdmission.Wait w) {
+            w.displaced().ifPresent(displaced -> refuse(displaced, "stale_epoch"));
+            waiting = b;
+            waitingVia = via;
+        } else {
+            start(b, via, refusal);
         }
-        if (running != null) {
-            refuse(b, "slot_busy");
-            return this;
-        }
-        start(b, via, refusal);
         return this;
     }
 
