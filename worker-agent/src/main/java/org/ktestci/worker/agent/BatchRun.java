@@ -3,6 +3,8 @@ package org.ktestci.worker.agent;
 import org.ktestci.protocol.BatchFinished;
 import org.ktestci.protocol.RunBatch;
 
+import java.util.List;
+
 /** One batch's work on a slot: runs to the end on a blocking thread, or stops early when aborted. */
 public interface BatchRun {
     /** Blocks until the batch ends; returns the message that ends the lease (without lease fields). */
@@ -24,7 +26,7 @@ public interface BatchRun {
                 sink.note(reason + ": " + detail);
                 return new BatchFinished("", 0, 0, BatchFinished.INFRA_FAILURE, reason, "",
                         batch.subtests().stream().map(s -> new BatchFinished.Unreached(s.resultKey(), reason)).toList(),
-                        java.util.List.of());
+                        List.of());
             }
 
             @Override

@@ -3,6 +3,7 @@ package org.ktestci.worker.agent;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -60,7 +61,8 @@ public final class CoordinatorWatch {
         return reason == COORDINATOR_LOST || reason == COORDINATOR_RESTARTED;
     }
 
-    private interface Event extends NoSerializationVerificationNeeded {}
+    private sealed interface Event extends NoSerializationVerificationNeeded
+            permits MemberChanged, ReachabilityChanged, Check, Probe, Answered {}
 
     private record MemberChanged(ClusterEvent.MemberEvent event) implements Event {}
 
@@ -131,7 +133,7 @@ public final class CoordinatorWatch {
                     .onMessage(Probe.class, p -> {
                         for (String address : targets(seedNodes, members)) {
                             classic.actorSelection(IncarnationResponder.pathAt(address))
-                                    .tell(new IncarnationQuery(replies), org.apache.pekko.actor.ActorRef.noSender());
+                                    .tell(new IncarnationQuery(replies), classic.deadLetters());
                         }
                         return Behaviors.same();
                     })
@@ -181,7 +183,7 @@ public final class CoordinatorWatch {
      * Stops this actor system with {@code reason} (the run is stopped and goodbye said first). The node downs itself
      * too: a graceful leave waits for a convergence the dead coordinator's unreachable member would block.
      */
-    private static void leave(org.apache.pekko.actor.typed.ActorSystem<?> system, Cluster cluster,
+    private static void leave(ActorSystem<?> system, Cluster cluster,
                               CoordinatedShutdown.Reason reason) {
         CoordinatedShutdown.get(system).runAll(reason); // first, so the reason is ours and not the downing's
         cluster.manager().tell(new Down(cluster.selfMember().address()));

@@ -2,7 +2,8 @@ package org.ktestci.worker.agent;
 
 /**
  * Where a running batch reports what happens, from the batch's own thread. The slot runner's implementation
- * turns these into fenced protocol messages to the lease's executor.
+ * ({@link RunReporter}) posts each report to the slot's actor, which turns it into a fenced protocol message to the
+ * lease's executor.
  */
 public interface LeaseSink {
     void subtestStarted(String resultKey, int iteration, long atMillis);

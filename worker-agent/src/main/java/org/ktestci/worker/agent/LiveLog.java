@@ -8,8 +8,8 @@ import java.util.List;
 
 /**
  * Console lines of a running lease waiting to go to live viewers (protocol.md §4.3: best effort, at most 64 KiB
- * per chunk). Lines arrive on the run's thread and leave on the slot actor's tick; when viewers' lines pile up
- * faster than they are sent, the oldest are dropped and a note says how many.
+ * per chunk). Lines arrive as the run posts them and leave on the slot actor's tick, both on the actor's thread;
+ * when viewers' lines pile up faster than they are sent, the oldest are dropped and a note says how many.
  */
 final class LiveLog {
     static final int MAX_BYTES = 64 * 1024;
@@ -18,7 +18,7 @@ final class LiveLog {
     private int bytes;
     private long skipped;
 
-    synchronized void add(String line) {
+    void add(String line) {
         int size = line.getBytes(StandardCharsets.UTF_8).length + 1;
         if (size > MAX_BYTES / 2) {
             line = line.substring(0, Math.min(line.length(), MAX_BYTES / 8)) + " …";
@@ -33,7 +33,7 @@ final class LiveLog {
     }
 
     /** The lines to send now (empty when there are none), as one chunk's text. */
-    synchronized List<String> drain() {
+    List<String> drain() {
         if (lines.isEmpty()) {
             return List.of();
         }

@@ -4,21 +4,18 @@ import org.ktestci.schema.io.AtomicFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Runs one runner process and turns its console into per-subtest results (ktest-interface.md §4): status,
@@ -28,10 +25,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ConsoleSupervisor {
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleSupervisor.class);
-    private static final Object EOF = new Object();
-    private static final Object WAKE = new Object();
-    /** What our guest code prints before giving up (qemu.GuestScripts.INIT_PREFIX). */
-    private static final String GUEST_INIT_PREFIX = "ktest-ci-init: ";
 
     /** A subtest of the batch: its name as the test prints it and its result key. */
     public record Subtest(String name, String resultKey) {}
@@ -48,14 +41,7 @@ public final class ConsoleSupervisor {
     private final SupervisorListener listener;
     private final CappedLog console;
     private final long startNanos = System.nanoTime();
-    private final BlockingQueue<Object> lines = new LinkedBlockingQueue<>();
-    /**
-     * Bytes read but not yet processed. The reader waits when it is spent, so a guest printing faster than the
-     * supervisor can work is slowed down (qemu's serial port waits) instead of filling the worker's memory.
-     */
-    private final java.util.concurrent.Semaphore unprocessed = new java.util.concurrent.Semaphore(UNPROCESSED_BYTES);
-    private static final int UNPROCESSED_BYTES = 8 << 20;
-    private static final int LINE_OVERHEAD = 64;
+    private final ConsoleFeed feed = new ConsoleFeed();
     private final ConsoleBudget budget;
     private long monitorRefusals;
     private static final int LOGGED_REFUSALS = 10;
@@ -63,23 +49,15 @@ public final class ConsoleSupervisor {
     private final QemuMonitorClient monitor;
 
     private volatile boolean abortRequested;
-    private java.util.function.Consumer<ProcessHandle> onStart = p -> { };
-    private long childLines;
-    /** The last few non-blank lines the child printed, and the last line of our guest code's own diagnosis. */
-    private final java.util.ArrayDeque<String> lastLines = new java.util.ArrayDeque<>();
-    private String lastGuestInitLine;
-    private Process process;
+    private Consumer<ProcessHandle> onStart = p -> { };
+    private final ConsoleTail tail = new ConsoleTail();
+    private ProcessTree process;
     private Open open;
     private long alarmAt;
     private AlarmAction alarmAction = AlarmAction.TIMEOUT;
     private String endReason;
-    private boolean escalated;
-    private Thread escalation;
 
     private record Open(Subtest subtest, long openedNanos, long openedMillis, CappedLog log) {}
-
-    /** A console line stamped when it was read, so queueing delay never skews durations. */
-    private record Line(byte[] bytes, long nanos) {}
 
     private long lineNanos = System.nanoTime();
 
@@ -105,7 +83,7 @@ public final class ConsoleSupervisor {
     }
 
     /** Called with the child right after it starts (the qemu runner raises its OOM score). */
-    public void onStart(java.util.function.Consumer<ProcessHandle> hook) {
+    public void onStart(Consumer<ProcessHandle> hook) {
         this.onStart = hook;
     }
 
@@ -121,7 +99,7 @@ public final class ConsoleSupervisor {
 
     /** Lines the child printed (injected lines not counted). */
     public long childLines() {
-        return childLines;
+        return tail.lines();
     }
 
     /**
@@ -129,19 +107,13 @@ public final class ConsoleSupervisor {
      * printed one (a missing driver, an unmountable root image), else the console's last lines.
      */
     public String diagnosis() {
-        if (lastGuestInitLine != null) {
-            return lastGuestInitLine;
-        }
-        if (childLines == 0) {
-            return "the runner printed nothing";
-        }
-        return "no test marker; the console ended with: " + String.join(" | ", lastLines);
+        return tail.diagnosis();
     }
 
     /** Stops the run from another thread (lease revoked, agent shutting down). */
     public void abort() {
         abortRequested = true;
-        lines.offer(WAKE);
+        feed.wake();
     }
 
     /**
@@ -149,41 +121,30 @@ public final class ConsoleSupervisor {
      * (the caller's {@code runner_failed}).
      */
     public RunOutcome run() throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(argv).directory(cwd.toFile()).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        pb.environment().clear();
-        pb.environment().putAll(env);
-        pb.environment().put("KTEST_SUPERVISOR", "1");
-        process = pb.start();
-        onStart.accept(process.toHandle());
-        Thread reader = new Thread(() -> readConsole(process.getInputStream()), "console-reader-" + process.pid());
-        reader.setDaemon(true);
-        reader.start();
+        Map<String, String> childEnv = new HashMap<>(env);
+        childEnv.put("KTEST_SUPERVISOR", "1");
+        process = ProcessTree.start(argv, childEnv, cwd, settings.termGrace());
+        onStart.accept(process.handle());
+        feed.read(process.console(), "console-reader-" + process.pid());
         resetAlarm();
         try {
             loop();
             closeOpenAsItStands();
-            int exit = waitForExit();
+            int exit = process.waitForExit(settings.termGrace().plus(settings.afterRunEnd()));
             if (endReason == null && settings.injectRunEndOnExit()) {
                 handleLine(bytes(exit == 0 ? "TEST SUCCESS" : "TEST FAILED"));
             }
             if (endReason == null) {
                 endReason = "child_exit";
             }
-            Integer signal = exit > 128 && escalated ? exit - 128 : null;
+            Integer signal = exit > 128 && process.stopping() ? exit - 128 : null;
             return new RunOutcome(endReason, signal == null ? exit : null, signal, elapsedSeconds());
         } finally {
             console.close();
             if (open != null) {
                 open.log().close();
             }
-            if (escalation != null) {
-                try {
-                    escalation.join(settings.termGrace().toMillis() + 6000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
+            process.awaitStopped();
         }
     }
 
@@ -196,9 +157,9 @@ public final class ConsoleSupervisor {
             }
             long waitNanos = alarmAction == AlarmAction.NONE ? TimeUnit.DAYS.toNanos(1)
                     : Math.max(0, alarmAt - System.nanoTime());
-            Object item;
+            ConsoleFeed.Item item;
             try {
-                item = lines.poll(waitNanos, TimeUnit.NANOSECONDS);
+                item = feed.poll(waitNanos);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 abortRequested = true;
@@ -206,38 +167,19 @@ public final class ConsoleSupervisor {
             }
             if (item == null) {
                 fireAlarm();
-            } else if (item == EOF) {
+            } else if (item instanceof ConsoleFeed.End) {
                 lineNanos = System.nanoTime();
                 return;
-            } else if (item instanceof Line line) {
-                childLines++;
+            } else if (item instanceof ConsoleFeed.Line line) {
                 lineNanos = line.nanos();
-                remember(line.bytes());
+                tail.add(line.bytes());
                 try {
                     handleLine(line.bytes(), true);
                 } finally {
-                    unprocessed.release(line.bytes().length + LINE_OVERHEAD);
+                    feed.processed(line);
                 }
             }
         }
-    }
-
-    private void remember(byte[] raw) {
-        // the guest's bytes end up in the worker's log: no control characters
-        String text = ConsoleMarkers.stripPrintk(new String(raw, StandardCharsets.UTF_8)).strip()
-                .replaceAll("\\p{Cntrl}", "?");
-        if (text.isEmpty()) {
-            return;
-        }
-        text = text.length() > 200 ? text.substring(0, 200) + "…" : text;
-        int at = text.indexOf(GUEST_INIT_PREFIX);
-        if (at >= 0) {
-            lastGuestInitLine = text.substring(at);
-        }
-        if (lastLines.size() == 3) {
-            lastLines.removeFirst();
-        }
-        lastLines.addLast(text);
     }
 
     private void fireAlarm() throws IOException {
@@ -403,63 +345,17 @@ public final class ConsoleSupervisor {
         }
     }
 
-    private int waitForExit() {
-        try {
-            if (!process.waitFor(settings.termGrace().toMillis() + settings.afterRunEnd().toMillis(),
-                    TimeUnit.MILLISECONDS)) {
-                escalate();
-                process.waitFor();
-            }
-            return process.exitValue();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-            return -1;
+    /** Stops the child's whole process tree ({@link ProcessTree#stop}); no alarm fires after that. */
+    private void escalate() {
+        if (!process.stopping()) {
+            alarmAction = AlarmAction.NONE;
+            process.stop();
         }
-    }
-
-    /** SIGTERM to the child and all its descendants, then SIGKILL whatever is alive after the grace period. */
-    private synchronized void escalate() {
-        if (escalated) {
-            return;
-        }
-        escalated = true;
-        alarmAction = AlarmAction.NONE;
-        List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
-        tree.add(process.toHandle());
-        LOG.info("stopping runner pid={} ({} processes)", process.pid(), tree.size());
-        tree.forEach(ProcessHandle::destroy);
-        escalation = new Thread(() -> {
-            long deadline = System.nanoTime() + settings.termGrace().toNanos();
-            while (System.nanoTime() < deadline && tree.stream().anyMatch(ProcessLiveness::isRunning)) {
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-            List<ProcessHandle> late = new ArrayList<>(tree);
-            late.addAll(process.descendants().toList());
-            late.stream().filter(ProcessLiveness::isRunning).forEach(ProcessHandle::destroyForcibly);
-            // SIGKILL is delivered asynchronously: wait (bounded) until the tree is really gone.
-            long killDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (System.nanoTime() < killDeadline && late.stream().anyMatch(ProcessLiveness::isRunning)) {
-                try {
-                    Thread.sleep(10);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-        }, "escalation-" + process.pid());
-        escalation.setDaemon(true);
-        escalation.start();
     }
 
     /** True once escalation began for a timeout or an abort (not for the wait after a run verdict). */
     private boolean stopping() {
-        return escalated && ("timeout".equals(endReason) || "aborted".equals(endReason));
+        return process.stopping() && ("timeout".equals(endReason) || "aborted".equals(endReason));
     }
 
     private void resetAlarm() {
@@ -514,18 +410,5 @@ public final class ConsoleSupervisor {
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.ISO_8859_1);
-    }
-
-    private void readConsole(InputStream in) {
-        try {
-            LineSplitter.split(in, bytes -> {
-                unprocessed.acquireUninterruptibly(bytes.length + LINE_OVERHEAD);
-                lines.add(new Line(bytes, System.nanoTime()));
-            });
-        } catch (IOException e) {
-            lines.add(new Line(bytes("# supervisor: console read failed: " + e.getMessage()), System.nanoTime()));
-        } finally {
-            lines.add(EOF);
-        }
     }
 }

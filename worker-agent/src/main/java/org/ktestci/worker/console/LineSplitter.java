@@ -3,6 +3,7 @@ package org.ktestci.worker.console;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 import java.util.function.Consumer;
 
 /**
@@ -43,7 +44,7 @@ public final class LineSplitter {
         byte[] bytes = line.toByteArray();
         line.reset();
         if (bytes.length > 0 && bytes[bytes.length - 1] == '\r') {
-            return java.util.Arrays.copyOf(bytes, bytes.length - 1);
+            return Arrays.copyOf(bytes, bytes.length - 1);
         }
         return bytes;
     }

@@ -16,23 +16,21 @@ import org.ktestci.worker.console.ConsoleSupervisor;
 import org.ktestci.worker.console.RunOutcome;
 import org.ktestci.worker.console.SupervisorListener;
 import org.ktestci.worker.console.SupervisorSettings;
-import org.ktestci.worker.qemu.KernelImage;
-import org.ktestci.worker.qemu.KvmProbe;
 import org.ktestci.worker.qemu.QemuSettings;
+import org.ktestci.worker.qemu.VmDisks;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * One batch on one slot (ktest-interface.md §5): prepare the workspace and check out the commit, list and
@@ -40,7 +38,7 @@ import java.util.stream.Stream;
  * reached, one clean-and-retry on zero progress — streaming verdicts and Brotli logs to the lease.
  */
 public final class BatchExecution implements BatchRun {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BatchExecution.class);
+    private static final Logger LOG = LoggerFactory.getLogger(BatchExecution.class);
     private final RunBatch batch;
     private final LeaseSink sink;
     private final SlotSettings slot;
@@ -80,19 +78,16 @@ public final class BatchExecution implements BatchRun {
 
     @Override
     public BatchFinished execute() {
-        Path slotDir = slot.slotDir();
+        SlotWorkspace workspace;
         AgentLog agentLog;
         try {
-            Files.createDirectories(slotDir);
-            // Only the worker may reach the slot: qemu's monitor socket is in it, and what a guest writes into
-            // ktest-out (over 9p, as qemu's user) must not be reachable by other users of the host.
-            Files.setPosixFilePermissions(slotDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-            agentLog = new AgentLog(slotDir.resolve("agent.log"));
+            workspace = SlotWorkspace.open(slot.slotDir());
+            agentLog = new AgentLog(workspace.agentLog());
         } catch (IOException e) {
             return infra("agent_error", batchKeys(), List.of());
         }
         try {
-            return executeIn(slotDir, agentLog);
+            return executeIn(workspace, agentLog);
         } catch (IOException | RuntimeException e) {
             agentLog.line("error: " + e);
             sink.note("batch failed: " + e);
@@ -100,10 +95,11 @@ public final class BatchExecution implements BatchRun {
         }
     }
 
-    private BatchFinished executeIn(Path slotDir, AgentLog agentLog) throws IOException {
+    private BatchFinished executeIn(SlotWorkspace workspace, AgentLog agentLog) throws IOException {
+        Path slotDir = workspace.dir();
         agentLog.line("batch lease=" + batch.leaseId() + " epoch=" + batch.epoch() + " commit=" + batch.commit()
                 + " test=" + batch.test() + " subtests=" + batch.subtests().size());
-        long free = Files.getFileStore(slotDir).getUsableSpace();
+        long free = workspace.usableBytes();
         if (free < slot.minFreeDiskBytes()) {
             agentLog.line("only " + free + " bytes free in the workspace");
             return infra("disk_full", batchKeys(), List.of());
@@ -116,8 +112,8 @@ public final class BatchExecution implements BatchRun {
             agentLog.line(e.getMessage());
             return infra("checkout_failed", batchKeys(), List.of());
         }
-        Path results = slotDir.resolve("results");
-        prepareDirectories(slotDir, results);
+        Path results = workspace.results();
+        workspace.prepareBatch();
         for (RunBatch.BatchSubtest s : batch.subtests()) {
             AtomicFiles.writeString(results.resolve(s.resultKey()).resolve("status"), "IN PROGRESS\n");
         }
@@ -157,42 +153,24 @@ public final class BatchExecution implements BatchRun {
                 .orElse((long) batch.subtestTimeoutSecs());
         String runner = deps.flag("ktest_no_vm") ? "host" : runnerFor(batch.env(), slot.runner());
         if (runner.equals("qemu")) {
-            if (qemu.isEmpty()) {
-                agentLog.line("the qemu runner is not configured on this worker");
-                return infra("runner_failed", keysOf(remaining), notFound);
+            QemuAdmission.Decision admitted = QemuAdmission.decide(batch, slot, qemu, deps, agentEnv, () -> aborted,
+                    agentLog);
+            if (admitted.refusal().isPresent()) {
+                return infra(admitted.refusal().get(), keysOf(remaining), notFound);
             }
-            try {
-                QemuLaunch.checkRootImage(qemu.get());
-            } catch (QemuLaunch.NoRootImage e) {
-                agentLog.line(e.getMessage());
-                LOG.warn("{}: slot={} lease={} commit={}", e.getMessage(), slot.slot(), batch.leaseId(), batch.commit());
-                return infra("no_root_image", keysOf(remaining), notFound);
-            }
-            Optional<Path> probeKernel = QemuLaunch.kernelImage(batch, qemu.get()).map(KernelImage::vmlinuz);
-            long vmMib = deps.value("ktest_mem").map(QemuLaunch::mebibytes).orElse(1024);
-            try {
-                if (!MemoryAdmission.await(vmMib, Duration.ofSeconds(5), Duration.ofSeconds(600), () -> aborted)) {
-                    agentLog.line("MemAvailable stayed below " + (vmMib + 512) + " MiB for 600 s");
-                    return infra("memory_unavailable", keysOf(remaining), notFound);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return infra("worker_shutdown", keysOf(remaining), notFound);
-            }
-            kvm = probeKernel.isPresent() && KvmProbe.usable(batch.arch(), qemu.get().hostArch(),
-                    qemu.get().qemuBinary(), probeKernel.get(), agentEnv);
+            kvm = admitted.kvm();
             if (!kvm) {
-                agentLog.line("KVM unavailable, using TCG");
                 timeout *= 4; // emulation is several times slower
             }
         }
-        return resumeLoop(slotDir, repoDir, results, remaining, notFound, runner, Duration.ofSeconds(timeout),
-                agentLog);
+        return resumeLoop(workspace, repoDir, remaining, notFound, runner, Duration.ofSeconds(timeout), agentLog);
     }
 
-    private BatchFinished resumeLoop(Path slotDir, Path repoDir, Path results, List<RunBatch.BatchSubtest> remaining,
+    private BatchFinished resumeLoop(SlotWorkspace workspace, Path repoDir, List<RunBatch.BatchSubtest> remaining,
                                      List<BatchFinished.Unreached> notFound, String runner, Duration timeout,
                                      AgentLog agentLog) throws IOException {
+        Path slotDir = workspace.dir();
+        Path results = workspace.results();
         List<BatchFinished.Iteration> iterations = new ArrayList<>();
         boolean cleaned = false;
         boolean qemuCrashRetried = false;
@@ -202,8 +180,7 @@ public final class BatchExecution implements BatchRun {
                 return infra("worker_shutdown", keysOf(remaining), notFound, iterations);
             }
             i++;
-            recreate(slotDir.resolve("ktest-tmp"));
-            recreate(slotDir.resolve("host-run"));
+            workspace.prepareIteration();
             RunnerCommand cmd;
             try {
                 cmd = command(runner, slotDir, remaining, agentLog);
@@ -224,7 +201,7 @@ public final class BatchExecution implements BatchRun {
                 supervisor = new ConsoleSupervisor(cmd.argv(), cmd.env(), cmd.cwd(), supervised(remaining),
                         batch.basename(), results, i, new SupervisorSettings(timeout, slot.logCapBytes(),
                         slot.afterRunEnd(), slot.termGrace(), slot.postMortem(), cmd.injectRunEndOnExit(),
-                        Optional.of(slotDir.resolve("ktest-tmp").resolve("mon")), cmd.monitor(), slot.console()),
+                        Optional.of(workspace.ktestTmp().resolve("mon")), cmd.monitor(), slot.console()),
                         listener(i, primary, results));
                 current = supervisor;
                 if (runner.equals("qemu")) {
@@ -233,12 +210,12 @@ public final class BatchExecution implements BatchRun {
                 outcome = supervisor.run();
             } catch (IOException e) {
                 agentLog.line("runner could not be started: " + e.getMessage());
-                deleteRecursively(slotDir.resolve("ktest-tmp"));
+                workspace.dropIterationFiles();
                 return infra("runner_failed", keysOf(remaining), notFound, iterations);
             } finally {
                 current = null;
             }
-            deleteRecursively(slotDir.resolve("ktest-tmp"));
+            workspace.dropIterationFiles();
             iterations.add(new BatchFinished.Iteration(runner, batch.arch(), outcome.seconds(), outcome.reason()));
             if (supervisor.monitorRefusals() > 0 || supervisor.droppedLines() > 0) {
                 agentLog.line("console: " + supervisor.monitorRefusals() + " QEMU_MONITOR commands refused, "
@@ -280,7 +257,7 @@ public final class BatchExecution implements BatchRun {
                 if (!cleaned) {
                     cleaned = true;
                     agentLog.line("cleaning the checkout and kernel build, then retrying");
-                    cleanForRetry(slotDir, repoDir);
+                    workspace.cleanForRetry(repoDir);
                     continue;
                 }
                 return infra("zero_progress", keysOf(remaining), notFound, iterations);
@@ -310,7 +287,7 @@ public final class BatchExecution implements BatchRun {
                 + deps.values().getOrDefault("ktest_rw_images", List.of()).size();
         int scratch = deps.values().getOrDefault("ktest_scratch_dev_sizes", List.of()).size();
         return new RunnerCommand(ktest.argv(), ktest.cwd(), ktest.env(), ktest.injectRunEndOnExit(),
-                org.ktestci.worker.qemu.VmDisks.ktestScratchPolicy(slotDir.toRealPath().resolve("ktest-out"), images,
+                VmDisks.ktestScratchPolicy(slotDir.toRealPath().resolve("ktest-out"), images,
                         scratch));
     }
 
@@ -363,31 +340,6 @@ public final class BatchExecution implements BatchRun {
         return subtests.stream().map(s -> new ConsoleSupervisor.Subtest(s.name(), s.resultKey())).toList();
     }
 
-    private void prepareDirectories(Path slotDir, Path results) throws IOException {
-        Path out = slotDir.resolve("ktest-out");
-        Files.createDirectories(out);
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(out)) {
-            for (Path p : entries) {
-                if (!p.getFileName().toString().startsWith("kernel")) {
-                    deleteRecursively(p); // kernel_build.* and kernel.* survive batches
-                }
-            }
-        }
-        recreate(results);
-    }
-
-    private void cleanForRetry(Path slotDir, Path repoDir) throws IOException {
-        WorkspaceCheckout.clean(repoDir);
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(slotDir.resolve("ktest-out"))) {
-            for (Path p : entries) {
-                String n = p.getFileName().toString();
-                if (n.startsWith("kernel_build.") || n.startsWith("kernel.")) {
-                    deleteRecursively(p);
-                }
-            }
-        }
-    }
-
     private List<String> batchKeys() {
         return batch.subtests().stream().map(RunBatch.BatchSubtest::resultKey).toList();
     }
@@ -413,21 +365,5 @@ public final class BatchExecution implements BatchRun {
         also.forEach(u -> seen.add(u.resultKey()));
         keys.stream().filter(seen::add).forEach(k -> out.add(new BatchFinished.Unreached(k, reason)));
         return out;
-    }
-
-    private static void recreate(Path dir) throws IOException {
-        deleteRecursively(dir);
-        Files.createDirectories(dir);
-    }
-
-    static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -136,7 +137,7 @@ final class QemuLaunch {
             Map<String, String> guestEnv = guestEnv(mem, cpus, disks);
             initramfsBuilder.writeRootImageVm(initramfs, modules,
                     GuestScripts.guestInit(batch.test(), names), GuestScripts.envFile(guestEnv));
-            List<QemuCommand.Share> shares = new java.util.ArrayList<>(List.of(
+            List<QemuCommand.Share> shares = new ArrayList<>(List.of(
                     new QemuCommand.Share("ktest", slot.ktestDir().toAbsolutePath(), true),
                     new QemuCommand.Share("ktest_out", slotDir.resolve("ktest-out").toAbsolutePath(), false)));
             modules.ifPresent(m -> shares.add(new QemuCommand.Share("modules", m.releaseDir().toAbsolutePath(), true)));

@@ -5,6 +5,7 @@ import org.ktestci.worker.WorkerNode;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
@@ -13,6 +14,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Builds the {@link RunInfo} of one runner iteration (issue 14 item 2): the command as it was started, the
@@ -43,7 +45,7 @@ final class RunInfos {
     /** Digests by file identity: a root image is gigabytes, and every iteration of every slot boots it. */
     private record Identity(Path path, long size, long mtimeMillis) {}
 
-    private static final java.util.Map<Identity, String> DIGESTS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<Identity, String> DIGESTS = new ConcurrentHashMap<>();
 
     /** SHA-256 of a file, streamed, computed again only when its size or mtime changed. */
     static String sha256(Path file) throws IOException {
@@ -65,7 +67,7 @@ final class RunInfos {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             try (InputStream in = new DigestInputStream(Files.newInputStream(file), md)) {
-                in.transferTo(java.io.OutputStream.nullOutputStream());
+                in.transferTo(OutputStream.nullOutputStream());
             }
             return HexFormat.of().formatHex(md.digest());
         } catch (NoSuchAlgorithmException e) {

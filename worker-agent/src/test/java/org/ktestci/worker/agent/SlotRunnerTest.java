@@ -1,6 +1,7 @@
 package org.ktestci.worker.agent;
 
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.junit.jupiter.api.AfterAll;
@@ -16,10 +17,13 @@ import org.ktestci.protocol.Reject;
 import org.ktestci.protocol.RevokeLease;
 import org.ktestci.protocol.RunBatch;
 import org.ktestci.protocol.SubtestFinished;
+import org.ktestci.protocol.WorkerHello;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -106,7 +110,7 @@ class SlotRunnerTest {
     void aBatchForASlotWhoseRevokedRunIsStillStoppingStartsWhenThatRunEnds() throws Exception {
         CountDownLatch abortAsked = new CountDownLatch(1);
         CountDownLatch cleanedUp = new CountDownLatch(1);
-        List<String> started = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> started = new CopyOnWriteArrayList<>();
         BatchRun.Factory slowToStop = (b, sink) -> new BatchRun() {
             public BatchFinished execute() {
                 started.add(b.leaseId());
@@ -139,8 +143,8 @@ class SlotRunnerTest {
         assertEquals(List.of("R1"), started);
         cleanedUp.countDown();
         executor.fishForMessage(Duration.ofSeconds(10), m -> m instanceof BatchAccepted a && a.leaseId().equals("R2")
-                ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
-                : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore());
+                ? FishingOutcomes.complete()
+                : FishingOutcomes.continueAndIgnore());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (started.size() < 2 && System.nanoTime() < deadline) {
             Thread.onSpinWait(); // accepted is sent before the run's thread begins
@@ -148,9 +152,114 @@ class SlotRunnerTest {
         assertEquals(List.of("R1", "R2"), started);
     }
 
+    /** A batch that reports {@code verdicts} verdicts at once, then waits until released. */
+    static BatchRun.Factory verdicts(int verdicts, CountDownLatch release) {
+        return (b, sink) -> new BatchRun() {
+            public BatchFinished execute() {
+                for (int i = 1; i <= verdicts; i++) {
+                    sink.subtestFinished("t.a", "========= PASSED a in 0s", "PASSED", 0, 0, 0, i, "t.a");
+                }
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return new BatchFinished("", 0, 0, BatchFinished.COMPLETED, "", "", List.of(), List.of());
+            }
+
+            public void abort() {
+                release.countDown();
+            }
+        };
+    }
+
+    @Test
+    void aRunsReportsReachTheExecutorNumberedInTheOrderMadeAndItsEndLast() {
+        CountDownLatch release = new CountDownLatch(1);
+        release.countDown();
+        TestProbe<ExecutorMessage> executor = KIT.createTestProbe();
+        ActorRef<SlotRunner.Command> slot = KIT.spawn(SlotRunner.create(0, verdicts(300, release), BatchCheck.ANY,
+                Duration.ofSeconds(30)));
+        slot.tell(in(batch("O1", 60, executor.ref())));
+        executor.expectMessageClass(BatchAccepted.class);
+        long next = 1;
+        ExecutorMessage m;
+        while (!((m = executor.receiveMessage(Duration.ofSeconds(10))) instanceof BatchFinished)) {
+            SubtestFinished f = (SubtestFinished) m;
+            assertTrue(f.seq() <= next, "a gap before seq " + f.seq());
+            if (f.seq() == next) { // else re-sent by the 5 s tick, from the first unacknowledged one
+                assertEquals(next, f.iteration(), "reported in this order");
+                next++;
+            }
+        }
+        assertEquals(301, next);
+        assertEquals(301, ((BatchFinished) m).seq());
+    }
+
+    /** Polls {@code active} until its only lease is reported as {@code expected}. */
+    private static void awaitReported(ActiveLeases active, WorkerHello.ActiveLease expected) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!active.snapshot().equals(List.of(expected)) && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertEquals(List.of(expected), active.snapshot());
+    }
+
+    @Test
+    void aLeaseResumedByANewCoordinatorGoesOnFromItsExpectedSeqAndTheHelloSaysWhereItStands() {
+        CountDownLatch release = new CountDownLatch(1);
+        TestProbe<ExecutorMessage> oldExecutor = KIT.createTestProbe();
+        TestProbe<ExecutorMessage> newExecutor = KIT.createTestProbe();
+        TestProbe<AgentMessage> newVia = KIT.createTestProbe();
+        ActiveLeases active = new ActiveLeases();
+        ActorRef<SlotRunner.Command> slot = KIT.spawn(SlotRunner.create(3, verdicts(3, release), BatchCheck.ANY,
+                Duration.ofSeconds(30), active));
+        slot.tell(in(batch("G1", 70, oldExecutor.ref())));
+        oldExecutor.expectMessageClass(BatchAccepted.class);
+        for (int i = 1; i <= 3; i++) {
+            assertEquals(i, oldExecutor.expectMessageClass(SubtestFinished.class).seq());
+        }
+        awaitReported(active, new WorkerHello.ActiveLease(3, "G1", 70, 3, 0));
+        slot.tell(in(new Ack("G1", 1)));
+        awaitReported(active, new WorkerHello.ActiveLease(3, "G1", 70, 3, 1));
+        slot.tell(new SlotRunner.ResumeLease("G1", newExecutor.ref(), 3, newVia.ref())); // it journaled 1 and 2
+        SubtestFinished resent = newExecutor.expectMessageClass(SubtestFinished.class);
+        assertEquals(3, resent.seq());
+        awaitReported(active, new WorkerHello.ActiveLease(3, "G1", 70, 3, 2));
+        release.countDown();
+        ExecutorMessage m;
+        while (!((m = newExecutor.receiveMessage(Duration.ofSeconds(10))) instanceof BatchFinished)) {
+            assertEquals(3, ((SubtestFinished) m).seq(), "only the unacknowledged one is re-sent");
+        }
+        assertEquals(4, ((BatchFinished) m).seq());
+        assertTrue(receivedWithin(oldExecutor, Duration.ofMillis(300)).stream()
+                .noneMatch(o -> o instanceof BatchFinished), "the old generation's executor gets no more");
+        slot.tell(in(new Ack("G1", 4)));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!active.snapshot().isEmpty() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertEquals(List.of(), active.snapshot(), "all acknowledged after the run ended: nothing owed");
+    }
+
+    @Test
+    void anAckBeyondWhatWasSentDropsNothing() {
+        CountDownLatch release = new CountDownLatch(1);
+        TestProbe<ExecutorMessage> executor = KIT.createTestProbe();
+        ActorRef<SlotRunner.Command> slot = KIT.spawn(SlotRunner.create(0, oneVerdict(release), BatchCheck.ANY,
+                Duration.ofSeconds(30)));
+        slot.tell(in(batch("F1", 80, executor.ref())));
+        executor.expectMessageClass(BatchAccepted.class);
+        assertEquals(1, executor.expectMessageClass(SubtestFinished.class).seq());
+        slot.tell(in(new Ack("F1", 5)));
+        assertEquals(1, executor.expectMessageClass(SubtestFinished.class, Duration.ofSeconds(8)).seq(),
+                "still re-sent");
+        release.countDown();
+    }
+
     /** Everything the probe gets within {@code d}. */
     private static List<ExecutorMessage> receivedWithin(TestProbe<ExecutorMessage> p, Duration d) {
-        List<ExecutorMessage> got = new java.util.ArrayList<>();
+        List<ExecutorMessage> got = new ArrayList<>();
         long end = System.nanoTime() + d.toNanos();
         while (true) {
             long left = end - System.nanoTime();
