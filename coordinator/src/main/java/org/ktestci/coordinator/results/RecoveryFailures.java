@@ -1,5 +1,8 @@
 package org.ktestci.coordinator.results;
 
+import org.apache.pekko.pattern.CircuitBreakerOpenException;
+
+import java.net.ConnectException;
 import java.sql.SQLException;
 import java.util.concurrent.TimeoutException;
 
@@ -16,8 +19,8 @@ final class RecoveryFailures {
     static boolean permanent(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof SQLException || t instanceof TimeoutException
-                    || t instanceof org.apache.pekko.pattern.CircuitBreakerOpenException
-                    || t instanceof java.net.ConnectException) {
+                    || t instanceof CircuitBreakerOpenException
+                    || t instanceof ConnectException) {
                 return false;
             }
             if (t.getCause() == t) {

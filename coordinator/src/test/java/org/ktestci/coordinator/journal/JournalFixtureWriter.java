@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.ktestci.coordinator.results.CommitEvent;
 import org.ktestci.coordinator.results.CommitJournalFixture;
-import org.ktestci.coordinator.results.CommitResults;
+import org.ktestci.coordinator.results.CommitEntity;
 import org.ktestci.coordinator.scheduling.JobWindow;
 import org.ktestci.coordinator.scheduling.SchedulerSettings;
 import org.ktestci.coordinator.scheduling.WindowEvent;
@@ -90,7 +90,7 @@ class JournalFixtureWriter {
 
         @Override
         public Set<String> tagsFor(Object event) {
-            return event instanceof CommitEvent ? Set.of(CommitResults.TAG) : Set.of();
+            return event instanceof CommitEvent ? Set.of(CommitEntity.TAG) : Set.of();
         }
     }
 
@@ -104,12 +104,12 @@ class JournalFixtureWriter {
         ActorTestKit kit = JournalFixture.kit("JournalFixtureWriter", p);
         try {
             String sha = CommitJournalFixture.SHA_EVENTS;
-            write(kit, CommitResults.persistenceId(sha), new ArrayList<>(CommitJournalFixture.events(sha)), null);
+            write(kit, CommitEntity.persistenceId(sha), new ArrayList<>(CommitJournalFixture.events(sha)), null);
             String snap = CommitJournalFixture.SHA_SNAPSHOT;
             List<CommitEvent> before = CommitJournalFixture.events(snap);
-            write(kit, CommitResults.persistenceId(snap), new ArrayList<>(before),
+            write(kit, CommitEntity.persistenceId(snap), new ArrayList<>(before),
                     CommitJournalFixture.snapshotAfter(before));
-            write(kit, CommitResults.persistenceId(snap), List.of(new CommitEvent.SubtestStarted(snap, "t.d", "L3",
+            write(kit, CommitEntity.persistenceId(snap), List.of(new CommitEvent.StartRecorded(snap, "t.d", "L3",
                     1_700_000_300)), null);
             List<WindowEvent> w = WindowJournalFixture.beforeSnapshot(sha);
             write(kit, JobWindow.PERSISTENCE_ID, new ArrayList<>(w), WindowJournalFixture.snapshotAfter(w,

@@ -22,10 +22,10 @@ public final class CommitJournalFixture {
                 new CommitEvent.SubtestsClaimed(sha, List.of(new CommitEvent.ClaimedKey("t.a", 1),
                         new CommitEvent.ClaimedKey("t.b", 1), new CommitEvent.ClaimedKey("t.c", 2)),
                         "L1", 1, "farm1", 0, "x86_64", 1_700_000_000),
-                new CommitEvent.SubtestStarted(sha, "t.a", "L1", 1_700_000_001),
+                new CommitEvent.StartRecorded(sha, "t.a", "L1", 1_700_000_001),
                 new CommitEvent.VerdictRecorded(sha, "t.a", Status.PASSED, "PASSED", 12, 1_700_000_001,
                         1_700_000_013, "L1", 1, "", "", "qemu -m 2G", 1_700_000_013_500L),
-                new CommitEvent.SubtestStarted(sha, "t.b", "L1", 1_700_000_014),
+                new CommitEvent.StartRecorded(sha, "t.b", "L1", 1_700_000_014),
                 new CommitEvent.VerdictRecorded(sha, "t.c", Status.FAILED, "FAILED", 30, 1_700_000_014,
                         1_700_000_044, "L1", 1, "t.b", "", "", 1_700_000_044_000L),
                 new CommitEvent.ClaimReleased(sha, List.of("t.b"), "L1", "lease_timeout",
@@ -43,6 +43,6 @@ public final class CommitJournalFixture {
     public static Object snapshotAfter(List<CommitEvent> events) {
         CommitState state = new CommitState();
         events.forEach(state::apply);
-        return new CommitResults.CommitSnapshot(state.records(), state.releasedAttempts());
+        return new CommitSnapshot(state.records(), state.releasedAttempts());
     }
 }
