@@ -1,7 +1,10 @@
 package org.ktestci.coordinator.scheduling;
 
+import org.ktestci.schema.keys.Utf8ByteOrder;
+
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -159,7 +162,7 @@ public final class WindowPlanner {
 
         @Override
         public int compareTo(Cursor o) {
-            int c = org.ktestci.schema.keys.Utf8ByteOrder.compare(commit, o.commit);
+            int c = Utf8ByteOrder.compare(commit, o.commit);
             if (c == 0) {
                 c = GroupMatrix.ORDER.compare(entry(), o.entry());
             }
@@ -185,7 +188,7 @@ public final class WindowPlanner {
                 kept[n++] = idx;
             }
         }
-        int[] result = n == kept.length ? kept : java.util.Arrays.copyOf(kept, n);
+        int[] result = n == kept.length ? kept : Arrays.copyOf(kept, n);
         remaining.put(cacheKey, new Remaining(m, removals, result));
         return result;
     }
