@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -16,6 +17,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.stream.Stream;
 
 /**
@@ -30,6 +33,17 @@ public final class OutputDirImport {
     }
 
     private OutputDirImport() {
+    }
+
+    /** {@link #read} on {@code blocking}. */
+    static CompletableFuture<List<ImportedCommit>> readAsync(OutputDir outputDir, Executor blocking) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return read(outputDir);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, blocking);
     }
 
     public static List<ImportedCommit> read(OutputDir out) throws IOException {

@@ -226,14 +226,9 @@ public final class ResultsStore {
                 .onMessage(JournalListed.class, l -> {
                     if (l.shas().isEmpty()) {
                         importing[0] = true;
-                        CompletableFuture<List<OutputDirImport.ImportedCommit>> f = CompletableFuture.supplyAsync(() -> {
-                            try {
-                                return OutputDirImport.read(outputDir);
-                            } catch (IOException e) {
-                                throw new UncheckedIOException(e);
-                            }
-                        }, ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking()));
-                        ctx.pipeToSelf(f, (c, err) -> err == null ? new ImportRead(c) : new StartupFailed(err));
+                        ctx.pipeToSelf(OutputDirImport.readAsync(outputDir,
+                                        ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking())),
+                                (c, err) -> err == null ? new ImportRead(c) : new StartupFailed(err));
                         return Behaviors.same();
                     }
                     toRecover.addAll(l.shas());
@@ -356,7 +351,8 @@ public final class ResultsStore {
 
     private void route(CommitCommand c) {
         if (index.isQuarantined(c.sha())) {
-            refuseQuarantined(c);
+            RecoveryFailures.answerQuarantined(c);
+            LOG.warn("results of commit {} are quarantined: {} dropped", c.sha(), c.getClass().getSimpleName());
             return;
         }
         List<CommitCommand> queued = waiting.get(c.sha());
@@ -367,17 +363,6 @@ public final class ResultsStore {
         }
     }
 
-    /** Nothing is written for a quarantined commit; callers that wait for an answer get one that says so. */
-    private void refuseQuarantined(CommitCommand c) {
-        if (c instanceof Verdict v) {
-            v.replyTo().tell(new VerdictOutcome(v.sha(), v.key(), VerdictOutcome.Result.NOT_CLAIMED, v.token()));
-        } else if (c instanceof Clear cl) {
-            cl.replyTo().tell(new Cleared(cl.sha(), List.of()));
-        } else if (c instanceof Import i && i.done() != null) {
-            i.done().tell(new ImportDone(i.sha()));
-        }
-        LOG.warn("results of commit {} are quarantined: {} dropped", c.sha(), c.getClass().getSimpleName());
-    }
 
     private ActorRef<CommitCommand> entity(String sha) {
         return live.computeIfAbsent(sha, s -> {
