@@ -11,6 +11,7 @@ import org.ktestci.coordinator.metrics.CoordinatorMetrics;
 import org.ktestci.coordinator.results.ResultsIndex;
 import org.ktestci.coordinator.results.ResultsProjector;
 import org.ktestci.coordinator.results.ResultsStore;
+import org.ktestci.coordinator.results.VerdictOutcome;
 import org.ktestci.coordinator.scheduling.ArchConstraint;
 import org.ktestci.coordinator.scheduling.BatchOffer;
 import org.ktestci.coordinator.scheduling.BranchSpec;
@@ -272,7 +273,7 @@ public final class FarmSimulation {
 
             ConcurrentLinkedQueue<BatchOffer> offers = new ConcurrentLinkedQueue<>();
             ActorRef<BatchOffer> offersRef = kit.spawn(inbox(offers), "slots");
-            TestProbe<ResultsStore.VerdictOutcome> recorded = kit.createTestProbe();
+            TestProbe<VerdictOutcome> recorded = kit.createTestProbe();
             TestProbe<JobWindow.QueueSummary> queue = kit.createTestProbe();
             PriorityQueue<Finish> running = new PriorityQueue<>((a, b) -> Long.compare(a.at(), b.at()));
             Map<Slot, Boolean> idle = new HashMap<>();
@@ -363,14 +364,14 @@ public final class FarmSimulation {
                     keys.add(j.resultKey());
                 }
                 for (int i = 0; i < f.done(); i++) {
-                    String o = recorded.receiveMessage(Duration.ofSeconds(30)).outcome();
-                    if (!o.equals("recorded")) {
+                    VerdictOutcome.Result o = recorded.receiveMessage(Duration.ofSeconds(30)).result();
+                    if (o != VerdictOutcome.Result.RECORDED) {
                         throw new IllegalStateException("verdict not recorded: " + o);
                     }
                 }
                 window.tell(f.revoked()
-                        ? new JobWindow.LeaseEnded(f.grant().leaseId(), "REVOKED", "admin_revoke", Map.of(), keys)
-                        : new JobWindow.LeaseEnded(f.grant().leaseId(), "COMPLETED", "", Map.of(), keys));
+                        ? new JobWindow.EndLease(f.grant().leaseId(), "REVOKED", "admin_revoke", Map.of(), keys)
+                        : new JobWindow.EndLease(f.grant().leaseId(), "COMPLETED", "", Map.of(), keys));
                 idle.put(f.slot(), true);
                 window.tell(new JobWindow.ClaimBatch(f.slot().host(), f.slot().index(), "x86_64", offersRef));
                 if (isC1 && c1Remaining == 0) {

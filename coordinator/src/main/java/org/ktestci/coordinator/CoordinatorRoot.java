@@ -18,7 +18,7 @@ import org.ktestci.coordinator.journal.JournalSchema;
 import org.ktestci.coordinator.maintenance.Maintenance;
 import org.ktestci.coordinator.live.VerdictLatency;
 import org.ktestci.coordinator.regressions.KnownIssueStore;
-import org.ktestci.coordinator.results.CommitResults;
+import org.ktestci.coordinator.results.CommitEntity;
 import org.ktestci.coordinator.results.ProjectionListener;
 import org.ktestci.coordinator.results.ResultRecord;
 import org.ktestci.coordinator.results.ResultsProjector;
@@ -87,7 +87,7 @@ public final class CoordinatorRoot {
                 .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
         VerdictLatency latency = new VerdictLatency();
         ActorRef<ResultsProjector.Command> projector = ctx.spawn(ResultsProjector.create(s.outputDir(), s.messages(),
-                        s.index(), offset -> journal.eventsByTag(CommitResults.TAG, Offset.sequence(offset)),
+                        s.index(), offset -> journal.eventsByTag(CommitEntity.TAG, Offset.sequence(offset)),
                         rendered(s, latency)), "results-projector", DispatcherSelector.blocking());
         ResultsStore.JournalCommits ids = system -> journal.currentPersistenceIds()
                 .filter(id -> id.startsWith("commit-"))

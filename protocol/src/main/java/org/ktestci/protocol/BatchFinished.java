@@ -10,6 +10,11 @@ public record BatchFinished(@JsonProperty("leaseId") String leaseId, @JsonProper
                             @JsonProperty("reason") String reason, @JsonProperty("declaredArch") String declaredArch,
                             @JsonProperty("unreached") List<Unreached> unreached,
                             @JsonProperty("iterations") List<Iteration> iterations) implements ReliableMessage {
+    @Override
+    public <R> R accept(Handler<R> handler) {
+        return handler.batchFinished(this);
+    }
+
     public static final String COMPLETED = "COMPLETED";
     public static final String INFRA_FAILURE = "INFRA_FAILURE";
     public static final String ARCH_MISMATCH = "ARCH_MISMATCH";

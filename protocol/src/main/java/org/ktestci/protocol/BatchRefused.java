@@ -8,6 +8,11 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  */
 public record BatchRefused(@JsonProperty("leaseId") String leaseId, @JsonProperty("epoch") long epoch,
                            @JsonProperty("reason") String reason) implements LeaseMessage {
+    @Override
+    public <R> R accept(Handler<R> handler) {
+        return handler.batchRefused(this);
+    }
+
     public static final String STALE_EPOCH = "stale_epoch";
     public static final String SLOT_BUSY = "slot_busy";
     public static final String BAD_SLOT = "bad_slot";

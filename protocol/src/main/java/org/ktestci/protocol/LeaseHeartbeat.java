@@ -8,4 +8,8 @@ public record LeaseHeartbeat(@JsonProperty("leaseId") String leaseId, @JsonPrope
                              @JsonProperty("slot") int slot, @JsonProperty("currentKey") String currentKey,
                              @JsonProperty("iteration") int iteration, @JsonProperty("elapsedSecs") long elapsedSecs,
                              @JsonProperty("replyTo") ActorRef<AgentMessage> replyTo) implements LeaseMessage {
+    @Override
+    public <R> R accept(Handler<R> handler) {
+        return handler.heartbeat(this);
+    }
 }

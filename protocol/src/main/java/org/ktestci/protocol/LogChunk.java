@@ -11,6 +11,11 @@ public record LogChunk(@JsonProperty("leaseId") String leaseId, @JsonProperty("e
                        @JsonProperty("resultKey") String resultKey, @JsonProperty("iteration") int iteration,
                        @JsonProperty("offset") long offset, @JsonProperty("totalSize") long totalSize,
                        @JsonProperty("data") byte[] data, @JsonProperty("eof") boolean eof) implements ReliableMessage {
+    @Override
+    public <R> R accept(Handler<R> handler) {
+        return handler.logChunk(this);
+    }
+
     public static final int MAX_CHUNK_BYTES = 192 * 1024;
     public static final String KIND_LOG = "log";
     public static final String KIND_FULL_LOG = "full_log";

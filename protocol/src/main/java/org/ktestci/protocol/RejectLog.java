@@ -2,6 +2,7 @@ package org.ktestci.protocol;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Keeps refused wire messages from flooding the log: per kind, the first {@value #PER_MINUTE} in a minute are
@@ -20,18 +21,18 @@ public final class RejectLog {
      * Whether to log this refusal of {@code kind} now: empty when not; otherwise a suffix for the line
      * ({@code ""}, or {@code " (n more not logged)"}).
      */
-    public java.util.Optional<String> admit(String kind, long nowMillis) {
+    public Optional<String> admit(String kind, long nowMillis) {
         Window w = windows.get(kind);
         if (w == null || nowMillis - w.start() >= 60_000) {
             long skipped = w == null ? 0 : w.skipped();
             windows.put(kind, new Window(nowMillis, 1, 0));
-            return java.util.Optional.of(skipped == 0 ? "" : " (" + skipped + " more not logged)");
+            return Optional.of(skipped == 0 ? "" : " (" + skipped + " more not logged)");
         }
         if (w.logged() < PER_MINUTE) {
             windows.put(kind, new Window(w.start(), w.logged() + 1, w.skipped()));
-            return java.util.Optional.of("");
+            return Optional.of("");
         }
         windows.put(kind, new Window(w.start(), w.logged(), w.skipped() + 1));
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 }

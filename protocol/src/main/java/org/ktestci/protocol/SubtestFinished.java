@@ -15,4 +15,8 @@ public record SubtestFinished(@JsonProperty("leaseId") String leaseId, @JsonProp
                               @JsonProperty("iteration") int iteration,
                               @JsonProperty("fullLogKey") String fullLogKey,
                               @JsonProperty("run") String run) implements ReliableMessage {
+    @Override
+    public <R> R accept(Handler<R> handler) {
+        return handler.subtestFinished(this);
+    }
 }

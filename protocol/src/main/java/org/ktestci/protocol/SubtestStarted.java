@@ -7,4 +7,8 @@ public record SubtestStarted(@JsonProperty("leaseId") String leaseId, @JsonPrope
                              @JsonProperty("seq") long seq, @JsonProperty("resultKey") String resultKey,
                              @JsonProperty("iteration") int iteration, @JsonProperty("at") long at)
         implements ReliableMessage {
+    @Override
+    public <R> R accept(Handler<R> handler) {
+        return handler.subtestStarted(this);
+    }
 }

@@ -2,16 +2,19 @@ package org.ktestci.coordinator.branches;
 
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.ktestci.coordinator.scheduling.RepositoryOpener;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** The coordinator's open local repositories, one {@link Repository} per path, shared by all readers. */
-public final class Repositories implements AutoCloseable {
+public final class Repositories implements RepositoryOpener, AutoCloseable {
     private final Map<Path, Repository> open = new ConcurrentHashMap<>();
 
+    @Override
     public Repository get(Path path) throws IOException {
         Path key = path.toAbsolutePath().normalize();
         Repository r = open.get(key);
@@ -30,7 +33,7 @@ public final class Repositories implements AutoCloseable {
 
     private static Path gitDir(Path path) {
         Path dotGit = path.resolve(".git");
-        return java.nio.file.Files.isDirectory(dotGit) ? dotGit : path;
+        return Files.isDirectory(dotGit) ? dotGit : path;
     }
 
     @Override

@@ -9,40 +9,28 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.pattern.StatusReply;
 import org.ktestci.coordinator.live.LiveEvents;
 import org.ktestci.coordinator.metrics.CoordinatorMetrics;
 import org.ktestci.coordinator.results.ResultsStore;
+import org.ktestci.coordinator.results.VerdictOutcome;
 import org.ktestci.coordinator.scheduling.BatchOffer;
-import org.ktestci.coordinator.scheduling.Job;
 import org.ktestci.coordinator.scheduling.JobWindow;
 import org.ktestci.coordinator.scheduling.LeaseGrant;
 import org.ktestci.coordinator.scheduling.SchedulerSettings;
 import org.ktestci.protocol.Ack;
 import org.ktestci.protocol.AgentMessage;
-import org.ktestci.protocol.BatchAccepted;
 import org.ktestci.protocol.BatchFinished;
-import org.ktestci.protocol.BatchRefused;
 import org.ktestci.protocol.ExecutorMessage;
-import org.ktestci.protocol.HeartbeatAck;
 import org.ktestci.protocol.LeaseHeartbeat;
 import org.ktestci.protocol.LeaseMessage;
 import org.ktestci.protocol.LogChunk;
 import org.ktestci.protocol.Reject;
-import org.ktestci.protocol.RejectLog;
-import org.ktestci.protocol.ReliableMessage;
 import org.ktestci.protocol.RevokeLease;
-import org.ktestci.protocol.RunBatch;
-import org.ktestci.protocol.SubtestFinished;
-import org.ktestci.protocol.SubtestStarted;
 import org.ktestci.protocol.WireAdapter;
-import org.ktestci.protocol.WireRules;
-import org.ktestci.schema.status.Status;
-import org.ktestci.schema.status.StatusParser;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -57,16 +45,19 @@ import java.util.function.Supplier;
  * message once what it carried is durable (its verdict persisted, its artifact chunk written), so a verdict the
  * worker stops re-sending can never be lost by a coordinator crash.
  *
- * <p>Workers reach it only with {@link ExecutorMessage}s ({@link Wire}); each is checked field by field
- * ({@link LeaseMessageCheck}) before anything changes. The lease lives in an {@link ExecutorState} outside the
- * behaviour, which restarts after a failure without losing it.
+ * <p>Workers reach it only with {@link ExecutorMessage}s, each checked field by field ({@link LeaseMessageCheck})
+ * at the door ({@link Wire}, {@link Malformed}); the order of reliable messages is the {@link LeaseInbox}'s. The
+ * lease lives in an {@link ExecutorState} outside the behaviour, which restarts after a failure without losing it.
  */
 public final class Executor extends AbstractBehavior<Executor.Command> {
     public sealed interface Command extends NoSerializationVerificationNeeded
-            permits Wire, Foreign, Offered, Tick, HostDown, HostReachability, Revoke, GetSlot, Durable {}
+            permits Wire, Malformed, Foreign, Offered, Tick, HostDown, HostReachability, Revoke, GetSlot, Durable {}
 
-    /** A worker's message as it came from the cluster. */
-    record Wire(ExecutorMessage message) implements Command {}
+    /** A worker's message as it came from the cluster, its fields within their rules ({@link LeaseMessageCheck}). */
+    record Wire(LeaseMessage message) implements Command {}
+
+    /** A worker's message with a field out of its rules: refused before anything else looks at it. */
+    record Malformed(LeaseMessage message, String problem) implements Command {}
 
     /** Anything else the cluster delivered: logged and counted. */
     record Foreign(Object message) implements Command {}
@@ -85,7 +76,7 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     public record HostReachability(boolean reachable) implements Command {}
 
     /** Admin: end the lease {@code leaseId} if this slot runs it (reason {@code admin_revoke}); replies whether it did. */
-    public record Revoke(String leaseId, ActorRef<Boolean> replyTo) implements Command {}
+    public record Revoke(String leaseId, ActorRef<StatusReply<Boolean>> replyTo) implements Command {}
 
     /** What the slot's current lease looks like, for {@code /api/v1/workers}. */
     public record GetSlot(ActorRef<SlotView> replyTo) implements Command {}
@@ -98,12 +89,11 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     public record Resumed(LeaseGrant grant, long expectedSeq) {}
 
     /** A durable effect of the request {@code token} completed (or, {@code ok = false}, timed out). */
-    private record Durable(long token, boolean ok, String outcome) implements Command {}
+    private record Durable(long token, boolean ok, VerdictOutcome.Result outcome) implements Command {}
 
     /** The refs the executor hands out; made once, so they stay the same across restarts. */
     private record Ports(ActorRef<ExecutorMessage> wire, ActorRef<BatchOffer> offers,
-                         ActorRef<ResultsStore.VerdictOutcome> verdictReplies,
-                         ActorRef<ArtifactStore.Written> chunkReplies) {}
+                         ActorRef<VerdictOutcome> verdictReplies, ActorRef<ArtifactStore.Written> chunkReplies) {}
 
     private static final Duration RESEND = Duration.ofSeconds(10);
     private static final Duration DISPATCH_TIMEOUT = Duration.ofSeconds(30);
@@ -113,14 +103,13 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     private final String arch;
     private final ActorRef<AgentMessage> agent;
     private final ActorRef<JobWindow.Command> window;
-    private final ActorRef<ResultsStore.Command> results;
-    private final ActorRef<ArtifactStore.Command> artifacts;
     private final Supplier<SchedulerSettings> settings;
     private final CoordinatorMetrics metrics;
-    private final LiveEvents live;
     private final Ports ports;
     private final ExecutorState s;
-    private final RejectLog rejectLog = new RejectLog();
+    private final LeaseRefusals refusals;
+    private final LeaseRecorder recorder;
+    private final LeaseMessageHandler apply;
 
     public static Behavior<Object> create(SlotId slot, String arch, ActorRef<AgentMessage> agent,
                                           ActorRef<JobWindow.Command> window,
@@ -133,7 +122,8 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
 
     /**
      * The executor's ref is an {@code ActorRef<Object>}: {@link #wire} gives the one workers use, {@link #commands}
-     * the one for local senders.
+     * the one for local senders. Wire messages are checked at that door: they arrive as {@link Wire} or
+     * {@link Malformed}.
      */
     public static Behavior<Object> create(SlotId slot, String arch, ActorRef<AgentMessage> agent,
                                           ActorRef<JobWindow.Command> window,
@@ -145,20 +135,27 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
         return Behaviors.setup(outer -> {
             ExecutorState state = new ExecutorState();
             resumed.ifPresent(r -> {
-                state.startLease(r.grant(), System.currentTimeMillis());
+                state.startLease(r.grant(), System.currentTimeMillis(), r.expectedSeq());
                 state.accepted = true;
-                state.expectedSeq = r.expectedSeq();
                 state.dispatchedAt = r.grant().grantedAtMillis();
             });
             Ports ports = new Ports(wire(outer.getSelf()), outer.messageAdapter(BatchOffer.class, Offered::new),
-                    outer.messageAdapter(ResultsStore.VerdictOutcome.class,
-                            o -> new Durable(o.token(), true, o.outcome())),
-                    outer.messageAdapter(ArtifactStore.Written.class, w -> new Durable(w.token(), w.ok(), "written")));
+                    outer.messageAdapter(VerdictOutcome.class, o -> new Durable(o.token(), true, o.result())),
+                    outer.messageAdapter(ArtifactStore.Written.class,
+                            w -> new Durable(w.token(), w.ok(), VerdictOutcome.Result.RECORDED)));
             Behavior<Command> restartable = Behaviors.supervise(Behaviors.<Command>setup(ctx -> Behaviors.withTimers(
                     timers -> new Executor(ctx, timers, slot, arch, agent, window, results, artifacts, settings,
                             metrics, live, ports, state)))).onFailure(SupervisorStrategy.restart());
-            return WireAdapter.wrap(ExecutorMessage.class, Wire::new, Command.class, Foreign::new, restartable);
+            return WireAdapter.wrap(ExecutorMessage.class, Executor::checked, Command.class, Foreign::new,
+                    restartable);
         });
+    }
+
+    /** The door for workers: every field checked before the executor sees the message. */
+    private static Command checked(ExecutorMessage m) {
+        LeaseMessage l = (LeaseMessage) m; // the only kind of ExecutorMessage (sealed)
+        Optional<String> problem = LeaseMessageCheck.problem(m);
+        return problem.isPresent() ? new Malformed(l, problem.get()) : new Wire(l);
     }
 
     /** The ref a worker sends lease messages to. */
@@ -177,24 +174,25 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
                      Supplier<SchedulerSettings> settings, CoordinatorMetrics metrics, LiveEvents live, Ports ports,
                      ExecutorState state) {
         super(ctx);
-        this.live = live;
         this.slot = slot;
         this.arch = arch;
         this.agent = agent;
         this.window = window;
-        this.results = results;
-        this.artifacts = artifacts;
         this.settings = settings;
         this.metrics = metrics;
         this.ports = ports;
         this.s = state;
+        this.refusals = new LeaseRefusals(slot, agent, metrics, ctx.getLog());
+        this.recorder = new LeaseRecorder(slot, results, artifacts, ports.verdictReplies(), ports.chunkReplies(), live,
+                state);
+        this.apply = new LeaseMessageHandler(this, state, metrics, recorder);
         timers.startTimerWithFixedDelay("tick", new Tick(), Duration.ofSeconds(1));
         if (!s.started) {
             s.started = true;
             if (s.lease != null) {
                 s.lastRenewed = System.currentTimeMillis();
                 ctx.getLog().info("lease resumed: slot={} lease={} expected_seq={}", slot, s.lease.leaseId(),
-                        s.expectedSeq);
+                        s.inbox.expectedSeq());
             } else {
                 claim();
             }
@@ -202,7 +200,7 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
         }
         s.rewindAfterFailure();
         ctx.getLog().warn("executor restarted after a failure: slot={} lease={} expected_seq={}", slot,
-                s.lease == null ? "none" : s.lease.leaseId(), s.expectedSeq);
+                s.lease == null ? "none" : s.lease.leaseId(), s.inbox.expectedSeq());
         if (s.lease == null) {
             if (!s.claimOutstanding) {
                 claim();
@@ -216,7 +214,14 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
                 .onMessage(Wire.class, w -> onWire(w.message()))
-                .onMessage(Foreign.class, this::onForeign)
+                .onMessage(Malformed.class, m -> {
+                    refusals.refuse(m.message(), Reject.MALFORMED, m.problem());
+                    return this;
+                })
+                .onMessage(Foreign.class, f -> {
+                    refusals.foreign(f.message());
+                    return this;
+                })
                 .onMessage(Offered.class, o -> onOffer(o.offer()))
                 .onMessage(Tick.class, t -> onTick())
                 .onMessage(HostDown.class, this::onHostDown)
@@ -255,30 +260,20 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     private Behavior<Command> onOffer(BatchOffer offer) {
         if (s.lease != null) {
             // Cannot happen with one claim outstanding; give the batch straight back rather than lose it.
-            window.tell(new JobWindow.LeaseEnded(offer.grant().leaseId(), "REFUSED", "dispatch_timeout", Map.of(),
+            window.tell(new JobWindow.EndLease(offer.grant().leaseId(), "REFUSED", "dispatch_timeout", Map.of(),
                     Set.of()));
             return this;
         }
         s.claimOutstanding = false;
         long now = System.currentTimeMillis();
-        s.startLease(offer.grant(), now); // first: whatever fails after this, the lease is known
+        s.startLease(offer.grant(), now, 1); // first: whatever fails after this, the lease is known
         sendRunBatch(now);
         return this;
     }
 
     private void sendRunBatch(long now) {
         s.lastSentRunBatch = now;
-        LeaseGrant lease = s.lease;
-        Job first = lease.first();
-        List<RunBatch.BatchSubtest> subtests = new ArrayList<>();
-        for (Job j : lease.jobs()) {
-            subtests.add(new RunBatch.BatchSubtest(j.key().subtest(), j.resultKey(), j.cost()));
-        }
-        List<RunBatch.Source> sources = first.sources().stream().map(x -> new RunBatch.Source(x.url(), x.ref())).toList();
-        agent.tell(new RunBatch(lease.leaseId(), lease.epoch(), slot.index(), lease.attempt(), first.repo(),
-                lease.commit(), sources, lease.fallbackUrl(), first.key().test(), first.key().kernel(),
-                new HashMap<>(first.env()), arch, subtests, first.basename(), settings.get().subtestTimeout(),
-                ports.wire()));
+        agent.tell(RunBatches.of(s.lease, slot.index(), arch, settings.get().subtestTimeout(), ports.wire()));
     }
 
     private Behavior<Command> onTick() {
@@ -286,7 +281,10 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
             return this;
         }
         long now = System.currentTimeMillis();
-        expireRequests(now);
+        for (long token : s.inbox.overdue(now, DURABLE_TIMEOUT.toMillis())) {
+            // Unanswered for DURABLE_TIMEOUT counts as failed (the store restarted, a disk hung).
+            getContext().getSelf().tell(new Durable(token, false, null));
+        }
         if (!s.accepted) {
             if (now - s.dispatchedAt >= DISPATCH_TIMEOUT.toMillis()) {
                 metrics.leaseExpiries.labelValues("dispatch_timeout").inc();
@@ -318,225 +316,64 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
             getContext().getLog().warn("lease revoked by admin: lease={} slot={}", s.lease.leaseId(), slot);
             endLease("REVOKED", "admin_revoke", Map.of(), true, "");
         }
-        r.replyTo().tell(mine);
+        r.replyTo().tell(StatusReply.success(mine));
         return this;
     }
 
-    private Behavior<Command> onForeign(Foreign f) {
-        String type = f.message() == null ? "null" : f.message().getClass().getSimpleName();
-        metrics.protocolRejects.labelValues("executor", "foreign", "not_a_lease_message").inc();
-        rejectLog.admit("foreign", System.currentTimeMillis()).ifPresent(more -> getContext().getLog()
-                .warn("message refused: slot={} type={}: not a lease message{}", slot, WireRules.quote(type), more));
-        return this;
-    }
-
-    /** One door for everything a worker sends: checked, tied to the slot's host, fenced, then applied. */
-    private Behavior<Command> onWire(ExecutorMessage m) {
-        Optional<String> problem = LeaseMessageCheck.problem(m);
-        if (problem.isPresent()) {
-            return refuse((LeaseMessage) m, Reject.MALFORMED, problem.get());
-        }
-        LeaseMessage l = (LeaseMessage) m;
+    /** A checked worker message: tied to the slot's host, fenced to the current lease, then applied by kind. */
+    private Behavior<Command> onWire(LeaseMessage m) {
         if (m instanceof LeaseHeartbeat hb && !hb.replyTo().path().address().equals(agent.path().address())) {
-            return refuse(l, Reject.WRONG_HOST, "reply address " + hb.replyTo().path().address() + " is not "
+            refusals.refuse(m, Reject.WRONG_HOST, "reply address " + hb.replyTo().path().address() + " is not "
                     + slot.host() + "'s node " + agent.path().address());
+            return this;
         }
-        if (s.lease == null || !s.lease.leaseId().equals(l.leaseId()) || s.lease.epoch() != l.epoch()) {
+        if (s.lease == null || !s.lease.leaseId().equals(m.leaseId()) || s.lease.epoch() != m.epoch()) {
             if (m instanceof LogChunk c && !c.reliable()) {
                 // Live console lines are best effort and may trail the batch's end: not a stale worker.
-                getContext().getLog().debug("late live log dropped: slot={} lease={}", slot, l.leaseId());
-                return this;
+                getContext().getLog().debug("late live log dropped: slot={} lease={}", slot, m.leaseId());
+            } else {
+                refusals.stale(m);
             }
-            return reject(l);
+            return this;
         }
         s.lastRenewed = System.currentTimeMillis();
-        boolean reliable = m instanceof ReliableMessage && !(m instanceof LogChunk c && !c.reliable());
-        if (!reliable) {
-            return onUnnumbered(l);
-        }
-        ReliableMessage r = (ReliableMessage) m;
-        if (r.seq() != s.expectedSeq) {
-            // Lower: a retransmitted duplicate, acknowledged again. Higher: a gap; the worker re-sends everything
-            // unacknowledged, so drop it (go-back-N).
-            sendAck();
-            return this;
-        }
-        s.processingSeq = r.seq();
-        s.expectedSeq++;
-        s.accepted = true;
-        boolean ackNow = apply(r);
-        s.processingSeq = 0;
-        s.processingKey = null;
-        if (ackNow) {
-            sendAck();
-        }
+        m.accept(apply);
         return this;
-    }
-
-    private Behavior<Command> onUnnumbered(LeaseMessage m) {
-        if (m instanceof BatchAccepted) {
-            if (!s.accepted) {
-                metrics.dispatchLatency.observe((System.currentTimeMillis() - s.dispatchedAt) / 1000.0);
-            }
-            s.accepted = true;
-        } else if (m instanceof BatchRefused r) {
-            String reason = "draining".equals(r.reason()) ? "worker_shutdown" : "dispatch_timeout";
-            endLease("REFUSED", reason, Map.of(), false, "");
-        } else if (m instanceof LeaseHeartbeat hb) {
-            s.accepted = true;
-            s.currentKey = hb.currentKey();
-            hb.replyTo().tell(new HeartbeatAck(hb.leaseId(), hb.epoch(), true, s.ackedSeq()));
-        } else if (m instanceof LogChunk c) {
-            live.leaseLog(s.lease.leaseId(), c.data());
-        }
-        return this;
-    }
-
-    /** Applies the next reliable message; false when its acknowledgement waits for a durable effect or the end. */
-    private boolean apply(ReliableMessage m) {
-        if (m instanceof SubtestStarted st) {
-            s.currentKey = st.resultKey();
-            if (observation(st.resultKey()) == 0) { // a re-run leaves the verdict's page as it is
-                results.tell(new ResultsStore.Started(s.lease.commit(), st.resultKey(), s.lease.leaseId(),
-                        st.at() / 1000));
-                live.started(s.lease.commit(), st.resultKey(), slot.host(), slot.index(), s.lease.leaseId(), st.at());
-            }
-        } else if (m instanceof SubtestFinished f) {
-            if (isInLease(f.resultKey()) && !s.verdictKeys.contains(f.resultKey())
-                    && !s.unknownKeys.containsKey(f.resultKey())) {
-                recordVerdict(f);
-            }
-        } else if (m instanceof LogChunk c) {
-            if (isInLease(c.resultKey())) {
-                long token = request(c.seq(), c.resultKey());
-                artifacts.tell(new ArtifactStore.Write(s.lease.commit(), c, token, ports.chunkReplies(),
-                        observation(c.resultKey())));
-            }
-        } else if (m instanceof BatchFinished b) {
-            s.pendingFinish = b;
-            finishWhenDurable();
-            return false;
-        }
-        return true;
-    }
-
-    /**
-     * A message refused before any effect: counted, logged (a flood only in part) and answered. A heartbeat from
-     * another node is answered {@code valid = false} at its own reply address; anything else gets
-     * {@code Reject{reason}} at the slot's worker, which only logs a {@code malformed} one: whoever sent it, it
-     * must not cost the slot's run.
-     */
-    private Behavior<Command> refuse(LeaseMessage m, String reason, String why) {
-        String type = m.getClass().getSimpleName();
-        metrics.protocolRejects.labelValues("executor", type, reason).inc();
-        rejectLog.admit(type + "/" + reason, System.currentTimeMillis()).ifPresent(more -> getContext().getLog()
-                .warn("message refused: slot={} type={} lease={} reason={}: {}{}", slot, type,
-                        WireRules.quote(m.leaseId()), reason, why, more));
-        if (!WireRules.leaseId(m.leaseId())) {
-            return this;
-        }
-        if (m instanceof LeaseHeartbeat hb && Reject.WRONG_HOST.equals(reason)) {
-            hb.replyTo().tell(new HeartbeatAck(hb.leaseId(), hb.epoch(), false, 0));
-        } else {
-            agent.tell(new Reject(m.leaseId(), m.epoch(), m instanceof ReliableMessage r ? r.seq() : 0, reason));
-        }
-        return this;
-    }
-
-    private Behavior<Command> reject(LeaseMessage m) {
-        String type = m.getClass().getSimpleName();
-        metrics.staleMessages.labelValues(type).inc();
-        getContext().getLog().warn("stale message rejected: slot={} type={} lease={} epoch={}", slot, type,
-                m.leaseId(), m.epoch());
-        if (m instanceof LeaseHeartbeat hb) {
-            hb.replyTo().tell(new HeartbeatAck(hb.leaseId(), hb.epoch(), false, 0));
-        } else {
-            agent.tell(new Reject(m.leaseId(), m.epoch(), m instanceof ReliableMessage r ? r.seq() : 0,
-                    Reject.STALE_LEASE));
-        }
-        return this;
-    }
-
-    private void recordVerdict(SubtestFinished f) {
-        s.processingKey = f.resultKey();
-        Status status = StatusParser.parse(f.statusLine());
-        if (status == Status.UNKNOWN) {
-            s.unknownKeys.put(f.resultKey(), "unknown_status");
-        } else {
-            s.verdictKeys.add(f.resultKey());
-        }
-        long token = request(f.seq(), f.resultKey());
-        int n = observation(f.resultKey());
-        if (n > 0) {
-            results.tell(new ResultsStore.Observe(s.lease.commit(), f.resultKey(), n, s.lease.leaseId(), slot.host(),
-                    slot.index(), f.statusLine(), f.durationSecs(), f.finishedAt() / 1000, token,
-                    ports.verdictReplies()));
-            return;
-        }
-        results.tell(new ResultsStore.Verdict(s.lease.commit(), f.resultKey(), s.lease.leaseId(), s.lease.epoch(),
-                f.statusLine(), f.durationSecs(), f.startedAt() / 1000, f.finishedAt() / 1000, f.fullLogKey(),
-                f.run() == null ? "" : f.run(), token, ports.verdictReplies()));
-    }
-
-    /** The re-run number of {@code key}'s job in this lease (issue 14), 0 for the job giving the verdict. */
-    private int observation(String key) {
-        for (Job j : s.lease.jobs()) {
-            if (j.resultKey().equals(key)) {
-                return j.key().observation();
-            }
-        }
-        return 0;
-    }
-
-    private long request(long seq, String key) {
-        long token = ++s.nextToken;
-        s.inflight.add(seq);
-        s.requests.put(token, new ExecutorState.Pending(s.lease.leaseId(), seq, s.generation, key,
-                System.currentTimeMillis()));
-        return token;
     }
 
     private Behavior<Command> onDurable(Durable d) {
-        ExecutorState.Pending p = s.requests.remove(d.token());
-        if (p == null || s.lease == null || !s.lease.leaseId().equals(p.leaseId()) || p.generation() != s.generation
-                || !s.inflight.remove(p.seq())) {
+        if (s.lease == null) {
             return this;
         }
+        Optional<LeaseInbox.Pending> answered = s.inbox.answered(d.token());
+        if (answered.isEmpty()) {
+            return this;
+        }
+        LeaseInbox.Pending p = answered.get();
         if (!d.ok()) {
             // Not durable: rewind to it; the worker re-sends from there and what follows is processed again
             // (verdicts already recorded come back as duplicates, chunks are rewritten in place).
             getContext().getLog().warn("result not stored in time, rewinding: slot={} lease={} seq={}", slot,
-                    p.leaseId(), p.seq());
-            s.verdictKeys.remove(p.key());
-            s.unknownKeys.remove(p.key());
+                    s.lease.leaseId(), p.seq());
+            s.forgetVerdict(p.key());
             s.rewindTo(p.seq());
-        } else if ("not_claimed".equals(d.outcome())) {
-            s.verdictKeys.remove(p.key());
-            s.unknownKeys.remove(p.key());
+        } else if (d.outcome() == VerdictOutcome.Result.NOT_CLAIMED) {
+            s.forgetVerdict(p.key());
         }
         sendAck();
         finishWhenDurable();
         return this;
     }
 
-    /** Requests unanswered for DURABLE_TIMEOUT count as failed (the store restarted, a disk hung). */
-    private void expireRequests(long now) {
-        for (Map.Entry<Long, ExecutorState.Pending> e : List.copyOf(s.requests.entrySet())) {
-            if (now - e.getValue().sentAt() > DURABLE_TIMEOUT.toMillis()) {
-                getContext().getSelf().tell(new Durable(e.getKey(), false, ""));
-            }
-        }
-    }
-
-    private void sendAck() {
+    void sendAck() {
         if (s.lease != null) {
-            agent.tell(new Ack(s.lease.leaseId(), s.ackedSeq()));
+            agent.tell(new Ack(s.lease.leaseId(), s.inbox.ackedSeq()));
         }
     }
 
     /** BatchFinished ends the lease only once every verdict and artifact before it is durable. */
-    private void finishWhenDurable() {
-        if (s.pendingFinish == null || !s.inflight.isEmpty()) {
+    void finishWhenDurable() {
+        if (s.pendingFinish == null || !s.inbox.settled()) {
             return;
         }
         BatchFinished b = s.pendingFinish;
@@ -552,8 +389,9 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
         endLease(b.outcome(), reason, unreached, false, "", b.declaredArch());
     }
 
-    private boolean isInLease(String key) {
-        return s.lease.jobs().stream().anyMatch(j -> j.resultKey().equals(key));
+    /** The worker refused the batch: the lease ends with {@code reason}, its jobs back to pending. */
+    void refused(String reason) {
+        endLease("REFUSED", reason, Map.of(), false, "");
     }
 
     private void endLease(String outcome, String reason, Map<String, String> unreached, boolean revoke, String downId) {
@@ -566,20 +404,15 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
         Map<String, String> notDone = new HashMap<>(s.unknownKeys);
         notDone.putAll(unreached);
         Set<String> verdicts = Set.copyOf(s.verdictKeys);
-        s.lease = null;
-        s.forgetInflight();
-        s.verdictKeys.clear();
-        s.unknownKeys.clear();
-        s.currentKey = "";
+        s.endLease();
         if (revoke) {
             agent.tell(new RevokeLease(ended.leaseId(), ended.epoch(), reason));
         }
         getContext().getLog().info("lease over: slot={} lease={} outcome={} reason={} verdicts={}/{}", slot,
                 ended.leaseId(), outcome, reason, verdicts.size(), ended.jobs().size());
-        window.tell(new JobWindow.LeaseEnded(ended.leaseId(), outcome, reason, Map.copyOf(notDone), verdicts,
+        window.tell(new JobWindow.EndLease(ended.leaseId(), outcome, reason, Map.copyOf(notDone), verdicts,
                 declaredArch == null ? "" : declaredArch, downId));
-        artifacts.tell(new ArtifactStore.DiscardPartial(ended.commit(), ended.leaseId(),
-                ended.jobs().stream().map(Job::resultKey).toList()));
+        recorder.discardPartial(ended);
         if (!"HOST_DOWN".equals(outcome)) {
             claim();
         }

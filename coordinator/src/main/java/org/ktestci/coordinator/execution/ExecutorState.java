@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * What an {@link Executor} knows about its slot's lease. It lives outside the executor's behaviour, so a restart
@@ -16,9 +15,6 @@ import java.util.TreeSet;
  * (verdicts already stored come back as duplicates, chunks are rewritten in place).
  */
 final class ExecutorState {
-    /** A request whose answer makes reliable message {@code seq} durable. */
-    record Pending(String leaseId, long seq, long generation, String key, long sentAt) {}
-
     /** The executor ran once already: a new behaviour is a restart. */
     boolean started;
     /** A ClaimBatch is out and no offer came back yet. */
@@ -33,25 +29,18 @@ final class ExecutorState {
     final Map<String, String> unknownKeys = new HashMap<>();
     boolean hostUnreachable;
     String currentKey = "";
-    /** Next sequence number expected from the current lease's reliable messages (protocol.md §4.1). */
-    long expectedSeq = 1;
-    /** Processed messages whose effect is not durable yet; the ack stays below the smallest. */
-    final TreeSet<Long> inflight = new TreeSet<>();
-    long generation;
+    /** The lease's reliable messages: order, and which effects are durable (protocol.md §4.1). */
+    final LeaseInbox inbox = new LeaseInbox();
     BatchFinished pendingFinish;
-    /** Requests in flight by token. */
-    final Map<Long, Pending> requests = new HashMap<>();
-    long nextToken;
     /** The reliable message being applied right now (0: none), and its key: undone if applying it fails. */
     long processingSeq;
     String processingKey;
 
-    /** A new lease: nothing of the previous one carries over. */
-    void startLease(LeaseGrant grant, long now) {
+    /** A new lease ({@code expectedSeq} 1, or where a resumed one continues): nothing of the previous carries over. */
+    void startLease(LeaseGrant grant, long now, long expectedSeq) {
         lease = grant;
         accepted = false;
-        expectedSeq = 1;
-        forgetInflight();
+        inbox.startAt(expectedSeq);
         pendingFinish = null;
         verdictKeys.clear();
         unknownKeys.clear();
@@ -60,15 +49,19 @@ final class ExecutorState {
         lastRenewed = now;
     }
 
-    /** The cumulative acknowledgement: everything below the first non-durable processed message. */
-    long ackedSeq() {
-        return inflight.isEmpty() ? expectedSeq - 1 : inflight.first() - 1;
+    /** The lease is over. */
+    void endLease() {
+        lease = null;
+        inbox.forget();
+        verdictKeys.clear();
+        unknownKeys.clear();
+        currentKey = "";
     }
 
-    void forgetInflight() {
-        generation++;
-        inflight.clear();
-        requests.clear();
+    /** A verdict for {@code key} is no longer known to be recorded: it may be received again. */
+    void forgetVerdict(String key) {
+        verdictKeys.remove(key);
+        unknownKeys.remove(key);
     }
 
     /**
@@ -76,12 +69,7 @@ final class ExecutorState {
      * re-received and re-recorded (idempotently), so a failure loses nothing the worker was told was stored.
      */
     void rewindTo(long seq) {
-        requests.values().forEach(p -> {
-            verdictKeys.remove(p.key());
-            unknownKeys.remove(p.key());
-        });
-        forgetInflight();
-        expectedSeq = Math.min(expectedSeq, seq);
+        inbox.rewindTo(seq).forEach(this::forgetVerdict);
         pendingFinish = null;
     }
 
@@ -90,15 +78,12 @@ final class ExecutorState {
      * waiting for them are all received again, from the first of them on.
      */
     void rewindAfterFailure() {
-        long to = expectedSeq;
+        long to = inbox.expectedSeq();
         if (processingSeq > 0) {
             to = Math.min(to, processingSeq);
-            verdictKeys.remove(processingKey);
-            unknownKeys.remove(processingKey);
+            forgetVerdict(processingKey);
         }
-        if (!inflight.isEmpty()) {
-            to = Math.min(to, inflight.first());
-        }
+        to = Math.min(to, inbox.firstUnsettled().orElse(to));
         if (pendingFinish != null) {
             to = Math.min(to, pendingFinish.seq());
         }

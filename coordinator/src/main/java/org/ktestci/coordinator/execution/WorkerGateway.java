@@ -11,6 +11,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
 import org.ktestci.coordinator.live.LiveEvents;
@@ -24,7 +25,6 @@ import org.ktestci.protocol.AgentMessage;
 import org.ktestci.protocol.GatewayMessage;
 import org.ktestci.protocol.HelloAck;
 import org.ktestci.protocol.HelloRequest;
-import org.ktestci.protocol.ProtocolVersion;
 import org.ktestci.protocol.Reject;
 import org.ktestci.protocol.RejectLog;
 import org.ktestci.protocol.WireAdapter;
@@ -41,8 +41,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -80,11 +78,14 @@ public final class WorkerGateway extends AbstractBehavior<WorkerGateway.Command>
 
     record ReconcileFailed(WorkerHello hello, Throwable error) implements Command {}
 
-    /** Admin: revoke a running lease (reason {@code admin_revoke}); replies false when no slot runs it. */
-    public record AdminRevoke(String leaseId, ActorRef<Boolean> replyTo) implements Command {}
+    /**
+     * Admin: revoke a running lease (reason {@code admin_revoke}); replies false when no slot runs it, an error
+     * when the window cannot say where it runs.
+     */
+    public record AdminRevoke(String leaseId, ActorRef<StatusReply<Boolean>> replyTo) implements Command {}
 
-    /** Hosts, their slots and current leases as {@code /api/v1/workers} shows them. */
-    public record GetWorkers(ActorRef<WorkersView> replyTo) implements Command {}
+    /** Hosts, their slots and current leases as {@code /api/v1/workers} shows them; an error if a part is silent. */
+    public record GetWorkers(ActorRef<StatusReply<WorkersView>> replyTo) implements Command {}
 
     public record WorkersView(List<HostView> hosts) implements NoSerializationVerificationNeeded {}
 
@@ -107,6 +108,7 @@ public final class WorkerGateway extends AbstractBehavior<WorkerGateway.Command>
     private final CoordinatorMetrics metrics;
     private final int incarnation;
     private final GatewayState state;
+    private final HelloAdmission admission;
     private final RejectLog rejectLog = new RejectLog();
 
     public static Behavior<Object> create(Function<String, HostSlots> hostConfig, List<String> configuredHosts,
@@ -178,6 +180,7 @@ public final class WorkerGateway extends AbstractBehavior<WorkerGateway.Command>
         this.metrics = metrics;
         this.incarnation = incarnation;
         this.state = state;
+        this.admission = new HelloAdmission(hostConfig, settings, metrics, incarnation);
         if (state.started) {
             // Hellos whose window answer was lost with the failure are said again (every 60 s until acked).
             state.joining.clear();
@@ -215,7 +218,7 @@ public final class WorkerGateway extends AbstractBehavior<WorkerGateway.Command>
     }
 
     private Behavior<Command> onHello(WorkerHello h) {
-        Optional<String> refusal = refusalOf(h);
+        Optional<String> refusal = admission.refusal(h, state.hosts::get);
         if (refusal.isPresent()) {
             String more = rejectLog.admit("hello", System.currentTimeMillis()).orElse(null);
             if (more != null) {
@@ -223,7 +226,7 @@ public final class WorkerGateway extends AbstractBehavior<WorkerGateway.Command>
                         h.agent() == null ? "no agent" : h.agent().path().address(), refusal.get(), more);
             }
             if (h.agent() != null) {
-                h.agent().tell(HelloAck.refused(incarnation, refusal.get()));
+                h.agent().tell(admission.refused(refusal.get()));
             }
             return this;
         }
@@ -246,7 +249,7 @@ public final class WorkerGateway extends AbstractBehavior<WorkerGateway.Command>
         if (state.hosts.containsKey(h.host())) {
             return this;
         }
-        Optional<Integer> configured = hostConfig.apply(h.host()).slots();
+        Optional<Integer> configured = admission.configuredSlots(h.host());
         int slots = configured.orElse(h.slots());
         Map<Integer, LeaseGrant> resumeBySlot = new HashMap<>();
         r.decision().resume().forEach(g -> resumeBySlot.put(g.slot(), g));
@@ -274,7 +277,7 @@ public final class WorkerGateway extends AbstractBehavior<WorkerGateway.Command>
         // A resumed lease on a slot the host no longer has cannot continue.
         resumeBySlot.values().forEach(g -> {
             abandon.add(g.leaseId());
-            window.tell(new JobWindow.LeaseEnded(g.leaseId(), "ABANDONED", "coordinator_failover", Map.of(), Set.of()));
+            window.tell(new JobWindow.EndLease(g.leaseId(), "ABANDONED", "coordinator_failover", Map.of(), Set.of()));
         });
         getContext().watchWith(h.agent(), new AgentGone(h.host(), h.agent()));
         state.hosts.put(h.host(), new GatewayState.Host(h, slots, configured.isPresent(), executors, true));
@@ -282,7 +285,7 @@ public final class WorkerGateway extends AbstractBehavior<WorkerGateway.Command>
                 h.host(), h.arch(), slots, h.runner(), h.agent().path(), resume.size(), abandon.size());
         window.tell(new JobWindow.HostsChanged(upHosts()));
         live.host(h.host(), "up", 0);
-        h.agent().tell(accepted(slots, resume, abandon));
+        h.agent().tell(admission.accepted(slots, resume, abandon));
         updateGauges();
         return this;
     }
@@ -296,7 +299,7 @@ public final class WorkerGateway extends AbstractBehavior<WorkerGateway.Command>
         k.leases().forEach(g -> current.add(g.leaseId()));
         List<String> abandon = k.hello().activeLeases().stream().map(WorkerHello.ActiveLease::leaseId)
                 .filter(id -> !current.contains(id)).toList();
-        k.hello().agent().tell(accepted(known.slots(), List.of(), abandon));
+        k.hello().agent().tell(admission.accepted(known.slots(), List.of(), abandon));
         return this;
     }
 
@@ -305,40 +308,6 @@ public final class WorkerGateway extends AbstractBehavior<WorkerGateway.Command>
         // The worker says hello again every 60 s until acknowledged.
         getContext().getLog().warn("cannot reconcile hello of {}: {}", f.hello().host(), f.error().toString());
         return this;
-    }
-
-    private HelloAck accepted(int slots, List<HelloAck.Resume> resume, List<String> abandon) {
-        SchedulerSettings settings = settingsRef.get();
-        return new HelloAck(ProtocolVersion.CURRENT, true, "", incarnation, slots,
-                (int) settings.heartbeatInterval().toSeconds(), (int) settings.leaseTimeout().toSeconds(), resume,
-                abandon);
-    }
-
-    /**
-     * Why a hello is refused: another protocol version, a field out of its rules (counted), a configured arch
-     * that differs, or a host already connected through another agent.
-     */
-    private Optional<String> refusalOf(WorkerHello h) {
-        if (h.protocolVersion() != ProtocolVersion.CURRENT) {
-            return Optional.of("protocol version " + h.protocolVersion() + " not supported (coordinator speaks "
-                    + ProtocolVersion.CURRENT + ")");
-        }
-        Optional<String> bad = HelloCheck.host(h.host());
-        HostSlots cfg = bad.isPresent() ? HostSlots.UNCONFIGURED : hostConfig.apply(h.host());
-        bad = bad.or(() -> HelloCheck.hello(h, cfg));
-        if (bad.isPresent()) {
-            metrics.protocolRejects.labelValues("gateway", "WorkerHello", Reject.MALFORMED).inc();
-            return bad;
-        }
-        if (cfg.arch().isPresent() && !cfg.arch().get().equals(h.arch())) {
-            return Optional.of("arch mismatch: config says " + cfg.arch().get() + ", host says " + h.arch());
-        }
-        GatewayState.Host known = state.hosts.get(h.host());
-        if (known != null && !known.hello().agent().equals(h.agent())) {
-            return Optional.of("host " + h.host() + " is already connected from "
-                    + known.hello().agent().path().address());
-        }
-        return Optional.empty();
     }
 
     /** Only the agent that said hello for a host may take it away: a goodbye for any other host is refused. */
@@ -444,12 +413,16 @@ public final class WorkerGateway extends AbstractBehavior<WorkerGateway.Command>
         state.hosts.forEach((name, h) -> executors.put(name, List.copyOf(h.executors())));
         // Answered from the future: the lease's slot is looked up in the window, then its executor is told.
         AskPattern.ask(window, JobWindow.GetLeases::new, ASK, system.scheduler()).whenComplete((summary, err) -> {
-            Optional<LeaseGrant> grant = err != null ? Optional.empty() : summary.leases().stream()
+            if (err != null) {
+                r.replyTo().tell(StatusReply.error("cannot find lease " + r.leaseId() + ": " + err));
+                return;
+            }
+            Optional<LeaseGrant> grant = summary.leases().stream()
                     .filter(g -> g.leaseId().equals(r.leaseId())).findFirst();
             List<ActorRef<Executor.Command>> onHost = grant.map(g -> executors.getOrDefault(g.host(), List.of()))
                     .orElse(List.of());
             if (grant.isEmpty() || grant.get().slot() >= onHost.size()) {
-                r.replyTo().tell(false);
+                r.replyTo().tell(StatusReply.success(false));
             } else {
                 onHost.get(grant.get().slot()).tell(new Executor.Revoke(r.leaseId(), r.replyTo()));
             }
@@ -458,50 +431,9 @@ public final class WorkerGateway extends AbstractBehavior<WorkerGateway.Command>
     }
 
     private Behavior<Command> onGetWorkers(GetWorkers q) {
-        var system = getContext().getSystem();
-        CompletionStage<JobWindow.LeaseSummary> leases = AskPattern.ask(window, JobWindow.GetLeases::new, ASK,
-                system.scheduler());
-        List<Map.Entry<String, GatewayState.Host>> snapshot = List.copyOf(state.hosts.entrySet());
-        List<CompletableFuture<List<Executor.SlotView>>> perHost = new ArrayList<>();
-        for (Map.Entry<String, GatewayState.Host> e : snapshot) {
-            List<CompletableFuture<Executor.SlotView>> slots = new ArrayList<>();
-            for (ActorRef<Executor.Command> ex : e.getValue().executors()) {
-                slots.add(AskPattern.<Executor.Command, Executor.SlotView>ask(ex, Executor.GetSlot::new, ASK,
-                        system.scheduler()).toCompletableFuture());
-            }
-            perHost.add(CompletableFuture.allOf(slots.toArray(CompletableFuture[]::new))
-                    .thenApply(v -> slots.stream().map(CompletableFuture::join).toList()));
-        }
-        List<String> configured = configuredHostsRef.get();
-        Function<String, HostSlots> cfg = hostConfig;
-        // Answered from the futures: nothing of this actor's state is touched there.
-        CompletableFuture.allOf(perHost.toArray(CompletableFuture[]::new))
-                .thenCombine(leases.toCompletableFuture(), (v, summary) -> {
-                    long now = System.currentTimeMillis();
-                    List<HostView> out = new ArrayList<>();
-                    for (int i = 0; i < snapshot.size(); i++) {
-                        GatewayState.Host h = snapshot.get(i).getValue();
-                        HostHealth health = summary.hosts().getOrDefault(h.hello().host(), new HostHealth(0, 0, 0));
-                        String state = health.until() > now ? "quarantined" : h.reachable() ? "up" : "unreachable";
-                        out.add(new HostView(h.hello().host(), h.hello().arch(), h.slots(),
-                                h.slotsFromConfig() ? "config" : "announced", state, Optional.of(h.hello()), health,
-                                perHost.get(i).join()));
-                    }
-                    for (String c : configured) {
-                        if (snapshot.stream().noneMatch(e -> e.getKey().equals(c))) {
-                            HostSlots hs = cfg.apply(c);
-                            HostHealth health = summary.hosts().getOrDefault(c, new HostHealth(0, 0, 0));
-                            out.add(new HostView(c, hs.arch().orElse(""), hs.slots().orElse(0), "config", "down",
-                                    Optional.empty(), health, List.of()));
-                        }
-                    }
-                    return new WorkersView(out);
-                })
-                .whenComplete((view, err) -> {
-                    if (err == null) {
-                        q.replyTo().tell(view);
-                    }
-                });
+        WorkersListing.of(List.copyOf(state.hosts.entrySet()), configuredHostsRef.get(), hostConfig, window, ASK,
+                getContext().getSystem().scheduler()).whenComplete((view, err) -> q.replyTo().tell(err == null
+                        ? StatusReply.success(view) : StatusReply.error("cannot list the workers: " + err)));
         return this;
     }
 }

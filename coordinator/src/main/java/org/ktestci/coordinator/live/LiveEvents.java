@@ -3,14 +3,11 @@ package org.ktestci.coordinator.live;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.ktestci.coordinator.results.ResultRecord;
-import org.ktestci.coordinator.scheduling.Job;
-import org.ktestci.coordinator.scheduling.LeaseGrant;
 import org.ktestci.dashboard.EventHub;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,7 +70,7 @@ public final class LiveEvents {
             hub.leaseStarted(l.leaseId());
         } else if (m instanceof LiveMessage.LeaseLog l) {
             hub.leaseLog(l.leaseId(), l.lines());
-        } else if (m instanceof LiveMessage.LeaseEnded l) {
+        } else if (m instanceof LiveMessage.LeaseClosed l) {
             hub.leaseEnded(l.leaseId());
         }
     }
@@ -107,8 +104,12 @@ public final class LiveEvents {
         return Instant.ofEpochMilli(millis).truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
+    /** A lease as the {@code lease} SSE event shows it (http.md §7). */
+    public record Lease(String leaseId, long epoch, String host, int slot, String commit, String test,
+                        List<String> subtests) {}
+
     /** {@code event}: granted, finished, expired, revoked or rejected. */
-    public void lease(LeaseGrant g, String event, String reason, long atMillis) {
+    public void lease(Lease g, String event, String reason, long atMillis) {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("lease_id", g.leaseId());
         d.put("epoch", g.epoch());
@@ -117,18 +118,14 @@ public final class LiveEvents {
         d.put("host", g.host());
         d.put("slot", g.slot());
         d.put("commit", g.commit());
-        d.put("test", g.first().key().test());
-        List<String> subtests = new ArrayList<>();
-        for (Job j : g.jobs()) {
-            subtests.add(j.key().subtest());
-        }
-        d.put("subtests", subtests);
+        d.put("test", g.test());
+        d.put("subtests", g.subtests());
         d.put("at", at(atMillis));
         publish("lease", d);
         if (event.equals("granted")) {
             send(new LiveMessage.LeaseStarted(g.leaseId()));
         } else {
-            send(new LiveMessage.LeaseEnded(g.leaseId()));
+            send(new LiveMessage.LeaseClosed(g.leaseId()));
         }
     }
 

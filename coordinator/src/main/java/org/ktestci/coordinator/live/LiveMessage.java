@@ -19,5 +19,5 @@ public sealed interface LiveMessage extends CborSerializable {
 
     record LeaseLog(String leaseId, List<String> lines) implements LiveMessage {}
 
-    record LeaseEnded(String leaseId) implements LiveMessage {}
+    record LeaseClosed(String leaseId) implements LiveMessage {}
 }

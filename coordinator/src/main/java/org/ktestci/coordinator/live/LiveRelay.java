@@ -45,7 +45,7 @@ public final class LiveRelay {
                         hub.leaseLog(m.leaseId(), m.lines());
                         return Behaviors.same();
                     })
-                    .onMessage(LiveMessage.LeaseEnded.class, m -> {
+                    .onMessage(LiveMessage.LeaseClosed.class, m -> {
                         hub.leaseEnded(m.leaseId());
                         return Behaviors.same();
                     })

@@ -15,11 +15,15 @@ import org.ktestci.dashboard.CiQueries;
 import org.ktestci.dashboard.CiUnavailable;
 import org.ktestci.dashboard.EventHub;
 import org.ktestci.dashboard.QueueStatus;
-import org.ktestci.dashboard.WorkerStatus;
 import org.ktestci.dashboard.ResultDetail;
+import org.ktestci.dashboard.WorkerStatus;
+import org.ktestci.schema.config.CiConfig;
+import org.ktestci.schema.config.RegressionConfig;
 import org.ktestci.schema.git.CommitInfo;
 import org.ktestci.schema.git.CommitLog;
 import org.ktestci.schema.git.UrlCredentials;
+import org.ktestci.schema.kcidb.KcidbExport;
+import org.ktestci.schema.kcidb.KeyKernels;
 import org.ktestci.schema.known.KnownIssue;
 import org.ktestci.schema.results.Observation;
 import org.slf4j.Logger;
@@ -52,7 +56,7 @@ public final class CoordinatorQueries implements CiQueries {
     private final BranchFetchStatus fetchStatus;
     private final ResultsIndex index;
     private volatile Optional<LiveQueries> live = Optional.empty();
-    private volatile Supplier<Optional<org.ktestci.schema.config.CiConfig>> config = Optional::empty;
+    private volatile Supplier<Optional<CiConfig>> config = Optional::empty;
     private volatile Supplier<List<KnownIssue>> adminIssues = List::of;
     private volatile org.ktestci.schema.events.FirstBadSource firstBad = org.ktestci.schema.events.FirstBadSource.NONE;
     /** (sha, ancestor) → contains: commits never change, so answers never expire (bounded by clearing). */
@@ -87,7 +91,7 @@ public final class CoordinatorQueries implements CiQueries {
     }
 
     /** The config in force (read at each use: a reload changes it), for what views take straight from it. */
-    public CoordinatorQueries withConfig(Supplier<org.ktestci.schema.config.CiConfig> c) {
+    public CoordinatorQueries withConfig(Supplier<CiConfig> c) {
         this.config = () -> Optional.of(c.get());
         return this;
     }
@@ -151,7 +155,7 @@ public final class CoordinatorQueries implements CiQueries {
     @Override
     public int flakeWindow() {
         return config.get().map(c -> c.regressions().flakeWindow())
-                .orElse(org.ktestci.schema.config.RegressionConfig.DEFAULT_FLAKE_WINDOW);
+                .orElse(RegressionConfig.DEFAULT_FLAKE_WINDOW);
     }
 
     @Override
@@ -193,15 +197,15 @@ public final class CoordinatorQueries implements CiQueries {
 
     @Override
     public KcidbSettings kcidbSettings() {
-        Optional<org.ktestci.schema.config.CiConfig> c = config.get();
+        Optional<CiConfig> c = config.get();
         if (c.isEmpty()) {
             return CiQueries.super.kcidbSettings();
         }
         var cfg = c.get();
         return new KcidbSettings(cfg.regressions().kcidbOrigin(), cfg.ciUrlFromFile(),
-                org.ktestci.schema.kcidb.KeyKernels.of(cfg), name -> Optional.ofNullable(cfg.branches().get(name))
-                .map(org.ktestci.schema.kcidb.KcidbExport.Checkout::ofBranch)
-                .orElse(org.ktestci.schema.kcidb.KcidbExport.Checkout.UNKNOWN));
+                KeyKernels.of(cfg), name -> Optional.ofNullable(cfg.branches().get(name))
+                .map(KcidbExport.Checkout::ofBranch)
+                .orElse(KcidbExport.Checkout.UNKNOWN));
     }
 
     private LiveQueries live() {

@@ -1,7 +1,10 @@
 package org.ktestci.coordinator.queries;
 
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Scheduler;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.pattern.StatusReply;
 import org.ktestci.coordinator.CoordinatorHandles;
 import org.ktestci.coordinator.LiveConfig;
 import org.ktestci.coordinator.execution.Executor;
@@ -15,6 +18,7 @@ import org.ktestci.coordinator.scheduling.SubtestListingCache;
 import org.ktestci.dashboard.AdminActions;
 import org.ktestci.dashboard.CiUnavailable;
 import org.ktestci.dashboard.EventHub;
+import org.ktestci.dashboard.HttpError;
 import org.ktestci.dashboard.QueueStatus;
 import org.ktestci.dashboard.WorkerStatus;
 import org.ktestci.protocol.WorkerHello;
@@ -71,17 +75,27 @@ public final class LiveQueries {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CiUnavailable("interrupted while asking for " + what);
-        } catch (ExecutionException | TimeoutException e) {
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof StatusReply.ErrorMessage error) {
+                throw new CiUnavailable(what + ": " + error.getMessage(), e);
+            }
+            throw new CiUnavailable("no answer about " + what + " in " + timeout.toSeconds() + " s", e);
+        } catch (TimeoutException e) {
             throw new CiUnavailable("no answer about " + what + " in " + timeout.toSeconds() + " s", e);
         }
     }
 
-    <Q, T> T ask(org.apache.pekko.actor.typed.ActorRef<Q> to,
-                 Function<org.apache.pekko.actor.typed.ActorRef<T>, Q> message, String what) {
+    <Q, T> T ask(ActorRef<Q> to,
+                 Function<ActorRef<T>, Q> message, String what) {
         return await(AskPattern.ask(to, message::apply, ASK, system.scheduler()), what);
     }
 
-    org.apache.pekko.actor.typed.Scheduler scheduler() {
+    /** Asks for a {@code StatusReply}: an error reply is unavailable like a silent actor, with its reason. */
+    <Q, T> T askWithStatus(ActorRef<Q> to, Function<ActorRef<StatusReply<T>>, Q> message, String what) {
+        return await(AskPattern.askWithStatus(to, message::apply, ASK, system.scheduler()), what);
+    }
+
+    Scheduler scheduler() {
         return system.scheduler();
     }
 
@@ -114,7 +128,7 @@ public final class LiveQueries {
     }
 
     List<WorkerStatus> workers() {
-        WorkerGateway.WorkersView view = ask(refs().gateway(),
+        WorkerGateway.WorkersView view = askWithStatus(refs().gateway(),
                 replyTo -> new WorkerGateway.GetWorkers(replyTo), "the workers");
         long now = System.currentTimeMillis();
         List<WorkerStatus> out = new ArrayList<>();
@@ -127,7 +141,7 @@ public final class LiveQueries {
 
     WorkerStatus host(String name) {
         return workers().stream().filter(h -> h.host().equals(name)).findFirst()
-                .orElseThrow(() -> org.ktestci.dashboard.HttpError.notFound("Host " + name + " not found"));
+                .orElseThrow(() -> HttpError.notFound("Host " + name + " not found"));
     }
 
     static WorkerStatus host(WorkerGateway.HostView h, long now) {

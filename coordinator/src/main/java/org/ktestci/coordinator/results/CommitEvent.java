@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The events of one commit's {@link CommitResults} entity (storage.md §7.1), every one tagged {@code results}
+ * The events of one commit's {@link CommitEntity} entity (storage.md §7.1), every one tagged {@code results}
  * so the projector can follow them. Times are unix seconds except {@code recordedAtMillis}.
  */
 public sealed interface CommitEvent extends JsonSerializable {
@@ -21,7 +21,11 @@ public sealed interface CommitEvent extends JsonSerializable {
                            String arch, long at) implements CommitEvent {
     }
 
-    record SubtestStarted(String commit, String key, String leaseId, long at) implements CommitEvent {
+    /**
+     * The worker saw the key's {@code TEST} line. Written as {@code CommitEvent$SubtestStarted} before issue 13
+     * (the wire message's name); {@code reference.conf} maps that manifest here.
+     */
+    record StartRecorded(String commit, String key, String leaseId, long at) implements CommitEvent {
     }
 
     /** A verdict (or Unknown) for a key that was In progress under {@code leaseId}. */

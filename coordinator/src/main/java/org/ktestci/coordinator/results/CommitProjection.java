@@ -1,19 +1,24 @@
 package org.ktestci.coordinator.results;
 
 import org.ktestci.schema.io.AtomicFiles;
+import org.ktestci.schema.keys.Utf8ByteOrder;
 import org.ktestci.schema.logs.Brotli;
-import org.ktestci.schema.results.FailedToRunLog;
 import org.ktestci.schema.results.CommitResults;
 import org.ktestci.schema.results.CommitResultsCodec;
+import org.ktestci.schema.results.FailedToRunLog;
 import org.ktestci.schema.results.OutputDir;
 import org.ktestci.schema.results.ResultEntry;
 import org.ktestci.schema.status.Status;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -41,7 +46,7 @@ final class CommitProjection {
         this.listener = listener;
     }
 
-    java.nio.file.Path blobPath(String sha) {
+    Path blobPath(String sha) {
         return out.blob(sha);
     }
 
@@ -67,7 +72,7 @@ final class CommitProjection {
             entries.add(new ResultEntry(r.key(), r.status(), r.status() == Status.INPROGRESS ? 0 : r.duration(),
                     r.starttime()));
         }
-        entries.sort(Comparator.comparing(ResultEntry::name, org.ktestci.schema.keys.Utf8ByteOrder.COMPARATOR));
+        entries.sort(Comparator.comparing(ResultEntry::name, Utf8ByteOrder.COMPARATOR));
         if (entries.equals(blobs.get(sha)) && Files.exists(out.blob(sha))) {
             return; // a replayed event: nothing new to write
         }
@@ -106,7 +111,7 @@ final class CommitProjection {
      */
     private static void writeFallbackFullLog(String sha, ResultRecord r, Path dir) throws IOException {
         Path target = dir.resolve(OutputDir.FULL_LOG);
-        if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         byte[] log = Brotli.compress(FailedToRunLog.render(sha, r.key(), r.failureReason().orElseThrow())
@@ -114,12 +119,12 @@ final class CommitProjection {
         Path temp = dir.resolve(OutputDir.FULL_LOG + "." + Long.toHexString(System.nanoTime()) + ".new");
         try {
             Files.write(temp, log);
-            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(temp,
-                    java.nio.file.StandardOpenOption.WRITE)) {
+            try (FileChannel ch = FileChannel.open(temp,
+                    StandardOpenOption.WRITE)) {
                 ch.force(true);
             }
             Files.createLink(target, temp);
-        } catch (java.nio.file.FileAlreadyExistsException e) {
+        } catch (FileAlreadyExistsException e) {
             // the last attempt's own log arrived meanwhile: it stays
         } finally {
             Files.deleteIfExists(temp);
@@ -127,7 +132,7 @@ final class CommitProjection {
     }
 
     private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         try (Stream<Path> walk = Files.walk(dir)) {

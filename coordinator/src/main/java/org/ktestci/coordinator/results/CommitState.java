@@ -5,11 +5,10 @@ import org.ktestci.coordinator.results.CommitEvent.ClaimedKey;
 import org.ktestci.coordinator.results.CommitEvent.ImportedEntry;
 import org.ktestci.coordinator.results.CommitEvent.ObservationRecorded;
 import org.ktestci.coordinator.results.CommitEvent.ResultsCleared;
-import org.ktestci.coordinator.results.CommitEvent.SubtestStarted;
+import org.ktestci.coordinator.results.CommitEvent.StartRecorded;
 import org.ktestci.coordinator.results.CommitEvent.SubtestsClaimed;
 import org.ktestci.coordinator.results.CommitEvent.VerdictRecorded;
 import org.ktestci.coordinator.results.CommitEvent.VerdictsImported;
-
 import org.ktestci.schema.results.FailureReason;
 import org.ktestci.schema.results.Observation;
 import org.ktestci.schema.status.Status;
@@ -17,9 +16,11 @@ import org.ktestci.schema.status.Status;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * One commit's result keys and the rules of storage.md §7.1 that decide which commands become events. Mutable,
@@ -31,7 +32,7 @@ final class CommitState {
     /** Per key, its leases that ended without a verdict since it last had one (storage.md §4 fallback log). */
     private final Map<String, List<FailureReason.Attempt>> released = new HashMap<>();
     /** In an overlay: the keys whose entries were copied in (null entry = known absent). */
-    private final java.util.Set<String> known = new java.util.HashSet<>();
+    private final Set<String> known = new HashSet<>();
 
     static CommitState of(Collection<ResultRecord> records) {
         return of(records, Map.of());
@@ -82,7 +83,7 @@ final class CommitState {
     static List<String> touchedKeys(CommitEvent e) {
         if (e instanceof SubtestsClaimed c) {
             return c.keys().stream().map(ClaimedKey::key).toList();
-        } else if (e instanceof SubtestStarted s) {
+        } else if (e instanceof StartRecorded s) {
             return List.of(s.key());
         } else if (e instanceof VerdictRecorded v) {
             return List.of(v.key());
@@ -123,7 +124,7 @@ final class CommitState {
                             k.attempt(), c.at()));
                 }
             }
-        } else if (e instanceof SubtestStarted s) {
+        } else if (e instanceof StartRecorded s) {
             ResultRecord r = byKey.get(s.key());
             if (r != null && !r.hasVerdict() && r.leaseId().equals(s.leaseId())) {
                 byKey.put(s.key(), r.withStart(s.at()));
@@ -163,8 +164,8 @@ final class CommitState {
         return Set.of();
     }
 
-    private Set<String> remove(Collection<String> keys, java.util.function.Predicate<ResultRecord> which) {
-        Set<String> removed = new java.util.HashSet<>();
+    private Set<String> remove(Collection<String> keys, Predicate<ResultRecord> which) {
+        Set<String> removed = new HashSet<>();
         for (String k : keys) {
             ResultRecord r = byKey.get(k);
             if (r != null && which.test(r)) {

@@ -9,12 +9,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.stream.Stream;
 
 /**
@@ -29,6 +33,17 @@ public final class OutputDirImport {
     }
 
     private OutputDirImport() {
+    }
+
+    /** {@link #read} on {@code blocking}. */
+    static CompletableFuture<List<ImportedCommit>> readAsync(OutputDir outputDir, Executor blocking) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return read(outputDir);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, blocking);
     }
 
     public static List<ImportedCommit> read(OutputDir out) throws IOException {
@@ -66,7 +81,7 @@ public final class OutputDirImport {
     }
 
     static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         try (Stream<Path> walk = Files.walk(dir)) {

@@ -6,6 +6,7 @@ import org.ktestci.schema.status.Status;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The coordinator's state of one result key: status plus where it came from. {@code statusLine} is what the
@@ -97,8 +98,8 @@ public record ResultRecord(String key, Status status, String statusLine, long du
     }
 
     /** Why a Failed to run result failed, with its attempts; empty for any other status. */
-    public java.util.Optional<FailureReason> failureReason() {
-        return status == Status.FAILED_TO_RUN ? java.util.Optional.of(new FailureReason(reason, attempts))
-                : java.util.Optional.empty();
+    public Optional<FailureReason> failureReason() {
+        return status == Status.FAILED_TO_RUN ? Optional.of(new FailureReason(reason, attempts))
+                : Optional.empty();
     }
 }

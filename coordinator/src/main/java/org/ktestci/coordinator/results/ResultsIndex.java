@@ -1,5 +1,6 @@
 package org.ktestci.coordinator.results;
 
+import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -8,7 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Read-side copy of every commit's results (storage.md §7.2 "verdict index"), written only by the
- * {@link CommitResults} entities after each persisted event and on recovery. The scheduler reads it to drop keys
+ * {@link CommitEntity} entities after each persisted event and on recovery. The scheduler reads it to drop keys
  * that have verdicts, the projector renders from it, the dashboard reads journal-side details from it.
  */
 public final class ResultsIndex {
@@ -86,7 +87,7 @@ public final class ResultsIndex {
     /** The commit's current entries (a live, read-only view; empty when it has none). */
     public Map<String, ResultRecord> commit(String sha) {
         Map<String, ResultRecord> m = byCommit.get(sha);
-        return m == null ? Map.of() : java.util.Collections.unmodifiableMap(m);
+        return m == null ? Map.of() : Collections.unmodifiableMap(m);
     }
 
     public Set<String> commits() {

@@ -10,7 +10,6 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.persistence.query.EventEnvelope;
-import org.apache.pekko.persistence.query.Offset;
 import org.apache.pekko.persistence.query.Sequence;
 import org.apache.pekko.stream.RestartSettings;
 import org.apache.pekko.stream.javadsl.RestartSource;
@@ -19,6 +18,7 @@ import org.apache.pekko.stream.typed.javadsl.ActorSink;
 import org.ktestci.schema.results.OutputDir;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -38,7 +38,7 @@ public final class ResultsProjector extends AbstractBehavior<ResultsProjector.Co
             permits IndexReady, Dirty, Tagged, StreamStarted, StreamEnded, Flush, RenderNow {}
 
     /** Renders these commits now (all of the index when empty) and answers with the journal offset stored. */
-    public record RenderNow(java.util.Set<String> commits, long offset, ActorRef<Long> replyTo) implements Command {}
+    public record RenderNow(Set<String> commits, long offset, ActorRef<Long> replyTo) implements Command {}
 
     /** The index holds every commit: rendering may start (a partial index would write partial blobs). */
     public record IndexReady() implements Command {}
@@ -115,7 +115,7 @@ public final class ResultsProjector extends AbstractBehavior<ResultsProjector.Co
         // A projection is rebuilt from the journal if missing: commits whose blob is gone render again now.
         int missing = 0;
         for (String sha : index.commits()) {
-            if (!java.nio.file.Files.exists(projection.blobPath(sha))) {
+            if (!Files.exists(projection.blobPath(sha))) {
                 dirty.computeIfAbsent(sha, s -> new HashSet<>());
                 missing++;
             }
@@ -136,7 +136,7 @@ public final class ResultsProjector extends AbstractBehavior<ResultsProjector.Co
     private static Tagged tagged(EventEnvelope env) {
         long offset = env.offset() instanceof Sequence s ? s.value() : 0;
         Set<String> removed = Set.of();
-        String sha = env.persistenceId().substring(CommitResults.PERSISTENCE_PREFIX.length());
+        String sha = env.persistenceId().substring(CommitEntity.PERSISTENCE_PREFIX.length());
         if (env.event() instanceof CommitEvent.ClaimReleased r) {
             removed = Set.copyOf(r.keys());
         } else if (env.event() instanceof CommitEvent.ResultsCleared c) {
@@ -174,7 +174,7 @@ public final class ResultsProjector extends AbstractBehavior<ResultsProjector.Co
     }
 
     private Behavior<Command> onRenderNow(RenderNow r) {
-        java.util.Set<String> which = r.commits().isEmpty() ? index.commits() : r.commits();
+        Set<String> which = r.commits().isEmpty() ? index.commits() : r.commits();
         which.forEach(sha -> dirty.computeIfAbsent(sha, s -> new HashSet<>()));
         seenOffset = Math.max(seenOffset, r.offset());
         onFlush();

@@ -2,6 +2,7 @@ package org.ktestci.coordinator.results;
 
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -10,6 +11,9 @@ import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.ktestci.coordinator.results.CommitEvent.ClaimedKey;
 import org.ktestci.coordinator.results.CommitEvent.ImportedEntry;
 import org.ktestci.schema.results.OutputDir;
+import org.ktestci.schema.status.Status;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,9 +24,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
- * Parent of the per-commit {@link CommitResults} entities (persistence id {@code commit-<sha>}): routes each
+ * Parent of the per-commit {@link CommitEntity} entities (persistence id {@code commit-<sha>}): routes each
  * command to its commit's entity, spawning it on demand and letting it passivate when idle. At start it recovers
  * every commit of the journal into the {@link ResultsIndex} (or, on a first start over an existing ktest
  * {@code output_dir}, imports it) and only then answers {@link Ready}; commands arriving earlier wait.
@@ -56,12 +61,6 @@ public final class ResultsStore {
                           ActorRef<VerdictOutcome> replyTo) implements CommitCommand {}
 
     /**
-     * {@code outcome}: {@code recorded}, {@code duplicate} or {@code not_claimed}; {@code token} is the request's,
-     * so a caller can answer through one message adapter instead of an ask per verdict.
-     */
-    public record VerdictOutcome(String sha, String key, String outcome, long token) implements org.apache.pekko.actor.NoSerializationVerificationNeeded {}
-
-    /**
      * A re-run's result for a key that already has its verdict (issue 14): recorded as observation {@code n},
      * answered {@code recorded}, {@code duplicate} (n already recorded) or {@code not_claimed} (no verdict yet).
      */
@@ -87,7 +86,7 @@ public final class ResultsStore {
     public record Clear(String sha, List<String> keys, String reason, String requestedBy,
                         ActorRef<Cleared> replyTo) implements CommitCommand {}
 
-    public record Cleared(String sha, List<String> keys) implements org.apache.pekko.actor.NoSerializationVerificationNeeded {}
+    public record Cleared(String sha, List<String> keys) implements NoSerializationVerificationNeeded {}
 
     /** {@code done} (may be null) hears {@link ImportDone} once the import is in the journal. */
     public record Import(String sha, List<ImportedEntry> entries, String source, ActorRef<ImportDone> done)
@@ -124,16 +123,16 @@ public final class ResultsStore {
     private record StartupFailed(Throwable error) implements Command {}
 
     /** Told once every commit of the journal is in the index. */
-    public record Ready(int commits) implements org.apache.pekko.actor.NoSerializationVerificationNeeded {}
+    public record Ready(int commits) implements NoSerializationVerificationNeeded {}
 
     private static final int RECOVERY_PARALLELISM = 16;
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ResultsStore.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ResultsStore.class);
 
     private final ActorContext<Command> ctx;
     private final ResultsIndex index;
     private final Listener listener;
-    private final CommitResults.Deps deps;
+    private final CommitEntity.Deps deps;
     private final JournalErasure erasure;
     /** Forgets waiting for their entity to stop. */
     private final Map<String, ActorRef<Forgotten>> forgetting = new HashMap<>();
@@ -143,11 +142,11 @@ public final class ResultsStore {
         Listener NONE = new Listener() {
         };
 
-        default void recorded(org.ktestci.schema.status.Status status) {
+        default void recorded(Status status) {
         }
 
         /** The same verdict with where and when it was received (the verdict → visible latency starts here). */
-        default void recorded(String sha, String key, org.ktestci.schema.status.Status status, long receivedAtMillis) {
+        default void recorded(String sha, String key, Status status, long receivedAtMillis) {
         }
 
         default void duplicate() {
@@ -189,7 +188,7 @@ public final class ResultsStore {
                                            JournalErasure erasure, Listener listener) {
         return Behaviors.withStash(1_000_000, stash -> Behaviors.setup(ctx -> {
             ResultsStore store = new ResultsStore(ctx, index,
-                    new CommitResults.Deps(index, projector, ctx.getSelf(), listener), erasure, listener);
+                    new CommitEntity.Deps(index, projector, ctx.getSelf(), listener), erasure, listener);
             ctx.pipeToSelf(journalIds.list(ctx.getSystem()),
                     (shas, err) -> err == null ? new JournalListed(shas) : new StartupFailed(err));
             return store.starting(stash, outputDir, projector, readyTo);
@@ -199,10 +198,10 @@ public final class ResultsStore {
     /** Lists the commits with journal entries ({@code commit-<sha>} persistence ids). */
     @FunctionalInterface
     public interface JournalCommits {
-        java.util.concurrent.CompletionStage<List<String>> list(org.apache.pekko.actor.typed.ActorSystem<?> system);
+        CompletionStage<List<String>> list(ActorSystem<?> system);
     }
 
-    private ResultsStore(ActorContext<Command> ctx, ResultsIndex index, CommitResults.Deps deps,
+    private ResultsStore(ActorContext<Command> ctx, ResultsIndex index, CommitEntity.Deps deps,
                          JournalErasure erasure, Listener listener) {
         this.ctx = ctx;
         this.index = index;
@@ -227,14 +226,9 @@ public final class ResultsStore {
                 .onMessage(JournalListed.class, l -> {
                     if (l.shas().isEmpty()) {
                         importing[0] = true;
-                        CompletableFuture<List<OutputDirImport.ImportedCommit>> f = CompletableFuture.supplyAsync(() -> {
-                            try {
-                                return OutputDirImport.read(outputDir);
-                            } catch (IOException e) {
-                                throw new UncheckedIOException(e);
-                            }
-                        }, ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking()));
-                        ctx.pipeToSelf(f, (c, err) -> err == null ? new ImportRead(c) : new StartupFailed(err));
+                        ctx.pipeToSelf(OutputDirImport.readAsync(outputDir,
+                                        ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking())),
+                                (c, err) -> err == null ? new ImportRead(c) : new StartupFailed(err));
                         return Behaviors.same();
                     }
                     toRecover.addAll(l.shas());
@@ -325,7 +319,7 @@ public final class ResultsStore {
         listener.quarantined(index.quarantined().size());
         LOG.error("results of commit {} quarantined ({}): its journal events (persistence id {}) cannot be read back; "
                 + "the coordinator runs without them and schedules nothing for this commit until they are repaired "
-                + "or deleted (docs/operations.md)", f.sha(), reason, CommitResults.persistenceId(f.sha()), f.failure());
+                + "or deleted (docs/operations.md)", f.sha(), reason, CommitEntity.persistenceId(f.sha()), f.failure());
         return true;
     }
 
@@ -357,7 +351,8 @@ public final class ResultsStore {
 
     private void route(CommitCommand c) {
         if (index.isQuarantined(c.sha())) {
-            refuseQuarantined(c);
+            RecoveryFailures.answerQuarantined(c);
+            LOG.warn("results of commit {} are quarantined: {} dropped", c.sha(), c.getClass().getSimpleName());
             return;
         }
         List<CommitCommand> queued = waiting.get(c.sha());
@@ -368,21 +363,10 @@ public final class ResultsStore {
         }
     }
 
-    /** Nothing is written for a quarantined commit; callers that wait for an answer get one that says so. */
-    private void refuseQuarantined(CommitCommand c) {
-        if (c instanceof Verdict v) {
-            v.replyTo().tell(new VerdictOutcome(v.sha(), v.key(), "not_claimed", v.token()));
-        } else if (c instanceof Clear cl) {
-            cl.replyTo().tell(new Cleared(cl.sha(), List.of()));
-        } else if (c instanceof Import i && i.done() != null) {
-            i.done().tell(new ImportDone(i.sha()));
-        }
-        LOG.warn("results of commit {} are quarantined: {} dropped", c.sha(), c.getClass().getSimpleName());
-    }
 
     private ActorRef<CommitCommand> entity(String sha) {
         return live.computeIfAbsent(sha, s -> {
-            ActorRef<CommitCommand> ref = ctx.spawn(CommitResults.create(s, deps), "commit-" + s);
+            ActorRef<CommitCommand> ref = ctx.spawn(CommitEntity.create(s, deps), "commit-" + s);
             ctx.watchWith(ref, new EntityStopped(s));
             return ref;
         });
@@ -413,7 +397,7 @@ public final class ResultsStore {
         ActorRef<Forgotten> replyTo = forgetting.remove(sha);
         CompletableFuture<Void> f = CompletableFuture.runAsync(() -> {
             try {
-                erasure.erase(CommitResults.persistenceId(sha));
+                erasure.erase(CommitEntity.persistenceId(sha));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -1,6 +1,7 @@
 package org.ktestci.coordinator.scheduling;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -109,7 +110,7 @@ final class ClaimPlanner {
     }
 
     static Set<String> keysOf(List<Job> jobs) {
-        Set<String> s = new java.util.HashSet<>();
+        Set<String> s = new HashSet<>();
         jobs.forEach(j -> s.add(j.resultKey()));
         return s;
     }

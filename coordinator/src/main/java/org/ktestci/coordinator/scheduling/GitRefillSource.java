@@ -2,7 +2,6 @@ package org.ktestci.coordinator.scheduling;
 
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
-import org.ktestci.coordinator.branches.Repositories;
 import org.ktestci.coordinator.results.ResultRecord;
 import org.ktestci.coordinator.results.ResultsIndex;
 import org.ktestci.schema.git.CommitInfo;
@@ -11,13 +10,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.IntSupplier;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * The production {@link RefillSource}: branches from config, history from git (walks cached per tip and
@@ -28,16 +30,16 @@ public final class GitRefillSource implements RefillSource {
     private static final Logger LOG = LoggerFactory.getLogger(GitRefillSource.class);
 
     private final String user;
-    private final java.util.function.Supplier<List<BranchSpec>> branches;
-    private final Repositories repos;
+    private final Supplier<List<BranchSpec>> branches;
+    private final RepositoryOpener repos;
     private final SubtestListingCache listings;
     private final ResultsIndex index;
     private final DurationCosts costs;
-    private final java.util.function.IntSupplier keepResultsCommits;
+    private final IntSupplier keepResultsCommits;
     private final Runnable onCollision;
     private final WindowPlanner planner = new WindowPlanner();
     private final Map<String, Walk> walks = new HashMap<>();
-    private final Set<String> reportedCollisions = new java.util.HashSet<>();
+    private final Set<String> reportedCollisions = new HashSet<>();
 
     private record Walk(ObjectId tip, int depth, List<String> commits) {}
 
@@ -49,20 +51,20 @@ public final class GitRefillSource implements RefillSource {
         return this;
     }
 
-    public GitRefillSource(String user, List<BranchSpec> branches, Repositories repos, SubtestListingCache listings,
+    public GitRefillSource(String user, List<BranchSpec> branches, RepositoryOpener repos, SubtestListingCache listings,
                            ResultsIndex index, DurationCosts costs, int keepResultsCommits, Runnable onCollision) {
         this(user, constant(List.copyOf(branches)), repos, listings, index, costs, () -> keepResultsCommits,
                 onCollision);
     }
 
-    private static <T> java.util.function.Supplier<T> constant(T value) {
+    private static <T> Supplier<T> constant(T value) {
         return () -> value;
     }
 
     /** {@code branches} and {@code keepResultsCommits} are read at each refill: a config reload changes them. */
-    public GitRefillSource(String user, java.util.function.Supplier<List<BranchSpec>> branches, Repositories repos,
+    public GitRefillSource(String user, Supplier<List<BranchSpec>> branches, RepositoryOpener repos,
                            SubtestListingCache listings, ResultsIndex index, DurationCosts costs,
-                           java.util.function.IntSupplier keepResultsCommits, Runnable onCollision) {
+                           IntSupplier keepResultsCommits, Runnable onCollision) {
         this.user = user;
         this.branches = branches;
         this.repos = repos;
@@ -133,7 +135,7 @@ public final class GitRefillSource implements RefillSource {
         if (reruns.isEmpty()) {
             return planned;
         }
-        List<Job> jobs = new java.util.ArrayList<>(reruns);
+        List<Job> jobs = new ArrayList<>(reruns);
         jobs.addAll(planned.jobs());
         jobs.sort(JobOrder.WINDOW);
         return new DesiredJobs.Result(List.copyOf(jobs), planned.desiredBeforeTruncation() + reruns.size(),

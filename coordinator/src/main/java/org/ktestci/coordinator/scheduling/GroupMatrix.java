@@ -1,8 +1,11 @@
 package org.ktestci.coordinator.scheduling;
 
 import org.ktestci.schema.keys.ResultKeys;
+import org.ktestci.schema.keys.Utf8ByteOrder;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -41,14 +44,14 @@ final class GroupMatrix {
      * Window order among entries of one commit and weight (scheduling.md §3 step 5 after weight and commit): cost
      * descending, test, kernel, env, arch id, listing index; the subtest makes it total.
      */
-    static final java.util.Comparator<Entry> ORDER = java.util.Comparator
-            .comparing(Entry::cost, java.util.Comparator.reverseOrder())
-            .thenComparing(Entry::test, org.ktestci.schema.keys.Utf8ByteOrder.COMPARATOR)
-            .thenComparing(Entry::kernel, org.ktestci.schema.keys.Utf8ByteOrder.COMPARATOR)
-            .thenComparing(Entry::env, org.ktestci.schema.keys.Utf8ByteOrder.COMPARATOR)
-            .thenComparing(Entry::archId, org.ktestci.schema.keys.Utf8ByteOrder.COMPARATOR)
+    static final Comparator<Entry> ORDER = Comparator
+            .comparing(Entry::cost, Comparator.reverseOrder())
+            .thenComparing(Entry::test, Utf8ByteOrder.COMPARATOR)
+            .thenComparing(Entry::kernel, Utf8ByteOrder.COMPARATOR)
+            .thenComparing(Entry::env, Utf8ByteOrder.COMPARATOR)
+            .thenComparing(Entry::archId, Utf8ByteOrder.COMPARATOR)
             .thenComparingInt(Entry::listingIndex)
-            .thenComparing(Entry::subtest, org.ktestci.schema.keys.Utf8ByteOrder.COMPARATOR);
+            .thenComparing(Entry::subtest, Utf8ByteOrder.COMPARATOR);
 
     final GroupSpec group;
     final List<Entry> entries;
@@ -66,7 +69,7 @@ final class GroupMatrix {
         for (int i = 0; i < idx.length; i++) {
             idx[i] = i;
         }
-        java.util.Arrays.sort(idx, (a, b) -> ORDER.compare(entries.get(a), entries.get(b)));
+        Arrays.sort(idx, (a, b) -> ORDER.compare(entries.get(a), entries.get(b)));
         this.windowOrder = new int[idx.length];
         for (int i = 0; i < idx.length; i++) {
             windowOrder[i] = idx[i];

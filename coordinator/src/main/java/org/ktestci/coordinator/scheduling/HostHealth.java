@@ -1,11 +1,13 @@
 package org.ktestci.coordinator.scheduling;
 
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+
 /**
  * One host's record for quarantine (scheduling.md §9): infrastructure-failed batches in a row, the number of
  * quarantines so far ({@code level}, the doubling exponent) and the end of the current one (0 = none).
  */
 public record HostHealth(int consecutive, int level, long until)
-        implements org.apache.pekko.actor.NoSerializationVerificationNeeded {
+        implements NoSerializationVerificationNeeded {
     static final HostHealth FRESH = new HostHealth(0, 0, 0);
 
     boolean quarantinedAt(long now) {

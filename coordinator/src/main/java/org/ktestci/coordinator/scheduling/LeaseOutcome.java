@@ -15,7 +15,7 @@ import java.util.Map;
 record LeaseOutcome(List<JobKey> decided, List<JobKey> requeued, List<JobKey> failedToRun, List<JobKey> counted,
                     Map<JobKey, String> reasons, boolean hostFailure, boolean hostSuccess) {
 
-    static LeaseOutcome of(LeaseGrant grant, JobWindow.LeaseEnded e, WindowState state, int infraRetries) {
+    static LeaseOutcome of(LeaseGrant grant, JobWindow.EndLease e, WindowState state, int infraRetries) {
         List<JobKey> decided = new ArrayList<>();
         List<JobKey> requeued = new ArrayList<>();
         List<JobKey> failedToRun = new ArrayList<>();

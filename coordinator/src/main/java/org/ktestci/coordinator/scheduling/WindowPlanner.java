@@ -1,7 +1,10 @@
 package org.ktestci.coordinator.scheduling;
 
+import org.ktestci.schema.keys.Utf8ByteOrder;
+
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -222,7 +225,7 @@ public final class WindowPlanner {
 
         @Override
         public int compareTo(Cursor o) {
-            int c = org.ktestci.schema.keys.Utf8ByteOrder.compare(commit, o.commit);
+            int c = Utf8ByteOrder.compare(commit, o.commit);
             if (c == 0) {
                 c = Boolean.compare(o.flagged(), flagged());
             }
@@ -251,7 +254,7 @@ public final class WindowPlanner {
                 kept[n++] = idx;
             }
         }
-        int[] result = n == kept.length ? kept : java.util.Arrays.copyOf(kept, n);
+        int[] result = n == kept.length ? kept : Arrays.copyOf(kept, n);
         remaining.put(cacheKey, new Remaining(m, removals, result));
         return result;
     }

@@ -1,5 +1,6 @@
 package org.ktestci.coordinator.scheduling;
 
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.ktestci.coordinator.scheduling.WindowEvent.ConstraintLearned;
 import org.ktestci.coordinator.scheduling.WindowEvent.FailuresReset;
 import org.ktestci.coordinator.scheduling.WindowEvent.HostQuarantined;
@@ -16,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntSupplier;
 
 /**
  * What {@link JobWindow} persists: pending jobs, leases, the epoch counter, job failures, host health and learned
@@ -125,6 +127,21 @@ final class WindowState {
         failures.forEach((k, v) -> f.add(new WindowSnapshot.FailureEntry(k, v)));
         return new WindowSnapshot(List.copyOf(pending.inOrder()), List.copyOf(leases.values()), epoch, f,
                 Map.copyOf(hosts), Map.copyOf(constraints));
+    }
+
+    /** The window's snapshots are {@link WindowSnapshot} copies; {@code quarantineAfter} is read at recovery. */
+    static SnapshotAdapter<WindowState> snapshots(IntSupplier quarantineAfter) {
+        return new SnapshotAdapter<>() {
+            @Override
+            public Object toJournal(WindowState state) {
+                return state.snapshot();
+            }
+
+            @Override
+            public WindowState fromJournal(Object from) {
+                return of((WindowSnapshot) from, quarantineAfter.getAsInt());
+            }
+        };
     }
 
     static WindowState of(WindowSnapshot s, int quarantineAfter) {

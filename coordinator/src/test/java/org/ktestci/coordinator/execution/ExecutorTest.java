@@ -7,6 +7,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.ktestci.coordinator.metrics.CoordinatorMetrics;
 import org.ktestci.coordinator.results.ResultsStore;
+import org.ktestci.coordinator.results.VerdictOutcome;
 import org.ktestci.coordinator.scheduling.BatchOffer;
 import org.ktestci.coordinator.scheduling.Job;
 import org.ktestci.coordinator.scheduling.JobKey;
@@ -105,7 +106,7 @@ class ExecutorTest {
         assertEquals("runner=host", v.run());
         assertEquals(new Ack("lease-1", 0), f.agent().expectMessageClass(Ack.class),
                 "not acknowledged before the verdict is durable");
-        v.replyTo().tell(new ResultsStore.VerdictOutcome(SHA, "t.a", "recorded", v.token()));
+        v.replyTo().tell(new VerdictOutcome(SHA, "t.a", VerdictOutcome.Result.RECORDED, v.token()));
         assertEquals(new Ack("lease-1", 1), f.agent().expectMessageClass(Ack.class));
 
         // Reliable delivery: a repeat of seq 1 is a duplicate (acknowledged again, not recorded); seq 3 before
@@ -118,7 +119,7 @@ class ExecutorTest {
         f.window().expectNoMessage(Duration.ofMillis(200));
         f.executor().tell(new BatchFinished("lease-1", 5, 2, BatchFinished.COMPLETED, "", "",
                 List.of(new BatchFinished.Unreached("t.b", "subtest_not_found")), List.of()));
-        JobWindow.LeaseEnded ended = f.window().expectMessageClass(JobWindow.LeaseEnded.class);
+        JobWindow.EndLease ended = f.window().expectMessageClass(JobWindow.EndLease.class);
         assertEquals(Set.of("t.a"), ended.verdictKeys());
         assertEquals("subtest_not_found", ended.unreached().get("t.b"));
         f.window().expectMessageClass(JobWindow.ClaimBatch.class); // claims the next batch at once
@@ -146,8 +147,8 @@ class ExecutorTest {
         f.executor().tell(new BatchFinished("lease-3", 5, 2, BatchFinished.COMPLETED, "", "",
                 List.of(new BatchFinished.Unreached("t.b", "subtest_not_found")), List.of()));
         f.window().expectNoMessage(Duration.ofMillis(300)); // the lease stays until t.a is durable
-        v.replyTo().tell(new ResultsStore.VerdictOutcome(SHA, "t.a", "recorded", v.token()));
-        JobWindow.LeaseEnded ended = f.window().expectMessageClass(JobWindow.LeaseEnded.class);
+        v.replyTo().tell(new VerdictOutcome(SHA, "t.a", VerdictOutcome.Result.RECORDED, v.token()));
+        JobWindow.EndLease ended = f.window().expectMessageClass(JobWindow.EndLease.class);
         assertEquals(Set.of("t.a"), ended.verdictKeys());
         List<Ack> acks = f.agent().receiveSeveralMessages(3).stream().filter(m -> m instanceof Ack)
                 .map(m -> (Ack) m).toList();
@@ -161,13 +162,13 @@ class ExecutorTest {
         f.agent().expectMessageClass(RunBatch.class);
         f.executor().tell(new SubtestFinished("lease-4", 5, 1, "t.a", "garbage", "UNKNOWN", 1, 0, 0, 1, "t.a", ""));
         ResultsStore.Verdict va = f.results().expectMessageClass(ResultsStore.Verdict.class);
-        va.replyTo().tell(new ResultsStore.VerdictOutcome(SHA, "t.a", "recorded", va.token()));
+        va.replyTo().tell(new VerdictOutcome(SHA, "t.a", VerdictOutcome.Result.RECORDED, va.token()));
         f.executor().tell(new SubtestFinished("lease-4", 5, 2, "t.b", "========= PASSED b in 0s", "PASSED", 0, 0, 0,
                 1, "t.b", ""));
         ResultsStore.Verdict vb = f.results().expectMessageClass(ResultsStore.Verdict.class);
-        vb.replyTo().tell(new ResultsStore.VerdictOutcome(SHA, "t.b", "recorded", vb.token()));
+        vb.replyTo().tell(new VerdictOutcome(SHA, "t.b", VerdictOutcome.Result.RECORDED, vb.token()));
         f.executor().tell(new BatchFinished("lease-4", 5, 3, BatchFinished.COMPLETED, "", "", List.of(), List.of()));
-        JobWindow.LeaseEnded ended = f.window().expectMessageClass(JobWindow.LeaseEnded.class);
+        JobWindow.EndLease ended = f.window().expectMessageClass(JobWindow.EndLease.class);
         assertEquals(Set.of("t.b"), ended.verdictKeys());
         assertEquals("unknown_status", ended.unreached().get("t.a"));
     }
@@ -180,7 +181,7 @@ class ExecutorTest {
         f.executor().tell(new BatchAccepted("lease-2", 9));
         RevokeLease revoke = f.agent().expectMessageClass(RevokeLease.class, Duration.ofSeconds(5));
         assertEquals("lease_timeout", revoke.reason());
-        JobWindow.LeaseEnded ended = f.window().expectMessageClass(JobWindow.LeaseEnded.class);
+        JobWindow.EndLease ended = f.window().expectMessageClass(JobWindow.EndLease.class);
         assertEquals("lease_timeout", ended.reason());
         assertTrue(ended.verdictKeys().isEmpty());
     }

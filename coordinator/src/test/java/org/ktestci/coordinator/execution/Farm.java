@@ -240,7 +240,8 @@ final class Farm implements AutoCloseable {
     }
 
     WorkerGateway.WorkersView workers() {
-        return AskPattern.<WorkerGateway.Command, WorkerGateway.WorkersView>ask(WorkerGateway.commands(gateway),
+        return AskPattern.<WorkerGateway.Command, WorkerGateway.WorkersView>askWithStatus(
+                WorkerGateway.commands(gateway),
                 WorkerGateway.GetWorkers::new, Duration.ofSeconds(10), kit.system().scheduler())
                 .toCompletableFuture().join();
     }

@@ -157,7 +157,7 @@ class HostileMessagesTest {
         // The lease goes on: its executor did not end it (worker_shutdown) nor stop, and farm4 stays up. (Other
         // window traffic, a slow claim under load say, is not what this test is about.)
         for (JobWindow.Command m : windowTraffic(g.window(), Duration.ofMillis(500))) {
-            assertFalse(m instanceof JobWindow.LeaseEnded, "a forged goodbye ended the lease: " + m);
+            assertFalse(m instanceof JobWindow.EndLease, "a forged goodbye ended the lease: " + m);
             assertFalse(m instanceof JobWindow.HostsChanged h && !h.upHosts().containsKey("farm4"),
                     "a forged goodbye removed the host: " + m);
         }
@@ -168,8 +168,8 @@ class HostileMessagesTest {
         // The host's own agent may say goodbye: its lease ends as worker_shutdown.
         g.wire().tell(new WorkerGoodbye("farm4", List.of(), honest.ref()));
         // The gateway's HostsChanged and the executor's LeaseEnded race to the window: either may come first.
-        JobWindow.LeaseEnded ended = (JobWindow.LeaseEnded) g.window().fishForMessage(Duration.ofSeconds(3),
-                m -> m instanceof JobWindow.LeaseEnded ? FishingOutcomes.complete()
+        JobWindow.EndLease ended = (JobWindow.EndLease) g.window().fishForMessage(Duration.ofSeconds(3),
+                m -> m instanceof JobWindow.EndLease ? FishingOutcomes.complete()
                         : FishingOutcomes.continueAndIgnore()).get(0);
         assertEquals("worker_shutdown", ended.reason());
     }

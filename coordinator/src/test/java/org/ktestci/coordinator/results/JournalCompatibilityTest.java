@@ -48,11 +48,11 @@ class JournalCompatibilityTest {
 
     @Test
     void aSnapshotWithoutAttempts() {
-        Object s = read(new CommitResults.CommitSnapshot(List.of(), Map.of()), "{\"records\":[{\"key\":\"t.a\","
+        Object s = read(new CommitSnapshot(List.of(), Map.of()), "{\"records\":[{\"key\":\"t.a\","
                 + "\"status\":\"FAILED_TO_RUN\",\"statusLine\":\"FAILED TO RUN\",\"duration\":0,\"starttime\":5,"
                 + "\"leaseId\":\"L\",\"host\":\"h\",\"slot\":1,\"arch\":\"x86_64\",\"attempt\":3,"
                 + "\"fullLogKey\":\"\",\"reason\":\"lease_timeout\",\"run\":\"\"}]}");
-        CommitResults.CommitSnapshot snap = (CommitResults.CommitSnapshot) s;
+        CommitSnapshot snap = (CommitSnapshot) s;
         ResultRecord r = snap.records().get(0);
         assertEquals(Status.FAILED_TO_RUN, r.status());
         assertEquals(List.of(), r.attempts());

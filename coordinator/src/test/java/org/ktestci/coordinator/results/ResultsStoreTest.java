@@ -49,10 +49,10 @@ class ResultsStoreTest {
             return projector.expectMessageClass(ResultsProjector.Dirty.class);
         }
 
-        String verdict(String sha, String key, String lease, String line) {
-            TestProbe<ResultsStore.VerdictOutcome> reply = KIT.createTestProbe();
+        VerdictOutcome.Result verdict(String sha, String key, String lease, String line) {
+            TestProbe<VerdictOutcome> reply = KIT.createTestProbe();
             store.tell(new ResultsStore.Verdict(sha, key, lease, 1, line, 1, 100, 101, key, "", 7, reply.ref()));
-            return reply.expectMessageClass(ResultsStore.VerdictOutcome.class).outcome();
+            return reply.expectMessageClass(VerdictOutcome.class).result();
         }
     }
 
@@ -84,9 +84,9 @@ class ResultsStoreTest {
         String sha = sha();
         claim(f, sha, "L1", "t.a");
         assertEquals(Status.INPROGRESS, f.index().record(sha, "t.a").orElseThrow().status());
-        assertEquals("not_claimed", f.verdict(sha, "t.a", "L0", "========= PASSED a in 1s"));
-        assertEquals("recorded", f.verdict(sha, "t.a", "L1", "========= FAILED a in 2s"));
-        assertEquals("duplicate", f.verdict(sha, "t.a", "L1", "========= PASSED a in 1s"));
+        assertEquals(VerdictOutcome.Result.NOT_CLAIMED, f.verdict(sha, "t.a", "L0", "========= PASSED a in 1s"));
+        assertEquals(VerdictOutcome.Result.RECORDED, f.verdict(sha, "t.a", "L1", "========= FAILED a in 2s"));
+        assertEquals(VerdictOutcome.Result.DUPLICATE, f.verdict(sha, "t.a", "L1", "========= PASSED a in 1s"));
         f.store().tell(new ResultsStore.Claim(sha, List.of(new ClaimedKey("t.a", 1)), "L2", 2, "h", 1, "x86_64", 200));
         ResultRecord r = f.index().record(sha, "t.a").orElseThrow();
         assertEquals(Status.FAILED, r.status(), "a later claim does not reopen a verdict");
@@ -98,21 +98,21 @@ class ResultsStoreTest {
     void aRerunIsAnObservationThatNeverReplacesTheVerdictAndSurvivesARestart(@TempDir Path out) {
         Fixture f = started(out);
         String sha = sha();
-        TestProbe<ResultsStore.VerdictOutcome> reply = KIT.createTestProbe();
+        TestProbe<VerdictOutcome> reply = KIT.createTestProbe();
         f.store().tell(new ResultsStore.Observe(sha, "t.a", 1, "R0", "h2", 0, "========= PASSED a in 1s", 1, 300, 1,
                 reply.ref()));
-        assertEquals("not_claimed", reply.expectMessageClass(ResultsStore.VerdictOutcome.class).outcome(),
+        assertEquals(VerdictOutcome.Result.NOT_CLAIMED, reply.expectMessageClass(VerdictOutcome.class).result(),
                 "no verdict yet: nothing to observe");
         claim(f, sha, "L1", "t.a");
-        assertEquals("recorded", f.verdict(sha, "t.a", "L1", "========= FAILED a in 2s"));
+        assertEquals(VerdictOutcome.Result.RECORDED, f.verdict(sha, "t.a", "L1", "========= FAILED a in 2s"));
         f.nextDirty();
         f.store().tell(new ResultsStore.Observe(sha, "t.a", 1, "R1", "h2", 3, "========= PASSED a in 1s", 1, 300, 2,
                 reply.ref()));
-        assertEquals("recorded", reply.expectMessageClass(ResultsStore.VerdictOutcome.class).outcome());
+        assertEquals(VerdictOutcome.Result.RECORDED, reply.expectMessageClass(VerdictOutcome.class).result());
         f.nextDirty();
         f.store().tell(new ResultsStore.Observe(sha, "t.a", 1, "R1", "h2", 3, "========= FAILED a in 1s", 1, 300, 3,
                 reply.ref()));
-        assertEquals("duplicate", reply.expectMessageClass(ResultsStore.VerdictOutcome.class).outcome());
+        assertEquals(VerdictOutcome.Result.DUPLICATE, reply.expectMessageClass(VerdictOutcome.class).result());
         ResultRecord r = f.index().record(sha, "t.a").orElseThrow();
         assertEquals(Status.FAILED, r.status(), "the first verdict stands");
         assertEquals("L1", r.leaseId());
@@ -134,9 +134,9 @@ class ResultsStoreTest {
         Fixture f = started(out);
         String sha = sha();
         claim(f, sha, "L1", "t.a", "t.b", "t.c");
-        assertEquals("recorded", f.verdict(sha, "t.a", "L1", "========= PASSED a in 1s"));
+        assertEquals(VerdictOutcome.Result.RECORDED, f.verdict(sha, "t.a", "L1", "========= PASSED a in 1s"));
         f.nextDirty();
-        assertEquals("recorded", f.verdict(sha, "t.c", "L1", "garbage"));
+        assertEquals(VerdictOutcome.Result.RECORDED, f.verdict(sha, "t.c", "L1", "garbage"));
         f.nextDirty();
         assertEquals(Status.UNKNOWN, f.index().record(sha, "t.c").orElseThrow().status());
         f.store().tell(new ResultsStore.Release(sha, List.of("t.a", "t.b", "t.c"), "L9", "lease_timeout"));
@@ -201,7 +201,7 @@ class ResultsStoreTest {
         Fixture first = started(out);
         String sha = sha();
         claim(first, sha, "L1", "t.a", "t.b");
-        assertEquals("recorded", first.verdict(sha, "t.a", "L1", "========= PASSED a in 1s"));
+        assertEquals(VerdictOutcome.Result.RECORDED, first.verdict(sha, "t.a", "L1", "========= PASSED a in 1s"));
         first.nextDirty();
         KIT.stop(first.store());
 
@@ -210,8 +210,8 @@ class ResultsStoreTest {
         assertEquals(Status.PASSED, second.index().record(sha, "t.a").orElseThrow().status());
         assertEquals(Status.INPROGRESS, second.index().record(sha, "t.b").orElseThrow().status(),
                 "a claim of a lease the window may still resume stays until that lease ends");
-        assertEquals("duplicate", second.verdict(sha, "t.a", "L1", "========= FAILED a in 9s"));
-        assertEquals("recorded", second.verdict(sha, "t.b", "L1", "========= FAILED b in 2s"));
+        assertEquals(VerdictOutcome.Result.DUPLICATE, second.verdict(sha, "t.a", "L1", "========= FAILED a in 9s"));
+        assertEquals(VerdictOutcome.Result.RECORDED, second.verdict(sha, "t.b", "L1", "========= FAILED b in 2s"));
     }
 
     @Test
@@ -224,22 +224,22 @@ class ResultsStoreTest {
         }
         claim(first, sha, "L1", keys);
         // Sent without waiting, so the entity receives them while earlier writes are still in flight.
-        List<TestProbe<ResultsStore.VerdictOutcome>> replies = new java.util.ArrayList<>();
+        List<TestProbe<VerdictOutcome>> replies = new java.util.ArrayList<>();
         for (int i = 0; i < keys.length; i++) {
-            TestProbe<ResultsStore.VerdictOutcome> reply = KIT.createTestProbe();
+            TestProbe<VerdictOutcome> reply = KIT.createTestProbe();
             first.store().tell(new ResultsStore.Verdict(sha, keys[i], "L1", 1, "========= PASSED k" + i + " in 1s",
                     1, 100, 101, keys[i], "", i, reply.ref()));
             replies.add(reply);
         }
-        TestProbe<ResultsStore.VerdictOutcome> repeat = KIT.createTestProbe();
+        TestProbe<VerdictOutcome> repeat = KIT.createTestProbe();
         first.store().tell(new ResultsStore.Verdict(sha, keys[0], "L1", 1, "========= FAILED k0 in 9s",
                 1, 100, 101, keys[0], "", 99, repeat.ref()));
         for (int i = 0; i < keys.length; i++) {
-            ResultsStore.VerdictOutcome o = replies.get(i).expectMessageClass(ResultsStore.VerdictOutcome.class);
-            assertEquals("recorded", o.outcome(), keys[i]);
+            VerdictOutcome o = replies.get(i).expectMessageClass(VerdictOutcome.class);
+            assertEquals(VerdictOutcome.Result.RECORDED, o.result(), keys[i]);
             assertEquals(i, o.token(), "each reply carries its request's token");
         }
-        assertEquals("duplicate", repeat.expectMessageClass(ResultsStore.VerdictOutcome.class).outcome(),
+        assertEquals(VerdictOutcome.Result.DUPLICATE, repeat.expectMessageClass(VerdictOutcome.class).result(),
                 "a repeat inside the same burst sees the verdict written just before it");
         KIT.stop(first.store());
 

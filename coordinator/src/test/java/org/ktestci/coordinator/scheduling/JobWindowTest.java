@@ -108,7 +108,7 @@ class JobWindowTest {
         }
 
         void end(LeaseGrant g, String outcome, String reason, Map<String, String> unreached, Set<String> verdicts) {
-            window.tell(new JobWindow.LeaseEnded(g.leaseId(), outcome, reason, unreached, verdicts));
+            window.tell(new JobWindow.EndLease(g.leaseId(), outcome, reason, unreached, verdicts));
         }
 
         JobWindow.LeaseSummary leases() {
@@ -152,6 +152,21 @@ class JobWindowTest {
 
     private static List<String> subtests(LeaseGrant g) {
         return g.jobs().stream().map(j -> j.key().subtest()).toList();
+    }
+
+    @Test
+    void aQuarantineLongerThanTheSchedulersLimitIsKeptAndTheWindowGoesOn() {
+        String id = "job-window-" + UUID.randomUUID();
+        Fixture f = start(settings(600, 2), new FixedSource(List.of()), id);
+        long year = 365L * 24 * 3600; // Pekko's scheduler takes at most about 248 days
+        TestProbe<HostHealth> reply = KIT.createTestProbe();
+        f.window().tell(new JobWindow.QuarantineHost("farm1", year, reply.ref()));
+        HostHealth h = reply.receiveMessage(Duration.ofSeconds(5));
+        assertTrue(h.until() > System.currentTimeMillis() + (year - 60) * 1000, "quarantined for the year");
+        assertEquals(List.of("farm1"), f.queue().quarantinedHosts());
+        KIT.stop(f.window());
+        Fixture again = start(settings(600, 2), new FixedSource(List.of()), id);
+        assertEquals(List.of("farm1"), again.queue().quarantinedHosts(), "recovered, timer set again");
     }
 
     @Test
@@ -264,7 +279,7 @@ class JobWindowTest {
         TestProbe<BatchOffer> idle = f.parkedClaim("h", 1, "x86_64");
         // The executor ends its lease and claims again at once: both land in one group commit.
         TestProbe<BatchOffer> again = KIT.createTestProbe();
-        f.window().tell(new JobWindow.LeaseEnded(g.leaseId(), "INFRA_FAILURE", "deps_failed", Map.of(), Set.of()));
+        f.window().tell(new JobWindow.EndLease(g.leaseId(), "INFRA_FAILURE", "deps_failed", Map.of(), Set.of()));
         f.window().tell(new JobWindow.ClaimBatch("h", 0, "x86_64", again.ref()));
         assertEquals(List.of("a"), subtests(idle.expectMessageClass(BatchOffer.class, Duration.ofSeconds(5)).grant()),
                 "the requeued job goes to the parked slot, not only at the next refill");
@@ -292,7 +307,7 @@ class JobWindowTest {
         assertEquals(List.of("a", "b"), subtests(g));
         // The executor ends the revoked lease and claims again at once, as it does after an admin revoke.
         TestProbe<BatchOffer> again = KIT.createTestProbe();
-        f.window().tell(new JobWindow.LeaseEnded(g.leaseId(), "REVOKED", "admin_revoke", Map.of(), Set.of()));
+        f.window().tell(new JobWindow.EndLease(g.leaseId(), "REVOKED", "admin_revoke", Map.of(), Set.of()));
         f.window().tell(new JobWindow.ClaimBatch("h", 0, "x86_64", again.ref()));
         LeaseGrant next = again.expectMessageClass(BatchOffer.class).grant();
         assertEquals("new", next.commit());
@@ -398,7 +413,7 @@ class JobWindowTest {
         Fixture f = start(settings(30, 0), source);
         f.window().tell(new JobWindow.HostsChanged(Map.of("x", "x86_64", "y", "aarch64")));
         LeaseGrant g = f.claim("x", 0, "x86_64");
-        f.window().tell(new JobWindow.LeaseEnded(g.leaseId(), BatchFinished.ARCH_MISMATCH, "arch_mismatch", Map.of(),
+        f.window().tell(new JobWindow.EndLease(g.leaseId(), BatchFinished.ARCH_MISMATCH, "arch_mismatch", Map.of(),
                 Set.of(), "aarch64", ""));
         f.parkedClaim("x", 0, "x86_64");
         LeaseGrant arm = f.claim("y", 0, "aarch64");
@@ -424,7 +439,7 @@ class JobWindowTest {
         f.window().tell(new JobWindow.RequestRefill("test"));
         assertTrue(source.computing.tryAcquire(10, TimeUnit.SECONDS), "the refill started");
         LeaseGrant g = f.claim("x", 0, "x86_64");
-        f.window().tell(new JobWindow.LeaseEnded(g.leaseId(), BatchFinished.ARCH_MISMATCH, "arch_mismatch", Map.of(),
+        f.window().tell(new JobWindow.EndLease(g.leaseId(), BatchFinished.ARCH_MISMATCH, "arch_mismatch", Map.of(),
                 Set.of(), "aarch64", ""));
         f.leases(); // the lease end is applied
         source.gate = null;

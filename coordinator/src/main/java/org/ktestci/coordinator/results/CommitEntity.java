@@ -11,15 +11,15 @@ import org.apache.pekko.persistence.typed.RecoveryFailed;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
-import org.ktestci.coordinator.journal.JsonSerializable;
 import org.ktestci.coordinator.results.CommitEvent.ClaimReleased;
 import org.ktestci.coordinator.results.CommitEvent.ClaimedKey;
 import org.ktestci.coordinator.results.CommitEvent.ResultsCleared;
-import org.ktestci.coordinator.results.CommitEvent.SubtestStarted;
+import org.ktestci.coordinator.results.CommitEvent.StartRecorded;
 import org.ktestci.coordinator.results.CommitEvent.SubtestsClaimed;
 import org.ktestci.coordinator.results.CommitEvent.VerdictRecorded;
 import org.ktestci.coordinator.results.CommitEvent.VerdictsImported;
@@ -33,14 +33,17 @@ import org.ktestci.coordinator.results.ResultsStore.Release;
 import org.ktestci.coordinator.results.ResultsStore.Started;
 import org.ktestci.coordinator.results.ResultsStore.StopEntity;
 import org.ktestci.coordinator.results.ResultsStore.Verdict;
-import org.ktestci.coordinator.results.ResultsStore.VerdictOutcome;
 import org.ktestci.schema.status.Status;
 import org.ktestci.schema.status.StatusParser;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * One commit's results, event-sourced (persistence id {@code commit-<sha>}, events tagged {@code results},
@@ -48,7 +51,7 @@ import java.util.Set;
  * first verdict stands (storage.md §7.1). After each event it updates the {@link ResultsIndex} and tells the
  * projector which commit to render.
  */
-public final class CommitResults extends EventSourcedBehavior<CommitCommand, CommitEvent, CommitState> {
+public final class CommitEntity extends EventSourcedBehavior<CommitCommand, CommitEvent, CommitState> {
     public static final String TAG = "results";
     static final String PERSISTENCE_PREFIX = "commit-";
     private static final Duration IDLE = Duration.ofSeconds(120);
@@ -57,15 +60,6 @@ public final class CommitResults extends EventSourcedBehavior<CommitCommand, Com
     record Deps(ResultsIndex index, ActorRef<ResultsProjector.Command> projector,
                 ActorRef<ResultsStore.Command> parent, ResultsStore.Listener listener) {}
 
-    /** The snapshot form of {@link CommitState} (a copy: the live state is mutated in place). */
-    public record CommitSnapshot(List<ResultRecord> records,
-                                 java.util.Map<String, List<org.ktestci.schema.results.FailureReason.Attempt>> released)
-            implements JsonSerializable {
-        public CommitSnapshot {
-            released = released == null ? java.util.Map.of() : released; // absent in older snapshots
-        }
-    }
-
     private final String sha;
     private final Deps deps;
     private final ActorContext<CommitCommand> ctx;
@@ -73,7 +67,7 @@ public final class CommitResults extends EventSourcedBehavior<CommitCommand, Com
     static Behavior<CommitCommand> create(String sha, Deps deps) {
         return Behaviors.setup(ctx -> {
             ctx.setReceiveTimeout(IDLE, new Idle(sha));
-            return new CommitResults(ctx, sha, deps);
+            return new CommitEntity(ctx, sha, deps);
         });
     }
 
@@ -81,7 +75,7 @@ public final class CommitResults extends EventSourcedBehavior<CommitCommand, Com
         return PERSISTENCE_PREFIX + sha;
     }
 
-    private CommitResults(ActorContext<CommitCommand> ctx, String sha, Deps deps) {
+    private CommitEntity(ActorContext<CommitCommand> ctx, String sha, Deps deps) {
         super(PersistenceId.ofUniqueId(persistenceId(sha)),
                 SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
         this.ctx = ctx;
@@ -142,7 +136,7 @@ public final class CommitResults extends EventSourcedBehavior<CommitCommand, Com
     }
 
     /** An event waiting to be written, the keys it touches, and what to do once it is durable. */
-    private record Write(CommitEvent event, List<String> keys, java.util.function.Consumer<CommitState> after) {}
+    private record Write(CommitEvent event, List<String> keys, Consumer<CommitState> after) {}
 
     /**
      * Group commit: commands arriving together (a busy farm where many slots run one commit, a worker catching
@@ -150,7 +144,7 @@ public final class CommitResults extends EventSourcedBehavior<CommitCommand, Com
      * journal in one write, in arrival order. Decisions (first verdict stands, claimed by this lease) are taken
      * against the state as the buffered events will leave it ({@link #pending}).
      */
-    private final List<Write> buffer = new java.util.ArrayList<>();
+    private final List<Write> buffer = new ArrayList<>();
     private final CommitState pending = new CommitState();
     private boolean flushQueued;
 
@@ -198,18 +192,18 @@ public final class CommitResults extends EventSourcedBehavior<CommitCommand, Com
         if (r == null || r.hasVerdict() || !r.leaseId().equals(s.leaseId())) {
             return Effect().none();
         }
-        return enqueue(state, new Write(new SubtestStarted(sha, s.key(), s.leaseId(), s.atSeconds()),
+        return enqueue(state, new Write(new StartRecorded(sha, s.key(), s.leaseId(), s.atSeconds()),
                 List.of(s.key()), st -> { }));
     }
 
     private Effect<CommitEvent, CommitState> onVerdict(CommitState state, Verdict v) {
         ResultRecord claimed = effective(state, v.key());
-        String refusal = claimed == null || !claimed.leaseId().equals(v.leaseId()) ? "not_claimed"
-                : claimed.hasVerdict() ? "duplicate" : null;
+        VerdictOutcome.Result refusal = claimed == null || !claimed.leaseId().equals(v.leaseId())
+                ? VerdictOutcome.Result.NOT_CLAIMED : claimed.hasVerdict() ? VerdictOutcome.Result.DUPLICATE : null;
         if (refusal != null) {
             ctx.getLog().warn("verdict rejected ({}): commit={} key={} lease={}", refusal, sha, v.key(), v.leaseId());
             v.replyTo().tell(new VerdictOutcome(sha, v.key(), refusal, v.token()));
-            if ("duplicate".equals(refusal)) {
+            if (refusal == VerdictOutcome.Result.DUPLICATE) {
                 deps.listener().duplicate();
             }
             return Effect().none();
@@ -221,7 +215,7 @@ public final class CommitResults extends EventSourcedBehavior<CommitCommand, Com
         return enqueue(state, new Write(e, List.of(v.key()), s -> {
             ctx.getLog().info("verdict: commit={} key={} status={} lease={} slot={}:{}", sha, v.key(),
                     status.display(), v.leaseId(), claimed.host(), claimed.slot());
-            v.replyTo().tell(new VerdictOutcome(sha, v.key(), "recorded", v.token()));
+            v.replyTo().tell(new VerdictOutcome(sha, v.key(), VerdictOutcome.Result.RECORDED, v.token()));
             deps.listener().recorded(status);
             deps.listener().recorded(sha, v.key(), status, e.recordedAtMillis());
         }));
@@ -230,7 +224,8 @@ public final class CommitResults extends EventSourcedBehavior<CommitCommand, Com
     /** A re-run: an observation of a key with a verdict, never a second verdict ("first verdict stands"). */
     private Effect<CommitEvent, CommitState> onObserve(CommitState state, ResultsStore.Observe o) {
         ResultRecord r = effective(state, o.key());
-        String refusal = r == null || !r.hasVerdict() ? "not_claimed" : r.observed(o.n()) ? "duplicate" : null;
+        VerdictOutcome.Result refusal = r == null || !r.hasVerdict() ? VerdictOutcome.Result.NOT_CLAIMED
+                : r.observed(o.n()) ? VerdictOutcome.Result.DUPLICATE : null;
         if (refusal != null) {
             ctx.getLog().warn("observation rejected ({}): commit={} key={} n={} lease={}", refusal, sha, o.key(),
                     o.n(), o.leaseId());
@@ -243,7 +238,7 @@ public final class CommitResults extends EventSourcedBehavior<CommitCommand, Com
         return enqueue(state, new Write(e, List.of(o.key()), s -> {
             ctx.getLog().info("re-run observed: commit={} key={} n={} status={} first={} lease={} slot={}:{}", sha,
                     o.key(), o.n(), status.display(), r.status().display(), o.leaseId(), o.host(), o.slot());
-            o.replyTo().tell(new VerdictOutcome(sha, o.key(), "recorded", o.token()));
+            o.replyTo().tell(new VerdictOutcome(sha, o.key(), VerdictOutcome.Result.RECORDED, o.token()));
         }));
     }
 
@@ -281,7 +276,7 @@ public final class CommitResults extends EventSourcedBehavior<CommitCommand, Com
         if (keys.isEmpty()) {
             return Effect().none();
         }
-        java.util.Map<String, String> own = new java.util.HashMap<>();
+        Map<String, String> own = new HashMap<>();
         keys.forEach(k -> {
             String why = rel.reasons().get(k);
             if (why != null && !why.equals(rel.reason())) {
@@ -318,8 +313,8 @@ public final class CommitResults extends EventSourcedBehavior<CommitCommand, Com
      * Writes what is buffered and {@code extra} in one journal write, then mirrors the touched keys into the
      * index, marks the commit for the projector and runs each write's follow-up.
      */
-    private org.apache.pekko.persistence.typed.javadsl.EffectBuilder<CommitEvent, CommitState> flush(Write... extra) {
-        List<Write> all = new java.util.ArrayList<>(buffer);
+    private EffectBuilder<CommitEvent, CommitState> flush(Write... extra) {
+        List<Write> all = new ArrayList<>(buffer);
         all.addAll(List.of(extra));
         buffer.clear();
         pending.clearOverlay();

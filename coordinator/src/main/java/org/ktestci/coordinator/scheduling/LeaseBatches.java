@@ -1,0 +1,213 @@
+package org.ktestci.coordinator.scheduling;
+
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
+import org.ktestci.coordinator.live.CommitClock;
+import org.ktestci.coordinator.live.LiveEvents;
+import org.ktestci.coordinator.metrics.CoordinatorMetrics;
+import org.ktestci.coordinator.results.CommitEvent;
+import org.ktestci.coordinator.results.ResultsStore;
+import org.ktestci.coordinator.scheduling.WindowEvent.LeaseGranted;
+import org.slf4j.Logger;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * The {@link JobWindow}'s claims and lease ends between two journal writes: collected, then flushed as one write
+ * (a busy farm ends and grants many leases a second), each claim planned ({@link ClaimPlanner}) or parked until
+ * work it may take exists, parked claims served oldest first after every change. Owned by the window's actor.
+ */
+final class LeaseBatches {
+    private final ActorRef<JobWindow.Command> window;
+    private final ActorRef<ResultsStore.Command> results;
+    private final FairShare fairShare;
+    private final RefillInFlight refill;
+    private final LeaseEnding ending;
+    private final QueueReporting queue;
+    private final CoordinatorMetrics metrics;
+    private final LiveEvents live;
+    private final CommitClock clock;
+    private final Supplier<SchedulerSettings> settings;
+    private final Supplier<Map<String, String>> upHosts;
+    private final Logger log;
+
+    private final Deque<JobWindow.ClaimBatch> parked = new ArrayDeque<>();
+    /** Lease ends and claims waiting for the next {@link JobWindow.Flush}. */
+    private final List<JobWindow.EndLease> endings = new ArrayList<>();
+    private final List<JobWindow.ClaimBatch> claims = new ArrayList<>();
+    private boolean flushQueued;
+
+    LeaseBatches(ActorRef<JobWindow.Command> window, ActorRef<ResultsStore.Command> results, FairShare fairShare,
+                 RefillInFlight refill, LeaseEnding ending, QueueReporting queue, CoordinatorMetrics metrics,
+                 LiveEvents live, CommitClock clock, Supplier<SchedulerSettings> settings,
+                 Supplier<Map<String, String>> upHosts, Logger log) {
+        this.window = window;
+        this.results = results;
+        this.fairShare = fairShare;
+        this.refill = refill;
+        this.ending = ending;
+        this.queue = queue;
+        this.metrics = metrics;
+        this.live = live;
+        this.clock = clock;
+        this.settings = settings;
+        this.upHosts = upHosts;
+        this.log = log;
+    }
+
+    /** An idle slot's claim: served at the next flush (it replaces that slot's earlier claim). */
+    void claim(JobWindow.ClaimBatch c) {
+        cancel(c.host(), c.slot());
+        claims.add(c);
+        queueFlush();
+    }
+
+    /** A slot went away or became unreachable: forget its claim. */
+    void cancel(String host, int slot) {
+        parked.removeIf(p -> p.host().equals(host) && p.slot() == slot);
+        claims.removeIf(p -> p.host().equals(host) && p.slot() == slot);
+    }
+
+    /** A lease of the window ends: at the next flush. */
+    void end(JobWindow.EndLease e) {
+        endings.add(e);
+        queueFlush();
+    }
+
+    int parked() {
+        return parked.size();
+    }
+
+    private void queueFlush() {
+        if (!flushQueued) {
+            flushQueued = true;
+            window.tell(new JobWindow.Flush());
+        }
+    }
+
+    /**
+     * Group commit (scheduling.md §5): the lease ends and claims collected since the last flush become one journal
+     * write; {@code effects} are the window's.
+     */
+    Effect<WindowEvent, WindowState> flush(WindowState state, EffectFactories<WindowEvent, WindowState> effects) {
+        flushQueued = false;
+        long now = System.currentTimeMillis();
+        List<WindowEvent> events = new ArrayList<>();
+        List<Runnable> announce = new ArrayList<>();
+        // Host health as this write will leave it: two leases of one host ending together both count.
+        Map<String, HostHealth> hosts = new HashMap<>();
+        Set<String> ended = new HashSet<>();
+        boolean requeues = false;
+        for (JobWindow.EndLease e : endings) {
+            LeaseGrant grant = state.leases.get(e.leaseId());
+            if (grant != null && ended.add(e.leaseId())) {
+                LeaseOutcome o = LeaseOutcome.of(grant, e, state, settings.get().infraRetries());
+                List<WindowEvent> own = ending.events(state, grant, e, o, hosts, now);
+                events.addAll(own);
+                requeues |= !o.requeued().isEmpty();
+                announce.add(() -> ending.ended(grant, e, o, own));
+            }
+        }
+        endings.clear();
+        if (requeues && !claims.isEmpty()) {
+            // Jobs going back to pending are not in this state yet: plan the claims once they are, or a slot
+            // that just lost a lease (revoke, expiry) would take older work before its own requeued subtests.
+            return effects.persist(events).thenRun(s -> {
+                announce.forEach(Runnable::run);
+                queue.changed(s);
+                queueFlush();
+                serveParked(); // a parked slot may take the requeued jobs the claiming one may not (§5)
+            });
+        }
+        Set<JobKey> taken = new HashSet<>();
+        long epoch = state.epoch;
+        for (JobWindow.ClaimBatch c : claims) {
+            LeaseGranted g = plan(state, c, hosts, taken, epoch, now);
+            if (g == null) {
+                parked.addLast(c);
+                continue;
+            }
+            epoch = g.epoch();
+            events.add(g);
+            announce.add(() -> granted(state, g, c));
+        }
+        claims.clear();
+        if (events.isEmpty()) {
+            return effects.none();
+        }
+        return effects.persist(events).thenRun(s -> {
+            announce.forEach(Runnable::run);
+            queue.changed(s);
+            serveParked();
+        });
+    }
+
+    /** The grant for claim {@code c}, or null to park it; {@code taken}: jobs promised earlier in this write. */
+    private LeaseGranted plan(WindowState state, JobWindow.ClaimBatch c, Map<String, HostHealth> hosts, Set<JobKey> taken,
+                              long epoch, long now) {
+        if (refill.claimsWait() || hosts.getOrDefault(c.host(), state.health(c.host())).quarantinedAt(now)) {
+            return null;
+        }
+        // The farm's slots: each holds a lease, or has a claim parked or being served (adaptive budget, §5).
+        int slots = state.leases.size() + parked.size() + claims.size();
+        ClaimPlanner.Plan plan = ClaimPlanner.plan(state, fairShare, c.host(), c.slot(), c.arch(),
+                settings.get().subtestDurationMax(), settings.get().tailBudget(), slots,
+                ClaimPlanner.otherHostsOfArch(upHosts.get(), state, c.host(), c.arch(), now), now, taken);
+        if (plan == null) {
+            return null;
+        }
+        List<JobKey> keys = new ArrayList<>();
+        List<Integer> attempts = new ArrayList<>();
+        for (Job j : plan.jobs()) {
+            keys.add(j.key());
+            taken.add(j.key());
+            attempts.add(state.failuresOf(j.key()).count() + 1);
+        }
+        fairShare.charge(plan.seed().branch(), plan.totalCost(), now);
+        // Epochs only grow: past the journal's last one, and past wall-clock microseconds, so a journal that was
+        // lost or replaced cannot issue an epoch a running worker has already seen.
+        return new LeaseGranted(UUID.randomUUID().toString(), Math.max(epoch + 1, now * 1000), c.host(), c.slot(),
+                c.arch(), keys, attempts, plan.seed().branch(), plan.totalCost(), now);
+    }
+
+    private void granted(WindowState state, LeaseGranted g, JobWindow.ClaimBatch c) {
+        LeaseGrant grant = state.leases.get(g.leaseId());
+        List<CommitEvent.ClaimedKey> claimed = new ArrayList<>();
+        for (int i = 0; i < grant.jobs().size(); i++) {
+            Job j = grant.jobs().get(i);
+            claimed.add(new CommitEvent.ClaimedKey(j.resultKey(), grant.attempts().get(i)));
+            queue.leased(j.key(), g.at());
+        }
+        results.tell(new ResultsStore.Claim(grant.commit(), claimed, grant.leaseId(), grant.epoch(), c.host(), c.slot(),
+                c.arch(), g.at() / 1000));
+        metrics.leasesGranted.inc();
+        log.info("lease granted: lease={} epoch={} slot={}:{} commit={} test={} subtests={} attempt={}",
+                grant.leaseId(), grant.epoch(), c.host(), c.slot(), grant.commit(), grant.first().key().test(),
+                grant.jobs().size(), grant.attempt());
+        c.replyTo().tell(new BatchOffer(grant));
+        live.lease(LeaseEnding.live(grant), "granted", "", g.at());
+        clock.firstLease(grant.commit(), g.at()).ifPresent(ms -> metrics.commitFirstLease.observe(ms / 1000.0));
+        queue.changed(state);
+        if (refill.lowWaterDue(state.pending.size(), settings.get().refillAt(), settings.get().fetchInterval().toMillis(),
+                System.currentTimeMillis())) {
+            window.tell(new JobWindow.RequestRefill("low_water"));
+        }
+    }
+
+    /** Parked claims are re-sent to self, oldest first; those still without work park again. */
+    void serveParked() {
+        List<JobWindow.ClaimBatch> again = new ArrayList<>(parked);
+        parked.clear();
+        again.forEach(window::tell);
+    }
+}
