@@ -13,7 +13,7 @@ import org.ktestci.schema.config.CiConfig;
 import org.ktestci.schema.config.HostConfig;
 import org.ktestci.schema.config.RepoConfig;
 import org.ktestci.schema.config.TestGroupConfig;
-import org.ktestci.worker.run.TestListing;
+import org.ktestci.schema.run.TestListing;
 
 import java.time.Duration;
 import java.util.ArrayList;

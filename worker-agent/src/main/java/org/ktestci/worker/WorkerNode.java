@@ -3,9 +3,6 @@ package org.ktestci.worker;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.eclipse.jgit.lib.ObjectId;
-import org.eclipse.jgit.lib.Repository;
-import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.ktestci.schema.config.CiConfig;
 import org.ktestci.schema.config.WorkerConfig;
 import org.ktestci.worker.agent.ActiveLeases;
@@ -17,12 +14,12 @@ import org.ktestci.worker.agent.SlotRunner;
 import org.ktestci.worker.agent.WorkerAgent;
 import org.ktestci.worker.checkout.WorkspaceCheckout;
 import org.ktestci.worker.run.BatchExecution;
+import org.ktestci.worker.run.KtestRevision;
 import org.ktestci.worker.qemu.KvmDecision;
 import org.ktestci.worker.qemu.KvmProbe;
 import org.ktestci.worker.qemu.QemuSettings;
 import org.ktestci.worker.run.SlotSettings;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
@@ -51,7 +48,7 @@ public final class WorkerNode {
         BatchValidator validator = new BatchValidator(w.ktestDir(), Optional.of(w.arch().id()),
                 new KernelPolicy(w.kernelStore(), w.kernelPaths(), w.qemuKernel()));
         AgentIdentity identity = new AgentIdentity(w.host(), w.arch().id(), w.slots(), w.runner().id(), AGENT_VERSION,
-                ktestRevision(w.ktestDir()), memoryMib(), Runtime.getRuntime().availableProcessors());
+                KtestRevision.of(w.ktestDir()), memoryMib(), Runtime.getRuntime().availableProcessors());
         QemuSettings qemuSettings = new QemuSettings(w.kernelStore(), w.qemuBinary(), onPath(w.busybox()),
                 onPath(w.bash()), w.qemuKernel(), w.arch().id(), w.rootImage(), w.defaultRootImage(),
                 w.workspace().resolve("module-index"));
@@ -112,26 +109,6 @@ public final class WorkerNode {
             }
         }
         return Path.of(command);
-    }
-
-    /** HEAD of the worker's ktest checkout, or its path when it is not a git tree (a Nix store path). */
-    public static String ktestRevisionOf(Path ktestDir) {
-        return ktestRevision(ktestDir);
-    }
-
-    static String ktestRevision(Path ktestDir) {
-        File gitDir = ktestDir.resolve(".git").toFile();
-        if (gitDir.isDirectory()) {
-            try (Repository r = new FileRepositoryBuilder().setGitDir(gitDir).build()) {
-                ObjectId head = r.resolve("HEAD");
-                if (head != null) {
-                    return head.getName();
-                }
-            } catch (IOException ignored) {
-                // fall through to the path
-            }
-        }
-        return ktestDir.toString();
     }
 
     static long memoryMib() {

@@ -1,4 +1,4 @@
-package org.ktestci.worker.run;
+package org.ktestci.schema.run;
 
 import java.io.File;
 import java.io.IOException;

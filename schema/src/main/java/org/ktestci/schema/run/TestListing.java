@@ -1,4 +1,4 @@
-package org.ktestci.worker.run;
+package org.ktestci.schema.run;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

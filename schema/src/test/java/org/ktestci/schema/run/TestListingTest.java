@@ -1,8 +1,9 @@
-package org.ktestci.worker.run;
+package org.ktestci.schema.run;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -40,7 +41,7 @@ class TestListingTest {
         assertEquals(List.of("alpha", "beta"), TestListing.list(t));
         ProcessCapture.Result deps = ProcessCapture.run(List.of(t.toString(), "deps"), dir, null,
                 Duration.ofSeconds(10));
-        assertEquals(List.of("512"), Deps.parse(deps.output()).values().get("ktest_mem"));
+        assertEquals("ktest_mem=512", deps.output().strip());
         ProcessCapture.Result broken = ProcessCapture.run(List.of(t.toString(), "broken"), dir, null,
                 Duration.ofSeconds(10));
         assertEquals(3, broken.exitCode());
@@ -52,7 +53,12 @@ class TestListingTest {
         Path t = dir.resolve("bad.ktest");
         Files.writeString(t, "#!/bin/bash\necho 'syntax error near x' >&2\nexit 2\n");
         Files.setPosixFilePermissions(t, PosixFilePermissions.fromString("rwxr-xr-x"));
-        var e = assertThrows(java.io.IOException.class, () -> TestListing.list(t));
+        var e = assertThrows(IOException.class, () -> TestListing.list(t));
         assertTrue(e.getMessage().contains("exited with status 2: syntax error near x"), e.getMessage());
+    }
+
+    @Test
+    void namesAreSplitOnWhitespaceDeduplicatedAndCheckedAgainstTheSubtestAlphabet() {
+        assertEquals(List.of("a", "b/c", "d"), TestListing.parse("t", "a b/c\n a d bad$name\n"));
     }
 }
