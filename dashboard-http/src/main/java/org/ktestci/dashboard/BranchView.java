@@ -4,6 +4,7 @@ import org.ktestci.schema.git.CommitInfo;
 import org.ktestci.schema.json.KtestJson;
 import org.ktestci.schema.results.CommitResults;
 import org.ktestci.schema.results.ResultEntry;
+import org.ktestci.schema.results.ShortDuration;
 import org.ktestci.schema.status.Status;
 
 import java.util.ArrayList;
@@ -196,7 +197,7 @@ final class BranchView {
         StringBuilder b = new StringBuilder("<p class=\"summary\">").append(completed).append(" completed runs: ")
                 .append(passed).append(" passed (").append(pct(passed, completed)).append("%), ").append(failed)
                 .append(" failed (").append(pct(failed, completed)).append("%); average duration ")
-                .append(Html.shortDuration(completed == 0 ? 0 : completedDuration / completed)).append("</p>")
+                .append(ShortDuration.of(completed == 0 ? 0 : completedDuration / completed)).append("</p>")
                 .append("<figure class=\"chart\">").append(Svg.strip(cells, base, "branch", branch))
                 .append("<figcaption>history, newest left</figcaption></figure>")
                 .append("<table class=\"table log\"><thead><tr><th>Commit</th><th>Description</th><th>Status</th>")

@@ -159,10 +159,6 @@ public final class EventHub {
         logSubscribers.values().forEach(l -> l.remove(subscriber));
     }
 
-    int subscriberCount() {
-        return subscribers.size();
-    }
-
     // ---- lease logs -----------------------------------------------------------------------------------------
 
     /** A lease started: its log can be followed. */

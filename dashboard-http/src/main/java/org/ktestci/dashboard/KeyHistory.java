@@ -104,11 +104,4 @@ final class KeyHistory {
         isNew[0] = true;
         return Optional.empty();
     }
-
-    /** Whether this commit is the key's first failing commit (§5.4 with this commit as the newest). */
-    boolean failsFirstHere(String key) {
-        boolean[] isNew = new boolean[1];
-        newFailure(key, isNew);
-        return isNew[0];
-    }
 }

@@ -49,19 +49,18 @@ final class Router {
         this.queries = queries;
         this.base = basePath;
         Commits commits = new Commits(new OutputDir(queries.outputDir()));
-        this.home = new HomeView(queries, commits, basePath);
+        this.live = new LiveApi(queries);
+        this.home = new HomeView(queries, commits, basePath, live);
         this.branch = new BranchView(queries, commits, basePath);
         this.commit = new CommitView(queries, commits, basePath);
         this.files = new ResultFiles(queries.outputDir(), basePath);
         this.statics = new StaticFiles();
         this.api = new ApiV1(queries, commits, basePath);
-        this.live = new LiveApi(queries);
         this.history = new HistoryApi(queries, commits);
         this.kcidb = new KcidbApi(queries, commits, basePath);
         this.compare = new CompareView(queries, commits, basePath);
         this.flaky = new FlakyView(queries, commits, basePath);
         this.admin = new AdminApi(queries, adminTokenFile);
-        this.home.withLive(live);
         this.pages = new PageCache(queries, PageCache.DEFAULT_MAX_BYTES);
     }
 

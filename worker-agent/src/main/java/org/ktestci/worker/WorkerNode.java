@@ -3,6 +3,7 @@ package org.ktestci.worker;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.ktestci.schema.BuildVersion;
 import org.ktestci.schema.config.CiConfig;
 import org.ktestci.schema.config.WorkerConfig;
 import org.ktestci.worker.agent.ActiveLeases;
@@ -33,8 +34,6 @@ import java.nio.file.Files;
 
 /** Builds a worker agent from the config: identity, slot runners, the batch pipeline. */
 public final class WorkerNode {
-    public static final String AGENT_VERSION = "0.1.0";
-
     private WorkerNode() {
     }
 
@@ -47,7 +46,7 @@ public final class WorkerNode {
         WorkspaceCheckout checkout = new WorkspaceCheckout(w.workspace());
         BatchValidator validator = new BatchValidator(w.ktestDir(), Optional.of(w.arch().id()),
                 new KernelPolicy(w.kernelStore(), w.kernelPaths(), w.qemuKernel()));
-        AgentIdentity identity = new AgentIdentity(w.host(), w.arch().id(), w.slots(), w.runner().id(), AGENT_VERSION,
+        AgentIdentity identity = new AgentIdentity(w.host(), w.arch().id(), w.slots(), w.runner().id(), BuildVersion.VERSION,
                 KtestRevision.of(w.ktestDir()), memoryMib(), Runtime.getRuntime().availableProcessors());
         QemuSettings qemuSettings = new QemuSettings(w.kernelStore(), w.qemuBinary(), onPath(w.busybox()),
                 onPath(w.bash()), w.qemuKernel(), w.arch().id(), w.rootImage(), w.defaultRootImage(),

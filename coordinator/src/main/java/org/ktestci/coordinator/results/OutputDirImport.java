@@ -1,6 +1,7 @@
 package org.ktestci.coordinator.results;
 
 import org.ktestci.coordinator.results.CommitEvent.ImportedEntry;
+import org.ktestci.schema.io.FileTrees;
 import org.ktestci.schema.results.CommitResults;
 import org.ktestci.schema.results.CommitResultsCodec;
 import org.ktestci.schema.results.OutputDir;
@@ -15,7 +16,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * Reads an existing ktest {@code output_dir} for import (storage.md §8): each 40-hex {@code <sha>.capnp} gives its
@@ -55,7 +55,7 @@ public final class OutputDirImport {
                     if (e.status().isVerdict()) {
                         entries.add(new ImportedEntry(e.name(), e.status(), e.duration(), e.starttime()));
                     } else {
-                        deleteRecursively(out.keyDir(sha, e.name()));
+                        FileTrees.deleteRecursively(out.keyDir(sha, e.name()));
                     }
                 }
                 commits.add(new ImportedCommit(sha, List.copyOf(entries)));
@@ -63,16 +63,5 @@ public final class OutputDirImport {
         }
         commits.sort(Comparator.comparing(ImportedCommit::sha));
         return commits;
-    }
-
-    static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

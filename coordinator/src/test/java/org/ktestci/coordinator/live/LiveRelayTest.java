@@ -49,14 +49,11 @@ class LiveRelayTest {
         return kit;
     }
 
-    private static EventHub relayedHub(ActorTestKit kit, LiveEvents publisher) {
-        EventHub hub = publisher == null ? new EventHub() : publisher.hub();
+    /** The node's topic, with its relay into {@code hub}. */
+    private static ActorRef<Topic.Command<LiveMessage>> relay(ActorTestKit kit, EventHub hub) {
         ActorRef<Topic.Command<LiveMessage>> topic = kit.spawn(LiveRelay.topic(), "live-events-topic");
         kit.spawn(LiveRelay.create(topic, hub), "live-events-relay");
-        if (publisher != null) {
-            publisher.relayThrough(m -> topic.tell(Topic.publish(m)));
-        }
-        return hub;
+        return topic;
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
@@ -89,10 +86,12 @@ class LiveRelayTest {
         await("both nodes up", () -> ca.state().members().size() == 2 && java.util.stream.StreamSupport
                 .stream(ca.state().getMembers().spliterator(), false).allMatch(m -> m.status() == MemberStatus.up()));
 
-        LiveEvents singleton = new LiveEvents(new EventHub(), sha -> List.of("master"));
+        EventHub hubA = new EventHub();
+        EventHub hubB = new EventHub();
+        ActorRef<Topic.Command<LiveMessage>> topicA = relay(a, hubA);
+        relay(b, hubB);
+        LiveEvents singleton = new LiveEvents(hubA, m -> topicA.tell(Topic.publish(m)), sha -> List.of("master"));
         singleton.incarnation(0x7f3a9c1e);
-        EventHub hubA = relayedHub(a, singleton);
-        EventHub hubB = relayedHub(b, null);
         List<String> onA = new CopyOnWriteArrayList<>();
         List<String> onB = new CopyOnWriteArrayList<>();
         hubA.subscribe(Optional.empty(), e -> true, onA::add);

@@ -91,11 +91,6 @@ final class TomlReader {
         return s.table().get(List.of(key));
     }
 
-    /** Whether the key holds an integer (no error either way: for cross-key rules after the typed read). */
-    boolean isInteger(TomlScope s, String key) {
-        return raw(s, key) instanceof Long;
-    }
-
     boolean has(TomlScope s, String key) {
         return s.table().contains(List.of(key));
     }

@@ -4,6 +4,7 @@ import org.ktestci.protocol.BatchFinished;
 import org.ktestci.protocol.LogChunk;
 import org.ktestci.protocol.RunBatch;
 import org.ktestci.schema.io.AtomicFiles;
+import org.ktestci.schema.io.FileTrees;
 import org.ktestci.schema.logs.Brotli;
 import org.ktestci.schema.run.ProcessCapture;
 import org.ktestci.schema.run.RunInfo;
@@ -28,13 +29,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * One batch on one slot (ktest-interface.md §5): prepare the workspace and check out the commit, list and
@@ -235,12 +234,12 @@ public final class BatchExecution implements BatchRun {
                 outcome = supervisor.run();
             } catch (IOException e) {
                 agentLog.line("runner could not be started: " + e.getMessage());
-                deleteRecursively(slotDir.resolve("ktest-tmp"));
+                FileTrees.deleteRecursively(slotDir.resolve("ktest-tmp"));
                 return infra("runner_failed", keysOf(remaining), notFound, iterations);
             } finally {
                 current = null;
             }
-            deleteRecursively(slotDir.resolve("ktest-tmp"));
+            FileTrees.deleteRecursively(slotDir.resolve("ktest-tmp"));
             iterations.add(new BatchFinished.Iteration(runner, batch.arch(), outcome.seconds(), outcome.reason()));
             if (supervisor.monitorRefusals() > 0 || supervisor.droppedLines() > 0) {
                 agentLog.line("console: " + supervisor.monitorRefusals() + " QEMU_MONITOR commands refused, "
@@ -371,7 +370,7 @@ public final class BatchExecution implements BatchRun {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(out)) {
             for (Path p : entries) {
                 if (!p.getFileName().toString().startsWith("kernel")) {
-                    deleteRecursively(p); // kernel_build.* and kernel.* survive batches
+                    FileTrees.deleteRecursively(p); // kernel_build.* and kernel.* survive batches
                 }
             }
         }
@@ -384,7 +383,7 @@ public final class BatchExecution implements BatchRun {
             for (Path p : entries) {
                 String n = p.getFileName().toString();
                 if (n.startsWith("kernel_build.") || n.startsWith("kernel.")) {
-                    deleteRecursively(p);
+                    FileTrees.deleteRecursively(p);
                 }
             }
         }
@@ -418,18 +417,7 @@ public final class BatchExecution implements BatchRun {
     }
 
     private static void recreate(Path dir) throws IOException {
-        deleteRecursively(dir);
+        FileTrees.deleteRecursively(dir);
         Files.createDirectories(dir);
-    }
-
-    static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }
