@@ -4,9 +4,12 @@ import org.ktestci.schema.results.OutputDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -33,19 +36,11 @@ final class Router {
     private final AdminApi admin;
     private final PageCache pages;
 
-    private HttpMetrics metrics;
-
     /** {@code /metrics} answers from this registry's metrics. */
-    Router withMetrics(HttpMetrics m) {
-        this.metrics = m;
-        return this;
-    }
+    private final HttpMetrics metrics;
 
-    Router(CiQueries queries, String basePath) {
-        this(queries, basePath, java.util.Optional.empty());
-    }
-
-    Router(CiQueries queries, String basePath, java.util.Optional<java.nio.file.Path> adminTokenFile) {
+    Router(CiQueries queries, String basePath, Optional<Path> adminTokenFile, HttpMetrics metrics) {
+        this.metrics = metrics;
         this.queries = queries;
         this.base = basePath;
         Commits commits = new Commits(new OutputDir(queries.outputDir()));
@@ -104,7 +99,7 @@ final class Router {
             allow(req, path.kind().allow());
             return files.serve(req, path);
         }
-        if (p.equals("/metrics") && metrics != null) {
+        if (p.equals("/metrics")) {
             allow(req, "GET");
             return metrics.exposition();
         }
@@ -125,7 +120,7 @@ final class Router {
             // Ready: one unreadable commit must not keep the farm down; the detail says which are missing.
             StringBuilder b = new StringBuilder("ready\n").append(unavailable.size())
                     .append(" journal entities quarantined (their commits' results are unavailable):\n");
-            new java.util.TreeMap<>(unavailable).forEach((sha, why) -> b.append("commit-").append(sha).append(": ")
+            new TreeMap<>(unavailable).forEach((sha, why) -> b.append("commit-").append(sha).append(": ")
                     .append(why).append('\n'));
             return Reply.text(200, b.toString());
         }
