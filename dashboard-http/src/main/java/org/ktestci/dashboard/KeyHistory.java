@@ -3,6 +3,7 @@ package org.ktestci.dashboard;
 import org.ktestci.schema.status.Status;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -39,7 +40,7 @@ final class KeyHistory {
             blobs.add(commits.compact(shas.get(blobs.size())));
         }
         if (next.length <= index) {
-            next = java.util.Arrays.copyOf(next, Math.max(index + 1, 2 * next.length));
+            next = Arrays.copyOf(next, Math.max(index + 1, 2 * next.length));
         }
         Optional<ResultsCache.Compact> blob = blobs.get(index);
         if (blob.isEmpty()) {

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -123,7 +124,7 @@ class LauncherTest {
 
     /** What bash offers for TAB at the end of {@code words}, with the generated script loaded. */
     private String complete(Path script, String command, String... words) throws Exception {
-        String quoted = String.join(" ", java.util.Arrays.stream(words).map(w -> "'" + w + "'").toList());
+        String quoted = String.join(" ", Arrays.stream(words).map(w -> "'" + w + "'").toList());
         String probe = """
                 compopt() { :; }
                 source '%s'

@@ -7,6 +7,7 @@ import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.transport.TagOpt;
 import org.ktestci.coordinator.scheduling.BranchSpec;
 import org.ktestci.schema.git.CommitLog;
 
@@ -36,7 +37,7 @@ public final class BranchFetcher {
             git.fetch()
                     .setRemote(branch.fetchUrl())
                     .setRefSpecs(new RefSpec("+" + remoteRef + ":" + local))
-                    .setTagOpt(org.eclipse.jgit.transport.TagOpt.NO_TAGS)
+                    .setTagOpt(TagOpt.NO_TAGS)
                     .call();
         }
         Optional<ObjectId> after = tip(repo, local);

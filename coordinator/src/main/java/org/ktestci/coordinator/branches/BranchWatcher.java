@@ -12,6 +12,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.ktestci.coordinator.scheduling.BranchSpec;
 import org.ktestci.coordinator.scheduling.JobWindow;
 import org.ktestci.schema.git.UrlCredentials;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -176,7 +177,7 @@ public final class BranchWatcher extends AbstractBehavior<BranchWatcher.Command>
                         : e.getMessage(), b.fetchUrl());
                 status.record(b.name(), Instant.now(), Optional.of(msg));
                 observer.fetched(b.name(), false);
-                org.slf4j.LoggerFactory.getLogger(BranchWatcher.class).warn("fetch failed: branch={} url={} ref={}: {}",
+                LoggerFactory.getLogger(BranchWatcher.class).warn("fetch failed: branch={} url={} ref={}: {}",
                         b.name(), UrlCredentials.mask(b.fetchUrl()), b.fetchRef(), msg);
             }
         }

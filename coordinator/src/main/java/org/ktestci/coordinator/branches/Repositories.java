@@ -4,6 +4,7 @@ import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,7 +31,7 @@ public final class Repositories implements AutoCloseable {
 
     private static Path gitDir(Path path) {
         Path dotGit = path.resolve(".git");
-        return java.nio.file.Files.isDirectory(dotGit) ? dotGit : path;
+        return Files.isDirectory(dotGit) ? dotGit : path;
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The Pekko Persistence settings of a coordinator node (storage.md §7.1): pekko-persistence-jdbc for journal,
@@ -64,7 +65,7 @@ public final class JournalConfig {
         return "jdbc:h2:file:" + file + ";DATABASE_TO_UPPER=false;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
     }
 
-    private static String password(java.util.Optional<Path> file) throws IOException {
+    private static String password(Optional<Path> file) throws IOException {
         return file.isEmpty() ? "" : Files.readString(file.get()).trim();
     }
 }

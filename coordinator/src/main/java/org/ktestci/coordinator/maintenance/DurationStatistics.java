@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,7 +43,7 @@ public final class DurationStatistics {
 
     public List<DurationStat> compute() throws IOException {
         Map<String, Sum> sums = new HashMap<>();
-        try (DirectoryStream<Path> blobs = java.nio.file.Files.newDirectoryStream(out.root(), "*.capnp")) {
+        try (DirectoryStream<Path> blobs = Files.newDirectoryStream(out.root(), "*.capnp")) {
             for (Path blob : blobs) {
                 String name = blob.getFileName().toString();
                 if (!OutputDir.isSha(name.substring(0, name.length() - ".capnp".length()))) {

@@ -7,6 +7,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitOption;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -16,6 +17,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -98,7 +100,7 @@ final class GarbageCollector {
     /** Temporary files ({@code *.new}, {@code *.part}) older than an hour, anywhere below output_dir. */
     List<Path> staleTemporaries(long now) throws IOException {
         List<Path> stale = new ArrayList<>();
-        Files.walkFileTree(out.root(), java.util.EnumSet.noneOf(java.nio.file.FileVisitOption.class), 3,
+        Files.walkFileTree(out.root(), EnumSet.noneOf(FileVisitOption.class), 3,
                 new SimpleFileVisitor<>() {
                     @Override
                     public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {

@@ -5,6 +5,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.ktestci.coordinator.results.ResultRecord;
@@ -22,7 +23,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Every {@code maintenance_interval} (storage.md §9): retention GC (commits outside every branch's last
@@ -63,7 +67,7 @@ public final class Maintenance {
     }
 
     /** {@code settings} is read at each run: a config reload changes the interval and the grace period. */
-    public static Behavior<Command> create(java.util.function.Supplier<Settings> settings, BranchCommits branches,
+    public static Behavior<Command> create(Supplier<Settings> settings, BranchCommits branches,
                                            ResultsIndex index, ActorRef<JobWindow.Command> window,
                                            ActorRef<ResultsStore.Command> results) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
@@ -123,16 +127,16 @@ public final class Maintenance {
         }));
     }
 
-    private static void run(org.apache.pekko.actor.typed.javadsl.ActorContext<Command> ctx, Settings s,
+    private static void run(ActorContext<Command> ctx, Settings s,
                             BranchCommits branches, ResultsIndex index, ActorRef<JobWindow.Command> window,
                             ActorRef<ResultsStore.Command> results, DurationStatistics durations, boolean dryRun,
-                            ActorRef<Report> replyTo, java.util.concurrent.Executor blocking) {
+                            ActorRef<Report> replyTo, Executor blocking) {
         ActorSystem<?> system = ctx.getSystem();
         CompletableFuture<Report> f = CompletableFuture.supplyAsync(() -> {
             try {
                 return gc(system, s, branches, index, window, results, durations, dryRun);
             } catch (Exception e) {
-                throw new java.util.concurrent.CompletionException(e);
+                throw new CompletionException(e);
             }
         }, blocking);
         ctx.pipeToSelf(f, (rep, err) -> new RunDone(rep, err, replyTo, dryRun));

@@ -4,7 +4,9 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.SpawnProtocol;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -22,9 +24,17 @@ import org.ktestci.coordinator.results.ResultsIndex;
 import org.ktestci.coordinator.results.ResultsProjector;
 import org.ktestci.coordinator.results.ResultsStore;
 import org.ktestci.schema.config.CiConfig;
+import org.ktestci.schema.config.PersistenceConfig;
 import org.ktestci.schema.results.OutputDir;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -120,10 +130,10 @@ public final class OfflineTools {
                 ActorRef<ResultsStore.Ready> readyTo = spawn(system, Behaviors.<ResultsStore.Ready>receiveMessage(m -> {
                     ready.complete(m);
                     return Behaviors.stopped();
-                }), "ready", org.apache.pekko.actor.typed.Props.empty());
+                }), "ready", Props.empty());
                 ActorRef<ResultsStore.Command> store = spawn(system, ResultsStore.create(index, outDir,
                         sys -> CompletableFuture.completedFuture(ids), projector, readyTo), "results-store",
-                        org.apache.pekko.actor.typed.Props.empty());
+                        Props.empty());
                 ready.get(WAIT.toMinutes(), TimeUnit.MINUTES);
                 return new Session(new Running(system, index, store, projector, journal, ids));
             } catch (Exception e) {
@@ -136,33 +146,33 @@ public final class OfflineTools {
          * An H2 journal another process has open (a running coordinator) is locked; say so at once instead of
          * waiting for the connection pool's 30 s timeout.
          */
-        private static void refuseWhileInUse(CiConfig c) throws java.io.IOException {
-            if (c.persistence().journal() != org.ktestci.schema.config.PersistenceConfig.Journal.H2) {
+        private static void refuseWhileInUse(CiConfig c) throws IOException {
+            if (c.persistence().journal() != PersistenceConfig.Journal.H2) {
                 return;
             }
-            java.nio.file.Path file = java.nio.file.Path.of(c.persistence().h2File() + ".mv.db");
-            if (!java.nio.file.Files.exists(file)) {
+            Path file = Path.of(c.persistence().h2File() + ".mv.db");
+            if (!Files.exists(file)) {
                 return;
             }
             String inUse = "the journal " + file + " is in use: stop the coordinator first";
-            try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ,
-                    java.nio.file.StandardOpenOption.WRITE)) {
+            try (var ch = FileChannel.open(file, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE)) {
                 var lock = ch.tryLock();
                 if (lock == null) {
                     throw new IllegalArgumentException(inUse);
                 }
                 lock.release();
-            } catch (java.nio.channels.OverlappingFileLockException e) {
+            } catch (OverlappingFileLockException e) {
                 throw new IllegalArgumentException(inUse);
-            } catch (java.nio.file.AccessDeniedException e) {
+            } catch (AccessDeniedException e) {
                 throw new IllegalArgumentException("cannot write the journal " + file
                         + ": run this as the coordinator's user");
             }
         }
 
         private static <T> ActorRef<T> spawn(ActorSystem<SpawnProtocol.Command> system,
-                                             org.apache.pekko.actor.typed.Behavior<T> behavior, String name,
-                                             org.apache.pekko.actor.typed.Props props) throws Exception {
+                                             Behavior<T> behavior, String name,
+                                             Props props) throws Exception {
             return AskPattern.<SpawnProtocol.Command, ActorRef<T>>ask(system,
                     reply -> new SpawnProtocol.Spawn<>(behavior, name, props, reply),
                     Duration.ofSeconds(30), system.scheduler()).toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -1,6 +1,8 @@
 package org.ktestci.coordinator.queries;
 
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.eclipse.jgit.errors.AmbiguousObjectException;
+import org.eclipse.jgit.errors.RevisionSyntaxException;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
@@ -35,10 +37,12 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * The admin API's actions on a coordinator node (http.md §6, scheduling.md §10): they ask the running
@@ -133,7 +137,7 @@ public final class CoordinatorAdmin implements AdminActions {
     }
 
     /** Clears the matching records of each commit, refusing (409) when any of them is running right now. */
-    private Cleared clear(List<String> commits, java.util.function.Predicate<ResultRecord> wanted, boolean dryRun,
+    private Cleared clear(List<String> commits, Predicate<ResultRecord> wanted, boolean dryRun,
                           String reason) {
         Map<String, List<String>> byCommit = new LinkedHashMap<>();
         for (String sha : commits) {
@@ -179,7 +183,7 @@ public final class CoordinatorAdmin implements AdminActions {
 
     /** A full sha or a unique prefix (≥ 7 hex) of a commit the coordinator holds results for. */
     String resolve(String shaOrPrefix) {
-        String p = shaOrPrefix.toLowerCase(java.util.Locale.ROOT);
+        String p = shaOrPrefix.toLowerCase(Locale.ROOT);
         if (!p.matches("[0-9a-f]{7,40}")) {
             throw HttpError.badRequest("not a commit sha or prefix of at least 7 hex digits: " + shaOrPrefix);
         }
@@ -225,7 +229,7 @@ public final class CoordinatorAdmin implements AdminActions {
         ObjectId id;
         try {
             id = repo.resolve(name + "^{commit}");
-        } catch (org.eclipse.jgit.errors.RevisionSyntaxException | org.eclipse.jgit.errors.AmbiguousObjectException e) {
+        } catch (RevisionSyntaxException | AmbiguousObjectException e) {
             throw HttpError.badRequest("invalid revision '" + name + "': " + e.getMessage());
         }
         if (id == null) {

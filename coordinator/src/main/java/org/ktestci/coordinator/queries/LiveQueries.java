@@ -1,6 +1,8 @@
 package org.ktestci.coordinator.queries;
 
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Scheduler;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.ktestci.coordinator.CoordinatorHandles;
 import org.ktestci.coordinator.LiveConfig;
@@ -13,6 +15,7 @@ import org.ktestci.coordinator.scheduling.LeaseGrant;
 import org.ktestci.coordinator.scheduling.SubtestListingCache;
 import org.ktestci.dashboard.CiUnavailable;
 import org.ktestci.dashboard.EventHub;
+import org.ktestci.dashboard.HttpError;
 import org.ktestci.dashboard.QueueStatus;
 import org.ktestci.dashboard.WorkerStatus;
 import org.ktestci.protocol.WorkerHello;
@@ -43,7 +46,7 @@ public final class LiveQueries {
     private final RecentVerdicts recent;
     private final LiveConfig config;
 
-    /** {@code events}: this node's hub, fed by its {@link org.ktestci.coordinator.live.LiveRelay}. */
+    /** {@code events}: this node's hub, which its live-event relay feeds from the cluster topic. */
     public LiveQueries(ActorSystem<?> system, CoordinatorHandles handles, EventHub events,
                        SubtestListingCache listings, RecentVerdicts recent, LiveConfig config) {
         this.system = system;
@@ -73,12 +76,12 @@ public final class LiveQueries {
         }
     }
 
-    <Q, T> T ask(org.apache.pekko.actor.typed.ActorRef<Q> to,
-                 Function<org.apache.pekko.actor.typed.ActorRef<T>, Q> message, String what) {
+    <Q, T> T ask(ActorRef<Q> to,
+                 Function<ActorRef<T>, Q> message, String what) {
         return await(AskPattern.ask(to, message::apply, ASK, system.scheduler()), what);
     }
 
-    org.apache.pekko.actor.typed.Scheduler scheduler() {
+    Scheduler scheduler() {
         return system.scheduler();
     }
 
@@ -114,7 +117,7 @@ public final class LiveQueries {
 
     WorkerStatus host(String name) {
         return workers().stream().filter(h -> h.host().equals(name)).findFirst()
-                .orElseThrow(() -> org.ktestci.dashboard.HttpError.notFound("Host " + name + " not found"));
+                .orElseThrow(() -> HttpError.notFound("Host " + name + " not found"));
     }
 
     static WorkerStatus host(WorkerGateway.HostView h, long now) {

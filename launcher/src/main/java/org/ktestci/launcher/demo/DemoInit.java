@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -78,8 +79,8 @@ public final class DemoInit {
     private String commit(Git git, String file, String content, String subject) throws IOException, GitAPIException {
         Path p = git.getRepository().getWorkTree().toPath().resolve(file);
         Files.createDirectories(p.getParent());
-        Files.writeString(p, content, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
-                java.nio.file.StandardOpenOption.APPEND);
+        Files.writeString(p, content, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
         git.add().addFilepattern(file).call();
         // Distinct, increasing commit times keep the demo's history order obvious in every view.
         commitCounter++;

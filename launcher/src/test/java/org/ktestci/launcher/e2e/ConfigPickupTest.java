@@ -9,6 +9,7 @@ import org.ktestci.schema.config.ConfigRole;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.ktestci.launcher.e2e.LiveDashboardTest.await;
@@ -53,7 +54,7 @@ class ConfigPickupTest {
             String edited = Files.readString(cfg).replace("test_groups = [\"g\"]", "test_groups = [\"g\", \"h\"]")
                     + "\n[test_group.h]\ntests = [\"fs/second.ktest\"]\n";
             Files.writeString(cfg.resolveSibling("ktest-ci.toml.new"), edited);
-            Files.move(cfg.resolveSibling("ktest-ci.toml.new"), cfg, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(cfg.resolveSibling("ktest-ci.toml.new"), cfg, StandardCopyOption.ATOMIC_MOVE);
 
             assertEquals("passed", await("the new group's verdict, within a fetch cycle or two",
                     () -> statusOf(http, base, sha, "fs.second.b").filter(s -> s.equals("passed"))));

@@ -1,17 +1,23 @@
 package org.ktestci.launcher.e2e;
 
 import org.eclipse.jgit.api.Git;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ktestci.coordinator.maintenance.OfflineTools;
 import org.ktestci.launcher.CoordinatorNode;
 import org.ktestci.coordinator.TestRepos;
 import org.ktestci.schema.config.ConfigLoader;
 import org.ktestci.schema.config.ConfigRole;
+import org.ktestci.schema.durations.DurationStat;
+import org.ktestci.schema.durations.DurationsCodec;
 import org.ktestci.schema.results.CommitResults;
 import org.ktestci.schema.results.CommitResultsCodec;
 import org.ktestci.schema.results.ResultEntry;
 import org.ktestci.schema.status.Status;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -104,14 +110,14 @@ class CoordinatorRestartTest {
         Files.delete(out.resolve(sha + ".capnp"));
         Files.delete(out.resolve(sha).resolve("t.a").resolve("status"));
         var config = ConfigLoader.load(cfg, ConfigRole.COORDINATOR);
-        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
-        org.ktestci.coordinator.maintenance.OfflineTools.rebuildProjections(config, Optional.empty(),
-                new java.io.PrintStream(printed, true));
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        OfflineTools.rebuildProjections(config, Optional.empty(),
+                new PrintStream(printed, true));
         assertTrue(printed.toString().startsWith("rebuilt 1 commits from the journal"), printed.toString());
         assertEquals(before.entries(), CommitResultsCodec.read(out.resolve(sha + ".capnp")).entries());
         assertEquals("========= FAILED a in 0s\n", Files.readString(out.resolve(sha).resolve("t.a").resolve("status")));
-        var durations = org.ktestci.schema.durations.DurationsCodec.read(out.resolve("test_durations.capnp"));
-        assertEquals(List.of("t.a", "t.b"), durations.stream().map(org.ktestci.schema.durations.DurationStat::test)
+        var durations = DurationsCodec.read(out.resolve("test_durations.capnp"));
+        assertEquals(List.of("t.a", "t.b"), durations.stream().map(DurationStat::test)
                 .toList());
         assertEquals(1, durations.get(0).failed());
 
@@ -120,7 +126,7 @@ class CoordinatorRestartTest {
         CommitResultsCodec.writeAtomically(out.resolve(old + ".capnp"), new CommitResults(old, "", List.of(
                 new ResultEntry("t.a", Status.PASSED, 7, 0))));
         printed.reset();
-        org.ktestci.coordinator.maintenance.OfflineTools.importOutputDir(config, new java.io.PrintStream(printed, true));
+        OfflineTools.importOutputDir(config, new PrintStream(printed, true));
         assertEquals("imported 1 commits, 1 results\n", printed.toString());
 
         // At a normal start a missing blob is rendered again from the journal too.
@@ -133,9 +139,9 @@ class CoordinatorRestartTest {
             assertEquals(before.entries(), CommitResultsCodec.read(out.resolve(sha + ".capnp")).entries());
             // While the coordinator has the journal open the offline tools refuse at once, saying why.
             long started = System.nanoTime();
-            IllegalArgumentException busy = org.junit.jupiter.api.Assertions.assertThrows(
-                    IllegalArgumentException.class, () -> org.ktestci.coordinator.maintenance.OfflineTools
-                            .rebuildProjections(config, Optional.empty(), new java.io.PrintStream(printed, true)));
+            IllegalArgumentException busy = Assertions.assertThrows(
+                    IllegalArgumentException.class, () -> OfflineTools
+                            .rebuildProjections(config, Optional.empty(), new PrintStream(printed, true)));
             assertTrue(busy.getMessage().endsWith("journal.mv.db is in use: stop the coordinator first"),
                     busy.getMessage());
             assertTrue(System.nanoTime() - started < Duration.ofSeconds(10).toNanos(), "no pool timeout");

@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -178,7 +179,7 @@ class EndToEndTest {
         Process p = new ProcessBuilder("brotli", "-d", "-c", file.toString()).redirectError(
                 ProcessBuilder.Redirect.DISCARD).start();
         byte[] out = p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), "brotli -d " + file);
         return out;
     }

@@ -21,11 +21,15 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -310,13 +314,13 @@ class FaultToleranceTest {
     /** When each named thing was first seen, in ms after the start. */
     static final class Timeline {
         private final long start;
-        private final Map<String, Long> seen = new java.util.LinkedHashMap<>();
+        private final Map<String, Long> seen = new LinkedHashMap<>();
 
         Timeline(long start) {
             this.start = start;
         }
 
-        void mark(String what, java.util.concurrent.Callable<Boolean> seenNow) throws Exception {
+        void mark(String what, Callable<Boolean> seenNow) throws Exception {
             if (!seen.containsKey(what) && seenNow.call()) {
                 seen.put(what, System.currentTimeMillis() - start);
             }
@@ -472,7 +476,7 @@ class FaultToleranceTest {
         onStandby.close();
     }
 
-    private static void awaitTrue(String what, java.util.function.BooleanSupplier condition) throws Exception {
+    private static void awaitTrue(String what, BooleanSupplier condition) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -483,7 +487,7 @@ class FaultToleranceTest {
     }
 
     private static void resetDatabase(String url, String user) throws Exception {
-        try (var c = java.sql.DriverManager.getConnection(url, user, "");
+        try (var c = DriverManager.getConnection(url, user, "");
              var st = c.createStatement()) {
             st.execute("DROP TABLE IF EXISTS event_tag, event_journal, snapshot, durable_state CASCADE");
         }

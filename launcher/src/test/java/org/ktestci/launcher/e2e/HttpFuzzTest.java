@@ -7,6 +7,7 @@ import org.ktestci.dashboard.RouteTemplate;
 import org.ktestci.schema.config.ConfigLoader;
 import org.ktestci.schema.config.ConfigRole;
 
+import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -25,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -127,7 +129,7 @@ class HttpFuzzTest {
         final Map<Integer, AtomicInteger> byStatus = new ConcurrentHashMap<>();
         final Set<String> paths = ConcurrentHashMap.newKeySet();
         /** Milliseconds spent per route template: where the budget goes. */
-        final Map<String, java.util.concurrent.atomic.AtomicLong> millisByRoute = new ConcurrentHashMap<>();
+        final Map<String, AtomicLong> millisByRoute = new ConcurrentHashMap<>();
         final List<String> violations = new CopyOnWriteArrayList<>();
         long millis;
 
@@ -189,7 +191,7 @@ class HttpFuzzTest {
             long t0 = System.nanoTime();
             try {
                 r = RawHttp.send("127.0.0.1", port, req.raw(), 4 << 20, req.garbage() ? 3_000 : 60_000);
-            } catch (java.net.SocketTimeoutException e) {
+            } catch (SocketTimeoutException e) {
                 if (req.garbage()) {
                     leftWaiting.incrementAndGet(); // a prefix of a request: the server waits (idle timeout) for more
                 } else {
@@ -202,7 +204,7 @@ class HttpFuzzTest {
             }
             String path = req.target().contains("?") ? req.target().substring(0, req.target().indexOf('?'))
                     : req.target();
-            millisByRoute.computeIfAbsent(RouteTemplate.of(path), k -> new java.util.concurrent.atomic.AtomicLong())
+            millisByRoute.computeIfAbsent(RouteTemplate.of(path), k -> new AtomicLong())
                     .addAndGet((System.nanoTime() - t0) / 1_000_000);
             byStatus.computeIfAbsent(r.status(), s -> new AtomicInteger()).incrementAndGet();
             if (r.status() >= 500) {

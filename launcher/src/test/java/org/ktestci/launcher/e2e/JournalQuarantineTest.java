@@ -1,5 +1,6 @@
 package org.ktestci.launcher.e2e;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -119,7 +120,7 @@ class JournalQuarantineTest {
         } finally {
             log.detachAppender(captured);
         }
-        assertTrue(captured.list.stream().anyMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR
+        assertTrue(captured.list.stream().anyMatch(e -> e.getLevel() == Level.ERROR
                 && e.getFormattedMessage().startsWith("results of commit " + broken + " quarantined")),
                 captured.list.toString());
 

@@ -7,6 +7,8 @@ import org.ktestci.launcher.CoordinatorNode;
 import org.ktestci.schema.config.ConfigLoader;
 import org.ktestci.schema.config.ConfigRole;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -121,7 +124,7 @@ class KnownIssuesEndToEndTest {
     }
 
     private static List<String> knownKeys(HttpClient http, String base, String sha) {
-        List<String> out = new java.util.ArrayList<>();
+        List<String> out = new ArrayList<>();
         for (JsonNode t : get(http, base + "/api/v1/commits/" + sha).json().get("tests")) {
             if (t.get("known_issue").isObject()) {
                 out.add(t.get("name").asText());
@@ -134,8 +137,8 @@ class KnownIssuesEndToEndTest {
         try {
             return http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + TOKEN)
                     .DELETE().build(), HttpResponse.BodyHandlers.ofString()).statusCode();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

@@ -268,7 +268,7 @@ class LiveDashboardTest {
             // The agent-start KVM probe's decision, with its reason.
             assertTrue(host.get("kvm").isBoolean(), host.toString());
             assertFalse(host.get("kvm_reason").asText().isEmpty(), host.toString());
-            if (!java.nio.file.Files.exists(java.nio.file.Path.of("/dev/kvm"))) {
+            if (!Files.exists(Path.of("/dev/kvm"))) {
                 assertFalse(host.get("kvm").asBoolean());
                 assertEquals("/dev/kvm does not exist", host.get("kvm_reason").asText());
             }

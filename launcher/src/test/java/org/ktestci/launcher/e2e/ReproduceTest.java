@@ -10,6 +10,7 @@ import org.ktestci.schema.config.ConfigRole;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -65,7 +66,7 @@ class ReproduceTest {
             assertEquals(shell, cli.out());
             // Local mode: results from output_dir, the run details from the server the config names.
             Path withUrl = dir.resolve("with-url.toml");
-            java.nio.file.Files.writeString(withUrl, "ci_url = \"" + base + "\"\n" + java.nio.file.Files.readString(config));
+            Files.writeString(withUrl, "ci_url = \"" + base + "\"\n" + Files.readString(config));
             LiveDashboardTest.Cli local = ciStatus("--config", withUrl.toString(), "repro", sha, "fs.r.a");
             assertEquals(0, local.code(), local.err());
             assertEquals(shell, local.out());

@@ -21,6 +21,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -260,7 +261,7 @@ class SeparateWorkerJvmTest {
                         name + ": verdicts recorded before the kill stay; the rest come from the other worker");
                 assertEquals(name.equals("t.first") ? 1 : 2, t.get("attempt").asInt(), name);
                 if (name.equals("t.slow")) {
-                    released = java.time.Instant.parse(t.get("starttime").asText()).toEpochMilli() - killedAt;
+                    released = Instant.parse(t.get("starttime").asText()).toEpochMilli() - killedAt;
                 }
             }
             // lease_timeout is 12 s by default, counted from the last renewal before the kill; the executor checks

@@ -13,6 +13,7 @@ import org.ktestci.schema.config.ConfigLoader;
 import org.ktestci.schema.config.ConfigRole;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -85,7 +86,7 @@ class WebHolesTest {
         Files.writeString(token, TOKEN + "\n");
         Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
         int closed;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closed = s.getLocalPort();
         }
         String top = """

@@ -4,6 +4,7 @@ import org.tomlj.TomlArray;
 import org.tomlj.TomlPosition;
 import org.tomlj.TomlTable;
 
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -215,7 +216,7 @@ final class TomlReader {
         }
         try {
             return Optional.of(resolve(v.get()));
-        } catch (java.nio.file.InvalidPathException e) {
+        } catch (InvalidPathException e) {
             error(s, key, "not a valid path: " + e.getReason());
             return Optional.empty();
         }

@@ -2,13 +2,16 @@ package org.ktestci.schema.run;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Runs a short helper command ({@code list-tests}, {@code deps}) with a timeout and captures its output.
@@ -53,13 +56,13 @@ public final class ProcessCapture {
             Thread.currentThread().interrupt();
             p.destroyForcibly();
             throw new IOException("interrupted while running " + argv.get(0), e);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             throw new IOException("cannot read output of " + argv.get(0) + ": " + e.getMessage(), e);
         }
     }
 
     /** A thread of its own per stream: two blocking reads on the small common pool could wait on each other. */
-    private static CompletableFuture<byte[]> drain(java.io.InputStream in) {
+    private static CompletableFuture<byte[]> drain(InputStream in) {
         CompletableFuture<byte[]> f = new CompletableFuture<>();
         Thread t = new Thread(() -> {
             try {
