@@ -1,5 +1,6 @@
 package org.ktestci.coordinator.live;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
+import java.util.stream.StreamSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -83,7 +85,7 @@ class LiveRelayTest {
         Cluster ca = Cluster.get(a.system());
         ca.manager().tell(Join.create(ca.selfMember().address()));
         Cluster.get(b.system()).manager().tell(Join.create(ca.selfMember().address()));
-        await("both nodes up", () -> ca.state().members().size() == 2 && java.util.stream.StreamSupport
+        await("both nodes up", () -> ca.state().members().size() == 2 && StreamSupport
                 .stream(ca.state().getMembers().spliterator(), false).allMatch(m -> m.status() == MemberStatus.up()));
 
         EventHub hubA = new EventHub();
@@ -127,7 +129,7 @@ class LiveRelayTest {
         // Lease logs: a viewer on B follows a lease the singleton runs.
         singleton.leaseLog("lease-1", "early\n".getBytes());
         List<String> log = new CopyOnWriteArrayList<>();
-        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        ObjectMapper json = new ObjectMapper();
         await("lease log on B", () -> hubB.leaseRunning("lease-1"));
         hubB.followLease("lease-1", log::add);
         singleton.leaseLog("lease-1", "00012 ========= TEST   pass".getBytes());

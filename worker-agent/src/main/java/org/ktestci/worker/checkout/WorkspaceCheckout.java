@@ -2,6 +2,7 @@ package org.ktestci.worker.checkout;
 
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.ResetCommand;
+import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
@@ -139,7 +140,7 @@ public final class WorkspaceCheckout {
             try {
                 checkoutSlotOnce(mirror, id, dir, agentLog);
                 return;
-            } catch (IOException | org.eclipse.jgit.api.errors.GitAPIException | RuntimeException e) {
+            } catch (IOException | GitAPIException | RuntimeException e) {
                 // A missing or corrupt slot repo is deleted and re-created once.
                 agentLog.accept("slot checkout failed, re-creating " + dir + ": " + e.getMessage());
                 FileTrees.deleteRecursively(dir);
@@ -151,7 +152,7 @@ public final class WorkspaceCheckout {
     }
 
     private void checkoutSlotOnce(Path mirror, ObjectId id, Path dir, Consumer<String> agentLog)
-            throws IOException, org.eclipse.jgit.api.errors.GitAPIException, CheckoutException {
+            throws IOException, GitAPIException, CheckoutException {
         Path gitDir = dir.resolve(".git");
         if (!Files.isDirectory(gitDir)) {
             Files.createDirectories(dir);
@@ -179,7 +180,7 @@ public final class WorkspaceCheckout {
         try (Repository r = new FileRepositoryBuilder().setGitDir(dir.resolve(".git").toFile()).setMustExist(true).build();
              Git git = Git.wrap(r)) {
             git.clean().setCleanDirectories(true).setIgnore(false).setForce(true).call();
-        } catch (org.eclipse.jgit.api.errors.GitAPIException e) {
+        } catch (GitAPIException e) {
             throw new IOException("git clean in " + dir + " failed: " + e.getMessage(), e);
         }
     }
@@ -188,7 +189,7 @@ public final class WorkspaceCheckout {
         if (!Files.exists(dir.resolve("HEAD"))) {
             try {
                 Git.init().setBare(true).setGitDir(dir.toFile()).call().close();
-            } catch (org.eclipse.jgit.api.errors.GitAPIException e) {
+            } catch (GitAPIException e) {
                 throw new IOException("cannot create mirror " + dir + ": " + e.getMessage(), e);
             }
         }
