@@ -33,9 +33,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Date;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.TimeZone;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -132,7 +135,7 @@ public final class DashboardBench {
                         c.setParentId(parent);
                     }
                     PersonIdent who = new PersonIdent("Dev " + (i % 7), "dev" + (i % 7) + "@example.org",
-                            new java.util.Date(1_700_000_000_000L + i * 60_000L), java.util.TimeZone.getTimeZone("UTC"));
+                            new Date(1_700_000_000_000L + i * 60_000L), TimeZone.getTimeZone("UTC"));
                     c.setAuthor(who);
                     c.setCommitter(who);
                     c.setMessage("bcachefs: change " + i + " <of the btree & journal>\n\nLonger description.\n");
@@ -209,7 +212,7 @@ public final class DashboardBench {
                 bytes = x.length();
             }
         }
-        java.util.Arrays.sort(ms);
+        Arrays.sort(ms);
         System.out.printf(Locale.ROOT, "%-40s first %8.1f ms  p50 %7.2f ms  p99 %7.2f ms  %8d bytes (n=%d)%n", what,
                 firstMs, ms[n / 2], ms[Math.min(n - 1, (int) Math.ceil(n * 0.99) - 1)], bytes, n);
         return r.headers().firstValue("ETag").orElse("");

@@ -30,11 +30,13 @@ import org.ktestci.coordinator.scheduling.WindowPlanner;
 import org.ktestci.schema.keys.ResultKeys;
 import org.ktestci.schema.results.OutputDir;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -153,7 +155,7 @@ public final class FarmSimulation {
             @Override
             public DesiredJobs.Result compute(Predicate<JobKey> excluded, Set<String> arches, int window,
                                               Map<String, ArchConstraint> constraints, Set<String> pending)
-                    throws java.io.IOException {
+                    throws IOException {
                 List<String> h;
                 synchronized (history) {
                     h = List.copyOf(history);
@@ -344,7 +346,7 @@ public final class FarmSimulation {
                     longestC1 = Math.max(longestC1, f.durations().stream().mapToInt(Integer::intValue).max().orElse(0));
                     c1Remaining -= f.done();
                 }
-                Set<String> keys = new java.util.HashSet<>();
+                Set<String> keys = new HashSet<>();
                 List<Job> jobs = f.grant().jobs();
                 long at = f.started() + BOOT_SECS;
                 for (int i = 0; i < f.done(); i++) {

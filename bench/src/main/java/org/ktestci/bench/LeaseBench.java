@@ -28,6 +28,7 @@ import org.ktestci.schema.config.PersistenceConfig;
 import org.ktestci.schema.results.OutputDir;
 import org.ktestci.schema.status.Status;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -80,7 +81,7 @@ public final class LeaseBench {
             @Override
             public DesiredJobs.Result compute(Predicate<JobKey> excluded, Set<String> arches, int window,
                                               Map<String, ArchConstraint> constraints, Set<String> pending)
-                    throws java.io.IOException {
+                    throws IOException {
                 return planner.compute(new WindowPlanner.Inputs() {
                     public List<BranchSpec> branches() {
                         return List.of(b);

@@ -3,6 +3,7 @@ package org.ktestci.bench;
 import com.sun.management.ThreadMXBean;
 import org.ktestci.coordinator.scheduling.BranchSpec;
 import org.ktestci.coordinator.scheduling.DesiredJobs;
+import org.ktestci.coordinator.scheduling.FullDesiredJobs;
 import org.ktestci.coordinator.scheduling.GroupSpec;
 import org.ktestci.coordinator.scheduling.JobKey;
 import org.ktestci.coordinator.scheduling.WindowPlanner;
@@ -21,7 +22,7 @@ import java.util.TreeMap;
 
 /**
  * Desired-job computation for 50 commits × 13,000 subtests × 2 kernels (issue: scheduler fidelity and speed):
- * the incremental {@link WindowPlanner} (production) against the spec's full computation ({@link DesiredJobs}),
+ * the incremental {@link WindowPlanner} (production) against the spec's full computation ({@link FullDesiredJobs}),
  * cold, in the steady state where the window fills from the deepest commit, and after one new head.
  */
 public final class RefillBench {
@@ -145,7 +146,7 @@ public final class RefillBench {
         // The full computation materialises 1.3 M jobs: measured apart, so its garbage does not slow the rest.
         for (int i = 0; i < 4; i++) {
             long t = System.nanoTime();
-            check(DesiredJobs.compute(farm, WINDOW).jobs().size() == WINDOW, "cold window size (full)");
+            check(FullDesiredJobs.compute(farm, WINDOW).jobs().size() == WINDOW, "cold window size (full)");
             if (i >= 1) {
                 coldFull.add((System.nanoTime() - t) / 1e6);
             }
@@ -177,7 +178,7 @@ public final class RefillBench {
             double warmMs = (System.nanoTime() - t) / 1e6;
             if (i < 4) { // the full computation is slow: a few rounds check equality and give its time
                 t = System.nanoTime();
-                DesiredJobs.Result full = DesiredJobs.compute(farm, WINDOW);
+                DesiredJobs.Result full = FullDesiredJobs.compute(farm, WINDOW);
                 deepFull.add((System.nanoTime() - t) / 1e6);
                 check(warm.jobs().equals(full.jobs()), "planner = full computation");
                 retained();

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Reads what a server sends with a size limit, so a hostile or broken server cannot make the CLI use unbounded
@@ -64,7 +65,7 @@ final class BoundedBody {
         if (c < 0 && line.size() == 0) {
             return null;
         }
-        String s = line.toString(java.nio.charset.StandardCharsets.UTF_8);
+        String s = line.toString(StandardCharsets.UTF_8);
         return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
     }
 

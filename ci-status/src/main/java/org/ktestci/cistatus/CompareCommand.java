@@ -3,6 +3,7 @@ package org.ktestci.cistatus;
 import org.ktestci.schema.compare.Comparison;
 import org.ktestci.schema.config.ConfigException;
 import org.ktestci.schema.results.ResultEntry;
+import org.ktestci.schema.results.ShortDuration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;

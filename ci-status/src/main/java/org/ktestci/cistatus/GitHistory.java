@@ -1,5 +1,7 @@
 package org.ktestci.cistatus;
 
+import org.eclipse.jgit.errors.AmbiguousObjectException;
+import org.eclipse.jgit.errors.IncorrectObjectTypeException;
 import org.eclipse.jgit.errors.RevisionSyntaxException;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
@@ -103,9 +105,9 @@ final class GitHistory {
     private static ObjectId peelToCommit(Repository repo, String revision) throws IOException {
         try {
             return repo.resolve(revision + "^{commit}");
-        } catch (RevisionSyntaxException | org.eclipse.jgit.errors.IncorrectObjectTypeException e) {
+        } catch (RevisionSyntaxException | IncorrectObjectTypeException e) {
             return null;
-        } catch (org.eclipse.jgit.errors.AmbiguousObjectException e) {
+        } catch (AmbiguousObjectException e) {
             throw new CliError("'" + revision + "' is ambiguous in " + repo.getDirectory());
         }
     }

@@ -4,6 +4,7 @@ import org.ktestci.schema.config.ConfigException;
 import org.ktestci.schema.git.CommitInfo;
 import org.ktestci.schema.json.KtestJson;
 import org.ktestci.schema.results.CommitResults;
+import org.ktestci.schema.results.ShortDuration;
 import org.ktestci.schema.status.Status;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

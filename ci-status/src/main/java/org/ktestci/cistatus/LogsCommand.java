@@ -14,7 +14,11 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -50,7 +54,7 @@ final class LogsCommand implements Callable<Integer> {
     boolean follow;
 
     /** How long -f waits for the lease of an In-progress test to show up before giving up. */
-    static final java.time.Duration FIND_LEASE = java.time.Duration.ofSeconds(60);
+    static final Duration FIND_LEASE = Duration.ofSeconds(60);
 
     /** One element of the {@code --json} list of failed tests. */
     record FailedJson(String name, long duration) {
@@ -141,7 +145,7 @@ final class LogsCommand implements Callable<Integer> {
         }
         byte[] compressed = found.orElseThrow(() -> new CliError("no log for " + chosen.name()));
         // Decoded in chunks and written as it comes, up to a bound: a small Brotli body can decode to gigabytes.
-        try (java.io.InputStream in = Brotli.decompressing(new java.io.ByteArrayInputStream(compressed))) {
+        try (InputStream in = Brotli.decompressing(new ByteArrayInputStream(compressed))) {
             byte[] buf = new byte[256 * 1024];
             long total = 0;
             int held = 0; // a trailing 0xC2 waits for the next chunk: with it, it may be a C1 control to escape
@@ -153,7 +157,7 @@ final class LogsCommand implements Callable<Integer> {
                 }
                 int len = held + n;
                 held = len > 0 && (buf[len - 1] & 0xff) == 0xc2 ? 1 : 0;
-                session.out().bytes(java.util.Arrays.copyOf(buf, len - held));
+                session.out().bytes(Arrays.copyOf(buf, len - held));
                 if (held == 1) {
                     buf[0] = (byte) 0xc2;
                 }

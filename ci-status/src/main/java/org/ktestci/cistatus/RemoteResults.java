@@ -8,15 +8,18 @@ import org.ktestci.schema.git.UrlCredentials;
 import org.ktestci.schema.io.AtomicFiles;
 import org.ktestci.schema.results.CommitResults;
 import org.ktestci.schema.results.CommitResultsCodec;
+import org.ktestci.schema.results.FailureReason;
 import org.ktestci.schema.results.OutputDir;
 import org.ktestci.schema.results.ResultEntry;
 import org.ktestci.schema.status.Status;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -28,9 +31,11 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -116,7 +121,7 @@ final class RemoteResults implements ResultsSource {
 
     @Override
     public LocalResults.Tested resultsOf(String prefix) {
-        String sha = prefix.toLowerCase(java.util.Locale.ROOT);
+        String sha = prefix.toLowerCase(Locale.ROOT);
         if (!OutputDir.isSha(sha)) {
             if (!sha.matches("^[0-9a-f]{7,39}$")) {
                 throw new CliError("no test results for commit " + prefix);
@@ -150,12 +155,12 @@ final class RemoteResults implements ResultsSource {
 
     /** The server's journal knows every reason: one {@code /api/v1/commits} request instead of a log per result. */
     @Override
-    public Map<String, org.ktestci.schema.results.FailureReason> failureReasons(String sha,
+    public Map<String, FailureReason> failureReasons(String sha,
             List<ResultEntry> entries) {
         if (entries.stream().noneMatch(e -> e.status() == Status.FAILED_TO_RUN)) {
             return Map.of();
         }
-        Map<String, org.ktestci.schema.results.FailureReason> out = new HashMap<>();
+        Map<String, FailureReason> out = new HashMap<>();
         JsonNode doc;
         try {
             doc = getJson("/api/v1/commits/" + sha);
@@ -280,7 +285,7 @@ final class RemoteResults implements ResultsSource {
     private static long time(String value) {
         try {
             return value.isEmpty() ? 0 : Instant.parse(value).getEpochSecond();
-        } catch (java.time.format.DateTimeParseException e) {
+        } catch (DateTimeParseException e) {
             return 0;
         }
     }
@@ -289,7 +294,7 @@ final class RemoteResults implements ResultsSource {
     private static Optional<Instant> httpDate(String value) {
         try {
             return Optional.of(ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
-        } catch (java.time.format.DateTimeParseException e) {
+        } catch (DateTimeParseException e) {
             return Optional.empty();
         }
     }
@@ -342,7 +347,7 @@ final class RemoteResults implements ResultsSource {
     }
 
     /** A response read in full, within its limit. */
-    private record Answer(int status, java.net.http.HttpHeaders headers, byte[] body) {
+    private record Answer(int status, HttpHeaders headers, byte[] body) {
         Optional<String> header(String name) {
             return headers.firstValue(name);
         }
@@ -355,7 +360,7 @@ final class RemoteResults implements ResultsSource {
             b.header("If-Modified-Since", ifModifiedSince);
         }
         try {
-            HttpResponse<java.io.InputStream> r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<InputStream> r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
             return new Answer(r.statusCode(), r.headers(), BoundedBody.read(r, maxBody, path));
         } catch (IOException e) {
             throw new CliError(UrlCredentials.mask(base) + ": " + (e.getMessage() == null ? e.getClass().getSimpleName()

@@ -10,6 +10,7 @@ import org.ktestci.schema.results.FailureReason;
 import org.ktestci.schema.results.ResultEntry;
 import org.ktestci.schema.status.Status;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
@@ -85,7 +86,7 @@ interface ResultsSource {
     private static Optional<FailureReason> reasonIn(byte[] compressedFullLog) {
         try {
             return FailedToRunLog.parse(new String(Brotli.decompress(compressedFullLog), StandardCharsets.UTF_8));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return Optional.empty();
         }
     }

@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * The coordinator's {@code /api/v1} as the CLI uses it beyond blobs: JSON documents, admin calls with a bearer
@@ -69,7 +70,7 @@ final class ServerApi {
      * Reads the event stream at {@code path} until {@code handler} returns false or the server ends it. Not
      * found is reported as empty (the caller decides what that means).
      */
-    Optional<Boolean> follow(String path, java.util.function.Predicate<Event> handler) {
+    Optional<Boolean> follow(String path, Predicate<Event> handler) {
         HttpRequest req = HttpRequest.newBuilder(URI.create(base + path)).header("Accept", "text/event-stream")
                 .GET().build();
         HttpResponse<InputStream> r = send(req, HttpResponse.BodyHandlers.ofInputStream());

@@ -8,6 +8,7 @@ import org.ktestci.schema.config.ConfigRole;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -35,7 +36,7 @@ final class Session {
         return streams.err();
     }
 
-    java.util.Map<String, String> env() {
+    Map<String, String> env() {
         return streams.env();
     }
 

@@ -6,6 +6,7 @@ import org.ktestci.schema.json.KtestJson;
 import org.ktestci.schema.results.CommitResults;
 import org.ktestci.schema.results.FailureReason;
 import org.ktestci.schema.results.ResultEntry;
+import org.ktestci.schema.results.ShortDuration;
 import org.ktestci.schema.status.Status;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -2,6 +2,7 @@ package org.ktestci.cistatus;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.ktestci.schema.config.ConfigException;
+import org.ktestci.schema.results.ShortDuration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;

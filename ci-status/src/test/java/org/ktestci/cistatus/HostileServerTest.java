@@ -6,9 +6,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ktestci.schema.results.CommitResults;
+import org.ktestci.schema.results.CommitResultsCodec;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -48,7 +52,7 @@ class HostileServerTest {
     @BeforeEach
     void serve() throws Exception {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        server.setExecutor(Executors.newCachedThreadPool());
         server.createContext("/", this::handle);
         server.start();
         base = "http://127.0.0.1:" + server.getAddress().getPort();
@@ -105,7 +109,7 @@ class HostileServerTest {
             ex.sendResponseHeaders(status, b.length);
             ex.getResponseBody().write(b);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -124,14 +128,14 @@ class HostileServerTest {
 
     /** A first, honest answer: the cache directory exists from then on, as it does after any real use. */
     private void cacheOneBlob() throws Exception {
-        byte[] blob = org.ktestci.schema.results.CommitResultsCodec.encode(
-                new org.ktestci.schema.results.CommitResults(SHA, "m", List.of()));
+        byte[] blob = CommitResultsCodec.encode(
+                new CommitResults(SHA, "m", List.of()));
         blobAnswer = ex -> {
             try {
                 ex.sendResponseHeaders(200, blob.length);
                 ex.getResponseBody().write(blob);
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
         };
         CliRun first = remote("show", SHA);
@@ -199,7 +203,7 @@ class HostileServerTest {
             try {
                 endless(ex, "");
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
         };
         CliRun r = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> remote("show", SHA));

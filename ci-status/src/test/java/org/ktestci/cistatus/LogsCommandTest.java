@@ -5,9 +5,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ktestci.schema.logs.Brotli;
+import org.ktestci.schema.results.FailedToRunLog;
+import org.ktestci.schema.results.FailureReason;
 import org.ktestci.schema.results.OutputDir;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -39,13 +45,13 @@ class LogsCommandTest {
     @Test
     void aFailedToRunTestShowsTheReasonItsFallbackLogStates() throws Exception {
         Path dir = fx.output.keyDir(fx.tip(), "demo.smoke.vm");
-        java.nio.file.Files.createDirectories(dir);
-        org.ktestci.schema.results.FailureReason why = new org.ktestci.schema.results.FailureReason("lease_timeout",
-                java.util.List.of(new org.ktestci.schema.results.FailureReason.Attempt(3, "farm1", 2, "L3",
+        Files.createDirectories(dir);
+        FailureReason why = new FailureReason("lease_timeout",
+                List.of(new FailureReason.Attempt(3, "farm1", 2, "L3",
                         "lease_timeout", 1_700_000_000L)));
-        java.nio.file.Files.write(dir.resolve("full_log.br"), org.ktestci.schema.logs.Brotli.compress(
-                org.ktestci.schema.results.FailedToRunLog.render(fx.tip(), "demo.smoke.vm", why)
-                        .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        Files.write(dir.resolve("full_log.br"), Brotli.compress(
+                FailedToRunLog.render(fx.tip(), "demo.smoke.vm", why)
+                        .getBytes(StandardCharsets.UTF_8)));
         assertEquals("demo.smoke.vm: Failed to run: lease_timeout\n"
                         + "  attempt 3 host=farm1 slot=2 lease=L3 reason=lease_timeout at=2023-11-14T22:13:20Z\n"
                         + "full log: ci-status logs " + sha12 + " demo.smoke.vm --full\n",

@@ -14,13 +14,16 @@ import org.ktestci.schema.git.CommitLog;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,7 +45,7 @@ class RemoteModeTest {
     HttpServer server;
     String base;
     final List<String> requests = new CopyOnWriteArrayList<>();
-    final List<Integer> answers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<Integer> answers = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void serve() throws Exception {
@@ -64,12 +67,12 @@ class RemoteModeTest {
                 .getFirst("If-Modified-Since"));
         try {
             if (path.startsWith("/c/")) {
-                Path f = fx.output.root().resolve(java.net.URLDecoder.decode(path.substring(3), StandardCharsets.UTF_8));
+                Path f = fx.output.root().resolve(URLDecoder.decode(path.substring(3), StandardCharsets.UTF_8));
                 if (!Files.exists(f)) {
                     send(ex, 404, "{\"error\":\"not found\"}");
                     return;
                 }
-                Instant lm = Files.getLastModifiedTime(f).toInstant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+                Instant lm = Files.getLastModifiedTime(f).toInstant().truncatedTo(ChronoUnit.SECONDS);
                 ex.getResponseHeaders().add("Last-Modified", DateTimeFormatter.RFC_1123_DATE_TIME.format(
                         ZonedDateTime.ofInstant(lm, ZoneOffset.UTC)));
                 String ims = ex.getRequestHeaders().getFirst("If-Modified-Since");
@@ -155,14 +158,14 @@ class RemoteModeTest {
 
     @Test
     void cachesBlobsAndRevalidatesWithTheServersLastModified() throws Exception {
-        Files.setLastModifiedTime(fx.output.blob(fx.tip()), java.nio.file.attribute.FileTime.from(
+        Files.setLastModifiedTime(fx.output.blob(fx.tip()), FileTime.from(
                 Instant.now().minusSeconds(3600)));
         assertEquals(0, remote("show", fx.tip()).code());
         Path cached = dir.resolve("cache").resolve("127.0.0.1_" + server.getAddress().getPort())
                 .resolve(fx.tip() + ".capnp");
         assertTrue(Files.exists(cached), "blob cached under <host>_<port>");
         assertEquals(Files.getLastModifiedTime(fx.output.blob(fx.tip())).toInstant()
-                        .truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+                        .truncatedTo(ChronoUnit.SECONDS),
                 Files.getLastModifiedTime(cached).toInstant(), "the cache keeps the server's Last-Modified");
         requests.clear();
         assertEquals(0, remote("show", fx.tip()).code());
@@ -188,7 +191,7 @@ class RemoteModeTest {
     @Test
     void aBlobServedInTheSecondItChangedIsFetchedAgainNextTime() throws Exception {
         // Last-Modified has whole seconds: a rewrite later in the same second must not be hidden by a 304.
-        Files.setLastModifiedTime(fx.output.blob(fx.tip()), java.nio.file.attribute.FileTime.from(Instant.now()));
+        Files.setLastModifiedTime(fx.output.blob(fx.tip()), FileTime.from(Instant.now()));
         assertEquals(0, remote("show", fx.tip()).code());
         requests.clear();
         answers.clear();

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -132,7 +133,7 @@ final class ResultsFixture {
                 Files.writeString(dir.resolve("repo/file.c"), "v" + i);
                 git.add().addFilepattern("file.c").call();
                 PersonIdent who = new PersonIdent("Dev", "dev@example.org",
-                        Instant.ofEpochSecond(1_700_000_000L + 60L * i), java.time.ZoneOffset.UTC);
+                        Instant.ofEpochSecond(1_700_000_000L + 60L * i), ZoneOffset.UTC);
                 shas.add(git.commit().setMessage(subjects.get(i)).setAuthor(who).setCommitter(who).setSign(false)
                         .call().getName());
             }

@@ -5,9 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ktestci.schema.results.ResultEntry;
+import org.ktestci.schema.status.Status;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -146,12 +149,12 @@ class ShowCommandTest {
     @Test
     void untrustedSubjectAndKeysHaveControlBytesEscapedOnATtyOnly() throws Exception {
         String sha = fx.shas.get(1);
-        fx.writeBlob(sha, "evil\u001b]0;pwned\u0007 subject\n", new org.ktestci.schema.results.ResultEntry(
-                "demo.smoke.\u001b[2J", org.ktestci.schema.status.Status.PASSED, 1, 1));
+        fx.writeBlob(sha, "evil\u001b]0;pwned\u0007 subject\n", new ResultEntry(
+                "demo.smoke.\u001b[2J", Status.PASSED, 1, 1));
         String footer = "1 total: 1 passed, 0 failed, 0 in progress, 1s\n";
         assertEquals(sha + " evil\\x1b]0;pwned\\x07 subject\n\n" + HEADER
                         + row("demo.smoke.\\x1b[2J", "Passed", "1s") + footer,
-                fx.runOnTty(java.util.Map.of("TERM", "dumb"), "show", sha).out());
+                fx.runOnTty(Map.of("TERM", "dumb"), "show", sha).out());
         assertEquals(sha + " evil\u001b]0;pwned\u0007 subject\n\n" + HEADER
                 + row("demo.smoke.\u001b[2J", "Passed", "1s") + footer, fx.ok("show", sha).out());
     }

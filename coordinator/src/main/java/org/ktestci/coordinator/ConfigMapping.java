@@ -13,21 +13,21 @@ import org.ktestci.schema.config.CiConfig;
 import org.ktestci.schema.config.HostConfig;
 import org.ktestci.schema.config.RepoConfig;
 import org.ktestci.schema.config.TestGroupConfig;
-import org.ktestci.worker.run.TestListing;
+import org.ktestci.schema.run.TestListing;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Turns the validated config into what the coordinator's parts are built from. */
-final class ConfigMapping {
+public final class ConfigMapping {
     private final CiConfig config;
 
-    ConfigMapping(CiConfig config) {
+    public ConfigMapping(CiConfig config) {
         this.config = config;
     }
 
-    List<BranchSpec> branches() {
+    public List<BranchSpec> branches() {
         List<BranchSpec> out = new ArrayList<>();
         for (BranchConfig b : config.branches().values()) {
             RepoConfig repo = config.repos().get(b.repo());
@@ -59,11 +59,7 @@ final class ConfigMapping {
         return h == null ? HostSlots.UNCONFIGURED : new HostSlots(h.slots(), h.arch().map(Arch::id));
     }
 
-    List<String> configuredHosts() {
-        return List.copyOf(config.hosts().keySet());
-    }
-
-    SubtestListingCache.Lister lister() {
+    public SubtestListingCache.Lister lister() {
         return TestListing::list;
     }
 
@@ -71,13 +67,13 @@ final class ConfigMapping {
      * A node joins itself when it is the only seed or picks a free port: the single-node demo and
      * {@code --with-worker} runs, where no other node exists to join.
      */
-    boolean joinSelf(boolean withWorker) {
+    public boolean joinSelf(boolean withWorker) {
         var c = config.cluster();
         String self = ClusterNodeConfig.seedAddress(advertiseHost(), c.port());
         return c.port() == 0 || (!c.seedNodesSet() && withWorker) || c.seedNodes().equals(List.of(self));
     }
 
-    ClusterNodeSettings clusterSettings(List<String> roles, boolean withWorker) {
+    public ClusterNodeSettings clusterSettings(List<String> roles, boolean withWorker) {
         var c = config.cluster();
         List<String> seeds = joinSelf(withWorker) ? List.of() : c.seedNodes();
         return new ClusterNodeSettings(roles, c.bindHost(), c.port(), advertiseHost(), seeds, c.insecurePlaintext(),

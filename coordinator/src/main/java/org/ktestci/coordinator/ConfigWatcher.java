@@ -13,8 +13,8 @@ import java.util.concurrent.CompletableFuture;
  * content digest with the running one, off the actor thread, and {@link LiveConfig#reload} applies a valid
  * change or records why it was rejected.
  */
-final class ConfigWatcher {
-    sealed interface Command extends NoSerializationVerificationNeeded permits Check, Checked {}
+public final class ConfigWatcher {
+    public sealed interface Command extends NoSerializationVerificationNeeded permits Check, Checked {}
 
     private record Check() implements Command {}
 
@@ -23,7 +23,7 @@ final class ConfigWatcher {
     private ConfigWatcher() {
     }
 
-    static Behavior<Command> create(LiveConfig live) {
+    public static Behavior<Command> create(LiveConfig live) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             var blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
             timers.startSingleTimer(new Check(), live.fetchInterval());

@@ -18,15 +18,15 @@ import org.ktestci.coordinator.journal.JournalSchema;
 import org.ktestci.coordinator.maintenance.Maintenance;
 import org.ktestci.coordinator.live.VerdictLatency;
 import org.ktestci.coordinator.regressions.KnownIssueStore;
+import org.ktestci.coordinator.notify.Notifier;
 import org.ktestci.coordinator.results.CommitEntity;
-import org.ktestci.coordinator.results.ProjectionListener;
-import org.ktestci.coordinator.results.ResultRecord;
 import org.ktestci.coordinator.results.ResultsProjector;
 import org.ktestci.coordinator.results.ResultsStore;
 import org.ktestci.coordinator.scheduling.GitRefillSource;
 import org.ktestci.coordinator.scheduling.JobWindow;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * The coordinator singleton (README "Cluster and actors"). It starts in order: the journal's tables, then the
@@ -34,20 +34,6 @@ import java.util.concurrent.CompletableFuture;
  * gateway, so nothing is scheduled from an incomplete view of what already has verdicts.
  */
 public final class CoordinatorRoot {
-    /** Every commit within keep_results_commits of a tracked tip (blocking: git walks). */
-    static java.util.Set<String> liveBranchCommits(CoordinatorSetup s) throws java.io.IOException {
-        java.util.Set<String> live = new java.util.HashSet<>();
-        for (org.ktestci.coordinator.scheduling.BranchSpec b : s.branches()) {
-            var repo = s.repos().get(b.repoPath());
-            var tip = org.ktestci.schema.git.CommitLog.branchTip(repo, s.user(), b.name());
-            if (tip.isPresent()) {
-                org.ktestci.schema.git.CommitLog.walk(repo, tip.get(), s.settings().keepResultsCommits())
-                        .forEach(c -> live.add(c.sha()));
-            }
-        }
-        return live;
-    }
-
     public sealed interface Command {}
 
     private record SchemaReady() implements Command {}
@@ -88,7 +74,8 @@ public final class CoordinatorRoot {
         VerdictLatency latency = new VerdictLatency();
         ActorRef<ResultsProjector.Command> projector = ctx.spawn(ResultsProjector.create(s.outputDir(), s.messages(),
                         s.index(), offset -> journal.eventsByTag(CommitEntity.TAG, Offset.sequence(offset)),
-                        rendered(s, latency)), "results-projector", DispatcherSelector.blocking());
+                        new VerdictPublisher(s.events(), latency, s.clock(), s.metrics())), "results-projector",
+                DispatcherSelector.blocking());
         ResultsStore.JournalCommits ids = system -> journal.currentPersistenceIds()
                 .filter(id -> id.startsWith("commit-"))
                 .map(id -> id.substring("commit-".length()))
@@ -96,50 +83,11 @@ public final class CoordinatorRoot {
         ActorRef<ResultsStore.Ready> ready = ctx.messageAdapter(ResultsStore.Ready.class, ResultsReady::new);
         JournalEraser eraser = new JournalEraser(s.persistence());
         ActorRef<ResultsStore.Command> results = ctx.spawn(ResultsStore.create(s.index(), s.outputDir(), ids,
-                projector, ready, eraser::erase, new ResultsStore.Listener() {
-                    @Override
-                    public void recorded(org.ktestci.schema.status.Status status) {
-                        s.metrics().verdicts.labelValues(status.jsonCode()).inc();
-                        s.recent().recorded(status, System.currentTimeMillis());
-                    }
-
-                    @Override
-                    public void recorded(String sha, String key, org.ktestci.schema.status.Status status,
-                                         long receivedAtMillis) {
-                        latency.received(sha, key, receivedAtMillis);
-                    }
-
-                    @Override
-                    public void duplicate() {
-                        s.metrics().duplicateVerdicts.inc();
-                    }
-
-                    @Override
-                    public void quarantined(int count) {
-                        s.metrics().journalQuarantined.set(count);
-                    }
-                }), "results-store");
+                projector, ready, eraser::erase, new VerdictMetrics(s.metrics(), s.recent(), latency)),
+                "results-store");
         return Behaviors.receive(Command.class)
                 .onMessage(ResultsReady.class, r -> startScheduling(ctx, s, results, incarnation))
                 .build();
-    }
-
-    /**
-     * After the projection wrote a commit: SSE verdict events, the verdict → visible latency, and the commit's
-     * seen → first verdict time; then the node's own listener.
-     */
-    private static ProjectionListener rendered(CoordinatorSetup s, VerdictLatency latency) {
-        return (sha, changed) -> {
-            long now = System.currentTimeMillis();
-            for (ResultRecord r : changed) {
-                if (r.hasVerdict() || r.status() == org.ktestci.schema.status.Status.UNKNOWN) {
-                    latency.visible(sha, r.key(), now).ifPresent(ms -> s.metrics().verdictVisible.observe(ms / 1000.0));
-                    s.clock().firstVerdict(sha, now).ifPresent(ms -> s.metrics().commitFirstVerdict.observe(ms / 1000.0));
-                    s.events().verdict(sha, r);
-                }
-            }
-            s.listener().rendered(sha, changed);
-        };
     }
 
     private static Behavior<Command> startScheduling(ActorContext<Command> ctx, CoordinatorSetup s,
@@ -149,26 +97,26 @@ public final class CoordinatorRoot {
         ActorRef<ArtifactStore.Command> artifacts =
                 ctx.spawn(ArtifactStore.create(s.outputDir()), "artifact-store", blocking);
         GitRefillSource source = new GitRefillSource(s.user(), live::branches, s.repos(), s.listings(), s.index(),
-                s.costs(), () -> live.settings().keepResultsCommits(), () -> s.metrics().keyCollisions.inc())
-                .withFlakeRetries(() -> live.config().regressions().flakeRetries());
+                s.costs(), () -> live.settings().keepResultsCommits(), () -> s.metrics().keyCollisions.inc(),
+                () -> live.config().regressions().flakeRetries());
         ActorRef<JobWindow.Command> window = ctx.spawn(JobWindow.create(JobWindow.PERSISTENCE_ID, live::settings,
                 source, results, s.index(), s.metrics(), s.events(), s.clock()), "job-window");
         ActorRef<BranchWatcher.Command> watcher = ctx.spawn(BranchWatcher.create(s.user(), live::branches, s.repos(),
-                s.fetchStatus(), window, live::fetchInterval, observer(s)), "branch-watcher");
+                s.fetchStatus(), window, live::fetchInterval, s.fetchObserver()), "branch-watcher");
         ActorRef<Maintenance.Command> maintenance = ctx.spawn(Maintenance.create(
                 () -> new Maintenance.Settings(s.outputDir(), live.maintenanceInterval(), live.gcGrace()),
-                () -> liveBranchCommits(s), s.index(), window, results), "maintenance");
+                s.tracked()::all, s.index(), window, results), "maintenance");
         ActorRef<WorkerGateway.Command> gateway = WorkerGateway.commands(ctx.spawn(WorkerGateway.create(
                 live::hostSlots, live::configuredHosts, window, results, artifacts, live::settings, s.metrics(),
                 incarnation, s.events()), "worker-gateway"));
-        java.util.function.Consumer<LiveConfig> onReload = l -> {
+        Consumer<LiveConfig> onReload = l -> {
             watcher.tell(new BranchWatcher.ConfigChanged());
             window.tell(new JobWindow.RequestRefill("config_reload"));
         };
         live.onApplied(onReload);
         ActorRef<KnownIssueStore.Command> knownIssues = ctx.spawn(
                 KnownIssueStore.create(), "known-issues");
-        ctx.spawn(org.ktestci.coordinator.notify.Notifier.create(s.notifier()), "notifier");
+        ctx.spawn(Notifier.create(s.notifier()), "notifier");
         CoordinatorHandles.Refs refs = new CoordinatorHandles.Refs(window, gateway, results, watcher, maintenance,
                 incarnation, knownIssues);
         s.handles().publish(refs);
@@ -181,39 +129,5 @@ public final class CoordinatorRoot {
                     return Behaviors.same();
                 })
                 .build();
-    }
-
-    /** Fetch counters, first-seen times of new tips, and each branch's untested commits after its fetch. */
-    static BranchWatcher.Observer observer(CoordinatorSetup s) {
-        return new BranchWatcher.Observer() {
-            @Override
-            public void fetched(String branch, boolean ok) {
-                s.metrics().fetches.labelValues(branch, ok ? "ok" : "error").inc();
-            }
-
-            @Override
-            public void tipSeen(String sha, long atMillis) {
-                s.clock().seenAtTip(sha, atMillis);
-            }
-
-            @Override
-            public void afterFetch(org.ktestci.coordinator.scheduling.BranchSpec b) {
-                try {
-                    var repo = s.repos().get(b.repoPath());
-                    var tip = org.ktestci.schema.git.CommitLog.branchTip(repo, s.user(), b.name());
-                    long untested = 0;
-                    if (tip.isPresent()) {
-                        for (var c : org.ktestci.schema.git.CommitLog.walk(repo, tip.get(),
-                                s.settings().keepResultsCommits())) {
-                            untested += java.nio.file.Files.exists(s.outputDir().blob(c.sha())) ? 0 : 1;
-                        }
-                    }
-                    s.metrics().untestedCommits.labelValues(b.name()).set(untested);
-                } catch (java.io.IOException e) {
-                    org.slf4j.LoggerFactory.getLogger(CoordinatorRoot.class)
-                            .warn("cannot count untested commits: branch={}: {}", b.name(), e.getMessage());
-                }
-            }
-        };
     }
 }

@@ -1,13 +1,15 @@
 package org.ktestci.coordinator;
 
 import org.ktestci.coordinator.branches.BranchFetchStatus;
+import org.ktestci.coordinator.branches.BranchWatcher;
 import org.ktestci.coordinator.branches.Repositories;
+import org.ktestci.coordinator.branches.TrackedCommits;
 import org.ktestci.coordinator.live.CommitClock;
 import org.ktestci.coordinator.live.LiveEvents;
 import org.ktestci.coordinator.live.RecentVerdicts;
 import org.ktestci.coordinator.metrics.CoordinatorMetrics;
+import org.ktestci.coordinator.notify.Notifier;
 import org.ktestci.coordinator.results.CommitMessages;
-import org.ktestci.coordinator.results.ProjectionListener;
 import org.ktestci.coordinator.results.ResultsIndex;
 import org.ktestci.coordinator.scheduling.BranchSpec;
 import org.ktestci.coordinator.scheduling.DurationCosts;
@@ -25,14 +27,19 @@ import java.util.List;
 public record CoordinatorSetup(String user, OutputDir outputDir, LiveConfig live, Repositories repos,
                                BranchFetchStatus fetchStatus, ResultsIndex index, SubtestListingCache listings,
                                DurationCosts costs, CommitMessages messages, CoordinatorMetrics metrics,
-                               ProjectionListener listener, CoordinatorHandles handles, PersistenceConfig persistence,
-                               LiveEvents events, CommitClock clock, RecentVerdicts recent,
-                               org.ktestci.coordinator.notify.Notifier.Inputs notifier) {
+                               CoordinatorHandles handles, PersistenceConfig persistence, LiveEvents events,
+                               CommitClock clock, RecentVerdicts recent, TrackedCommits tracked,
+                               Notifier.Inputs notifier) {
     public List<BranchSpec> branches() {
         return live.branches();
     }
 
     public SchedulerSettings settings() {
         return live.settings();
+    }
+
+    /** Fetch counters, first-seen tips and untested commits: for the singleton's watcher and a standby's. */
+    public BranchWatcher.Observer fetchObserver() {
+        return new FetchObserver(metrics, clock, tracked, outputDir);
     }
 }

@@ -7,13 +7,16 @@ import org.eclipse.jgit.lib.ObjectInserter;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.lib.TreeFormatter;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Date;
 import java.util.List;
 import java.util.TimeZone;
@@ -36,8 +39,8 @@ public final class TestRepos {
 
     public static String commit(Git git, String subject, long epochSeconds) throws Exception {
         Path f = git.getRepository().getWorkTree().toPath().resolve("file.c");
-        Files.writeString(f, subject + "\n", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
-                java.nio.file.StandardOpenOption.APPEND);
+        Files.writeString(f, subject + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
         git.add().addFilepattern("file.c").call();
         PersonIdent id = new PersonIdent(new PersonIdent("Dev", "dev@example.org"),
                 Date.from(Instant.ofEpochSecond(epochSeconds)), TimeZone.getTimeZone("UTC"));
@@ -53,8 +56,8 @@ public final class TestRepos {
             throws Exception {
         try (ObjectInserter ins = repo.newObjectInserter()) {
             CommitBuilder c = new CommitBuilder();
-            c.setTreeId(ins.insert(new org.eclipse.jgit.lib.TreeFormatter()));
-            c.setParentIds(java.util.Arrays.stream(parents).map(ObjectId::fromString).toList());
+            c.setTreeId(ins.insert(new TreeFormatter()));
+            c.setParentIds(Arrays.stream(parents).map(ObjectId::fromString).toList());
             PersonIdent id = new PersonIdent("Dev", "dev@example.org", Instant.ofEpochSecond(epochSeconds),
                     ZoneOffset.UTC);
             c.setAuthor(id);

@@ -1,5 +1,6 @@
 package org.ktestci.dashboard;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.ktestci.schema.config.AdminTokenFile;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -154,14 +156,14 @@ final class AdminApi {
             return JSON.createObjectNode();
         }
         String type = req.header("content-type").orElse("");
-        if (!type.toLowerCase(java.util.Locale.ROOT).matches("application/json\\s*(;.*)?")) {
+        if (!type.toLowerCase(Locale.ROOT).matches("application/json\\s*(;.*)?")) {
             throw new HttpError(415, "request body must be application/json");
         }
         JsonNode node;
         try {
             node = JSON.readTree(data);
         } catch (IOException e) {
-            throw HttpError.badRequest("invalid JSON body: " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
+            throw HttpError.badRequest("invalid JSON body: " + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
         }
         if (node == null || !node.isObject()) {
             throw HttpError.badRequest("request body must be a JSON object");

@@ -3,8 +3,11 @@ package org.ktestci.dashboard;
 import org.ktestci.schema.git.CommitInfo;
 import org.ktestci.schema.known.KnownIssue;
 import org.ktestci.schema.results.CommitResults;
+import org.ktestci.schema.results.FailureReason;
 import org.ktestci.schema.results.Observation;
 import org.ktestci.schema.results.ResultEntry;
+import org.ktestci.schema.run.ReproScript;
+import org.ktestci.schema.run.RunInfo;
 import org.ktestci.schema.status.Status;
 
 import java.time.Instant;
@@ -136,8 +139,8 @@ final class ApiV1 {
 
     /** The {@code repro} object: the run's parts and a script that re-runs it (issue 14 item 2). */
     static Map<String, Object> repro(String sha, String key, String run) {
-        org.ktestci.schema.run.RunInfo info = org.ktestci.schema.run.RunInfo.parse(run);
-        return info.toJson(org.ktestci.schema.run.ReproScript.render(sha, key, info));
+        RunInfo info = RunInfo.parse(run);
+        return info.toJson(ReproScript.render(sha, key, info));
     }
 
     /** {@code GET /api/v1/known-issues}: every known issue, config ones first. */
@@ -171,7 +174,7 @@ final class ApiV1 {
         counts.put("failed_to_run", c.failedToRun());
         counts.put("inprogress", c.inprogress());
         counts.put("unknown", c.unknown());
-        Map<String, org.ktestci.schema.results.FailureReason> reasons = this.reasons.of(sha, entries, details);
+        Map<String, FailureReason> reasons = this.reasons.of(sha, entries, details);
         List<Map<String, Object>> tests = new ArrayList<>();
         for (ResultEntry e : entries) {
             Optional<ResultDetail> d = Optional.ofNullable(details.get(e.name()));
@@ -191,7 +194,7 @@ final class ApiV1 {
             t.put("repro", d.flatMap(ResultDetail::run).map(run -> repro(sha, e.name(), run)).orElse(null));
             t.put("known_issue", knownNow.of(sha, e).map(KnownIssue::refJson).orElse(null));
             t.put("reason", Optional.ofNullable(reasons.get(e.name()))
-                    .map(org.ktestci.schema.results.FailureReason::toJson).orElse(null));
+                    .map(FailureReason::toJson).orElse(null));
             // In progress has no logs yet: absent values are null (§5).
             String dir = base + "/c/" + sha + "/" + Html.url(e.name());
             List<Observation> observed = reruns.getOrDefault(e.name(), List.of());

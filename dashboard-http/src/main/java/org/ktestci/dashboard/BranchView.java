@@ -4,9 +4,13 @@ import org.ktestci.schema.git.CommitInfo;
 import org.ktestci.schema.json.KtestJson;
 import org.ktestci.schema.results.CommitResults;
 import org.ktestci.schema.results.ResultEntry;
+import org.ktestci.schema.results.ShortDuration;
+import org.ktestci.schema.run.ReproScript;
+import org.ktestci.schema.run.RunInfo;
 import org.ktestci.schema.status.Status;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -103,7 +107,7 @@ final class BranchView {
                         idx[n++] = i;
                     }
                 }
-                matching = java.util.Arrays.copyOf(idx, n);
+                matching = Arrays.copyOf(idx, n);
             }
             String message = blob.map(b -> b.message).filter(m -> !m.isEmpty()).orElse(c.message());
             Row row = new Row(c, message, blob, matching);
@@ -143,7 +147,7 @@ final class BranchView {
                 .append("<table class=\"table log\"><thead><tr><th>Commit</th><th>Description</th>")
                 .append("<th>Passed</th><th>Failed</th><th>Failed to run</th><th>Not run</th><th>In progress</th>")
                 .append("<th>Unknown</th><th>Total</th><th>Duration</th></tr></thead><tbody>");
-        java.util.Map<String, String> unavailable = queries.unavailableCommits();
+        Map<String, String> unavailable = queries.unavailableCommits();
         KnownFailures.Session knownNow = known.session();
         forEachTested(rows, b, 10, (r, i) -> {
             CountRow c = r.counts();
@@ -203,7 +207,7 @@ final class BranchView {
         StringBuilder b = new StringBuilder("<p class=\"summary\">").append(completed).append(" completed runs: ")
                 .append(passed).append(" passed (").append(pct(passed, completed)).append("%), ").append(failed)
                 .append(" failed (").append(pct(failed, completed)).append("%); average duration ")
-                .append(Html.shortDuration(completed == 0 ? 0 : completedDuration / completed)).append("</p>")
+                .append(ShortDuration.of(completed == 0 ? 0 : completedDuration / completed)).append("</p>")
                 .append("<figure class=\"chart\">").append(Svg.strip(cells, base, "branch", branch))
                 .append("<figcaption>history, newest left</figcaption></figure>")
                 .append("<table class=\"table log\"><thead><tr><th>Commit</th><th>Description</th><th>Status</th>")
@@ -240,9 +244,9 @@ final class BranchView {
         if (run.isEmpty()) {
             return "";
         }
-        org.ktestci.schema.run.RunInfo info = org.ktestci.schema.run.RunInfo.parse(run.get());
+        RunInfo info = RunInfo.parse(run.get());
         return "<details class=\"repro\"><summary>reproduce</summary><pre>"
-                + Html.esc(org.ktestci.schema.run.ReproScript.render(sha, key, info)) + "</pre></details>";
+                + Html.esc(ReproScript.render(sha, key, info)) + "</pre></details>";
     }
 
     private static String pct(int n, int of) {

@@ -1,6 +1,9 @@
 package org.ktestci.dashboard;
 
+import org.ktestci.schema.config.RegressionConfig;
 import org.ktestci.schema.git.CommitInfo;
+import org.ktestci.schema.kcidb.KcidbExport;
+import org.ktestci.schema.kcidb.KeyKernels;
 import org.ktestci.schema.known.KnownIssue;
 import org.ktestci.schema.results.Observation;
 
@@ -8,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The narrow view of the coordinator that the dashboard reads through. Static results come from
@@ -57,13 +61,13 @@ public interface CiQueries {
      * What the KCIDB export needs from the config (issue 14 item 7): {@code kcidb_origin}, {@code ci_url} when the
      * file sets it, the kernel of each result key, and a tracked branch's fetch source by branch name.
      */
-    record KcidbSettings(String origin, Optional<String> publicUrl, org.ktestci.schema.kcidb.KeyKernels kernels,
-                         java.util.function.Function<String, org.ktestci.schema.kcidb.KcidbExport.Checkout> checkoutOf) {
+    record KcidbSettings(String origin, Optional<String> publicUrl, KeyKernels kernels,
+                         Function<String, KcidbExport.Checkout> checkoutOf) {
     }
 
     default KcidbSettings kcidbSettings() {
-        return new KcidbSettings(org.ktestci.schema.config.RegressionConfig.DEFAULT_ORIGIN, Optional.empty(),
-                new org.ktestci.schema.kcidb.KeyKernels(), b -> org.ktestci.schema.kcidb.KcidbExport.Checkout.UNKNOWN);
+        return new KcidbSettings(RegressionConfig.DEFAULT_ORIGIN, Optional.empty(),
+                new KeyKernels(), b -> KcidbExport.Checkout.UNKNOWN);
     }
 
     /**

@@ -12,8 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * {@code /ci?commit=…}: one commit's per-test table with last good, history strip and log pane (http.md §2). The
@@ -173,7 +175,7 @@ final class CommitView {
         }
     }
 
-    private static java.util.function.Supplier<Optional<String>> containingFirst(List<String> containing) {
+    private static Supplier<Optional<String>> containingFirst(List<String> containing) {
         return () -> containing.stream().findFirst();
     }
 
@@ -316,7 +318,7 @@ final class CommitView {
         for (CommitRows.Show s : CommitRows.Show.values()) {
             b.append("<label><input type=\"radio\" name=\"show\" value=\"").append(s.value).append('"')
                     .append(s == rows.show ? " checked" : "").append("> ").append(s.label)
-                    .append(String.format(java.util.Locale.ROOT, " <span class=\"count\">(%,d)</span>", rows.counts.get(s)))
+                    .append(String.format(Locale.ROOT, " <span class=\"count\">(%,d)</span>", rows.counts.get(s)))
                     .append("</label> ");
         }
         return b.append("<button type=\"submit\">Show</button></form>").toString();

@@ -1,11 +1,14 @@
 package org.ktestci.dashboard;
 
+import org.ktestci.schema.git.CommitInfo;
 import org.ktestci.schema.results.CommitResults;
 import org.ktestci.schema.results.OutputDir;
 import org.ktestci.schema.results.PrefixMatch;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.List;
 import java.util.Optional;
 
 /** Commit lookups shared by the views: sha prefixes against {@code output_dir}, blobs read on demand. */
@@ -41,11 +44,11 @@ final class Commits {
 
     /** Whether {@code <sha>.capnp} exists: the branch views count a commit without it as untested. */
     boolean hasBlob(String sha) {
-        return java.nio.file.Files.exists(out.blob(sha));
+        return Files.exists(out.blob(sha));
     }
 
     /** How many commits of a branch walk have no {@code <sha>.capnp} (home "Untested commits", §5.1). */
-    long untested(java.util.List<org.ktestci.schema.git.CommitInfo> log) {
+    long untested(List<CommitInfo> log) {
         return log.stream().filter(c -> !hasBlob(c.sha())).count();
     }
 

@@ -4,6 +4,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpCharsets;
@@ -14,6 +15,7 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.ResponseEntity;
 import org.apache.pekko.http.javadsl.settings.ServerSettings;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.japi.function.Function;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.StreamConverters;
@@ -27,6 +29,8 @@ import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,7 +61,7 @@ public final class DashboardServer {
                                                        DashboardSettings settings) {
         String base = normalizeBase(settings.basePath());
         HttpMetrics metrics = new HttpMetrics(settings.registry());
-        Router router = new Router(queries, base, settings.adminTokenFile()).withMetrics(metrics);
+        Router router = new Router(queries, base, settings.adminTokenFile(), metrics);
         Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
         Materializer materializer = Materializer.matFromSystem(system);
         // Raw-Request-URI: the /c/ checks need the target as sent (encoded dots and slashes intact).
@@ -93,7 +97,7 @@ public final class DashboardServer {
                     // Too large: a body one byte over the limit, which the router answers 413; a body that did not
                     // arrive in full (slow or broken upload) is answered 408, never taken as empty.
                     for (Throwable t = e; t != null; t = t.getCause()) {
-                        if (t instanceof org.apache.pekko.http.scaladsl.model.EntityStreamSizeException) {
+                        if (t instanceof EntityStreamSizeException) {
                             return Optional.of(new byte[RequestInfo.MAX_BODY_BYTES + 1]);
                         }
                     }
@@ -142,7 +146,7 @@ public final class DashboardServer {
         if (!bodyType.equals(ContentTypes.NO_CONTENT_TYPE)) {
             headers.put("content-type", bodyType.toString());
         }
-        request.getAttribute(org.apache.pekko.http.javadsl.model.AttributeKeys.remoteAddress)
+        request.getAttribute(AttributeKeys.remoteAddress)
                 .flatMap(a -> a.getAddress()).ifPresent(a -> headers.put(RequestInfo.CLIENT, a.getHostAddress()));
         if (!base.isEmpty()) {
             if (!path.equals(base) && !path.startsWith(base + "/")) {
@@ -248,7 +252,7 @@ public final class DashboardServer {
     }
 
     private static final int CLIENT_BUFFER = 1000;
-    private static final java.time.Duration KEEPALIVE = java.time.Duration.ofSeconds(15);
+    private static final Duration KEEPALIVE = Duration.ofSeconds(15);
     private static final ByteString KEEPALIVE_FRAME = ByteString.fromString(": keepalive\n\n");
 
     /**
@@ -282,7 +286,7 @@ public final class DashboardServer {
     private static void closeQuietly(Reply.Streamed s) {
         try {
             s.in().close();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             LOG.debug("closing an empty body failed: {}", e.getMessage());
         }
     }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,7 +47,7 @@ public final class EventHub {
     private final List<Subscription> subscribers = new CopyOnWriteArrayList<>();
     private String incarnation = "00000000";
     /** Incarnations this hub moved away from, oldest first: their events are no longer taken. */
-    private final java.util.LinkedHashSet<String> retired = new java.util.LinkedHashSet<>();
+    private final LinkedHashSet<String> retired = new LinkedHashSet<>();
     private static final int RETIRED = 16;
     private long seq;
 
@@ -157,10 +158,6 @@ public final class EventHub {
     public synchronized void unsubscribe(Subscriber subscriber) {
         subscribers.removeIf(s -> s.subscriber() == subscriber);
         logSubscribers.values().forEach(l -> l.remove(subscriber));
-    }
-
-    int subscriberCount() {
-        return subscribers.size();
     }
 
     // ---- lease logs -----------------------------------------------------------------------------------------

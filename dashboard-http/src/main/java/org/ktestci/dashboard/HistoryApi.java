@@ -81,7 +81,7 @@ final class HistoryApi {
 
     /** Keys in the order given, as every other object of the API (Map.of has none). */
     private static Map<String, Object> ordered(Object... keyValues) {
-        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        Map<String, Object> m = new LinkedHashMap<>();
         for (int k = 0; k < keyValues.length; k += 2) {
             m.put((String) keyValues[k], keyValues[k + 1]);
         }

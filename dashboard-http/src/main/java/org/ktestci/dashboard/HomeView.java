@@ -16,11 +16,13 @@ final class HomeView {
     private final CiQueries queries;
     private final Commits commits;
     private final String base;
+    private final LiveApi live;
 
-    HomeView(CiQueries queries, Commits commits, String base) {
+    HomeView(CiQueries queries, Commits commits, String base, LiveApi live) {
         this.queries = queries;
         this.commits = commits;
         this.base = base;
+        this.live = live;
     }
 
     Reply home(RequestInfo req) {
@@ -88,13 +90,6 @@ final class HomeView {
             b.append("<tr><td>").append(branchLink(n)).append("</td></tr>");
         }
         return Reply.html(Html.page(base, TITLE, b.append("</tbody></table>").toString()));
-    }
-
-    private LiveApi live;
-
-    HomeView withLive(LiveApi l) {
-        this.live = l;
-        return this;
     }
 
     /**

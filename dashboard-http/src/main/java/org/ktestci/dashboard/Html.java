@@ -107,18 +107,4 @@ final class Html {
                 .append(body).append("</main></body></html>\n");
         return sb.toString();
     }
-
-    /** {@code <N>s}, {@code <N>m}, {@code <N.N>h}, {@code <N.N>d} (cli.md §3 short format). */
-    static String shortDuration(long seconds) {
-        if (seconds < 60) {
-            return seconds + "s";
-        }
-        if (seconds < 3600) {
-            return seconds / 60 + "m";
-        }
-        if (seconds < 86400) {
-            return String.format(java.util.Locale.ROOT, "%.1fh", seconds / 3600.0);
-        }
-        return String.format(java.util.Locale.ROOT, "%.1fd", seconds / 86400.0);
-    }
 }

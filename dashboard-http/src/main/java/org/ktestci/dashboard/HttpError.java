@@ -1,5 +1,6 @@
 package org.ktestci.dashboard;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -32,7 +33,7 @@ public final class HttpError extends RuntimeException {
     }
 
     public HttpError withHeader(String name, String value) {
-        Map<String, String> h = new java.util.LinkedHashMap<>(headers);
+        Map<String, String> h = new LinkedHashMap<>(headers);
         h.put(name, value);
         return new HttpError(status, getMessage(), h, details);
     }

@@ -1,5 +1,6 @@
 package org.ktestci.dashboard;
 
+import org.ktestci.schema.git.CommitInfo;
 import org.ktestci.schema.kcidb.KcidbExport;
 import org.ktestci.schema.results.CommitResults;
 
@@ -38,7 +39,7 @@ final class KcidbApi {
             }
         });
         String message = results.message().isEmpty()
-                ? queries.commit(sha).map(org.ktestci.schema.git.CommitInfo::message).orElse("") : results.message();
+                ? queries.commit(sha).map(CommitInfo::message).orElse("") : results.message();
         List<String> containing = queries.branchesContaining(sha);
         KcidbExport.Checkout source = containing.isEmpty() ? KcidbExport.Checkout.UNKNOWN
                 : settings.checkoutOf().apply(containing.get(0));

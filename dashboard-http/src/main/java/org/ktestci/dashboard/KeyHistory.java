@@ -3,6 +3,7 @@ package org.ktestci.dashboard;
 import org.ktestci.schema.status.Status;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -39,7 +40,7 @@ final class KeyHistory {
             blobs.add(commits.compact(shas.get(blobs.size())));
         }
         if (next.length <= index) {
-            next = java.util.Arrays.copyOf(next, Math.max(index + 1, 2 * next.length));
+            next = Arrays.copyOf(next, Math.max(index + 1, 2 * next.length));
         }
         Optional<ResultsCache.Compact> blob = blobs.get(index);
         if (blob.isEmpty()) {
@@ -103,12 +104,5 @@ final class KeyHistory {
         }
         isNew[0] = true;
         return Optional.empty();
-    }
-
-    /** Whether this commit is the key's first failing commit (§5.4 with this commit as the newest). */
-    boolean failsFirstHere(String key) {
-        boolean[] isNew = new boolean[1];
-        newFailure(key, isNew);
-        return isNew[0];
     }
 }

@@ -1,5 +1,6 @@
 package org.ktestci.dashboard;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
@@ -7,6 +8,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /** A response before it becomes a Pekko {@code HttpResponse}: status, type, body and extra headers. */
 record Reply(int status, String contentType, Body body, Map<String, String> headers) {
@@ -24,8 +26,8 @@ record Reply(int status, String contentType, Body body, Map<String, String> head
      * A {@code text/event-stream} that stays open: the server hands {@code attach} the client's subscriber once
      * the stream runs, and {@code detach} the same subscriber when the client goes away.
      */
-    record EventStream(java.util.function.Consumer<EventHub.Subscriber> attach,
-                       java.util.function.Consumer<EventHub.Subscriber> detach) implements Body {
+    record EventStream(Consumer<EventHub.Subscriber> attach,
+                       Consumer<EventHub.Subscriber> detach) implements Body {
     }
 
     /** A body held in memory (views, small files). */
@@ -64,13 +66,13 @@ record Reply(int status, String contentType, Body body, Map<String, String> head
     private static Reply json(int status, Object value, ObjectMapper mapper) {
         try {
             return bytes(status, JSON, mapper.writeValueAsBytes(value));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("unserializable JSON view", e);
         }
     }
 
-    static Reply eventStream(java.util.function.Consumer<EventHub.Subscriber> attach,
-                             java.util.function.Consumer<EventHub.Subscriber> detach) {
+    static Reply eventStream(Consumer<EventHub.Subscriber> attach,
+                             Consumer<EventHub.Subscriber> detach) {
         return new Reply(200, "text/event-stream", new EventStream(attach, detach),
                 Map.of("Cache-Control", "no-cache", "X-Accel-Buffering", "no"));
     }

@@ -5,11 +5,14 @@ import org.ktestci.schema.results.CommitResults;
 import org.ktestci.schema.results.OutputDir;
 import org.ktestci.schema.results.ResultEntry;
 import org.ktestci.schema.status.Status;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -130,7 +133,7 @@ final class ResultsCache {
 
     private record Cached(Stamp stamp, Compact results) {}
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ResultsCache.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ResultsCache.class);
 
     private final OutputDir out;
     private final long maxEntries;
@@ -197,7 +200,7 @@ final class ResultsCache {
         return Optional.of(compact);
     }
 
-    private boolean insideOutputDir(java.nio.file.Path blob) throws IOException {
+    private boolean insideOutputDir(Path blob) throws IOException {
         try {
             return blob.toRealPath().startsWith(out.root().toRealPath());
         } catch (NoSuchFileException e) {

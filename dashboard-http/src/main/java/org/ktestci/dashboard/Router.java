@@ -4,9 +4,12 @@ import org.ktestci.schema.results.OutputDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -34,36 +37,27 @@ final class Router {
     private final FeedView feed;
     private final PageCache pages;
 
-    private HttpMetrics metrics;
-
     /** {@code /metrics} answers from this registry's metrics. */
-    Router withMetrics(HttpMetrics m) {
-        this.metrics = m;
-        return this;
-    }
+    private final HttpMetrics metrics;
 
-    Router(CiQueries queries, String basePath) {
-        this(queries, basePath, java.util.Optional.empty());
-    }
-
-    Router(CiQueries queries, String basePath, java.util.Optional<java.nio.file.Path> adminTokenFile) {
+    Router(CiQueries queries, String basePath, Optional<Path> adminTokenFile, HttpMetrics metrics) {
+        this.metrics = metrics;
         this.queries = queries;
         this.base = basePath;
         Commits commits = new Commits(new OutputDir(queries.outputDir()));
-        this.home = new HomeView(queries, commits, basePath);
+        this.live = new LiveApi(queries);
+        this.home = new HomeView(queries, commits, basePath, live);
         this.branch = new BranchView(queries, commits, basePath);
         this.commit = new CommitView(queries, commits, basePath);
         this.files = new ResultFiles(queries.outputDir(), basePath);
         this.statics = new StaticFiles();
         this.api = new ApiV1(queries, commits, basePath);
-        this.live = new LiveApi(queries);
         this.history = new HistoryApi(queries, commits);
         this.kcidb = new KcidbApi(queries, commits, basePath);
         this.compare = new CompareView(queries, commits, basePath);
         this.flaky = new FlakyView(queries, commits, basePath);
         this.admin = new AdminApi(queries, adminTokenFile);
         this.feed = new FeedView(queries, new RegressionFeed(queries, commits), basePath);
-        this.home.withLive(live);
         this.pages = new PageCache(queries, PageCache.DEFAULT_MAX_BYTES);
     }
 
@@ -111,7 +105,7 @@ final class Router {
             allow(req, path.kind().allow());
             return files.serve(req, path);
         }
-        if (p.equals("/metrics") && metrics != null) {
+        if (p.equals("/metrics")) {
             allow(req, "GET");
             return metrics.exposition();
         }
@@ -132,7 +126,7 @@ final class Router {
             // Ready: one unreadable commit must not keep the farm down; the detail says which are missing.
             StringBuilder b = new StringBuilder("ready\n").append(unavailable.size())
                     .append(" journal entities quarantined (their commits' results are unavailable):\n");
-            new java.util.TreeMap<>(unavailable).forEach((sha, why) -> b.append("commit-").append(sha).append(": ")
+            new TreeMap<>(unavailable).forEach((sha, why) -> b.append("commit-").append(sha).append(": ")
                     .append(why).append('\n'));
             return Reply.text(200, b.toString());
         }

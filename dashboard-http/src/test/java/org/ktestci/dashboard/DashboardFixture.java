@@ -40,6 +40,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 
 /**
  * A real git repository, a real {@code output_dir} and a dashboard bound to 127.0.0.1 on a free port.
@@ -74,7 +76,7 @@ final class DashboardFixture implements AutoCloseable {
     /** The known issues the queries answer (issue 14); none unless a test sets some. */
     final List<KnownIssue> known = new CopyOnWriteArrayList<>();
     /** Calls of the queries the views make (not {@code viewsVersion}): a page served from the cache makes none. */
-    final java.util.concurrent.atomic.AtomicInteger queryCalls = new java.util.concurrent.atomic.AtomicInteger();
+    final AtomicInteger queryCalls = new AtomicInteger();
     private final ActorTestKit kit;
     private ServerBinding binding;
     final Http http;
@@ -94,7 +96,7 @@ final class DashboardFixture implements AutoCloseable {
 
     /** With an admin token file, and the fixture's queries wrapped (to add admin actions, say). */
     static DashboardFixture start(Path root, String basePath, Optional<Path> adminTokenFile,
-                                  java.util.function.UnaryOperator<CiQueries> wrap) throws Exception {
+                                  UnaryOperator<CiQueries> wrap) throws Exception {
         DashboardFixture f = new DashboardFixture(root);
         f.writeHistory();
         f.writeOutputDir();

@@ -13,8 +13,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.zip.GZIPInputStream;
 
@@ -210,8 +212,8 @@ class PageCacheTest {
     }
 
     /** A make that signals it started and then blocks until released. */
-    private Supplier<Reply> blocking(String text, java.util.concurrent.CountDownLatch started,
-            java.util.concurrent.CountDownLatch release) {
+    private Supplier<Reply> blocking(String text, CountDownLatch started,
+            CountDownLatch release) {
         return () -> {
             made.incrementAndGet();
             started.countDown();
@@ -237,10 +239,10 @@ class PageCacheTest {
     @Test
     void concurrentRequestsForAPageBeingMadeWaitForItInsteadOfMakingItToo() throws Exception {
         PageCache c = cache(1 << 20);
-        var started = new java.util.concurrent.CountDownLatch(1);
-        var release = new java.util.concurrent.CountDownLatch(1);
-        var first = new java.util.concurrent.atomic.AtomicReference<Reply>();
-        var second = new java.util.concurrent.atomic.AtomicReference<Reply>();
+        var started = new CountDownLatch(1);
+        var release = new CountDownLatch(1);
+        var first = new AtomicReference<Reply>();
+        var second = new AtomicReference<Reply>();
         Thread a = new Thread(() -> first.set(c.serve(get("/ci?branch=main"), blocking("made once", started, release))));
         a.start();
         started.await();
@@ -260,8 +262,8 @@ class PageCacheTest {
         PageCache c = cache(1 << 20);
         c.serve(get("/ci?branch=main"), page("old"));
         nanos.addAndGet(PageCache.TTL_MILLIS * 1_000_000 + 1);
-        var started = new java.util.concurrent.CountDownLatch(1);
-        var release = new java.util.concurrent.CountDownLatch(1);
+        var started = new CountDownLatch(1);
+        var release = new CountDownLatch(1);
         Thread a = new Thread(() -> c.serve(get("/ci?branch=main"), blocking("new", started, release)));
         a.start();
         started.await();
@@ -275,8 +277,8 @@ class PageCacheTest {
     @Test
     void aRequestWaitingForAFailedMakeFailsTheSameWay() throws Exception {
         PageCache c = cache(1 << 20);
-        var started = new java.util.concurrent.CountDownLatch(1);
-        var release = new java.util.concurrent.CountDownLatch(1);
+        var started = new CountDownLatch(1);
+        var release = new CountDownLatch(1);
         Supplier<Reply> failing = () -> {
             blocking("", started, release).get();
             throw HttpError.notFound("Commit not found");
@@ -290,7 +292,7 @@ class PageCacheTest {
         });
         a.start();
         started.await();
-        var failure = new java.util.concurrent.atomic.AtomicReference<Throwable>();
+        var failure = new AtomicReference<Throwable>();
         Thread b = new Thread(() -> {
             try {
                 c.serve(get("/ci?commit=bad"), page("not made"));

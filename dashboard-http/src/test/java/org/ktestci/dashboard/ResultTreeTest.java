@@ -7,10 +7,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.ktestci.schema.logs.Brotli;
 import org.ktestci.schema.results.CommitResultsCodec;
 
+import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -191,7 +193,7 @@ class ResultTreeTest {
 
     private static List<String> hrefs(String html) {
         Matcher m = Pattern.compile("<li><a href=\"([^\"]*)\">").matcher(html);
-        List<String> out = new java.util.ArrayList<>();
+        List<String> out = new ArrayList<>();
         while (m.find()) {
             out.add(m.group(1));
         }
@@ -230,7 +232,7 @@ class ResultTreeTest {
                     if (Files.readSymbolicLink(fd).equals(file)) {
                         n++;
                     }
-                } catch (java.io.IOException gone) {
+                } catch (IOException gone) {
                     // closed while listing
                 }
             }

@@ -1,11 +1,10 @@
 package org.ktestci.worker;
 
+import com.sun.management.OperatingSystemMXBean;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.eclipse.jgit.lib.ObjectId;
-import org.eclipse.jgit.lib.Repository;
-import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.ktestci.schema.BuildVersion;
 import org.ktestci.schema.config.CiConfig;
 import org.ktestci.schema.config.WorkerConfig;
 import org.ktestci.worker.agent.ActiveLeases;
@@ -16,19 +15,22 @@ import org.ktestci.worker.agent.KernelPolicy;
 import org.ktestci.worker.agent.SlotRunner;
 import org.ktestci.worker.agent.WorkerAgent;
 import org.ktestci.worker.checkout.WorkspaceCheckout;
+import org.ktestci.worker.console.ConsoleLimits;
 import org.ktestci.worker.run.BatchExecution;
+import org.ktestci.worker.run.KtestRevision;
 import org.ktestci.worker.qemu.KvmDecision;
 import org.ktestci.worker.qemu.KvmProbe;
 import org.ktestci.worker.qemu.QemuSettings;
 import org.ktestci.worker.run.SlotSettings;
+import org.slf4j.LoggerFactory;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.stream.Stream;
@@ -36,8 +38,6 @@ import java.nio.file.Files;
 
 /** Builds a worker agent from the config: identity, slot runners, the batch pipeline. */
 public final class WorkerNode {
-    public static final String AGENT_VERSION = "0.1.0";
-
     private WorkerNode() {
     }
 
@@ -45,13 +45,13 @@ public final class WorkerNode {
         WorkerConfig w = config.worker();
         SlotSettings base = new SlotSettings(w.host(), 0, w.workspace(), w.ktestDir(), w.runner().id(),
                 (long) w.logCapMib() << 20, (long) w.minFreeDiskGib() << 30, Duration.ofSeconds(30),
-                Duration.ofSeconds(10), Duration.ofSeconds(5), new org.ktestci.worker.console.ConsoleLimits(
+                Duration.ofSeconds(10), Duration.ofSeconds(5), new ConsoleLimits(
                 (long) w.consoleCapMib() << 20, w.consoleLinesPerSec()));
         WorkspaceCheckout checkout = new WorkspaceCheckout(w.workspace());
         BatchValidator validator = new BatchValidator(w.ktestDir(), Optional.of(w.arch().id()),
                 new KernelPolicy(w.kernelStore(), w.kernelPaths(), w.qemuKernel()));
-        AgentIdentity identity = new AgentIdentity(w.host(), w.arch().id(), w.slots(), w.runner().id(), AGENT_VERSION,
-                ktestRevision(w.ktestDir()), memoryMib(), Runtime.getRuntime().availableProcessors());
+        AgentIdentity identity = new AgentIdentity(w.host(), w.arch().id(), w.slots(), w.runner().id(), BuildVersion.VERSION,
+                KtestRevision.of(w.ktestDir()), memoryMib(), Runtime.getRuntime().availableProcessors());
         QemuSettings qemuSettings = new QemuSettings(w.kernelStore(), w.qemuBinary(), onPath(w.busybox()),
                 onPath(w.bash()), w.qemuKernel(), w.arch().id(), w.rootImage(), w.defaultRootImage(),
                 w.workspace().resolve("module-index"));
@@ -71,7 +71,7 @@ public final class WorkerNode {
 
     /** ktest-interface.md §6.3: say once at start when the qemu runner cannot run ktest's own tests. */
     private static void reportRootImage(QemuSettings q, WorkerConfig w) {
-        var log = org.slf4j.LoggerFactory.getLogger(WorkerNode.class);
+        var log = LoggerFactory.getLogger(WorkerNode.class);
         Optional<Path> image = q.effectiveRootImage();
         if (image.isPresent()) {
             log.info("qemu runner: root image {} (ktest-like VMs, ktest-interface.md §6.4)", image.get());
@@ -89,8 +89,8 @@ public final class WorkerNode {
         }
         // <store>/<distro>/<release>/<arch>/<version>/vmlinuz (ktest-interface.md §6.3); the arch level is named
         // as ktest does (Debian's amd64/arm64) or as the host's arch (KernelStore accepts both).
-        java.util.Set<String> archDirs = w.arch().id().equals("x86_64") ? java.util.Set.of("x86_64", "amd64")
-                : java.util.Set.of("aarch64", "arm64");
+        Set<String> archDirs = w.arch().id().equals("x86_64") ? Set.of("x86_64", "amd64")
+                : Set.of("aarch64", "arm64");
         try (Stream<Path> found = Files.find(w.kernelStore(), 5, (p, attrs) -> attrs.isRegularFile()
                 && p.getFileName().toString().equals("vmlinuz") && p.getNameCount() >= 3
                 && archDirs.contains(p.getParent().getParent().getFileName().toString()))) {
@@ -107,36 +107,16 @@ public final class WorkerNode {
         }
         for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
             Path p = Path.of(dir, command);
-            if (java.nio.file.Files.isExecutable(p)) {
+            if (Files.isExecutable(p)) {
                 return p;
             }
         }
         return Path.of(command);
     }
 
-    /** HEAD of the worker's ktest checkout, or its path when it is not a git tree (a Nix store path). */
-    public static String ktestRevisionOf(Path ktestDir) {
-        return ktestRevision(ktestDir);
-    }
-
-    static String ktestRevision(Path ktestDir) {
-        File gitDir = ktestDir.resolve(".git").toFile();
-        if (gitDir.isDirectory()) {
-            try (Repository r = new FileRepositoryBuilder().setGitDir(gitDir).build()) {
-                ObjectId head = r.resolve("HEAD");
-                if (head != null) {
-                    return head.getName();
-                }
-            } catch (IOException ignored) {
-                // fall through to the path
-            }
-        }
-        return ktestDir.toString();
-    }
-
     static long memoryMib() {
         var os = ManagementFactory.getOperatingSystemMXBean();
-        if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+        if (os instanceof OperatingSystemMXBean sun) {
             return sun.getTotalMemorySize() >> 20;
         }
         return Runtime.getRuntime().maxMemory() >> 20;

@@ -18,8 +18,8 @@ import java.util.function.Function;
 
 /**
  * What the coordinator's actors tell live viewers (http.md §7), shaped into the event documents, given their
- * ids ({@code <incarnation>-<sequence>}) here in the singleton and sent through an outlet: straight to this
- * node's {@link EventHub}, or (in a cluster, {@link #relayThrough}) to the pub-sub topic every coordinator node's
+ * ids ({@code <incarnation>-<sequence>}) here in the singleton and sent through an outlet: straight to one
+ * {@link EventHub} (a single JVM, tests), or (in a cluster) to the pub-sub topic every coordinator node's
  * {@link LiveRelay} reads. Publishing never blocks; the branches of a verdict's commit are looked up
  * through {@code branchesOf} (a git walk) at most every {@value #BRANCHES_TTL_MILLIS} ms per commit, from the
  * projector's blocking thread.
@@ -35,23 +35,29 @@ public final class LiveEvents {
     private final EventHub hub;
     private final Function<String, List<String>> branchesOf;
     private final Map<String, Branches> branchCache = new ConcurrentHashMap<>();
-    private volatile Consumer<LiveMessage> outlet;
+    private final Consumer<LiveMessage> outlet;
     private String incarnation = "00000000";
     private long seq;
 
+    /** Every message is delivered to {@code hub} in this JVM. */
     public LiveEvents(EventHub hub, Function<String, List<String>> branchesOf) {
         this.hub = hub;
         this.branchesOf = branchesOf;
         this.outlet = this::deliverHere;
     }
 
-    public EventHub hub() {
-        return hub;
+    /**
+     * Every message goes to {@code relay} (the cluster topic), which delivers to each coordinator node's hub;
+     * {@code hub} is this node's.
+     */
+    public LiveEvents(EventHub hub, Consumer<LiveMessage> relay, Function<String, List<String>> branchesOf) {
+        this.hub = hub;
+        this.branchesOf = branchesOf;
+        this.outlet = relay;
     }
 
-    /** From now on every message goes to {@code relay} (the cluster topic), which delivers to each node's hub. */
-    public void relayThrough(Consumer<LiveMessage> relay) {
-        this.outlet = relay;
+    public EventHub hub() {
+        return hub;
     }
 
     /** The singleton started with this incarnation: ids restart at 1 under it. */

@@ -1,5 +1,6 @@
 package org.ktestci.coordinator.maintenance;
 
+import org.ktestci.schema.io.FileTrees;
 import org.ktestci.schema.results.OutputDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +23,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * The file side of retention (storage.md §9): which {@code output_dir} entries belong to commits outside the
@@ -94,7 +94,7 @@ final class GarbageCollector {
     void remove(Doomed d) throws IOException {
         for (Path p : d.entries()) {
             LOG.info("Removing: {}", p);
-            deleteRecursively(p);
+            FileTrees.deleteRecursively(p);
         }
     }
 
@@ -123,20 +123,5 @@ final class GarbageCollector {
                     }
                 });
         return stale;
-    }
-
-    static void deleteRecursively(Path p) throws IOException {
-        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-            Files.deleteIfExists(p);
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(p)) {
-            for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(q);
-            }
-        }
     }
 }

@@ -64,13 +64,8 @@ public final class CoordinatorAdmin implements AdminActions {
     private final ResultsIndex index;
     private final Repositories repos;
     private final LiveSet liveSet;
-    private Runnable knownIssuesChanged = () -> { };
-
     /** Told after each change of the admin-defined known issues (the node's journal view reads them again). */
-    public CoordinatorAdmin onKnownIssuesChanged(Runnable r) {
-        this.knownIssuesChanged = r;
-        return this;
-    }
+    private final Runnable knownIssuesChanged;
 
     @Override
     public KnownIssue saveKnownIssue(KnownIssue issue) {
@@ -102,12 +97,13 @@ public final class CoordinatorAdmin implements AdminActions {
     }
 
     public CoordinatorAdmin(LiveQueries queries, LiveConfig config, ResultsIndex index, Repositories repos,
-                            LiveSet liveSet) {
+                            LiveSet liveSet, Runnable knownIssuesChanged) {
         this.queries = queries;
         this.config = config;
         this.index = index;
         this.repos = repos;
         this.liveSet = liveSet;
+        this.knownIssuesChanged = knownIssuesChanged;
     }
 
     @Override

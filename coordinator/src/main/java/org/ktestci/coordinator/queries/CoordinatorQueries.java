@@ -1,14 +1,10 @@
 package org.ktestci.coordinator.queries;
 
-import org.eclipse.jgit.lib.ObjectId;
-import org.eclipse.jgit.lib.Repository;
-import org.eclipse.jgit.revwalk.RevWalk;
 import org.ktestci.coordinator.branches.BranchFetchStatus;
 import org.ktestci.coordinator.branches.Repositories;
 import org.ktestci.coordinator.results.ResultRecord;
 import org.ktestci.coordinator.results.ResultsIndex;
 import org.ktestci.coordinator.scheduling.BranchSpec;
-import org.ktestci.coordinator.scheduling.GroupSpec;
 import org.ktestci.dashboard.AdminActions;
 import org.ktestci.dashboard.BranchSummary;
 import org.ktestci.dashboard.CiQueries;
@@ -19,110 +15,83 @@ import org.ktestci.dashboard.ResultDetail;
 import org.ktestci.dashboard.WorkerStatus;
 import org.ktestci.schema.config.CiConfig;
 import org.ktestci.schema.config.RegressionConfig;
+import org.ktestci.schema.events.FirstBadSource;
+import org.ktestci.schema.events.RegressionEvent;
 import org.ktestci.schema.git.CommitInfo;
-import org.ktestci.schema.git.CommitLog;
-import org.ktestci.schema.git.UrlCredentials;
 import org.ktestci.schema.kcidb.KcidbExport;
 import org.ktestci.schema.kcidb.KeyKernels;
 import org.ktestci.schema.known.KnownIssue;
 import org.ktestci.schema.results.Observation;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
-/** The coordinator's answers to the dashboard: branches and history from git, details from the results index. */
+/**
+ * The coordinator's answers to the dashboard: branches and history from git ({@link BranchHistory}), details from
+ * the results index, and on a coordinator node the running singleton's live data and admin actions.
+ */
 public final class CoordinatorQueries implements CiQueries {
-    private static final Logger LOG = LoggerFactory.getLogger(CoordinatorQueries.class);
+    /** On a coordinator node: workers, queue, events, and the admin actions on the running singleton. */
+    public record Live(LiveQueries queries, AdminActions admin) {}
 
-    private final String user;
+    private final BranchHistory history;
     private final Path outputDir;
-    private final IntSupplier keep;
-    private final Supplier<List<BranchSpec>> branches;
-    private final Repositories repos;
-    private final BranchFetchStatus fetchStatus;
     private final ResultsIndex index;
-    private volatile Optional<LiveQueries> live = Optional.empty();
-    private volatile Supplier<Optional<CiConfig>> config = Optional::empty;
-    private volatile Supplier<List<KnownIssue>> adminIssues = List::of;
-    private volatile org.ktestci.schema.events.FirstBadSource firstBad = org.ktestci.schema.events.FirstBadSource.NONE;
-    /** (sha, ancestor) → contains: commits never change, so answers never expire (bounded by clearing). */
-    private final Map<String, Boolean> contains = new ConcurrentHashMap<>();
+    private final Supplier<Optional<CiConfig>> config;
+    private final Supplier<List<KnownIssue>> adminIssues;
+    private final Optional<Live> live;
+    private final FirstBadSource firstBad;
 
+    /** Over a fixed set of branches, without a config file or a running coordinator (tests, benchmarks). */
     public CoordinatorQueries(String user, Path outputDir, int keepResultsCommits, List<BranchSpec> branches,
                               Repositories repos, BranchFetchStatus fetchStatus, ResultsIndex index) {
-        this(user, outputDir, () -> keepResultsCommits, constant(List.copyOf(branches)), repos, fetchStatus, index);
-    }
-
-    /** {@code branches} and {@code keepResultsCommits} are read at each query: a config reload changes them. */
-    public CoordinatorQueries(String user, Path outputDir, IntSupplier keepResultsCommits,
-                              Supplier<List<BranchSpec>> branches, Repositories repos, BranchFetchStatus fetchStatus,
-                              ResultsIndex index) {
-        this.user = user;
+        List<BranchSpec> fixed = List.copyOf(branches);
+        this.history = new BranchHistory(user, () -> keepResultsCommits, () -> fixed, repos, fetchStatus);
         this.outputDir = outputDir;
-        this.keep = keepResultsCommits;
-        this.branches = branches;
-        this.repos = repos;
-        this.fetchStatus = fetchStatus;
         this.index = index;
+        this.config = Optional::empty;
+        this.adminIssues = List::of;
+        this.live = Optional.empty();
+        this.firstBad = FirstBadSource.NONE;
     }
 
-    private static <T> Supplier<T> constant(T value) {
-        return () -> value;
-    }
-
-    /** On a coordinator node: workers, queue, events and the admin actions come from the running singleton. */
-    public CoordinatorQueries withLive(LiveQueries l) {
-        this.live = Optional.of(l);
-        return this;
-    }
-
-    /** The config in force (read at each use: a reload changes it), for what views take straight from it. */
-    public CoordinatorQueries withConfig(Supplier<CiConfig> c) {
-        this.config = () -> Optional.of(c.get());
-        return this;
-    }
-
-    /** Bisection's conclusions (issue 14 item 3), for the feed and the webhooks. */
-    public CoordinatorQueries withFirstBad(org.ktestci.schema.events.FirstBadSource source) {
-        this.firstBad = source;
-        return this;
+    /**
+     * {@code config}: the config in force (read at each use: a reload changes it), for what views take straight
+     * from it; {@code adminIssues}: the known issues defined through the admin API (read from the journal);
+     * {@code firstBad}: bisection's conclusions, for the feed and the webhooks.
+     */
+    public CoordinatorQueries(BranchHistory history, Path outputDir, ResultsIndex index, Supplier<CiConfig> config,
+                              Supplier<List<KnownIssue>> adminIssues, Optional<Live> live, FirstBadSource firstBad) {
+        this.history = history;
+        this.outputDir = outputDir;
+        this.index = index;
+        this.config = () -> Optional.of(config.get());
+        this.adminIssues = adminIssues;
+        this.live = live;
+        this.firstBad = firstBad;
     }
 
     @Override
-    public List<org.ktestci.schema.events.RegressionEvent.FirstBadFound> firstBadFindings(String branch) {
+    public List<RegressionEvent.FirstBadFound> firstBadFindings(String branch) {
         return firstBad.findings(branch);
     }
 
     @Override
     public int flakeRetries() {
-        return config.get().map(c -> c.regressions().flakeRetries())
-                .orElse(org.ktestci.schema.config.RegressionConfig.DEFAULT_FLAKE_RETRIES);
+        return config.get().map(c -> c.regressions().flakeRetries()).orElse(RegressionConfig.DEFAULT_FLAKE_RETRIES);
     }
 
     /** {@code ci_url}, or its default {@code http://<ci_host>:<port><base_path>}. */
     @Override
     public Optional<String> publicUrl() {
-        return config.get().map(org.ktestci.schema.config.CiConfig::ciUrl);
-    }
-
-    /** The known issues defined through the admin API (read from the journal on coordinator nodes). */
-    public CoordinatorQueries withAdminKnownIssues(Supplier<List<KnownIssue>> issues) {
-        this.adminIssues = issues;
-        return this;
+        return config.get().map(CiConfig::ciUrl);
     }
 
     @Override
@@ -160,39 +129,7 @@ public final class CoordinatorQueries implements CiQueries {
 
     @Override
     public boolean commitContains(String sha, String ancestor) {
-        if (sha.equals(ancestor)) {
-            return true;
-        }
-        String key = sha + ancestor;
-        Boolean known = contains.get(key);
-        if (known != null) {
-            return known;
-        }
-        boolean found = false;
-        Set<Path> seen = new LinkedHashSet<>();
-        for (BranchSpec b : branches.get()) {
-            if (found || !seen.add(b.repoPath())) {
-                continue;
-            }
-            try {
-                Repository repo = repos.get(b.repoPath());
-                ObjectId s = ObjectId.fromString(sha);
-                ObjectId a = ObjectId.fromString(ancestor);
-                if (repo.getObjectDatabase().has(s) && repo.getObjectDatabase().has(a)) {
-                    try (RevWalk walk = new RevWalk(repo)) {
-                        found = walk.isMergedInto(walk.parseCommit(a), walk.parseCommit(s));
-                    }
-                }
-            } catch (IOException | IllegalArgumentException e) {
-                LOG.warn("ancestry check failed: repo={} commit={} ancestor={}: {}", b.repoPath(), sha, ancestor,
-                        e.getMessage());
-            }
-        }
-        if (contains.size() > 100_000) {
-            contains.clear();
-        }
-        contains.put(key, found);
-        return found;
+        return history.commitContains(sha, ancestor);
     }
 
     @Override
@@ -208,23 +145,23 @@ public final class CoordinatorQueries implements CiQueries {
                 .orElse(KcidbExport.Checkout.UNKNOWN));
     }
 
-    private LiveQueries live() {
+    private Live live() {
         return live.orElseThrow(() -> new CiUnavailable("no coordinator on this node"));
     }
 
     @Override
     public List<WorkerStatus> workers() {
-        return live().workers();
+        return live().queries().workers();
     }
 
     @Override
     public QueueStatus queue() {
-        return live().queue();
+        return live().queries().queue();
     }
 
     @Override
     public EventHub events() {
-        return live.map(LiveQueries::events).orElse(CiQueries.NO_EVENTS);
+        return live.map(l -> l.queries().events()).orElse(CiQueries.NO_EVENTS);
     }
 
     @Override
@@ -239,12 +176,12 @@ public final class CoordinatorQueries implements CiQueries {
 
     @Override
     public boolean ready() {
-        return live.map(LiveQueries::ready).orElse(false);
+        return live.map(l -> l.queries().ready()).orElse(false);
     }
 
     @Override
     public String user() {
-        return user;
+        return history.user();
     }
 
     @Override
@@ -254,66 +191,27 @@ public final class CoordinatorQueries implements CiQueries {
 
     @Override
     public int keepResultsCommits() {
-        return keep.getAsInt();
+        return history.keepResultsCommits();
     }
 
     @Override
     public List<BranchSummary> branches() {
-        List<BranchSummary> out = new ArrayList<>();
-        for (BranchSpec b : branches.get()) {
-            Optional<CommitInfo> tip = tipOf(b);
-            var status = fetchStatus.of(b.name());
-            out.add(new BranchSummary(b.name(), b.repoName(), UrlCredentials.mask(b.fetchUrl()) + " " + b.fetchRef(),
-                    b.groups().stream().map(GroupSpec::name).toList(), tip.map(CommitInfo::sha),
-                    tip.map(CommitInfo::subject), status.map(BranchFetchStatus.Entry::at),
-                    status.flatMap(BranchFetchStatus.Entry::error)));
-        }
-        return out;
+        return history.branches();
     }
 
     @Override
     public Optional<List<CommitInfo>> branchLog(String branch, int max) {
-        Optional<BranchSpec> spec = branches.get().stream().filter(b -> b.name().equals(branch)).findFirst();
-        if (spec.isEmpty()) {
-            return Optional.empty();
-        }
-        try {
-            Repository repo = repos.get(spec.get().repoPath());
-            Optional<ObjectId> tip = CommitLog.branchTip(repo, user, branch);
-            return Optional.of(tip.isEmpty() ? List.of() : CommitLog.walk(repo, tip.get(), max));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return history.branchLog(branch, max);
     }
 
     @Override
     public Optional<CommitInfo> commit(String sha) {
-        Set<Path> seen = new LinkedHashSet<>();
-        for (BranchSpec b : branches.get()) {
-            if (seen.add(b.repoPath())) {
-                try {
-                    Optional<CommitInfo> c = CommitLog.lookup(repos.get(b.repoPath()), sha);
-                    if (c.isPresent()) {
-                        return c;
-                    }
-                } catch (IOException e) {
-                    LOG.warn("commit lookup failed: repo={} commit={}: {}", b.repoPath(), sha, e.getMessage());
-                }
-            }
-        }
-        return Optional.empty();
+        return history.commit(sha);
     }
 
     @Override
     public List<String> branchesContaining(String sha) {
-        List<String> out = new ArrayList<>();
-        for (BranchSpec b : branches.get()) {
-            Optional<List<CommitInfo>> log = branchLog(b.name(), keep.getAsInt());
-            if (log.isPresent() && log.get().stream().anyMatch(c -> c.sha().equals(sha))) {
-                out.add(b.name());
-            }
-        }
-        return out;
+        return history.branchesContaining(sha);
     }
 
     @Override
@@ -343,36 +241,11 @@ public final class CoordinatorQueries implements CiQueries {
     }
 
     /**
-     * Settings, branch specs (deep hash: a config reload changes it), the results index's write count (journal-side
-     * details such as host and slot can change without a blob being renamed), each tip and fetch status.
+     * The results index's write count (journal-side details such as host and slot can change without a blob being
+     * renamed), the known issues, then settings, branch specs, each tip and fetch status.
      */
     @Override
     public Optional<String> viewsVersion() {
-        List<BranchSpec> specs = branches.get();
-        StringBuilder v = new StringBuilder().append(keep.getAsInt()).append(' ').append(specs.hashCode())
-                .append(' ').append(index.changes()).append(' ').append(knownIssues().hashCode());
-        for (BranchSpec b : specs) {
-            v.append('|').append(b.name()).append(' ');
-            try {
-                v.append(CommitLog.branchTip(repos.get(b.repoPath()), user, b.name()).map(ObjectId::getName)
-                        .orElse("-"));
-            } catch (IOException e) {
-                v.append("unreadable");
-            }
-            fetchStatus.of(b.name()).ifPresent(f -> v.append(' ').append(f.at()).append(' ')
-                    .append(f.error().orElse("")));
-        }
-        return Optional.of(v.toString());
-    }
-
-    private Optional<CommitInfo> tipOf(BranchSpec b) {
-        try {
-            Repository repo = repos.get(b.repoPath());
-            Optional<ObjectId> tip = CommitLog.branchTip(repo, user, b.name());
-            return tip.isEmpty() ? Optional.empty() : CommitLog.lookup(repo, tip.get().getName());
-        } catch (IOException e) {
-            LOG.warn("cannot read tip: branch={}: {}", b.name(), e.getMessage());
-            return Optional.empty();
-        }
+        return Optional.of(index.changes() + " " + knownIssues().hashCode() + " " + history.version());
     }
 }

@@ -9,13 +9,11 @@ import org.ktestci.coordinator.CoordinatorHandles;
 import org.ktestci.coordinator.LiveConfig;
 import org.ktestci.coordinator.execution.Executor;
 import org.ktestci.coordinator.execution.WorkerGateway;
-import org.ktestci.coordinator.live.LiveEvents;
 import org.ktestci.coordinator.live.RecentVerdicts;
 import org.ktestci.coordinator.scheduling.Job;
 import org.ktestci.coordinator.scheduling.JobWindow;
 import org.ktestci.coordinator.scheduling.LeaseGrant;
 import org.ktestci.coordinator.scheduling.SubtestListingCache;
-import org.ktestci.dashboard.AdminActions;
 import org.ktestci.dashboard.CiUnavailable;
 import org.ktestci.dashboard.EventHub;
 import org.ktestci.dashboard.HttpError;
@@ -44,21 +42,20 @@ public final class LiveQueries {
 
     private final ActorSystem<?> system;
     private final CoordinatorHandles handles;
-    private final LiveEvents events;
+    private final EventHub events;
     private final SubtestListingCache listings;
     private final RecentVerdicts recent;
     private final LiveConfig config;
-    private AdminActions admin;
 
-    public LiveQueries(ActorSystem<?> system, CoordinatorHandles handles, LiveEvents events,
-                       SubtestListingCache listings, RecentVerdicts recent, LiveConfig config, AdminActions admin) {
+    /** {@code events}: this node's hub, which its live-event relay feeds from the cluster topic. */
+    public LiveQueries(ActorSystem<?> system, CoordinatorHandles handles, EventHub events,
+                       SubtestListingCache listings, RecentVerdicts recent, LiveConfig config) {
         this.system = system;
         this.handles = handles;
         this.events = events;
         this.listings = listings;
         this.recent = recent;
         this.config = config;
-        this.admin = admin;
     }
 
     CoordinatorHandles.Refs refs() {
@@ -99,18 +96,8 @@ public final class LiveQueries {
         return system.scheduler();
     }
 
-    /** The admin actions are built on these queries, hence set afterwards. */
-    public LiveQueries withAdmin(AdminActions a) {
-        this.admin = a;
-        return this;
-    }
-
     EventHub events() {
-        return events.hub();
-    }
-
-    AdminActions admin() {
-        return admin;
+        return events;
     }
 
     /** The singleton runs here and its window answers (it only does once recovered from the journal). */

@@ -2,6 +2,7 @@ package org.ktestci.coordinator.results;
 
 import org.ktestci.schema.io.AtomicFiles;
 import org.ktestci.schema.keys.Utf8ByteOrder;
+import org.ktestci.schema.io.FileTrees;
 import org.ktestci.schema.logs.Brotli;
 import org.ktestci.schema.results.CommitResults;
 import org.ktestci.schema.results.CommitResultsCodec;
@@ -25,7 +26,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * Renders one commit's results into ktest's on-disk format (storage.md §1–§6). Per key: {@code status},
@@ -54,7 +54,7 @@ final class CommitProjection {
         Map<String, ResultRecord> before = rendered.computeIfAbsent(sha, s -> new HashMap<>());
         for (String key : removedKeys) {
             if (!records.containsKey(key)) {
-                deleteRecursively(out.keyDir(sha, key));
+                FileTrees.deleteRecursively(out.keyDir(sha, key));
                 before.remove(key);
             }
         }
@@ -128,17 +128,6 @@ final class CommitProjection {
             // the last attempt's own log arrived meanwhile: it stays
         } finally {
             Files.deleteIfExists(temp);
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 }

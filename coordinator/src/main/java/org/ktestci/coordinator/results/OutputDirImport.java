@@ -1,6 +1,7 @@
 package org.ktestci.coordinator.results;
 
 import org.ktestci.coordinator.results.CommitEvent.ImportedEntry;
+import org.ktestci.schema.io.FileTrees;
 import org.ktestci.schema.results.CommitResults;
 import org.ktestci.schema.results.CommitResultsCodec;
 import org.ktestci.schema.results.OutputDir;
@@ -12,7 +13,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -70,7 +70,7 @@ public final class OutputDirImport {
                     if (e.status().isVerdict()) {
                         entries.add(new ImportedEntry(e.name(), e.status(), e.duration(), e.starttime()));
                     } else {
-                        deleteRecursively(out.keyDir(sha, e.name()));
+                        FileTrees.deleteRecursively(out.keyDir(sha, e.name()));
                     }
                 }
                 commits.add(new ImportedCommit(sha, List.copyOf(entries)));
@@ -78,16 +78,5 @@ public final class OutputDirImport {
         }
         commits.sort(Comparator.comparing(ImportedCommit::sha));
         return commits;
-    }
-
-    static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

@@ -44,27 +44,25 @@ public final class GitRefillSource implements RefillSource {
     private record Walk(ObjectId tip, int depth, List<String> commits) {}
 
     /** {@code flake_retries} (issue 14), read at each refill: a config reload changes it. */
-    private IntSupplier flakeRetries = () -> 0;
-
-    public GitRefillSource withFlakeRetries(IntSupplier retries) {
-        this.flakeRetries = retries;
-        return this;
-    }
+    private final IntSupplier flakeRetries;
 
     public GitRefillSource(String user, List<BranchSpec> branches, RepositoryOpener repos, SubtestListingCache listings,
                            ResultsIndex index, DurationCosts costs, int keepResultsCommits, Runnable onCollision) {
         this(user, constant(List.copyOf(branches)), repos, listings, index, costs, () -> keepResultsCommits,
-                onCollision);
+                onCollision, () -> 0);
     }
 
     private static <T> Supplier<T> constant(T value) {
         return () -> value;
     }
 
-    /** {@code branches} and {@code keepResultsCommits} are read at each refill: a config reload changes them. */
+    /**
+     * {@code branches}, {@code keepResultsCommits} and {@code flakeRetries} are read at each refill: a config
+     * reload changes them.
+     */
     public GitRefillSource(String user, Supplier<List<BranchSpec>> branches, RepositoryOpener repos,
                            SubtestListingCache listings, ResultsIndex index, DurationCosts costs,
-                           IntSupplier keepResultsCommits, Runnable onCollision) {
+                           IntSupplier keepResultsCommits, Runnable onCollision, IntSupplier flakeRetries) {
         this.user = user;
         this.branches = branches;
         this.repos = repos;
@@ -73,6 +71,7 @@ public final class GitRefillSource implements RefillSource {
         this.costs = costs;
         this.keepResultsCommits = keepResultsCommits;
         this.onCollision = onCollision;
+        this.flakeRetries = flakeRetries;
     }
 
     @Override

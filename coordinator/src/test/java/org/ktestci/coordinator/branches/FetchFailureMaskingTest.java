@@ -18,6 +18,8 @@ import org.ktestci.coordinator.scheduling.JobWindow;
 import org.ktestci.dashboard.BranchSummary;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -64,7 +66,7 @@ class FetchFailureMaskingTest {
         if (hangUp != null) {
             try {
                 hangUp.close();
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 // the test is over
             }
         }
@@ -86,13 +88,13 @@ class FetchFailureMaskingTest {
 
     /** Accepts connections and hangs up at once: a TLS client fails its handshake. */
     private int hangingUpServer() throws Exception {
-        ServerSocket socket = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         hangUp = socket;
         Thread t = new Thread(() -> {
             while (!socket.isClosed()) {
                 try {
                     socket.accept().close();
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     return;
                 }
             }
@@ -103,7 +105,7 @@ class FetchFailureMaskingTest {
     }
 
     private static int closedPort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }

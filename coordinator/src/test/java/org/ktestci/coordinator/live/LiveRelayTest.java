@@ -1,5 +1,6 @@
 package org.ktestci.coordinator.live;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
+import java.util.stream.StreamSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -49,14 +51,11 @@ class LiveRelayTest {
         return kit;
     }
 
-    private static EventHub relayedHub(ActorTestKit kit, LiveEvents publisher) {
-        EventHub hub = publisher == null ? new EventHub() : publisher.hub();
+    /** The node's topic, with its relay into {@code hub}. */
+    private static ActorRef<Topic.Command<LiveMessage>> relay(ActorTestKit kit, EventHub hub) {
         ActorRef<Topic.Command<LiveMessage>> topic = kit.spawn(LiveRelay.topic(), "live-events-topic");
         kit.spawn(LiveRelay.create(topic, hub), "live-events-relay");
-        if (publisher != null) {
-            publisher.relayThrough(m -> topic.tell(Topic.publish(m)));
-        }
-        return hub;
+        return topic;
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
@@ -86,13 +85,15 @@ class LiveRelayTest {
         Cluster ca = Cluster.get(a.system());
         ca.manager().tell(Join.create(ca.selfMember().address()));
         Cluster.get(b.system()).manager().tell(Join.create(ca.selfMember().address()));
-        await("both nodes up", () -> ca.state().members().size() == 2 && java.util.stream.StreamSupport
+        await("both nodes up", () -> ca.state().members().size() == 2 && StreamSupport
                 .stream(ca.state().getMembers().spliterator(), false).allMatch(m -> m.status() == MemberStatus.up()));
 
-        LiveEvents singleton = new LiveEvents(new EventHub(), sha -> List.of("master"));
+        EventHub hubA = new EventHub();
+        EventHub hubB = new EventHub();
+        ActorRef<Topic.Command<LiveMessage>> topicA = relay(a, hubA);
+        relay(b, hubB);
+        LiveEvents singleton = new LiveEvents(hubA, m -> topicA.tell(Topic.publish(m)), sha -> List.of("master"));
         singleton.incarnation(0x7f3a9c1e);
-        EventHub hubA = relayedHub(a, singleton);
-        EventHub hubB = relayedHub(b, null);
         List<String> onA = new CopyOnWriteArrayList<>();
         List<String> onB = new CopyOnWriteArrayList<>();
         hubA.subscribe(Optional.empty(), e -> true, onA::add);
@@ -128,7 +129,7 @@ class LiveRelayTest {
         // Lease logs: a viewer on B follows a lease the singleton runs.
         singleton.leaseLog("lease-1", "early\n".getBytes());
         List<String> log = new CopyOnWriteArrayList<>();
-        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        ObjectMapper json = new ObjectMapper();
         await("lease log on B", () -> hubB.leaseRunning("lease-1"));
         hubB.followLease("lease-1", log::add);
         singleton.leaseLog("lease-1", "00012 ========= TEST   pass".getBytes());

@@ -7,6 +7,8 @@ import org.ktestci.schema.results.OutputDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -51,11 +53,11 @@ class GarbageCollectorRaceTest {
         GarbageCollector collector = new GarbageCollector(new OutputDir(out));
         // Scan until both sides have done enough to race, however the two threads are scheduled under load.
         int scans = 0;
-        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         try {
             while ((scans < 3000 || renames.get() < 3000) && System.nanoTime() < deadline) {
                 collector.staleTemporaries(System.currentTimeMillis());
-                collector.plan(java.util.Set.of(), 0, System.currentTimeMillis(), true);
+                collector.plan(Set.of(), 0, System.currentTimeMillis(), true);
                 scans++;
             }
         } finally {

@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The desired-job computation of scheduling.md §3 with exact expected sequences, and the incremental
- * {@link WindowPlanner} checked against the full computation ({@link DesiredJobs}) on random farms.
+ * {@link WindowPlanner} checked against the full computation ({@link FullDesiredJobs}) on random farms.
  */
 class DesiredJobsTest {
     /** Branch histories, listings, verdicts and leases held in memory; both computations read the same. */
@@ -118,7 +118,7 @@ class DesiredJobsTest {
         f.branch("main", List.of("c3", "c2", "c1"), g, late);
         f.branch("old", List.of("c2", "c1"), g);
         f.verdicts.add("c3 t.a");
-        DesiredJobs.Result r = DesiredJobs.compute(f, 100);
+        DesiredJobs.Result r = FullDesiredJobs.compute(f, 100);
         // Weight 0: c3 (age 0 on main; a has a verdict) and c2 (age 0 on old); ties sort by commit,
         // then listing order (b before a). Weight 1: c1 from old (age 1). Group "late" (priority 2) adds nothing
         // new: its candidates are the same jobs at higher weights.
@@ -138,7 +138,7 @@ class DesiredJobsTest {
         GroupSpec ga = group("ga", List.of("a.ktest"), 2, 0, List.of(), List.of());
         GroupSpec gb = group("gb", List.of("b.ktest"), 2, 0, List.of(), List.of());
         f.branch("main", List.of("c2", "c1"), ga, gb);
-        DesiredJobs.Result r = DesiredJobs.compute(f, 100);
+        DesiredJobs.Result r = FullDesiredJobs.compute(f, 100);
         // Newest commit first, as before; within it, -cost across both tests and groups; equal costs by test.
         assertEquals(List.of("c2:a.slow:0", "c2:b.long:0", "c2:a.mid:0", "c2:b.short:0", "c2:a.quick:0",
                 "c1:a.slow:1", "c1:b.long:1", "c1:a.mid:1", "c1:b.short:1", "c1:a.quick:1"), describe(r.jobs()));
@@ -164,7 +164,7 @@ class DesiredJobsTest {
                 f.verdicts.add(c + " " + k);
             }
         }
-        DesiredJobs.Result r = DesiredJobs.compute(f, 100);
+        DesiredJobs.Result r = FullDesiredJobs.compute(f, 100);
         // Within each commit: the recent failures (b.short from c2, a.mid from c1) by -cost, then the rest by -cost;
         // a.old failed only on c0, the third tested commit back, so it takes its usual place.
         assertEquals(List.of("c4:a.mid:0", "c4:b.short:0", "c4:a.long:0", "c4:a.flaky:0", "c4:a.old:0",
@@ -174,7 +174,7 @@ class DesiredJobsTest {
 
         // c4 tested (its verdict passes): c1 is now the third tested commit back, and a.mid's failure no longer counts.
         f.verdicts.add("c4 a.long");
-        List<String> after = describe(DesiredJobs.compute(f, 100).jobs());
+        List<String> after = describe(FullDesiredJobs.compute(f, 100).jobs());
         assertEquals(List.of("c4:b.short:0", "c4:a.mid:0", "c4:a.flaky:0", "c4:a.old:0"), after.subList(0, 4));
         assertEquals(after, describe(new WindowPlanner().compute(f, 100, Set.of()).jobs()));
 
@@ -187,7 +187,7 @@ class DesiredJobsTest {
         plain.branch("main", List.of("c4", "c3", "c2", "c1", "c0"), group("g", List.of("a.ktest", "b.ktest"), 5, 0,
                 List.of(), List.of()));
         assertEquals(List.of("c4:a.mid:0", "c4:a.flaky:0", "c4:a.old:0", "c4:b.short:0"),
-                describe(DesiredJobs.compute(plain, 4).jobs()));
+                describe(FullDesiredJobs.compute(plain, 4).jobs()));
     }
 
     @Test
@@ -203,7 +203,7 @@ class DesiredJobsTest {
         f.branch("second", List.of("c2", "c0"), flagged);
         f.verdicts.add("c0 t.y");
         f.failed.add("c0 t.y");
-        List<Job> expected = DesiredJobs.compute(f, 100).jobs();
+        List<Job> expected = FullDesiredJobs.compute(f, 100).jobs();
         Job y = expected.stream().filter(j -> j.key().commit().equals("c2") && j.resultKey().equals("t.y"))
                 .findFirst().orElseThrow();
         assertEquals("first", y.branch());
@@ -239,7 +239,7 @@ class DesiredJobsTest {
                 "c2:fs.ec@upstream_kasan.ec:0", "c2:fs.ec@upstream_lockdep.ec:0",
                 "c1:fs.ec@upstream_kasan.ec:1", "c1:fs.ec@upstream_lockdep.ec:1",
                 "c2:fs.ec@arch=aarch64.ec:1", "c2:fs.ec@arch=x86_64.ec:1");
-        List<String> got = describe(DesiredJobs.compute(f, 100).jobs());
+        List<String> got = describe(FullDesiredJobs.compute(f, 100).jobs());
         // Weight 1 sorts by commit first: c1 before c2, then kernel, env, arch id.
         assertEquals(List.of(expected.get(0), expected.get(1), expected.get(2), expected.get(3), expected.get(4),
                 expected.get(5)).stream().sorted(java.util.Comparator.comparing((String x) ->
@@ -253,7 +253,7 @@ class DesiredJobsTest {
         f.listings.put("t.ktest", List.of("a", "b"));
         f.arches = Set.of("x86_64");
         f.branch("main", List.of("c1"), group("arm", List.of("t.ktest"), 5, 0, List.of(), List.of("aarch64")));
-        DesiredJobs.Result r = DesiredJobs.compute(f, 100);
+        DesiredJobs.Result r = FullDesiredJobs.compute(f, 100);
         assertTrue(r.jobs().isEmpty());
         assertEquals(Map.of("aarch64", 2), r.unschedulable());
         assertEquals(Map.of("aarch64", 2), new WindowPlanner().compute(f, 100, Set.of()).unschedulable());
@@ -268,7 +268,7 @@ class DesiredJobsTest {
         f.branch("main", List.of("c4", "c3", "c2", "c1"), group("g", List.of("t.ktest"), 50, 0, List.of(), List.of()));
         f.branches.add(new BranchSpec("never", "linux", java.nio.file.Path.of("/r"), "", "/up", "never",
                 List.of(group("g", List.of("t.ktest"), 50, 0, List.of(), List.of()))));
-        DesiredJobs.Result r = DesiredJobs.compute(f, 3);
+        DesiredJobs.Result r = FullDesiredJobs.compute(f, 3);
         assertEquals(8, r.desiredBeforeTruncation());
         assertEquals(List.of("c4:t.b:0", "c4:t.a:0", "c3:t.b:1"), describe(r.jobs()));
         assertEquals(describe(r.jobs()), describe(new WindowPlanner().compute(f, 3, Set.of()).jobs()));
@@ -281,7 +281,7 @@ class DesiredJobsTest {
         f.listings.put("a.ktest", List.of("b/c"));
         f.branch("main", List.of("c1"), group("g", List.of("a/b.ktest"), 1, 5, List.of(), List.of()),
                 group("h", List.of("a.ktest"), 1, 0, List.of(), List.of()));
-        List<Job> jobs = DesiredJobs.compute(f, 10).jobs();
+        List<Job> jobs = FullDesiredJobs.compute(f, 10).jobs();
         assertEquals(1, jobs.size());
         assertEquals("a/b.ktest", jobs.get(0).key().test(), "group g comes first in the branch, whatever its weight");
         assertEquals(List.of("a.b.c"), f.collisions);
@@ -309,7 +309,7 @@ class DesiredJobsTest {
         counted.lookups = 0;
         DesiredJobs.Result r = planner.compute(counted, 20, Set.of());
         assertEquals(50, counted.lookups, "after a new head only the new commit's candidates are looked up");
-        assertEquals(DesiredJobs.compute(f, 20).jobs(), r.jobs());
+        assertEquals(FullDesiredJobs.compute(f, 20).jobs(), r.jobs());
     }
 
     /** Counts verdict lookups, to show what a refill costs. */
@@ -359,7 +359,7 @@ class DesiredJobsTest {
             WindowPlanner planner = new WindowPlanner();
             int window = 1 + rnd.nextInt(40);
             for (int round = 0; round < 4; round++) {
-                List<Job> expected = DesiredJobs.compute(f, window).jobs();
+                List<Job> expected = FullDesiredJobs.compute(f, window).jobs();
                 List<Job> got = planner.compute(f, window, Set.of()).jobs();
                 assertEquals(expected, got, "seed " + seed + " round " + round);
                 for (int i = 1; i < got.size(); i++) {

@@ -27,11 +27,6 @@ public enum Arch {
         return Optional.empty();
     }
 
-    /** Same as {@link #fromConfig}. */
-    public static Optional<Arch> fromId(String id) {
-        return fromConfig(id);
-    }
-
     /** This machine's arch from the JVM's {@code os.arch}; empty on an unsupported machine. */
     public static Optional<Arch> detect() {
         return detect(System.getProperty("os.arch", ""));

@@ -4,6 +4,7 @@ import org.tomlj.TomlArray;
 import org.tomlj.TomlPosition;
 import org.tomlj.TomlTable;
 
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -89,11 +90,6 @@ final class TomlReader {
 
     private Object raw(TomlScope s, String key) {
         return s.table().get(List.of(key));
-    }
-
-    /** Whether the key holds an integer (no error either way: for cross-key rules after the typed read). */
-    boolean isInteger(TomlScope s, String key) {
-        return raw(s, key) instanceof Long;
     }
 
     boolean has(TomlScope s, String key) {
@@ -220,7 +216,7 @@ final class TomlReader {
         }
         try {
             return Optional.of(resolve(v.get()));
-        } catch (java.nio.file.InvalidPathException e) {
+        } catch (InvalidPathException e) {
             error(s, key, "not a valid path: " + e.getReason());
             return Optional.empty();
         }

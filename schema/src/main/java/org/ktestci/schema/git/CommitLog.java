@@ -1,5 +1,6 @@
 package org.ktestci.schema.git;
 
+import org.eclipse.jgit.errors.IncorrectObjectTypeException;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
@@ -62,7 +63,7 @@ public final class CommitLog {
         }
         try (RevWalk walk = new RevWalk(repo)) {
             return Optional.of(info(walk.parseCommit(id)));
-        } catch (org.eclipse.jgit.errors.IncorrectObjectTypeException e) {
+        } catch (IncorrectObjectTypeException e) {
             return Optional.empty();
         }
     }

@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -46,7 +47,7 @@ public final class UrlCredentials {
 
     /** {@code pekko://ktest-ci@host:port}: the part before '@' names the actor system, it is no credential. */
     private static boolean actorAddress(String schemePart) {
-        String scheme = schemePart.substring(0, schemePart.length() - 3).toLowerCase(java.util.Locale.ROOT);
+        String scheme = schemePart.substring(0, schemePart.length() - 3).toLowerCase(Locale.ROOT);
         return scheme.equals("pekko") || scheme.equals("akka");
     }
 

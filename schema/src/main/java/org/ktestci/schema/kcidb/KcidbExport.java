@@ -1,5 +1,6 @@
 package org.ktestci.schema.kcidb;
 
+import org.ktestci.schema.config.BranchConfig;
 import org.ktestci.schema.results.ResultEntry;
 import org.ktestci.schema.status.Status;
 
@@ -30,7 +31,7 @@ public final class KcidbExport {
         public static final Checkout UNKNOWN = new Checkout("", "", "");
 
         /** A tracked branch's fetch source; any {@code user:password@} of the URL is dropped. */
-        public static Checkout ofBranch(org.ktestci.schema.config.BranchConfig b) {
+        public static Checkout ofBranch(BranchConfig b) {
             String url = b.fetchUrl().replaceFirst("^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@", "$1");
             String ref = b.fetchRef().startsWith("refs/heads/") ? b.fetchRef().substring("refs/heads/".length())
                     : b.fetchRef();

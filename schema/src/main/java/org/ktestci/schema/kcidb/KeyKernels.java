@@ -1,5 +1,8 @@
 package org.ktestci.schema.kcidb;
 
+import org.ktestci.schema.config.Arch;
+import org.ktestci.schema.config.CiConfig;
+import org.ktestci.schema.config.TestGroupConfig;
 import org.ktestci.schema.keys.ResultKeys;
 
 import java.util.HashMap;
@@ -16,10 +19,10 @@ public final class KeyKernels {
     private final Map<String, String> kernelByBasename = new HashMap<>();
 
     /** The basenames of every configured test group. */
-    public static KeyKernels of(org.ktestci.schema.config.CiConfig config) {
+    public static KeyKernels of(CiConfig config) {
         KeyKernels k = new KeyKernels();
-        for (org.ktestci.schema.config.TestGroupConfig g : config.testGroups().values()) {
-            k.add(g.tests(), g.kernels(), g.env(), g.arch().stream().map(org.ktestci.schema.config.Arch::id).toList());
+        for (TestGroupConfig g : config.testGroups().values()) {
+            k.add(g.tests(), g.kernels(), g.env(), g.arch().stream().map(Arch::id).toList());
         }
         return k;
     }

@@ -2,6 +2,7 @@ package org.ktestci.schema.results;
 
 import org.ktestci.schema.status.Status;
 
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +33,7 @@ public record Observation(int n, Status status, String statusLine, long duration
         m.put("duration", duration);
         m.put("host", host);
         m.put("slot", slot);
-        m.put("at", java.time.Instant.ofEpochSecond(at).toString());
+        m.put("at", Instant.ofEpochSecond(at).toString());
         return m;
     }
 }

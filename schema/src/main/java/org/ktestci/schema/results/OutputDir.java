@@ -5,6 +5,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -70,7 +71,7 @@ public final class OutputDir {
      * characters; shorter or non-hex prefixes match nothing).
      */
     public PrefixMatch resolve(String prefix, int minLength) throws IOException {
-        String p = prefix.toLowerCase(java.util.Locale.ROOT);
+        String p = prefix.toLowerCase(Locale.ROOT);
         if (isSha(p)) {
             return new PrefixMatch.Found(p);
         }
@@ -90,7 +91,7 @@ public final class OutputDir {
      */
     public TreeSet<String> matchPrefix(String prefix) throws IOException {
         TreeSet<String> out = new TreeSet<>();
-        String p = prefix.toLowerCase(java.util.Locale.ROOT);
+        String p = prefix.toLowerCase(Locale.ROOT);
         if (!HEX.matcher(p).matches() || !Files.isDirectory(root)) {
             return out;
         }

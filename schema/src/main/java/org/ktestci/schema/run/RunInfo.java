@@ -2,6 +2,8 @@ package org.ktestci.schema.run;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -99,7 +101,7 @@ public record RunInfo(String runner, List<String> argv, String cwd, SortedMap<St
                     version, "", "", initramfs, rootImage, "", revision, "", "", "", true);
         }
         SortedMap<String, String> env = new TreeMap<>();
-        java.util.Map<String, String> d = new java.util.HashMap<>();
+        Map<String, String> d = new HashMap<>();
         for (int i = 1; i < lines.length; i++) {
             int eq = lines[i].indexOf('=');
             if (eq < 0) {
@@ -133,7 +135,7 @@ public record RunInfo(String runner, List<String> argv, String cwd, SortedMap<St
 
     /** The {@code repro} object of {@code /api/v1} (docs/api.md §3.3), {@code shell} being {@link ReproScript}'s. */
     public Map<String, Object> toJson(String shell) {
-        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        Map<String, Object> m = new LinkedHashMap<>();
         m.put("runner", runner);
         m.put("command", argv);
         m.put("cwd", nullIfEmpty(cwd));

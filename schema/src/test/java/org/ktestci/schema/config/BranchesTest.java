@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -111,7 +112,7 @@ class BranchesTest {
                 "sp ace", "ü")) {
             toml.append("[branch.\"").append(name).append("\"]\nfetch = \"r.git main\"\ntest_groups = [\"g\"]\n");
         }
-        List<String> expected = new java.util.ArrayList<>();
+        List<String> expected = new ArrayList<>();
         for (int i = 0; i < bad.size(); i++) {
             String message = i < 6 ? ref : "branch name must match ^[A-Za-z0-9._/-]+$";
             expected.add(f.err(6 + 3 * i, 1, "branch.\"" + bad.get(i) + "\"", message));

@@ -1,5 +1,6 @@
 package org.ktestci.schema.config;
 
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -142,17 +143,17 @@ class ConfigDefaultsTest {
         assertEquals(Optional.of(dir.resolve("img/root.x86_64")), c.worker().rootImage());
         assertEquals(Optional.of("http://deb.debian.org/debian"), c.worker().rootImageMirror());
         assertEquals(List.of("xfsprogs", "btrfs-progs"), c.worker().rootImagePackages());
-        ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class, () -> f.parse("""
+        ConfigException e = Assertions.assertThrows(ConfigException.class, () -> f.parse("""
                 [worker]
                 root_image_mirror = "deb.debian.org"
                 root_image_packages = ["ok", "Bad Name", 3]
                 """, ConfigRole.CI_STATUS));
         String all = e.errors().toString();
-        org.junit.jupiter.api.Assertions.assertTrue(all.contains(":2:1: worker.root_image_mirror: must be an http://"),
+        Assertions.assertTrue(all.contains(":2:1: worker.root_image_mirror: must be an http://"),
                 all);
-        org.junit.jupiter.api.Assertions.assertTrue(all.contains(
+        Assertions.assertTrue(all.contains(
                 "worker.root_image_packages[1]: must be a Debian package name"), all);
-        org.junit.jupiter.api.Assertions.assertTrue(all.contains("worker.root_image_packages[2]"), all);
+        Assertions.assertTrue(all.contains("worker.root_image_packages[2]"), all);
     }
 
     @Test

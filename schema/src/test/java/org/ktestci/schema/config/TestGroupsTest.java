@@ -4,6 +4,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -124,7 +125,7 @@ class TestGroupsTest {
     @Test
     void aMissingTestsDirectoryIsReportedOnceNotPerTest() throws Exception {
         f.coordinatorLayout();
-        java.nio.file.Files.delete(dir.resolve("ktest/tests"));
+        Files.delete(dir.resolve("ktest/tests"));
         assertEquals(List.of(f.err(3, 1, "ktest_dir", "has no tests/ directory: " + dir.resolve("ktest"))),
                 f.errors(ConfigFixture.COORDINATOR_TOP + """
                         [test_group.g]

@@ -7,6 +7,7 @@ import org.ktestci.schema.status.Status;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -46,7 +47,7 @@ class CommitResultsCodecTest {
     void usesUnpackedStreamFramingWithOneSegment() {
         byte[] blob = CommitResultsCodec.encode(new CommitResults(SHA, "", List.of()));
         // Segment table: (segment count - 1) as little-endian uint32, then each segment's size in words.
-        assertArrayEquals(new byte[] {0, 0, 0, 0}, java.util.Arrays.copyOf(blob, 4));
+        assertArrayEquals(new byte[] {0, 0, 0, 0}, Arrays.copyOf(blob, 4));
         int words = (blob[4] & 0xff) | (blob[5] & 0xff) << 8;
         assertEquals(blob.length, 8 + words * 8);
     }

@@ -8,6 +8,7 @@ import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.transport.RefSpec;
 import org.ktestci.schema.git.UrlCredentials;
+import org.ktestci.schema.io.FileTrees;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,13 +19,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * Makes a slot's checkout show exactly one commit (ktest-interface.md §5.2 step 2): a bare mirror per repo
@@ -144,7 +143,7 @@ public final class WorkspaceCheckout {
             } catch (IOException | GitAPIException | RuntimeException e) {
                 // A missing or corrupt slot repo is deleted and re-created once.
                 agentLog.accept("slot checkout failed, re-creating " + dir + ": " + e.getMessage());
-                deleteRecursively(dir);
+                FileTrees.deleteRecursively(dir);
                 if (attempt == 1) {
                     throw new CheckoutException("checkout in " + dir + " failed: " + e.getMessage(), e);
                 }
@@ -195,16 +194,5 @@ public final class WorkspaceCheckout {
             }
         }
         return new FileRepositoryBuilder().setGitDir(dir.toFile()).setMustExist(true).build();
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

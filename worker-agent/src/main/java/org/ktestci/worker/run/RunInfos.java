@@ -1,7 +1,6 @@
 package org.ktestci.worker.run;
 
 import org.ktestci.schema.run.RunInfo;
-import org.ktestci.worker.WorkerNode;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,7 +38,7 @@ final class RunInfos {
             shown = new RunInfo.Images("host", System.getProperty("os.version", ""), "", "", "", "", "");
         }
         return RunInfo.of(runner, cmd.argv(), cmd.cwd().toString(), set, shown,
-                WorkerNode.ktestRevisionOf(ktestDir), ktestDir.toString(), sourceDir.toString(), workDir.toString());
+                KtestRevision.of(ktestDir), ktestDir.toString(), sourceDir.toString(), workDir.toString());
     }
 
     /** Digests by file identity: a root image is gigabytes, and every iteration of every slot boots it. */

@@ -1,14 +1,13 @@
 package org.ktestci.worker.run;
 
+import org.ktestci.schema.io.FileTrees;
 import org.ktestci.worker.checkout.WorkspaceCheckout;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Comparator;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
@@ -72,7 +71,7 @@ final class SlotWorkspace {
 
     /** After an iteration: its VM's files go (initramfs, scratch disks can be large). */
     void dropIterationFiles() throws IOException {
-        deleteRecursively(ktestTmp());
+        FileTrees.deleteRecursively(ktestTmp());
     }
 
     /** Before the one retry after zero progress: a clean checkout and no kernel build to reuse. */
@@ -85,25 +84,14 @@ final class SlotWorkspace {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(parent)) {
             for (Path p : entries) {
                 if (named.test(p.getFileName().toString())) {
-                    deleteRecursively(p);
+                    FileTrees.deleteRecursively(p);
                 }
             }
         }
     }
 
     private static void recreate(Path dir) throws IOException {
-        deleteRecursively(dir);
+        FileTrees.deleteRecursively(dir);
         Files.createDirectories(dir);
-    }
-
-    static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

@@ -1,5 +1,6 @@
 package org.ktestci.worker.qemu;
 
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -9,8 +10,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.zip.GZIPInputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -67,14 +70,14 @@ class KernelStoreTest {
         KernelImage d = new KernelStore(dir.resolve("store")).resolve(dir.resolve("kdir").toString(), "x86_64")
                 .orElseThrow();
         assertEquals(dir.resolve("kdir/vmlinuz"), d.vmlinuz());
-        assertEquals(java.util.Optional.of(dir.resolve("kdir/lib/modules")), d.modules());
+        assertEquals(Optional.of(dir.resolve("kdir/lib/modules")), d.modules());
         Path image = dir.resolve("deb/boot/vmlinuz-6.1.0-57-amd64");
         Files.createDirectories(image.getParent());
         Files.writeString(image, "image");
         Files.createDirectories(dir.resolve("deb/lib/modules/6.1.0-57-amd64"));
         KernelImage f = new KernelStore(dir.resolve("store")).resolve(image.toString(), "x86_64").orElseThrow();
         assertEquals("6.1.0-57-amd64", f.version());
-        assertEquals(java.util.Optional.of(dir.resolve("deb/lib/modules")), f.modules(),
+        assertEquals(Optional.of(dir.resolve("deb/lib/modules")), f.modules(),
                 "a dpkg-deb -x tree keeps boot/ and lib/modules side by side");
         assertTrue(new KernelStore(dir).resolve(dir.resolve("nothing").toString(), "x86_64").isEmpty());
     }
@@ -86,12 +89,12 @@ class KernelStoreTest {
         Files.writeString(ktest.resolve("tests/fs/t.ktest"), "#!/bin/bash\n");
         Path initramfs = dir.resolve("initramfs.cpio.gz");
         new InitramfsBuilder(Path.of("/bin/busybox"), Path.of("/bin/bash")).writeBusyboxVm(initramfs, ktest,
-                "fs/t.ktest", List.of("a", "b/c"), Map.of("ktest_x", "1"), java.util.Optional.empty());
+                "fs/t.ktest", List.of("a", "b/c"), Map.of("ktest_x", "1"), Optional.empty());
         // The archive is checked with the reference tool: CI installs it (.ci/run), so there its absence fails.
-        boolean haveCpio = java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(":"))
+        boolean haveCpio = Arrays.stream(System.getenv().getOrDefault("PATH", "").split(":"))
                 .anyMatch(d -> !d.isEmpty() && Files.isExecutable(Path.of(d, "cpio")));
         if (!haveCpio && System.getenv("CI") != null) {
-            org.junit.jupiter.api.Assertions.fail("cpio (Debian package cpio) is required in CI");
+            Assertions.fail("cpio (Debian package cpio) is required in CI");
         }
         Assumptions.assumeTrue(haveCpio, "cpio not installed");
         Process p = new ProcessBuilder("sh", "-c", "gzip -dc '" + initramfs + "' | cpio -it").redirectErrorStream(true)
@@ -163,7 +166,7 @@ class KernelStoreTest {
         Process stat = new ProcessBuilder("stat", "-c", "%b", devs.get(0).toString()).start();
         long allocatedBlocks = Long.parseLong(new String(stat.getInputStream().readAllBytes()).trim());
         assertTrue(allocatedBlocks < 1024, "sparse: " + allocatedBlocks + " blocks allocated for 2 GiB");
-        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        Assertions.assertThrows(IllegalArgumentException.class,
                 () -> ScratchDevices.parseSize("lots"));
     }
 
@@ -178,7 +181,7 @@ class KernelStoreTest {
             }
         }
         if (deb == null && System.getenv("CI") != null) {
-            org.junit.jupiter.api.Assertions.fail("CI must provide the linux-image package next to KTEST_CI_TEST_KERNEL");
+            Assertions.fail("CI must provide the linux-image package next to KTEST_CI_TEST_KERNEL");
         }
         Assumptions.assumeTrue(deb != null, "no linux-image package here");
         KernelImport.Imported imported = KernelImport.importDeb(deb, dir.resolve("store"), "debian/bookworm", "x86_64");

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -65,7 +66,7 @@ class ModuleIndexTest {
     void aTreeWithoutModulesDepIsRefusedByTheReaderAndIndexedIntoTheCache() throws Exception {
         Path r = release();
         Files.delete(r.resolve("modules.dep"));
-        assertThrows(java.io.IOException.class, () -> ModuleIndex.read(r));
+        assertThrows(IOException.class, () -> ModuleIndex.read(r));
         String kernel = System.getenv("KTEST_CI_TEST_KERNEL");
         Path realTree = kernel == null ? null : Path.of(kernel).getParent().resolveSibling("lib/modules");
         boolean have = realTree != null && Files.isDirectory(realTree)

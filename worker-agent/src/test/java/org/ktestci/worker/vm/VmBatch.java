@@ -11,6 +11,8 @@ import org.ktestci.worker.qemu.QemuSettings;
 import org.ktestci.worker.run.BatchExecution;
 import org.ktestci.worker.run.SlotSettings;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,8 +101,8 @@ public final class VmBatch {
                 String text;
                 try {
                     text = new String(Brotli.decompress(brotli), StandardCharsets.UTF_8);
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
                 if (kind.equals(LogChunk.KIND_FULL_LOG)) {
                     fullLogs.add(text);

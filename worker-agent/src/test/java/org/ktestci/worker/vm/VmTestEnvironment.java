@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Assumptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -85,7 +86,7 @@ public final class VmTestEnvironment {
                 } else {
                     Files.createDirectories(d.getParent());
                     Files.copy(p, d);
-                    Files.setPosixFilePermissions(d, java.nio.file.attribute.PosixFilePermissions.fromString(
+                    Files.setPosixFilePermissions(d, PosixFilePermissions.fromString(
                             Files.isExecutable(p) ? "rwxr-xr-x" : "rw-r--r--"));
                 }
             }
