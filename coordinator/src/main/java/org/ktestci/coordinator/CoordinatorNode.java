@@ -95,7 +95,8 @@ public final class CoordinatorNode implements AutoCloseable {
         RecentVerdicts recent = new RecentVerdicts();
         CoordinatorSetup setup = new CoordinatorSetup(config.user(), out, live, repos, fetchStatus, index, listings,
                 costs, sha -> queries.commit(sha).map(c -> c.message()).orElse(""), metrics, ProjectionListener.NONE,
-                handles, config.persistence(), events, new CommitClock(), recent);
+                handles, config.persistence(), events, new CommitClock(), recent,
+                new org.ktestci.coordinator.bisect.KnownFailureMask(queries::knownIssues, out, queries::commitContains));
 
         List<String> roles = new ArrayList<>(List.of("coordinator"));
         if (withWorker) {

@@ -150,7 +150,9 @@ public final class CoordinatorRoot {
                 ctx.spawn(ArtifactStore.create(s.outputDir()), "artifact-store", blocking);
         GitRefillSource source = new GitRefillSource(s.user(), live::branches, s.repos(), s.listings(), s.index(),
                 s.costs(), () -> live.settings().keepResultsCommits(), () -> s.metrics().keyCollisions.inc())
-                .withFlakeRetries(() -> live.config().regressions().flakeRetries());
+                .withFlakeRetries(() -> live.config().regressions().flakeRetries())
+                .withBisection(b -> java.util.Optional.ofNullable(live.config().branches().get(b)), s.knownFailures(),
+                        results::tell);
         ActorRef<JobWindow.Command> window = ctx.spawn(JobWindow.create(JobWindow.PERSISTENCE_ID, live::settings,
                 source, results, s.index(), s.metrics(), s.events(), s.clock()), "job-window");
         ActorRef<BranchWatcher.Command> watcher = ctx.spawn(BranchWatcher.create(s.user(), live::branches, s.repos(),

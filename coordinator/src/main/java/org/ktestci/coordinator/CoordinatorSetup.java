@@ -26,7 +26,8 @@ public record CoordinatorSetup(String user, OutputDir outputDir, LiveConfig live
                                BranchFetchStatus fetchStatus, ResultsIndex index, SubtestListingCache listings,
                                DurationCosts costs, CommitMessages messages, CoordinatorMetrics metrics,
                                ProjectionListener listener, CoordinatorHandles handles, PersistenceConfig persistence,
-                               LiveEvents events, CommitClock clock, RecentVerdicts recent) {
+                               LiveEvents events, CommitClock clock, RecentVerdicts recent,
+                               org.ktestci.coordinator.bisect.KnownFailureMask knownFailures) {
     public List<BranchSpec> branches() {
         return live.branches();
     }

@@ -161,6 +161,7 @@ public final class CommitResults extends EventSourcedBehavior<CommitCommand, Com
                 .onCommand(Started.class, this::onStarted)
                 .onCommand(Verdict.class, this::onVerdict)
                 .onCommand(ResultsStore.Observe.class, this::onObserve)
+                .onCommand(ResultsStore.RecordFirstBad.class, this::onFirstBad)
                 .onCommand(ResultsStore.FlushWrites.class, (s, c) -> {
                     flushQueued = false;
                     return flush();
@@ -245,6 +246,17 @@ public final class CommitResults extends EventSourcedBehavior<CommitCommand, Com
                     o.key(), o.n(), status.display(), r.status().display(), o.leaseId(), o.host(), o.slot());
             o.replyTo().tell(new VerdictOutcome(sha, o.key(), "recorded", o.token()));
         }));
+    }
+
+    private Effect<CommitEvent, CommitState> onFirstBad(CommitState state, ResultsStore.RecordFirstBad f) {
+        ResultRecord r = effective(state, f.key());
+        if (r == null || !r.hasVerdict() || f.firstBad().equals(r.firstBad())) {
+            return Effect().none();
+        }
+        CommitEvent.FirstBadFound e = new CommitEvent.FirstBadFound(sha, f.key(), f.firstBad(),
+                System.currentTimeMillis() / 1000);
+        return enqueue(state, new Write(e, List.of(f.key()), s ->
+                ctx.getLog().info("bisection: commit={} key={} {}", sha, f.key(), f.firstBad().line())));
     }
 
     private Effect<CommitEvent, CommitState> enqueue(CommitState state, Write w) {

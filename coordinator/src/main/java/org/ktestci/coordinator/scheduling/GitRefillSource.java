@@ -5,6 +5,10 @@ import org.eclipse.jgit.lib.Repository;
 import org.ktestci.coordinator.branches.Repositories;
 import org.ktestci.coordinator.results.ResultRecord;
 import org.ktestci.coordinator.results.ResultsIndex;
+import org.ktestci.coordinator.results.ResultsStore;
+import org.ktestci.coordinator.bisect.BisectionGraph;
+import org.ktestci.coordinator.bisect.KnownFailureMask;
+import org.ktestci.schema.config.BranchConfig;
 import org.ktestci.schema.git.CommitInfo;
 import org.ktestci.schema.git.CommitLog;
 import org.slf4j.Logger;
@@ -16,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.IntSupplier;
 import java.util.function.Predicate;
 
@@ -46,6 +52,20 @@ public final class GitRefillSource implements RefillSource {
 
     public GitRefillSource withFlakeRetries(IntSupplier retries) {
         this.flakeRetries = retries;
+        return this;
+    }
+
+    /** Issue 14 item 3: each branch's {@code bisect} keys (read at each refill), known issues, where findings go. */
+    private Function<String, Optional<BranchConfig>> branchConfigs = b -> Optional.empty();
+    private KnownFailureMask knownFailures = KnownFailureMask.NONE;
+    private Consumer<ResultsStore.RecordFirstBad> recordFirstBad = f -> { };
+    private volatile Set<JobKey> bisectionInFlight = Set.of();
+
+    public GitRefillSource withBisection(Function<String, Optional<BranchConfig>> configs, KnownFailureMask known,
+                                         Consumer<ResultsStore.RecordFirstBad> record) {
+        this.branchConfigs = configs;
+        this.knownFailures = known;
+        this.recordFirstBad = record;
         return this;
     }
 
@@ -82,62 +102,124 @@ public final class GitRefillSource implements RefillSource {
         int keep = keepResultsCommits.getAsInt();
         DesiredJobs.Result planned = plan(excluded, archesWithSlots, window, constraints, pendingCommits, current,
                 keep);
-        List<Job> reruns = FlakeReruns.compute(new FlakeReruns.Inputs() {
-            @Override
-            public List<BranchSpec> branches() {
-                return current;
-            }
-
-            @Override
-            public Optional<List<String>> history(BranchSpec branch, int depth) throws IOException {
-                return walk(branch, depth);
-            }
-
-            @Override
-            public Optional<List<String>> subtests(String test) {
-                return listings.subtests(test);
-            }
-
-            @Override
-            public Optional<String> archConstraint(String test) {
-                ArchConstraint c = constraints.get(test);
-                return c != null && c.listingMtime() == listings.listingMtime(test) ? Optional.of(c.arch())
-                        : Optional.empty();
-            }
-
-            @Override
-            public int costOf(String resultKey) {
-                return costs.cost(resultKey);
-            }
-
-            @Override
-            public int keepResultsCommits() {
-                return keep;
-            }
-
-            @Override
-            public Map<String, ResultRecord> results(String commit) {
-                return index.commit(commit);
-            }
-
-            @Override
-            public boolean excluded(JobKey key) {
-                return excluded.test(key);
-            }
-
-            @Override
-            public Set<String> archesWithSlots() {
-                return archesWithSlots;
-            }
-        }, flakeRetries.getAsInt(), planned.jobs().stream().mapToInt(Job::weight).min().orElse(0) - 1);
-        if (reruns.isEmpty()) {
+        Reads reads = new Reads(current, constraints, keep, excluded, archesWithSlots);
+        int raised = planned.jobs().stream().mapToInt(Job::weight).min().orElse(0) - 1;
+        List<Job> reruns = FlakeReruns.compute(reads, flakeRetries.getAsInt(), raised);
+        BisectionJobs.Result bisections = BisectionJobs.compute(reads, flakeRetries.getAsInt(), raised);
+        bisectionInFlight = bisections.inFlight();
+        bisections.findings().forEach(f -> recordFirstBad.accept(
+                new ResultsStore.RecordFirstBad(f.commit(), f.key(), f.firstBad())));
+        if (reruns.isEmpty() && bisections.jobs().isEmpty()) {
             return planned;
         }
+        // A search's job at a commit the window also wants is kept once, at the search's raised weight.
+        Set<JobKey> extra = new java.util.HashSet<>();
         List<Job> jobs = new java.util.ArrayList<>(reruns);
-        jobs.addAll(planned.jobs());
+        reruns.forEach(j -> extra.add(j.key()));
+        for (Job j : bisections.jobs()) {
+            if (extra.add(j.key())) {
+                jobs.add(j);
+            }
+        }
+        int added = jobs.size();
+        planned.jobs().stream().filter(j -> !extra.contains(j.key())).forEach(jobs::add);
         jobs.sort(JobOrder.WINDOW);
-        return new DesiredJobs.Result(List.copyOf(jobs), planned.desiredBeforeTruncation() + reruns.size(),
+        return new DesiredJobs.Result(List.copyOf(jobs), planned.desiredBeforeTruncation() + added,
                 planned.unschedulable(), planned.liveCommits());
+    }
+
+    /** A lease of a search's job ended: its verdict moves the search on, so the window refills at once. */
+    @Override
+    public boolean refillAfter(JobKey key) {
+        return bisectionInFlight.contains(key);
+    }
+
+    /** What flake re-runs and searches read, for one refill. */
+    private final class Reads implements BisectionJobs.Inputs {
+        private final List<BranchSpec> current;
+        private final Map<String, ArchConstraint> constraints;
+        private final int keep;
+        private final Predicate<JobKey> excluded;
+        private final Set<String> archesWithSlots;
+
+        Reads(List<BranchSpec> current, Map<String, ArchConstraint> constraints, int keep,
+              Predicate<JobKey> excluded, Set<String> archesWithSlots) {
+            this.current = current;
+            this.constraints = constraints;
+            this.keep = keep;
+            this.excluded = excluded;
+            this.archesWithSlots = archesWithSlots;
+        }
+
+        @Override
+        public List<BranchSpec> branches() {
+            return current;
+        }
+
+        @Override
+        public Optional<List<String>> history(BranchSpec branch, int depth) throws IOException {
+            return walk(branch, depth);
+        }
+
+        @Override
+        public Optional<List<String>> subtests(String test) {
+            return listings.subtests(test);
+        }
+
+        @Override
+        public Optional<String> archConstraint(String test) {
+            ArchConstraint c = constraints.get(test);
+            return c != null && c.listingMtime() == listings.listingMtime(test) ? Optional.of(c.arch())
+                    : Optional.empty();
+        }
+
+        @Override
+        public int costOf(String resultKey) {
+            return costs.cost(resultKey);
+        }
+
+        @Override
+        public int keepResultsCommits() {
+            return keep;
+        }
+
+        @Override
+        public Map<String, ResultRecord> results(String commit) {
+            return index.commit(commit);
+        }
+
+        @Override
+        public boolean excluded(JobKey key) {
+            return excluded.test(key);
+        }
+
+        @Override
+        public Set<String> archesWithSlots() {
+            return archesWithSlots;
+        }
+
+        @Override
+        public BisectionJobs.Settings settings(String branch) {
+            return branchConfigs.apply(branch)
+                    .map(b -> new BisectionJobs.Settings(b.bisect(), b.bisectMaxJobs()))
+                    .orElse(new BisectionJobs.Settings(true, BranchConfig.DEFAULT_BISECT_MAX_JOBS));
+        }
+
+        @Override
+        public Optional<Map<String, List<String>>> region(BranchSpec branch, String bad, Set<String> good,
+                                                          int limit) throws IOException {
+            return BisectionGraph.region(repos.get(branch.repoPath()), bad, good, limit);
+        }
+
+        @Override
+        public Optional<CommitInfo> describe(BranchSpec branch, String sha) throws IOException {
+            return CommitLog.lookup(repos.get(branch.repoPath()), sha);
+        }
+
+        @Override
+        public boolean known(String sha, String key) {
+            return knownFailures.masks(sha, key);
+        }
     }
 
     private DesiredJobs.Result plan(Predicate<JobKey> excluded, Set<String> archesWithSlots, int window,
