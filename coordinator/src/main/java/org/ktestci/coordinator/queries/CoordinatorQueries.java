@@ -114,6 +114,15 @@ public final class CoordinatorQueries implements CiQueries {
     }
 
     @Override
+    public Map<String, org.ktestci.schema.results.FirstBad> firstBad(String sha) {
+        Map<String, org.ktestci.schema.results.FirstBad> out = new HashMap<>();
+        for (ResultRecord r : index.commit(sha).values()) {
+            r.bisection().ifPresent(f -> out.put(r.key(), f));
+        }
+        return out;
+    }
+
+    @Override
     public Map<String, List<Observation>> reruns(String sha) {
         Map<String, List<Observation>> out = new HashMap<>();
         for (ResultRecord r : index.commit(sha).values()) {
