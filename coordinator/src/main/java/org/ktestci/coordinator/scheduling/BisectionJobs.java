@@ -74,21 +74,27 @@ final class BisectionJobs {
                 continue;
             }
             int running = 0;
-            for (int age = 0; age < b.commits.size(); age++) {
+            // Oldest first: a search's finding is known here before the newer failures it explains are looked at.
+            Map<String, FirstBad> foundNow = new HashMap<>();
+            for (int age = b.commits.size() - 1; age >= 0; age--) {
                 String sha = b.commits.get(age);
                 for (ResultRecord r : in.results(sha).values()) {
                     if (r.status() != Status.FAILED || Observation.flaky(r.status(), r.observations())) {
                         continue;
                     }
                     Located at = b.locate(r.key());
-                    Optional<ResultRecord> older = b.nearestOlderVerdict(age, r.key());
-                    if (at == null || older.isEmpty()) {
+                    int olderAge = b.nearestOlderVerdict(age, r.key());
+                    if (at == null || olderAge < 0) {
                         continue;
                     }
-                    ResultRecord o = older.get();
+                    String olderSha = b.commits.get(olderAge);
+                    ResultRecord o = in.results(olderSha).get(r.key());
                     if (o.status() == Status.FAILED && !Observation.flaky(o.status(), o.observations())) {
-                        if (o.firstBad() != null && !o.firstBad().equals(r.firstBad())) {
-                            findings.put(sha + r.key(), new Finding(sha, r.key(), o.firstBad()));
+                        FirstBad of = o.firstBad() != null ? o.firstBad()
+                                : foundNow.get(olderSha + "\0" + r.key());
+                        if (of != null && !of.equals(r.firstBad())) {
+                            findings.put(sha + "\0" + r.key(), new Finding(sha, r.key(), of));
+                            foundNow.put(sha + "\0" + r.key(), of);
                         }
                         continue; // the older failure is the one searched
                     }
@@ -116,11 +122,11 @@ final class BisectionJobs {
                         }
                     } else if (step instanceof BisectionPlan.Exact x) {
                         FirstBad found = b.firstBad(x.firstBad(), true, x.parents(), 0, "");
-                        b.explained(region, x.firstBad(), at, r.key(), found, findings);
+                        b.explained(region, x.firstBad(), at, r.key(), found, findings, foundNow);
                     } else if (step instanceof BisectionPlan.Range g) {
                         FirstBad found = b.firstBad(g.bad(), false, boundary(region, g), g.candidates().size(),
                                 g.untestable());
-                        b.explained(region, g.bad(), at, r.key(), found, findings);
+                        b.explained(region, g.bad(), at, r.key(), found, findings, foundNow);
                     }
                 }
             }
@@ -183,15 +189,15 @@ final class BisectionJobs {
             return null;
         }
 
-        /** The nearest older commit of the walk whose verdict for {@code key} is a pass or a failure. */
-        Optional<ResultRecord> nearestOlderVerdict(int age, String key) {
+        /** The age of the nearest older commit of the walk whose verdict for {@code key} is a pass or a failure. */
+        int nearestOlderVerdict(int age, String key) {
             for (int i = age + 1; i < commits.size(); i++) {
                 ResultRecord r = in.results(commits.get(i)).get(key);
                 if (r != null && (r.status() == Status.PASSED || r.status() == Status.FAILED)) {
-                    return Optional.of(r);
+                    return i;
                 }
             }
-            return Optional.empty();
+            return -1;
         }
 
         /**
@@ -235,12 +241,14 @@ final class BisectionJobs {
 
         /** Every failure of the region that contains {@code bad} is explained by {@code found}. */
         void explained(Map<String, List<String>> region, String bad, Located at, String key, FirstBad found,
-                       Map<String, Finding> findings) {
+                       Map<String, Finding> findings, Map<String, FirstBad> foundNow) {
             for (String c : region.keySet()) {
                 ResultRecord r = in.results(c).get(key);
-                if (r != null && mark(c, at, key) == Mark.BAD && !found.equals(r.firstBad())
-                        && BisectionPlan.contains(region, c, bad)) {
-                    findings.put(c + key, new Finding(c, key, found));
+                if (r != null && mark(c, at, key) == Mark.BAD && BisectionPlan.contains(region, c, bad)) {
+                    foundNow.put(c + "\0" + key, found);
+                    if (!found.equals(r.firstBad())) {
+                        findings.put(c + "\0" + key, new Finding(c, key, found));
+                    }
                 }
             }
         }

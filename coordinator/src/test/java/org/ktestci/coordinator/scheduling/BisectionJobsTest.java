@@ -187,12 +187,12 @@ class BisectionJobsTest {
             verdict("c13", key, Status.PASSED);
         }
         verdict("c6", "t.b", Status.FAILED); // b's search is further on: its next commit differs from a's
-        assertEquals(List.of("c6/t.a", "c9/t.b"), jobs(0));
+        assertEquals(List.of("c9/t.b", "c6/t.a"), jobs(0), "oldest failure first");
         settings = new BisectionJobs.Settings(true, 1);
-        assertEquals(List.of("c6/t.a"), jobs(0), "one pending or leased at once");
-        excluded.add(new JobKey("c6", "t.ktest", "a", "", "", ""));
+        assertEquals(List.of("c9/t.b"), jobs(0), "one pending or leased at once");
+        excluded.add(new JobKey("c9", "t.ktest", "b", "", "", ""));
         assertEquals(List.of(), jobs(0), "the leased one counts");
-        assertEquals(Set.of(new JobKey("c6", "t.ktest", "a", "", "", "")),
+        assertEquals(Set.of(new JobKey("c9", "t.ktest", "b", "", "", "")),
                 BisectionJobs.compute(in, 0, -3).inFlight());
         settings = new BisectionJobs.Settings(true, 0);
         excluded.clear();
