@@ -214,6 +214,33 @@ final class RemoteResults implements ResultsSource {
         return out;
     }
 
+    /** The server's journal has what bisection found (issue 14 item 3). */
+    @Override
+    public Map<String, String> firstBad(String sha, List<ResultEntry> entries) {
+        Map<String, String> out = new HashMap<>();
+        if (entries.stream().noneMatch(e -> e.status() == Status.FAILED)) {
+            return out;
+        }
+        JsonNode doc;
+        try {
+            doc = getJson("/api/v1/commits/" + sha);
+        } catch (CliError e) {
+            err.println("warning: first bad commits of " + sha.substring(0, 12) + ": " + e.getMessage());
+            return out;
+        }
+        for (JsonNode t : doc.path("tests")) {
+            JsonNode f = t.path("first_bad");
+            if (f.isObject()) {
+                List<String> good = new java.util.ArrayList<>();
+                f.path("good").forEach(g -> good.add(g.asText()));
+                out.put(t.path("name").asText(), new org.ktestci.schema.results.FirstBad(f.path("sha").asText(),
+                        f.path("subject").asText(), f.path("author").asText(), f.path("exact").asBoolean(), good,
+                        f.path("candidates").asInt(), f.path("untestable").asText("")).line());
+            }
+        }
+        return out;
+    }
+
     /** The server matched every known issue, the admin-defined ones too. */
     @Override
     public Map<String, KnownRef> knownIssues(String sha, List<ResultEntry> entries) {

@@ -66,6 +66,14 @@ interface ResultsSource {
         return Map.of();
     }
 
+    /**
+     * What bisecting each Failed result among {@code entries} found (issue 14 item 3), as the line to print
+     * ("first bad: sha subject author"). Only a server's journal has it.
+     */
+    default Map<String, String> firstBad(String sha, List<ResultEntry> entries) {
+        return Map.of();
+    }
+
     /** A known issue a result matched: its id and where it is tracked. */
     record KnownRef(String id, String url) {
     }

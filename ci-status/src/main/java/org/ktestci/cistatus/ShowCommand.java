@@ -59,20 +59,22 @@ final class ShowCommand implements Callable<Integer> {
         Map<String, FailureReason> reasons = source.failureReasons(tested.sha(), entries);
         Map<String, ResultsSource.KnownRef> known = source.knownIssues(tested.sha(), entries);
         Map<String, ResultsSource.Reruns> reruns = source.reruns(tested.sha(), entries);
+        Map<String, String> firstBad = source.firstBad(tested.sha(), entries);
         if (session.json()) {
             Map<String, Object> doc = KtestJson.commit(tested.sha(), results.message(), entries, reasons);
             addKnown(doc, known, reruns);
+            addFirstBad(doc, firstBad);
             Json.print(session.out(), doc);
         } else {
             print(session.out(), tested.sha(), results, entries.stream().sorted(ORDER).toList(), reasons, known,
-                    reruns);
+                    reruns, firstBad);
         }
         return 0;
     }
 
     private static void print(Terminal out, String sha, CommitResults results, List<ResultEntry> entries,
                               Map<String, FailureReason> reasons, Map<String, ResultsSource.KnownRef> known,
-                              Map<String, ResultsSource.Reruns> reruns) {
+                              Map<String, ResultsSource.Reruns> reruns, Map<String, String> firstBad) {
         if (!results.message().isEmpty()) {
             out.line(sha + " " + out.untrusted(results.subject()));
             out.line("");
@@ -94,6 +96,10 @@ final class ShowCommand implements Callable<Integer> {
             ResultsSource.Reruns rr = reruns.get(e.name());
             if (rr != null) {
                 out.line(out.paint("    " + rr.summary(), Terminal.Colour.DIM));
+            }
+            String fb = firstBad.get(e.name());
+            if (fb != null) {
+                out.line(out.paint("    " + out.untrusted(fb), Terminal.Colour.DIM));
             }
         }
         CommitResults shown = new CommitResults(sha, results.message(), entries);
@@ -117,6 +123,17 @@ final class ShowCommand implements Callable<Integer> {
             ResultsSource.Reruns r = reruns.get((String) t.get("name"));
             if (r != null) {
                 t.put("reruns", Map.of("runs", r.runs(), "passed", r.passed(), "flaky", r.flaky()));
+            }
+        }
+    }
+
+    /** {@code --json}: each Failed test bisection explained carries {@code first_bad} (the printed line). */
+    @SuppressWarnings("unchecked")
+    private static void addFirstBad(Map<String, Object> doc, Map<String, String> firstBad) {
+        for (Map<String, Object> t : (List<Map<String, Object>>) doc.get("tests")) {
+            String line = firstBad.get((String) t.get("name"));
+            if (line != null) {
+                t.put("first_bad", line);
             }
         }
     }

@@ -22,9 +22,11 @@ import org.ktestci.coordinator.notify.Notifier;
 import org.ktestci.coordinator.results.CommitEntity;
 import org.ktestci.coordinator.results.ResultsProjector;
 import org.ktestci.coordinator.results.ResultsStore;
+import org.ktestci.coordinator.scheduling.BisectionHooks;
 import org.ktestci.coordinator.scheduling.GitRefillSource;
 import org.ktestci.coordinator.scheduling.JobWindow;
 
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
@@ -98,7 +100,9 @@ public final class CoordinatorRoot {
                 ctx.spawn(ArtifactStore.create(s.outputDir()), "artifact-store", blocking);
         GitRefillSource source = new GitRefillSource(s.user(), live::branches, s.repos(), s.listings(), s.index(),
                 s.costs(), () -> live.settings().keepResultsCommits(), () -> s.metrics().keyCollisions.inc(),
-                () -> live.config().regressions().flakeRetries());
+                () -> live.config().regressions().flakeRetries(),
+                new BisectionHooks(b -> Optional.ofNullable(live.config().branches().get(b)), s.knownFailures(),
+                        results::tell));
         ActorRef<JobWindow.Command> window = ctx.spawn(JobWindow.create(JobWindow.PERSISTENCE_ID, live::settings,
                 source, results, s.index(), s.metrics(), s.events(), s.clock()), "job-window");
         ActorRef<BranchWatcher.Command> watcher = ctx.spawn(BranchWatcher.create(s.user(), live::branches, s.repos(),

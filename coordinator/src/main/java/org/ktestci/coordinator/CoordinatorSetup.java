@@ -1,5 +1,6 @@
 package org.ktestci.coordinator;
 
+import org.ktestci.coordinator.bisect.KnownFailureMask;
 import org.ktestci.coordinator.branches.BranchFetchStatus;
 import org.ktestci.coordinator.branches.BranchWatcher;
 import org.ktestci.coordinator.branches.Repositories;
@@ -29,7 +30,7 @@ public record CoordinatorSetup(String user, OutputDir outputDir, LiveConfig live
                                DurationCosts costs, CommitMessages messages, CoordinatorMetrics metrics,
                                CoordinatorHandles handles, PersistenceConfig persistence, LiveEvents events,
                                CommitClock clock, RecentVerdicts recent, TrackedCommits tracked,
-                               Notifier.Inputs notifier) {
+                               Notifier.Inputs notifier, KnownFailureMask knownFailures) {
     public List<BranchSpec> branches() {
         return live.branches();
     }

@@ -227,6 +227,9 @@ final class BranchView {
             if (lastPassing) {
                 b.append(" <span class=\"badge badge-passing\">last passing</span>");
             }
+            if (e.status() == Status.FAILED) {
+                Optional.ofNullable(queries.firstBad(c).get(e.name())).ifPresent(f -> b.append(Html.firstBad(base, f)));
+            }
             b.append("</td><td>").append(e.status().display()).append("</td><td>").append(e.duration())
                     .append("s</td><td><a href=\"").append(dir).append("/log.br\">log</a> <a href=\"").append(dir)
                     .append("/full_log.br\">full log</a> <a href=\"").append(dir).append("/\">output directory</a>")

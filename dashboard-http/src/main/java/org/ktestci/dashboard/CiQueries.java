@@ -5,6 +5,7 @@ import org.ktestci.schema.git.CommitInfo;
 import org.ktestci.schema.kcidb.KcidbExport;
 import org.ktestci.schema.kcidb.KeyKernels;
 import org.ktestci.schema.known.KnownIssue;
+import org.ktestci.schema.results.FirstBad;
 import org.ktestci.schema.results.Observation;
 
 import java.nio.file.Path;
@@ -83,6 +84,14 @@ public interface CiQueries {
      * empty without a journal. Cheap: asked for every commit page.
      */
     default Map<String, List<Observation>> reruns(String sha) {
+        return Map.of();
+    }
+
+    /**
+     * What bisecting each failure of the commit found (issue 14 item 3), by key; empty without a journal. Cheap:
+     * asked for every commit page and every row of a test's history.
+     */
+    default Map<String, FirstBad> firstBad(String sha) {
         return Map.of();
     }
 

@@ -56,6 +56,7 @@ final class CommitView {
         int page = CommitRows.pageParam(req.param("page"));
         KnownFailures.Session knownNow = known.session();
         Map<String, List<Observation>> reruns = queries.reruns(sha);
+        Map<String, org.ktestci.schema.results.FirstBad> firstBad = queries.firstBad(sha);
         List<String> containing = queries.branchesContaining(sha);
         Optional<String> branch = req.param("branch").filter(b -> !b.isEmpty()).or(containingFirst(containing));
         List<String> walk = branch.flatMap(b -> historyFrom(b, sha)).orElse(List.of());
@@ -63,7 +64,8 @@ final class CommitView {
         String pageKey = String.join("\u0000", sha, String.join(",", containing), branch.orElse(""),
                 req.param("branch").orElse(""), test, show.value, Integer.toString(page),
                 req.param("user").orElse(""), Integer.toString(walk.hashCode()), Integer.toString(walk.size()),
-                knownNow.version(), Integer.toString(reruns.values().stream().mapToInt(List::size).sum()));
+                knownNow.version(), Integer.toString(reruns.values().stream().mapToInt(List::size).sum()),
+                Integer.toString(firstBad.hashCode()));
         Optional<byte[]> cached = pages.get(pageKey);
         if (cached.isPresent()) {
             return Reply.bytes(200, Reply.HTML, cached.get());
@@ -99,7 +101,7 @@ final class CommitView {
         b.append('>');
         for (ResultEntry e : rows.rows) {
             b.append(row(sha, e, branch, history, Optional.ofNullable(reasons.get(e.name())), knownNow.of(sha, e),
-                    reruns.getOrDefault(e.name(), List.of())));
+                    reruns.getOrDefault(e.name(), List.of()), Optional.ofNullable(firstBad.get(e.name()))));
         }
         b.append("</tbody></table>");
         if (rows.rows.isEmpty()) {
@@ -221,7 +223,8 @@ final class CommitView {
     }
 
     private String row(String sha, ResultEntry e, Optional<String> branch, KeyHistory history,
-                       Optional<FailureReason> reason, Optional<KnownIssue> knownIssue, List<Observation> reruns) {
+                       Optional<FailureReason> reason, Optional<KnownIssue> knownIssue, List<Observation> reruns,
+                       Optional<org.ktestci.schema.results.FirstBad> firstBad) {
         String dir = Html.esc(base + "/c/" + sha + "/" + Html.url(e.name()));
         StringBuilder r = new StringBuilder("<tr class=\"").append(e.status().rowClass()).append("\" data-status=\"")
                 .append(e.status().jsonCode()).append("\" data-key=\"").append(Html.esc(e.name()))
@@ -248,6 +251,7 @@ final class CommitView {
             });
         }
         reason.ifPresent(x -> r.append(reasonHtml(x)));
+        firstBad.ifPresent(f -> r.append(Html.firstBad(base, f)));
         r.append("</td><td class=\"duration\">").append(e.duration()).append("s</td><td class=\"status\">")
                 .append(e.status().display())
                 .append("</td><td>").append(history.lastGood(e.name())).append("</td><td>")

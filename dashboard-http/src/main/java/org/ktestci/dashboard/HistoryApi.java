@@ -56,10 +56,14 @@ final class HistoryApi {
         List<Map<String, Object>> entries = new ArrayList<>();
         for (int i = start; i < end; i++) {
             Map<String, Object> e = new LinkedHashMap<>();
+            String at = log.get(i).sha();
             e.put("commit", log.get(i).sha());
             e.put("subject", log.get(i).subject());
             e.put("status", run.statuses().get(i).map(Status::jsonCode).orElse(null));
             e.put("duration", run.durations().get(i));
+            e.put("first_bad", run.statuses().get(i).filter(s -> s == Status.FAILED)
+                    .flatMap(s -> Optional.ofNullable(queries.firstBad(at).get(key)))
+                    .map(org.ktestci.schema.results.FirstBad::toJson).orElse(null));
             entries.add(e);
         }
         FailureRun rule = FailureRun.of(run.statuses());

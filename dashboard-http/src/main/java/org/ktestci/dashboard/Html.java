@@ -52,6 +52,22 @@ final class Html {
     }
 
     /** A link to {@code <base>/ci} with the given query parameters (name, value pairs), escaped for an attribute. */
+    /**
+     * "first bad: sha subject author" (issue 14 item 3), the sha linking to that commit's page; for a search that
+     * stopped at an untestable commit, the range it narrowed the failure to.
+     */
+    static String firstBad(String basePath, org.ktestci.schema.results.FirstBad f) {
+        String link = "<a href=\"" + ciHref(basePath, "commit", f.sha()) + "\"><code>" + f.sha().substring(0, 12)
+                + "</code></a>";
+        String who = link + " " + esc(f.subject()) + " <span class=\"author\">" + esc(f.author()) + "</span>";
+        if (f.exact()) {
+            return "<div class=\"first-bad\">first bad: " + who + "</div>";
+        }
+        return "<div class=\"first-bad range\">first bad: within " + (f.candidates() + 1) + " commits ending at "
+                + who + " (<code>" + esc(f.untestable().substring(0, Math.min(12, f.untestable().length())))
+                + "</code> could not be tested)</div>";
+    }
+
     static String ciHref(String basePath, String... params) {
         StringBuilder b = new StringBuilder(basePath).append("/ci");
         for (int i = 0; i < params.length; i += 2) {

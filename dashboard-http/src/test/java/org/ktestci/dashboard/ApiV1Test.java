@@ -70,7 +70,7 @@ class ApiV1Test {
                 .put("starttime", "2023-11-14T23:13:20Z").put("host", "farm1").put("slot", 3).put("arch", "aarch64")
                 .put("attempt", 2).put("run", "runner=qemu").putNull("known_issue").putNull("reason")
                 .set("reruns", JSON.createArrayNode());
-        b.put("flaky", false).put("log_url", dir + "/k.b/log.br")
+        b.put("flaky", false).putNull("first_bad").put("log_url", dir + "/k.b/log.br")
                 .put("full_log_url", dir + "/k.b/full_log.br");
         ObjectNode gotB = (ObjectNode) c.get("tests").get(2).deepCopy();
         JsonNode repro = gotB.remove("repro");
@@ -82,7 +82,7 @@ class ApiV1Test {
                 .putNull("arch").putNull("attempt").putNull("run").putNull("repro").putNull("known_issue")
                 .putNull("reason");
         a.set("reruns", JSON.createArrayNode());
-        a.put("flaky", false).put("log_url", dir + "/k.a/log.br")
+        a.put("flaky", false).putNull("first_bad").put("log_url", dir + "/k.a/log.br")
                 .put("full_log_url", dir + "/k.a/full_log.br");
         assertEquals(Http.normalized(a), c.get("tests").get(1), "no journal details: nulls; starttime from the blob");
         assertEquals("failedToRun", c.get("tests").get(3).get("status").asText());

@@ -73,6 +73,7 @@ final class DashboardFixture implements AutoCloseable {
     final Set<String> queryThreads = ConcurrentHashMap.newKeySet();
     /** The re-runs the queries answer per commit (issue 14 item 4); none unless a test sets some. */
     final Map<String, Map<String, List<Observation>>> reruns = new ConcurrentHashMap<>();
+    final Map<String, Map<String, org.ktestci.schema.results.FirstBad>> firstBad = new ConcurrentHashMap<>();
     /** The known issues the queries answer (issue 14); none unless a test sets some. */
     final List<KnownIssue> known = new CopyOnWriteArrayList<>();
     /** Calls of the queries the views make (not {@code viewsVersion}): a page served from the cache makes none. */
@@ -253,6 +254,11 @@ final class DashboardFixture implements AutoCloseable {
         @Override
         public String user() {
             return "ci";
+        }
+
+        @Override
+        public Map<String, org.ktestci.schema.results.FirstBad> firstBad(String sha) {
+            return firstBad.getOrDefault(sha, Map.of());
         }
 
         @Override

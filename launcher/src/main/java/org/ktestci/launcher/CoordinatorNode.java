@@ -33,6 +33,7 @@ import org.ktestci.coordinator.live.RecentVerdicts;
 import org.ktestci.coordinator.metrics.CoordinatorMetrics;
 import org.ktestci.coordinator.queries.BranchHistory;
 import org.ktestci.coordinator.queries.CoordinatorAdmin;
+import org.ktestci.coordinator.bisect.KnownFailureMask;
 import org.ktestci.coordinator.notify.Notifications;
 import org.ktestci.coordinator.queries.CoordinatorQueries;
 import org.ktestci.coordinator.queries.LiveQueries;
@@ -48,7 +49,6 @@ import org.ktestci.protocol.node.ClusterNodeConfig;
 import org.ktestci.protocol.node.IncarnationResponder;
 import org.ktestci.schema.BuildVersion;
 import org.ktestci.schema.config.CiConfig;
-import org.ktestci.schema.events.FirstBadSource;
 import org.ktestci.schema.config.ConfigRole;
 import org.ktestci.schema.git.CommitInfo;
 import org.ktestci.schema.results.OutputDir;
@@ -164,14 +164,15 @@ public final class CoordinatorNode implements AutoCloseable {
         // The webhooks derive their events as the feed does, from git, the results and the known issues (its own
         // view of the admin-defined ones: they are re-read every 2 s anyway); the sender's threads stop with the node.
         CoordinatorQueries derived = new CoordinatorQueries(p.history(), config.outputDir(), p.index(),
-                p.live()::config, new KnownIssuesJournalView(ctx.getSystem()), Optional.empty(), FirstBadSource.NONE);
+                p.live()::config, new KnownIssuesJournalView(ctx.getSystem()), Optional.empty());
         Notifications notifications = new Notifications(p.live(), p.metrics(), derived, BuildVersion.VERSION);
         ctx.getSystem().getWhenTerminated().thenRun(notifications::close);
         CoordinatorSetup setup = new CoordinatorSetup(config.user(), out, p.live(), p.repos(), p.fetchStatus(),
                 p.index(), p.listings(), new DurationCosts(out.root().resolve(OutputDir.DURATIONS_BLOB),
                 config.subtestDurationDef()), sha -> p.history().commit(sha).map(CommitInfo::message).orElse(""),
                 p.metrics(), p.handles(), config.persistence(), events, new CommitClock(), p.recent(), p.tracked(),
-                notifications.inputs(p.metrics()));
+                notifications.inputs(p.metrics()),
+                new KnownFailureMask(derived::knownIssues, out, derived::commitContains));
         // Node-level, not in the singleton: every coordinator node picks up an edited config file by itself and
         // keeps its own repos fresh, so a standby's dashboard and branch walks are current (README decision 12);
         // this node's fetcher rests while the singleton (whose watcher also schedules) runs here.
@@ -194,7 +195,7 @@ public final class CoordinatorNode implements AutoCloseable {
         CoordinatorAdmin admin = new CoordinatorAdmin(live, p.live(), p.index(), p.repos(), p.tracked()::all,
                 knownIssues::invalidate);
         return new CoordinatorQueries(p.history(), p.config().outputDir(), p.index(), p.live()::config, knownIssues,
-                Optional.of(new CoordinatorQueries.Live(live, admin)), FirstBadSource.NONE);
+                Optional.of(new CoordinatorQueries.Live(live, admin)));
     }
 
     private static String rootMessage(Throwable e) {

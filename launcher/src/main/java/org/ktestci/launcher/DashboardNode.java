@@ -14,7 +14,6 @@ import org.ktestci.coordinator.results.ResultsIndex;
 import org.ktestci.coordinator.scheduling.BranchSpec;
 import org.ktestci.dashboard.DashboardServer;
 import org.ktestci.dashboard.DashboardSettings;
-import org.ktestci.schema.events.FirstBadSource;
 import org.ktestci.schema.config.CiConfig;
 
 import java.util.List;
@@ -39,7 +38,7 @@ final class DashboardNode {
             BranchHistory history = new BranchHistory(c.user(), c::keepResultsCommits, () -> branches, repos,
                     new BranchFetchStatus());
             CoordinatorQueries queries = new CoordinatorQueries(history, c.outputDir(), new ResultsIndex(), () -> c,
-                    List::of, Optional.empty(), FirstBadSource.NONE);
+                    List::of, Optional.empty());
             ServerBinding binding = DashboardServer.start(system, queries, new DashboardSettings(c.http().bindHost(),
                     c.http().bindPort(), c.http().basePath(), new PrometheusRegistry()))
                     .toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -15,18 +15,19 @@ import org.ktestci.dashboard.ResultDetail;
 import org.ktestci.dashboard.WorkerStatus;
 import org.ktestci.schema.config.CiConfig;
 import org.ktestci.schema.config.RegressionConfig;
-import org.ktestci.schema.events.FirstBadSource;
 import org.ktestci.schema.events.RegressionEvent;
 import org.ktestci.schema.git.CommitInfo;
 import org.ktestci.schema.kcidb.KcidbExport;
 import org.ktestci.schema.kcidb.KeyKernels;
 import org.ktestci.schema.known.KnownIssue;
+import org.ktestci.schema.results.FirstBad;
 import org.ktestci.schema.results.Observation;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,7 +48,6 @@ public final class CoordinatorQueries implements CiQueries {
     private final Supplier<Optional<CiConfig>> config;
     private final Supplier<List<KnownIssue>> adminIssues;
     private final Optional<Live> live;
-    private final FirstBadSource firstBad;
 
     /** Over a fixed set of branches, without a config file or a running coordinator (tests, benchmarks). */
     public CoordinatorQueries(String user, Path outputDir, int keepResultsCommits, List<BranchSpec> branches,
@@ -59,28 +59,42 @@ public final class CoordinatorQueries implements CiQueries {
         this.config = Optional::empty;
         this.adminIssues = List::of;
         this.live = Optional.empty();
-        this.firstBad = FirstBadSource.NONE;
     }
 
     /**
      * {@code config}: the config in force (read at each use: a reload changes it), for what views take straight
-     * from it; {@code adminIssues}: the known issues defined through the admin API (read from the journal);
-     * {@code firstBad}: bisection's conclusions, for the feed and the webhooks.
+     * from it; {@code adminIssues}: the known issues defined through the admin API (read from the journal).
      */
     public CoordinatorQueries(BranchHistory history, Path outputDir, ResultsIndex index, Supplier<CiConfig> config,
-                              Supplier<List<KnownIssue>> adminIssues, Optional<Live> live, FirstBadSource firstBad) {
+                              Supplier<List<KnownIssue>> adminIssues, Optional<Live> live) {
         this.history = history;
         this.outputDir = outputDir;
         this.index = index;
         this.config = () -> Optional.of(config.get());
         this.adminIssues = adminIssues;
         this.live = live;
-        this.firstBad = firstBad;
     }
 
+    /**
+     * Bisection's conclusions on the branch's tracked commits, from the results index (so from the journal: the
+     * same after a restart). A first bad commit that explains several newer failures of a key is one finding,
+     * detected at the oldest of them.
+     */
     @Override
     public List<RegressionEvent.FirstBadFound> firstBadFindings(String branch) {
-        return firstBad.findings(branch);
+        Optional<List<CommitInfo>> log = history.branchLog(branch, history.keepResultsCommits());
+        if (log.isEmpty()) {
+            return List.of();
+        }
+        Map<String, RegressionEvent.FirstBadFound> found = new LinkedHashMap<>();
+        for (CommitInfo c : log.get()) { // newest first: an older detection replaces a newer one
+            for (ResultRecord r : index.commit(c.sha()).values()) {
+                r.bisection().ifPresent(f -> found.put(r.key() + " " + f.sha(), new RegressionEvent.FirstBadFound(
+                        branch, r.key(), new RegressionEvent.CommitRef(f.sha(), f.subject(), f.author()),
+                        f.good().isEmpty() ? "" : f.good().get(0), c.sha(), f.exact(), r.starttime() + r.duration())));
+            }
+        }
+        return List.copyOf(found.values());
     }
 
     @Override
@@ -106,6 +120,15 @@ public final class CoordinatorQueries implements CiQueries {
             if (ids.add(i.id())) {
                 out.add(i); // an id the config file took over since is the config's
             }
+        }
+        return out;
+    }
+
+    @Override
+    public Map<String, FirstBad> firstBad(String sha) {
+        Map<String, FirstBad> out = new HashMap<>();
+        for (ResultRecord r : index.commit(sha).values()) {
+            r.bisection().ifPresent(f -> out.put(r.key(), f));
         }
         return out;
     }

@@ -155,6 +155,7 @@ public final class CommitEntity extends EventSourcedBehavior<CommitCommand, Comm
                 .onCommand(Started.class, this::onStarted)
                 .onCommand(Verdict.class, this::onVerdict)
                 .onCommand(ResultsStore.Observe.class, this::onObserve)
+                .onCommand(ResultsStore.RecordFirstBad.class, this::onFirstBad)
                 .onCommand(ResultsStore.FlushWrites.class, (s, c) -> {
                     flushQueued = false;
                     return flush();
@@ -240,6 +241,17 @@ public final class CommitEntity extends EventSourcedBehavior<CommitCommand, Comm
                     o.key(), o.n(), status.display(), r.status().display(), o.leaseId(), o.host(), o.slot());
             o.replyTo().tell(new VerdictOutcome(sha, o.key(), VerdictOutcome.Result.RECORDED, o.token()));
         }));
+    }
+
+    private Effect<CommitEvent, CommitState> onFirstBad(CommitState state, ResultsStore.RecordFirstBad f) {
+        ResultRecord r = effective(state, f.key());
+        if (r == null || !r.hasVerdict() || f.firstBad().equals(r.firstBad())) {
+            return Effect().none();
+        }
+        CommitEvent.FirstBadFound e = new CommitEvent.FirstBadFound(sha, f.key(), f.firstBad(),
+                System.currentTimeMillis() / 1000);
+        return enqueue(state, new Write(e, List.of(f.key()), s ->
+                ctx.getLog().info("bisection: commit={} key={} {}", sha, f.key(), f.firstBad().line())));
     }
 
     private Effect<CommitEvent, CommitState> enqueue(CommitState state, Write w) {

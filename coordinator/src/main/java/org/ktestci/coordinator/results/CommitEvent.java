@@ -1,6 +1,7 @@
 package org.ktestci.coordinator.results;
 
 import org.ktestci.coordinator.journal.JsonSerializable;
+import org.ktestci.schema.results.FirstBad;
 import org.ktestci.schema.status.Status;
 
 import java.util.List;
@@ -56,6 +57,13 @@ public sealed interface CommitEvent extends JsonSerializable {
      */
     record ObservationRecorded(String commit, String key, int n, Status status, String statusLine, long duration,
                                String leaseId, String host, int slot, long at) implements CommitEvent {
+    }
+
+    /**
+     * What bisecting this key's failure found (issue 14 item 3), kept beside its verdict, which stays as it is.
+     * {@code at} is unix seconds.
+     */
+    record FirstBadFound(String commit, String key, FirstBad firstBad, long at) implements CommitEvent {
     }
 
     /** Entries removed, verdicts included (admin re-run, clear Failed to run). */

@@ -89,6 +89,8 @@ final class CommitState {
             return List.of(v.key());
         } else if (e instanceof ObservationRecorded o) {
             return List.of(o.key());
+        } else if (e instanceof CommitEvent.FirstBadFound f) {
+            return List.of(f.key());
         } else if (e instanceof ClaimReleased r) {
             return r.keys();
         } else if (e instanceof ResultsCleared c) {
@@ -142,6 +144,11 @@ final class CommitState {
             if (r != null && r.hasVerdict() && !r.observed(o.n())) {
                 byKey.put(o.key(), r.withObservation(new Observation(o.n(), o.status(),
                         o.statusLine(), o.duration(), o.host(), o.slot(), o.leaseId(), o.at())));
+            }
+        } else if (e instanceof CommitEvent.FirstBadFound f) {
+            ResultRecord r = byKey.get(f.key());
+            if (r != null && r.hasVerdict()) {
+                byKey.put(f.key(), r.withFirstBad(f.firstBad()));
             }
         } else if (e instanceof ClaimReleased rel) {
             for (String k : rel.keys()) {

@@ -1,6 +1,7 @@
 package org.ktestci.coordinator.results;
 
 import org.ktestci.schema.results.FailureReason;
+import org.ktestci.schema.results.FirstBad;
 import org.ktestci.schema.results.Observation;
 import org.ktestci.schema.status.Status;
 
@@ -17,11 +18,19 @@ import java.util.Optional;
 public record ResultRecord(String key, Status status, String statusLine, long duration, long starttime,
                            String leaseId, String host, int slot, String arch, int attempt, String fullLogKey,
                            String reason, String run, List<FailureReason.Attempt> attempts,
-                           List<Observation> observations) {
+                           List<Observation> observations, FirstBad firstBad) {
 
     public ResultRecord {
         attempts = attempts == null ? List.of() : List.copyOf(attempts); // absent in journals of older versions
         observations = observations == null ? List.of() : List.copyOf(observations); // likewise
+    }
+
+    public ResultRecord(String key, Status status, String statusLine, long duration, long starttime,
+                        String leaseId, String host, int slot, String arch, int attempt, String fullLogKey,
+                        String reason, String run, List<FailureReason.Attempt> attempts,
+                        List<Observation> observations) {
+        this(key, status, statusLine, duration, starttime, leaseId, host, slot, arch, attempt, fullLogKey, reason,
+                run, attempts, observations, null);
     }
 
     public ResultRecord(String key, Status status, String statusLine, long duration, long starttime,
@@ -54,7 +63,7 @@ public record ResultRecord(String key, Status status, String statusLine, long du
 
     public ResultRecord withStart(long startedAtSeconds) {
         return new ResultRecord(key, status, statusLine, duration, startedAtSeconds, leaseId, host, slot, arch, attempt,
-                fullLogKey, reason, run, attempts, observations);
+                fullLogKey, reason, run, attempts, observations, firstBad);
     }
 
     public ResultRecord withVerdict(Status newStatus, String line, long seconds, long startedAtSeconds,
@@ -66,7 +75,7 @@ public record ResultRecord(String key, Status status, String statusLine, long du
     /** How to reproduce the run that produced this verdict (runner, command line, kernel, …). */
     public ResultRecord withRun(String how) {
         return new ResultRecord(key, status, statusLine, duration, starttime, leaseId, host, slot, arch, attempt,
-                fullLogKey, reason, how, attempts, observations);
+                fullLogKey, reason, how, attempts, observations, firstBad);
     }
 
     /** With the earlier attempts, and for Failed to run this lease as the last one, ended at {@code at}. */
@@ -76,7 +85,7 @@ public record ResultRecord(String key, Status status, String statusLine, long du
             all.add(new FailureReason.Attempt(attempt, host, slot, leaseId, reason, at));
         }
         return new ResultRecord(key, status, statusLine, duration, starttime, leaseId, host, slot, arch, attempt,
-                fullLogKey, reason, run, all, observations);
+                fullLogKey, reason, run, all, observations, firstBad);
     }
 
     /** With one more re-run observed (issue 14): the verdict stays as it is. */
@@ -84,7 +93,17 @@ public record ResultRecord(String key, Status status, String statusLine, long du
         List<Observation> all = new ArrayList<>(observations);
         all.add(o);
         return new ResultRecord(key, status, statusLine, duration, starttime, leaseId, host, slot, arch, attempt,
-                fullLogKey, reason, run, attempts, all);
+                fullLogKey, reason, run, attempts, all, firstBad);
+    }
+
+    /** With what bisecting this failure found (issue 14 item 3). */
+    public ResultRecord withFirstBad(FirstBad found) {
+        return new ResultRecord(key, status, statusLine, duration, starttime, leaseId, host, slot, arch, attempt,
+                fullLogKey, reason, run, attempts, observations, found);
+    }
+
+    public java.util.Optional<FirstBad> bisection() {
+        return java.util.Optional.ofNullable(firstBad);
     }
 
     /** Whether re-run {@code n} is already recorded. */

@@ -46,7 +46,7 @@ public final class ResultsStore {
 
     /** A command for one commit's entity. */
     public sealed interface CommitCommand extends Command
-            permits Claim, Started, Verdict, Observe, FailedToRun, Release, Clear, Import, StopEntity, Idle, FlushWrites {
+            permits Claim, Started, Verdict, Observe, RecordFirstBad, FailedToRun, Release, Clear, Import, StopEntity, Idle, FlushWrites {
         String sha();
     }
 
@@ -66,6 +66,13 @@ public final class ResultsStore {
      */
     public record Observe(String sha, String key, int n, String leaseId, String host, int slot, String statusLine,
                           long durationSecs, long finishedAtSeconds, long token, ActorRef<VerdictOutcome> replyTo)
+            implements CommitCommand {}
+
+    /**
+     * What bisecting {@code key}'s failure found (issue 14 item 3): kept beside the verdict; ignored without a
+     * verdict or when the same finding is already there.
+     */
+    public record RecordFirstBad(String sha, String key, org.ktestci.schema.results.FirstBad firstBad)
             implements CommitCommand {}
 
     /** The coordinator's own verdict when infrastructure retries are exhausted (status file {@code FAILED TO RUN}). */

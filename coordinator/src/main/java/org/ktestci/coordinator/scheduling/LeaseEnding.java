@@ -133,7 +133,8 @@ final class LeaseEnding {
         // A failure (or a failed re-run) may want a re-run (issue 14): its verdict is in the index by now, as the
         // executor ends a lease only once its verdicts are durable.
         boolean failed = grant.jobs().stream().filter(j -> o.decided().contains(j.key())).anyMatch(j ->
-                index.record(j.key().commit(), j.resultKey()).filter(r -> r.status() == Status.FAILED).isPresent());
+                index.record(j.key().commit(), j.resultKey()).filter(r -> r.status() == Status.FAILED).isPresent()
+                        || source.refillAfter(j.key()));
         if (failed) {
             window.tell(new JobWindow.RequestRefill("failures"));
         }

@@ -15,6 +15,11 @@ public interface RefillSource {
                                Map<String, ArchConstraint> constraints, Set<String> pendingCommits)
             throws IOException;
 
+    /** Whether the end of a lease that ran {@code key} should refill at once (a bisection moves on). */
+    default boolean refillAfter(JobKey key) {
+        return false;
+    }
+
     /** The mtime of the listing of {@code test} the last refill used (0 if unknown): keys learned constraints. */
     default long listingMtime(String test) {
         return 0;

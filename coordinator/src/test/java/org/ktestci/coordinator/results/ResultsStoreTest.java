@@ -130,6 +130,29 @@ class ResultsStoreTest {
     }
 
     @Test
+    void aFirstBadFindingIsKeptBesideTheVerdictAndSurvivesARestart(@TempDir Path out) {
+        Fixture f = started(out);
+        String sha = sha();
+        org.ktestci.schema.results.FirstBad found = new org.ktestci.schema.results.FirstBad(sha, "bcachefs: oops",
+                "Dev", true, List.of("c".repeat(40)), 0, "");
+        f.store().tell(new ResultsStore.RecordFirstBad(sha, "t.a", found));
+        claim(f, sha, "L1", "t.a");
+        assertTrue(f.index().record(sha, "t.a").orElseThrow().bisection().isEmpty(), "no verdict: ignored");
+        assertEquals("recorded", f.verdict(sha, "t.a", "L1", "========= FAILED a in 2s"));
+        f.nextDirty();
+        f.store().tell(new ResultsStore.RecordFirstBad(sha, "t.a", found));
+        f.nextDirty();
+        ResultRecord r = f.index().record(sha, "t.a").orElseThrow();
+        assertEquals(found, r.firstBad());
+        assertEquals(Status.FAILED, r.status(), "the verdict stays as it was");
+        KIT.stop(f.store());
+
+        Fixture second = start(out, List.of(sha));
+        second.ready().expectMessageClass(ResultsStore.Ready.class);
+        assertEquals(found, second.index().record(sha, "t.a").orElseThrow().firstBad());
+    }
+
+    @Test
     void releasingClaimsRemovesOnlyThatLeasesInProgressKeysAndUnknownStays(@TempDir Path out) {
         Fixture f = started(out);
         String sha = sha();

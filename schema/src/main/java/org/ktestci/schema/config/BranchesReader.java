@@ -48,7 +48,7 @@ final class BranchesReader {
 
     private Optional<BranchConfig> readOne(TomlScope branches, String name, TomlScope s) {
         branchNameProblem(name).ifPresent(p -> r.error(branches, name, p));
-        r.unknownKeys(s, List.of("fetch", "repo", "test_groups"), Map.of());
+        r.unknownKeys(s, List.of("fetch", "repo", "test_groups", "bisect", "bisect_max_jobs"), Map.of());
         Optional<FetchSource> fetch = Optional.empty();
         if (!r.has(s, "fetch")) {
             r.missing(s, "fetch");
@@ -64,7 +64,9 @@ final class BranchesReader {
             r.error(s, "repo", "unknown repo \"" + repo + "\"" + DidYouMean.hint(repo, repoNames));
         }
         List<String> testGroups = testGroups(s);
-        return fetch.map(f -> new BranchConfig(name, f.url(), f.ref(), repo, testGroups));
+        boolean bisect = r.bool(s, "bisect").orElse(true);
+        int bisectMaxJobs = r.intIn(s, "bisect_max_jobs", 0, TomlReader.NO_MAX, BranchConfig.DEFAULT_BISECT_MAX_JOBS);
+        return fetch.map(f -> new BranchConfig(name, f.url(), f.ref(), repo, testGroups, bisect, bisectMaxJobs));
     }
 
     private List<String> testGroups(TomlScope s) {

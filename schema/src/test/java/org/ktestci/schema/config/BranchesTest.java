@@ -50,6 +50,18 @@ class BranchesTest {
     }
 
     @Test
+    void bisectIsOnByDefaultWithTwentyJobsAndBothAreChecked() throws Exception {
+        BranchConfig b = branch("r.git main");
+        assertEquals(List.of(true, 20), List.of(b.bisect(), b.bisectMaxJobs()));
+        String head = GROUP + "[branch.b]\nfetch = \"r.git main\"\ntest_groups = [\"g\"]\n";
+        BranchConfig set = f.parse(head + "bisect = false\nbisect_max_jobs = 0\n", CI_STATUS).branches().get("b");
+        assertEquals(List.of(false, 0), List.of(set.bisect(), set.bisectMaxJobs()));
+        assertEquals(List.of(f.err(6, 1, "branch.b.bisect", "expected boolean, got string"),
+                        f.err(7, 1, "branch.b.bisect_max_jobs", TomlReader.rangeMessage(0, TomlReader.NO_MAX, -1))),
+                f.errors(head + "bisect = \"yes\"\nbisect_max_jobs = -1\n", CI_STATUS));
+    }
+
+    @Test
     void rejectsFetchValuesThatAreNotExactlyAUrlAndARef() {
         String tokens = "must be exactly \"<remote-url> <ref>\", got ";
         assertEquals(List.of(f.err(4, 1, "branch.b.fetch", tokens + "\"https://e.org/r.git\"")),
