@@ -14,6 +14,7 @@ import org.ktestci.coordinator.metrics.CoordinatorMetrics;
 import org.ktestci.coordinator.results.ResultsIndex;
 import org.ktestci.coordinator.results.ResultsProjector;
 import org.ktestci.coordinator.results.ResultsStore;
+import org.ktestci.coordinator.results.VerdictListener;
 import org.ktestci.coordinator.scheduling.BranchSpec;
 import org.ktestci.coordinator.scheduling.DesiredJobs;
 import org.ktestci.coordinator.scheduling.GroupSpec;
@@ -136,7 +137,7 @@ public final class LeaseBench {
             TestProbe<ResultsStore.Ready> ready = kit.createTestProbe();
             ActorRef<ResultsStore.Command> results = kit.spawn(ResultsStore.create(index, new OutputDir(out),
                     s -> CompletableFuture.completedFuture(List.of()), projector.ref(), ready.ref(),
-                    id -> { }, new ResultsStore.Listener() {
+                    id -> { }, new VerdictListener() {
                         @Override
                         public void recorded(Status status) {
                             verdicts.incrementAndGet();

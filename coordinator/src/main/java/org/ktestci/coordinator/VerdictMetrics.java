@@ -3,14 +3,14 @@ package org.ktestci.coordinator;
 import org.ktestci.coordinator.live.RecentVerdicts;
 import org.ktestci.coordinator.live.VerdictLatency;
 import org.ktestci.coordinator.metrics.CoordinatorMetrics;
-import org.ktestci.coordinator.results.ResultsStore;
+import org.ktestci.coordinator.results.VerdictListener;
 import org.ktestci.schema.status.Status;
 
 /**
  * What the results store tells the node about verdicts it records: the counters, the last hour's verdicts on the
  * status page, and the receive time the verdict → visible latency starts from.
  */
-final class VerdictMetrics implements ResultsStore.Listener {
+final class VerdictMetrics implements VerdictListener {
     private final CoordinatorMetrics metrics;
     private final RecentVerdicts recent;
     private final VerdictLatency latency;

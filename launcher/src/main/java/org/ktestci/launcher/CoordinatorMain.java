@@ -1,8 +1,6 @@
 package org.ktestci.launcher;
 
 import org.ktestci.coordinator.maintenance.OfflineTools;
-import org.ktestci.launcher.demo.DemoInit;
-import org.ktestci.launcher.demo.DemoRun;
 import org.ktestci.schema.config.ConfigCheck;
 import org.ktestci.schema.config.ConfigRole;
 import picocli.CommandLine;

@@ -165,7 +165,8 @@ public final class CoordinatorNode implements AutoCloseable {
         // view of the admin-defined ones: they are re-read every 2 s anyway); the sender's threads stop with the node.
         CoordinatorQueries derived = new CoordinatorQueries(p.history(), config.outputDir(), p.index(),
                 p.live()::config, new KnownIssuesJournalView(ctx.getSystem()), Optional.empty());
-        Notifications notifications = new Notifications(p.live(), p.metrics(), derived, BuildVersion.VERSION);
+        Notifications notifications = new Notifications(p.live()::config, p.live()::branches, p.metrics(), derived,
+                BuildVersion.VERSION);
         ctx.getSystem().getWhenTerminated().thenRun(notifications::close);
         CoordinatorSetup setup = new CoordinatorSetup(config.user(), out, p.live(), p.repos(), p.fetchStatus(),
                 p.index(), p.listings(), new DurationCosts(out.root().resolve(OutputDir.DURATIONS_BLOB),

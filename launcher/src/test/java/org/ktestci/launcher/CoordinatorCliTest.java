@@ -2,7 +2,6 @@ package org.ktestci.launcher;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.ktestci.launcher.demo.DemoInit;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;

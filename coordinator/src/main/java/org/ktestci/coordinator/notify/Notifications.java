@@ -2,14 +2,19 @@ package org.ktestci.coordinator.notify;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.ktestci.coordinator.LiveConfig;
 import org.ktestci.coordinator.metrics.CoordinatorMetrics;
 import org.ktestci.coordinator.scheduling.BranchSpec;
 import org.ktestci.dashboard.CiQueries;
 import org.ktestci.dashboard.RegressionFeed;
+import org.ktestci.schema.config.CiConfig;
 import org.ktestci.schema.events.EventJson;
 import org.ktestci.schema.events.EventLinks;
 import org.ktestci.schema.events.RegressionEvent;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The webhooks of a coordinator node (issue 14 item 8): the sender (threads of its own, closed with the node) and
@@ -24,16 +29,20 @@ public final class Notifications implements AutoCloseable {
     /** The notifier's own results cache: about 40 MB at most (the dashboard's is separate). */
     static final long CACHED_RESULTS = 2_000_000;
 
-    private final LiveConfig live;
+    private final Supplier<CiConfig> config;
+    private final Supplier<List<BranchSpec>> branches;
     private final CiQueries queries;
     private final RegressionFeed feed;
     private final WebhookSender sender;
 
-    public Notifications(LiveConfig live, CoordinatorMetrics metrics, CiQueries queries, String version) {
-        this.live = live;
+    /** {@code config} and {@code branches}: the config in force, read at each use (a reload changes them). */
+    public Notifications(Supplier<CiConfig> config, Supplier<List<BranchSpec>> branches, CoordinatorMetrics metrics,
+                         CiQueries queries, String version) {
+        this.config = config;
+        this.branches = branches;
         this.queries = queries;
         this.feed = new RegressionFeed(queries, CACHED_RESULTS);
-        this.sender = new WebhookSender(() -> live.config().regressions().notifications(),
+        this.sender = new WebhookSender(() -> config.get().regressions().notifications(),
                 WebhookSender.Policy.DEFAULT, listener(metrics), version);
     }
 
@@ -57,11 +66,11 @@ public final class Notifications implements AutoCloseable {
     }
 
     public Notifier.Inputs inputs(CoordinatorMetrics metrics) {
-        return new Notifier.Inputs(() -> live.config().regressions().notifications(),
-                () -> live.branches().stream().map(BranchSpec::name).toList(),
+        return new Notifier.Inputs(() -> config.get().regressions().notifications(),
+                () -> branches.get().stream().map(BranchSpec::name).toList(),
                 branch -> feed.events(branch, MAX_EVENTS_PER_SCAN), e -> {
                     metrics.regressionEvents.labelValues(e.type()).inc();
-                    sender.offer(e.id(), e.type(), body(e, new EventLinks(live.config().ciUrl())));
+                    sender.offer(e.id(), e.type(), body(e, new EventLinks(config.get().ciUrl())));
                 }, Notifier.DEFAULT_INTERVAL, this::version);
     }
 
@@ -72,12 +81,12 @@ public final class Notifications implements AutoCloseable {
     private String version() {
         long mtime;
         try {
-            mtime = java.nio.file.Files.getLastModifiedTime(queries.outputDir()).toMillis();
-        } catch (java.io.IOException e) {
+            mtime = Files.getLastModifiedTime(queries.outputDir()).toMillis();
+        } catch (IOException e) {
             mtime = System.nanoTime(); // unknown: scan
         }
         return queries.viewsVersion().orElseGet(() -> Long.toString(System.nanoTime())) + "|"
-                + live.config().contentDigest() + "|" + mtime;
+                + config.get().contentDigest() + "|" + mtime;
     }
 
     static byte[] body(RegressionEvent e, EventLinks links) {

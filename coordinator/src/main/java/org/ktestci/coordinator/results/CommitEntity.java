@@ -58,7 +58,7 @@ public final class CommitEntity extends EventSourcedBehavior<CommitCommand, Comm
 
     /** What every entity shares: the index it keeps current, the projector, and its parent. */
     record Deps(ResultsIndex index, ActorRef<ResultsProjector.Command> projector,
-                ActorRef<ResultsStore.Command> parent, ResultsStore.Listener listener) {}
+                ActorRef<ResultsStore.Command> parent, VerdictListener listener) {}
 
     private final String sha;
     private final Deps deps;

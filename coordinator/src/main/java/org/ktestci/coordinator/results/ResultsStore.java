@@ -10,8 +10,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.ktestci.coordinator.results.CommitEvent.ClaimedKey;
 import org.ktestci.coordinator.results.CommitEvent.ImportedEntry;
+import org.ktestci.schema.results.FirstBad;
 import org.ktestci.schema.results.OutputDir;
-import org.ktestci.schema.status.Status;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,7 +72,7 @@ public final class ResultsStore {
      * What bisecting {@code key}'s failure found (issue 14 item 3): kept beside the verdict; ignored without a
      * verdict or when the same finding is already there.
      */
-    public record RecordFirstBad(String sha, String key, org.ktestci.schema.results.FirstBad firstBad)
+    public record RecordFirstBad(String sha, String key, FirstBad firstBad)
             implements CommitCommand {}
 
     /** The coordinator's own verdict when infrastructure retries are exhausted (status file {@code FAILED TO RUN}). */
@@ -138,31 +138,11 @@ public final class ResultsStore {
 
     private final ActorContext<Command> ctx;
     private final ResultsIndex index;
-    private final Listener listener;
+    private final VerdictListener listener;
     private final CommitEntity.Deps deps;
     private final JournalErasure erasure;
     /** Forgets waiting for their entity to stop. */
     private final Map<String, ActorRef<Forgotten>> forgetting = new HashMap<>();
-
-    /** Told of every verdict recorded and every duplicate refused (metrics). */
-    public interface Listener {
-        Listener NONE = new Listener() {
-        };
-
-        default void recorded(Status status) {
-        }
-
-        /** The same verdict with where and when it was received (the verdict → visible latency starts here). */
-        default void recorded(String sha, String key, Status status, long receivedAtMillis) {
-        }
-
-        default void duplicate() {
-        }
-
-        /** A commit's entity was quarantined; {@code count} are quarantined now. */
-        default void quarantined(int count) {
-        }
-    }
 
     /** Deletes a persistence id's journal entries; blocking (it runs on the blocking dispatcher). */
     @FunctionalInterface
@@ -181,18 +161,18 @@ public final class ResultsStore {
                                            ActorRef<ResultsProjector.Command> projector, ActorRef<Ready> readyTo) {
         return create(index, outputDir, journalIds, projector, readyTo, id -> {
             throw new IOException("journal erasure not configured");
-        }, Listener.NONE);
+        }, VerdictListener.NONE);
     }
 
     public static Behavior<Command> create(ResultsIndex index, OutputDir outputDir, JournalCommits journalIds,
                                            ActorRef<ResultsProjector.Command> projector, ActorRef<Ready> readyTo,
                                            JournalErasure erasure) {
-        return create(index, outputDir, journalIds, projector, readyTo, erasure, Listener.NONE);
+        return create(index, outputDir, journalIds, projector, readyTo, erasure, VerdictListener.NONE);
     }
 
     public static Behavior<Command> create(ResultsIndex index, OutputDir outputDir, JournalCommits journalIds,
                                            ActorRef<ResultsProjector.Command> projector, ActorRef<Ready> readyTo,
-                                           JournalErasure erasure, Listener listener) {
+                                           JournalErasure erasure, VerdictListener listener) {
         return Behaviors.withStash(1_000_000, stash -> Behaviors.setup(ctx -> {
             ResultsStore store = new ResultsStore(ctx, index,
                     new CommitEntity.Deps(index, projector, ctx.getSelf(), listener), erasure, listener);
@@ -209,7 +189,7 @@ public final class ResultsStore {
     }
 
     private ResultsStore(ActorContext<Command> ctx, ResultsIndex index, CommitEntity.Deps deps,
-                         JournalErasure erasure, Listener listener) {
+                         JournalErasure erasure, VerdictListener listener) {
         this.ctx = ctx;
         this.index = index;
         this.listener = listener;

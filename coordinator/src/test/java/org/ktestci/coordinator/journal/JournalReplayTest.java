@@ -1,6 +1,7 @@
 package org.ktestci.coordinator.journal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,8 +31,10 @@ class JournalReplayTest {
             try (var c = JournalFixture.connect(p)) {
                 JournalFixture.load(c, fixture.get("tables"));
             }
-            JsonNode recovered = JournalFixture.recover(kit);
-            JsonNode expected = fixture.get("recovered");
+            // Fields added since 0.1.0 (a result's firstBad, a job's recentFailure) recover as null or false: absent
+            // in 0.1.0's terms. Dropped on both sides, so a true or a value still has to match.
+            JsonNode recovered = withoutNulls(JournalFixture.recover(kit));
+            JsonNode expected = withoutNulls(fixture.get("recovered").deepCopy());
             for (String part : JournalFixture.names(expected)) {
                 assertEquals(expected.get(part), recovered.get(part), part + " differs from what 0.1.0 recovered");
             }
@@ -54,5 +57,16 @@ class JournalReplayTest {
         } finally {
             kit.shutdownTestKit();
         }
+    }
+
+    private static JsonNode withoutNulls(JsonNode node) {
+        if (node instanceof ObjectNode o) {
+            o.properties().removeIf(e -> e.getValue().isNull()
+                    || e.getValue().isBoolean() && !e.getValue().booleanValue());
+            o.forEach(JournalReplayTest::withoutNulls);
+        } else if (node.isArray()) {
+            node.forEach(JournalReplayTest::withoutNulls);
+        }
+        return node;
     }
 }

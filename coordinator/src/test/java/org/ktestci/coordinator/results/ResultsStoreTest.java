@@ -6,6 +6,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ktestci.schema.results.FirstBad;
 import org.ktestci.coordinator.results.CommitEvent.ClaimedKey;
 import org.ktestci.coordinator.testing.InMemoryJournal;
 import org.ktestci.schema.results.CommitResults;
@@ -133,12 +134,12 @@ class ResultsStoreTest {
     void aFirstBadFindingIsKeptBesideTheVerdictAndSurvivesARestart(@TempDir Path out) {
         Fixture f = started(out);
         String sha = sha();
-        org.ktestci.schema.results.FirstBad found = new org.ktestci.schema.results.FirstBad(sha, "bcachefs: oops",
+        FirstBad found = new FirstBad(sha, "bcachefs: oops",
                 "Dev", true, List.of("c".repeat(40)), 0, "");
         f.store().tell(new ResultsStore.RecordFirstBad(sha, "t.a", found));
         claim(f, sha, "L1", "t.a");
         assertTrue(f.index().record(sha, "t.a").orElseThrow().bisection().isEmpty(), "no verdict: ignored");
-        assertEquals("recorded", f.verdict(sha, "t.a", "L1", "========= FAILED a in 2s"));
+        assertEquals(VerdictOutcome.Result.RECORDED, f.verdict(sha, "t.a", "L1", "========= FAILED a in 2s"));
         f.nextDirty();
         f.store().tell(new ResultsStore.RecordFirstBad(sha, "t.a", found));
         f.nextDirty();

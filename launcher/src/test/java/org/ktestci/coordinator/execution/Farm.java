@@ -18,6 +18,7 @@ import org.ktestci.coordinator.results.ResultRecord;
 import org.ktestci.coordinator.results.ResultsIndex;
 import org.ktestci.coordinator.results.ResultsProjector;
 import org.ktestci.coordinator.results.ResultsStore;
+import org.ktestci.coordinator.results.VerdictListener;
 import org.ktestci.coordinator.scheduling.ArchConstraint;
 import org.ktestci.coordinator.scheduling.DesiredJobs;
 import org.ktestci.coordinator.scheduling.Job;
@@ -117,7 +118,7 @@ final class Farm implements AutoCloseable {
         TestProbe<ResultsProjector.Command> projector = kit.createTestProbe();
         TestProbe<ResultsStore.Ready> ready = kit.createTestProbe();
         results = kit.spawn(ResultsStore.create(index, out, s -> CompletableFuture.completedFuture(List.of()),
-                projector.ref(), ready.ref(), id -> { }, ResultsStore.Listener.NONE), "results-store");
+                projector.ref(), ready.ref(), id -> { }, VerdictListener.NONE), "results-store");
         ready.receiveMessage(Duration.ofSeconds(30));
         SchedulerSettings settings = SchedulerSettings.defaults().withWindow(1000, 0).withBudget(4)
                 .withFairShare(Duration.ZERO).withLeaseTimeout(Duration.ofSeconds(6), Duration.ofSeconds(1));

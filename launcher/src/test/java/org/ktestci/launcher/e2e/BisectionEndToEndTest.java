@@ -172,6 +172,21 @@ class BisectionEndToEndTest {
             assertTrue(show.out().contains("    first bad: " + culprit + " bcachefs: REGRESSION in the allocator Dev"),
                     show.out());
             assertFalse(tested(http, base, List.of(good)).isEmpty());
+            // The branch's regression events (the feed's and the webhooks') carry the finding, once.
+            JsonNode event = await("the finding among the branch's events", () -> {
+                List<JsonNode> found = new ArrayList<>();
+                get(http, base + "/api/v1/branches/main/events").json().get("events").forEach(e -> {
+                    if (e.get("type").asText().equals("first_bad_found")) {
+                        found.add(e);
+                    }
+                });
+                return found.size() == 1 ? Optional.of(found.get(0)) : Optional.empty();
+            });
+            assertEquals(culprit, event.get("commit").get("sha").asText(), event.toString());
+            assertEquals("fs.bi.reg", event.get("test").asText(), event.toString());
+            assertEquals(middle.get(5), event.get("last_good_commit").asText(), event.toString());
+            String feed = get(http, base + "/ci/feed?branch=main").body();
+            assertTrue(feed.contains("term=\"first_bad_found\"") && feed.contains(culprit.substring(0, 12)), feed);
         }
     }
 

@@ -1,7 +1,5 @@
-package org.ktestci.launcher.demo;
+package org.ktestci.launcher;
 
-import org.ktestci.launcher.CoordinatorNode;
-import org.ktestci.launcher.DashboardUrl;
 import org.ktestci.schema.config.CiConfig;
 import org.ktestci.schema.config.ConfigException;
 import org.ktestci.schema.config.ConfigLoader;

@@ -1,4 +1,4 @@
-package org.ktestci.launcher.demo;
+package org.ktestci.launcher;
 
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
