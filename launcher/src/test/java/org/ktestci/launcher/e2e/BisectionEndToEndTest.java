@@ -174,13 +174,13 @@ class BisectionEndToEndTest {
             assertFalse(tested(http, base, List.of(good)).isEmpty());
             // The branch's regression events (the feed's and the webhooks') carry the finding, once.
             JsonNode event = await("the finding among the branch's events", () -> {
-                List<JsonNode> found = new ArrayList<>();
+                List<JsonNode> findings = new ArrayList<>();
                 get(http, base + "/api/v1/branches/main/events").json().get("events").forEach(e -> {
                     if (e.get("type").asText().equals("first_bad_found")) {
-                        found.add(e);
+                        findings.add(e);
                     }
                 });
-                return found.size() == 1 ? Optional.of(found.get(0)) : Optional.empty();
+                return findings.size() == 1 ? Optional.of(findings.get(0)) : Optional.empty();
             });
             assertEquals(culprit, event.get("commit").get("sha").asText(), event.toString());
             assertEquals("fs.bi.reg", event.get("test").asText(), event.toString());
