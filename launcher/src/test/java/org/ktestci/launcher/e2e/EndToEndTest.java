@@ -156,8 +156,9 @@ class EndToEndTest {
             for (String log : List.of("log.br", "full_log.br")) {
                 byte[] decoded = referenceBrotli(keyDir.resolve(log));
                 assertArrayEquals(Brotli.decompress(Files.readAllBytes(keyDir.resolve(log))), decoded, log);
-                assertTrue(new String(decoded, StandardCharsets.UTF_8).contains(e.name().substring("fs.smoke."
-                        .length())), e.name() + "/" + log + " names its subtest");
+                String text = new String(decoded, StandardCharsets.UTF_8);
+                assertTrue(text.contains(e.name().substring("fs.smoke.".length())),
+                        e.name() + "/" + log + " names its subtest: " + text);
             }
         }
         assertTrue(Files.readString(out.resolve(sha).resolve("fs.smoke.h1/status")).matches(
