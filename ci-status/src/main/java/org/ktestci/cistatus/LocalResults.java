@@ -134,7 +134,7 @@ final class LocalResults implements ResultsSource {
             int runs = 0;
             int passed = 0;
             for (int n = 1; n <= RegressionConfig.MAX_FLAKE_RETRIES; n++) {
-                Path file = outputDir.keyDir(sha, e.name()).resolve("rerun-" + n + "." + OutputDir.LOG);
+                Path file = outputDir.keyDir(sha, e.name()).resolve(OutputDir.rerunArtifact(n, OutputDir.LOG));
                 if (!Files.isRegularFile(file)) {
                     break;
                 }

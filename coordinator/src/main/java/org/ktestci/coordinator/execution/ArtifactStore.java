@@ -44,11 +44,6 @@ public final class ArtifactStore extends AbstractBehavior<ArtifactStore.Command>
         }
     }
 
-    /** Where re-run {@code n}'s artifact {@code name} ({@code log.br}, {@code full_log.br}) is kept. */
-    public static String rerunName(int n, String name) {
-        return "rerun-" + n + "." + name;
-    }
-
     /** {@code complete}: the chunk finished its artifact and the file was renamed into place. */
     public record Written(boolean ok, boolean complete, long token) implements NoSerializationVerificationNeeded {}
 
@@ -86,10 +81,8 @@ public final class ArtifactStore extends AbstractBehavior<ArtifactStore.Command>
             w.replyTo().tell(new Written(false, false, w.token()));
             return this;
         }
-        String name = LogChunk.KIND_FULL_LOG.equals(c.kind()) ? OutputDir.FULL_LOG : OutputDir.LOG;
-        if (w.observation() > 0) {
-            name = rerunName(w.observation(), name);
-        }
+        String name = OutputDir.rerunArtifact(w.observation(),
+                LogChunk.KIND_FULL_LOG.equals(c.kind()) ? OutputDir.FULL_LOG : OutputDir.LOG);
         Path dir = out.keyDir(w.sha(), c.resultKey());
         Path part = dir.resolve(partName(name, c.leaseId(), c.iteration()));
         boolean complete = false;

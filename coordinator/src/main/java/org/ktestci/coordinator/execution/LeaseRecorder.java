@@ -65,12 +65,13 @@ final class LeaseRecorder {
         int n = observation(f.resultKey());
         if (n > 0) {
             results.tell(new ResultsStore.Observe(lease.commit(), f.resultKey(), n, lease.leaseId(), slot.host(),
-                    slot.index(), f.statusLine(), f.durationSecs(), f.finishedAt() / 1000, token, verdictReplies));
+                    slot.index(), f.statusLine(), f.durationSecs(), f.finishedAt() / 1000, f.fullLogKey(),
+                    observation(f.fullLogKey()), token, verdictReplies));
             return;
         }
         results.tell(new ResultsStore.Verdict(lease.commit(), f.resultKey(), lease.leaseId(), lease.epoch(),
                 f.statusLine(), f.durationSecs(), f.startedAt() / 1000, f.finishedAt() / 1000, f.fullLogKey(),
-                f.run() == null ? "" : f.run(), token, verdictReplies));
+                observation(f.fullLogKey()), f.run() == null ? "" : f.run(), token, verdictReplies));
     }
 
     /** A chunk of a log artifact of a key of the lease, written at its offset. */
@@ -92,7 +93,10 @@ final class LeaseRecorder {
                 ended.jobs().stream().map(Job::resultKey).toList()));
     }
 
-    /** The re-run number of {@code key}'s job in this lease (issue 14), 0 for the job giving the verdict. */
+    /**
+     * The re-run number of {@code key}'s job in this lease (issue 14), 0 for the job giving the verdict (and for a
+     * key not in the lease).
+     */
     private int observation(String key) {
         for (Job j : s.lease.jobs()) {
             if (j.resultKey().equals(key)) {

@@ -212,7 +212,8 @@ public final class CommitEntity extends EventSourcedBehavior<CommitCommand, Comm
         Status status = StatusParser.parse(v.statusLine());
         VerdictRecorded e = new VerdictRecorded(sha, v.key(), status, v.statusLine(), v.durationSecs(),
                 v.startedAtSeconds(), v.finishedAtSeconds(), v.leaseId(), v.epoch(), v.fullLogKey(),
-                status == Status.UNKNOWN ? "unknown_status" : "", v.run(), System.currentTimeMillis());
+                status == Status.UNKNOWN ? "unknown_status" : "", v.run(), System.currentTimeMillis(),
+                v.fullLogRerun());
         return enqueue(state, new Write(e, List.of(v.key()), s -> {
             ctx.getLog().info("verdict: commit={} key={} status={} lease={} slot={}:{}", sha, v.key(),
                     status.display(), v.leaseId(), claimed.host(), claimed.slot());
@@ -235,7 +236,8 @@ public final class CommitEntity extends EventSourcedBehavior<CommitCommand, Comm
         }
         Status status = StatusParser.parse(o.statusLine());
         CommitEvent.ObservationRecorded e = new CommitEvent.ObservationRecorded(sha, o.key(), o.n(), status,
-                o.statusLine(), o.durationSecs(), o.leaseId(), o.host(), o.slot(), o.finishedAtSeconds());
+                o.statusLine(), o.durationSecs(), o.leaseId(), o.host(), o.slot(), o.finishedAtSeconds(),
+                o.fullLogKey(), o.fullLogRerun());
         return enqueue(state, new Write(e, List.of(o.key()), s -> {
             ctx.getLog().info("re-run observed: commit={} key={} n={} status={} first={} lease={} slot={}:{}", sha,
                     o.key(), o.n(), status.display(), r.status().display(), o.leaseId(), o.host(), o.slot());

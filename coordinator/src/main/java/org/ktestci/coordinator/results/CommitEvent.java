@@ -29,10 +29,22 @@ public sealed interface CommitEvent extends JsonSerializable {
     record StartRecorded(String commit, String key, String leaseId, long at) implements CommitEvent {
     }
 
-    /** A verdict (or Unknown) for a key that was In progress under {@code leaseId}. */
+    /**
+     * A verdict (or Unknown) for a key that was In progress under {@code leaseId}. Its run's full log is that of
+     * {@code fullLogKey}, the batch's first subtest, which may have run in the batch as its re-run
+     * {@code fullLogRerun} (its log then is {@code rerun-<n>.full_log.br}).
+     */
     record VerdictRecorded(String commit, String key, Status status, String statusLine, long duration,
                            long startedAt, long finishedAt, String leaseId, long epoch, String fullLogKey,
-                           String reason, String run, long recordedAtMillis) implements CommitEvent {
+                           String reason, String run, long recordedAtMillis, int fullLogRerun)
+            implements CommitEvent {
+        /** {@code fullLogRerun} is absent (0) in journals written before it was added. */
+        public VerdictRecorded(String commit, String key, Status status, String statusLine, long duration,
+                               long startedAt, long finishedAt, String leaseId, long epoch, String fullLogKey,
+                               String reason, String run, long recordedAtMillis) {
+            this(commit, key, status, statusLine, duration, startedAt, finishedAt, leaseId, epoch, fullLogKey, reason,
+                    run, recordedAtMillis, 0);
+        }
     }
 
     /**
@@ -56,7 +68,13 @@ public sealed interface CommitEvent extends JsonSerializable {
      * unix seconds.
      */
     record ObservationRecorded(String commit, String key, int n, Status status, String statusLine, long duration,
-                               String leaseId, String host, int slot, long at) implements CommitEvent {
+                               String leaseId, String host, int slot, long at, String fullLogKey, int fullLogRerun)
+            implements CommitEvent {
+        /** {@code fullLogKey} / {@code fullLogRerun} are absent (null, 0) in journals written before they were added. */
+        public ObservationRecorded(String commit, String key, int n, Status status, String statusLine, long duration,
+                                   String leaseId, String host, int slot, long at) {
+            this(commit, key, n, status, statusLine, duration, leaseId, host, slot, at, null, 0);
+        }
     }
 
     /**

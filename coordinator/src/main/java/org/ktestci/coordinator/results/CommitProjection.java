@@ -7,6 +7,7 @@ import org.ktestci.schema.logs.Brotli;
 import org.ktestci.schema.results.CommitResults;
 import org.ktestci.schema.results.CommitResultsCodec;
 import org.ktestci.schema.results.FailedToRunLog;
+import org.ktestci.schema.results.Observation;
 import org.ktestci.schema.results.OutputDir;
 import org.ktestci.schema.results.ResultEntry;
 import org.ktestci.schema.status.Status;
@@ -97,7 +98,15 @@ final class CommitProjection {
         }
         AtomicFiles.writeString(dir.resolve(OutputDir.DURATION), Long.toString(r.duration()));
         if (!r.fullLogKey().isEmpty() && !r.fullLogKey().equals(r.key())) {
-            AtomicFiles.symlink(dir.resolve(OutputDir.FULL_LOG), Paths.get("..", r.fullLogKey(), OutputDir.FULL_LOG));
+            // The batch's first subtest holds the run's log; if it ran there as a re-run, that is its re-run's log.
+            AtomicFiles.symlink(dir.resolve(OutputDir.FULL_LOG), Paths.get("..", r.fullLogKey(),
+                    OutputDir.rerunArtifact(r.fullLogRerun(), OutputDir.FULL_LOG)));
+        }
+        for (Observation o : r.observations()) {
+            if (o.fullLogKey() != null && !o.fullLogKey().isEmpty() && !o.fullLogKey().equals(r.key())) {
+                AtomicFiles.symlink(dir.resolve(OutputDir.rerunArtifact(o.n(), OutputDir.FULL_LOG)),
+                        Paths.get("..", o.fullLogKey(), OutputDir.rerunArtifact(o.fullLogRerun(), OutputDir.FULL_LOG)));
+            }
         }
         if (r.status() == Status.FAILED_TO_RUN) {
             writeFallbackFullLog(sha, r, dir);

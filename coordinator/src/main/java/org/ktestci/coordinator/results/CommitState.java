@@ -136,14 +136,15 @@ final class CommitState {
             if (r != null) {
                 List<FailureReason.Attempt> earlier = released.remove(v.key());
                 byKey.put(v.key(), r.withVerdict(v.status(), v.statusLine(), v.duration(), v.startedAt(),
-                        v.fullLogKey(), v.reason()).withRun(v.run())
+                        v.fullLogKey(), v.fullLogRerun(), v.reason()).withRun(v.run())
                         .withAttempts(earlier == null ? List.of() : earlier, v.finishedAt()));
             }
         } else if (e instanceof ObservationRecorded o) {
             ResultRecord r = byKey.get(o.key());
             if (r != null && r.hasVerdict() && !r.observed(o.n())) {
                 byKey.put(o.key(), r.withObservation(new Observation(o.n(), o.status(),
-                        o.statusLine(), o.duration(), o.host(), o.slot(), o.leaseId(), o.at())));
+                        o.statusLine(), o.duration(), o.host(), o.slot(), o.leaseId(), o.at(), o.fullLogKey(),
+                        o.fullLogRerun())));
             }
         } else if (e instanceof CommitEvent.FirstBadFound f) {
             ResultRecord r = byKey.get(f.key());

@@ -17,7 +17,7 @@ import java.util.Optional;
  */
 public record ResultRecord(String key, Status status, String statusLine, long duration, long starttime,
                            String leaseId, String host, int slot, String arch, int attempt, String fullLogKey,
-                           String reason, String run, List<FailureReason.Attempt> attempts,
+                           int fullLogRerun, String reason, String run, List<FailureReason.Attempt> attempts,
                            List<Observation> observations, FirstBad firstBad) {
 
     public ResultRecord {
@@ -29,7 +29,7 @@ public record ResultRecord(String key, Status status, String statusLine, long du
                         String leaseId, String host, int slot, String arch, int attempt, String fullLogKey,
                         String reason, String run, List<FailureReason.Attempt> attempts,
                         List<Observation> observations) {
-        this(key, status, statusLine, duration, starttime, leaseId, host, slot, arch, attempt, fullLogKey, reason,
+        this(key, status, statusLine, duration, starttime, leaseId, host, slot, arch, attempt, fullLogKey, 0, reason,
                 run, attempts, observations, null);
     }
 
@@ -63,19 +63,19 @@ public record ResultRecord(String key, Status status, String statusLine, long du
 
     public ResultRecord withStart(long startedAtSeconds) {
         return new ResultRecord(key, status, statusLine, duration, startedAtSeconds, leaseId, host, slot, arch, attempt,
-                fullLogKey, reason, run, attempts, observations, firstBad);
+                fullLogKey, fullLogRerun, reason, run, attempts, observations, firstBad);
     }
 
     public ResultRecord withVerdict(Status newStatus, String line, long seconds, long startedAtSeconds,
-                                    String logKey, String why) {
+                                    String logKey, int logRerun, String why) {
         return new ResultRecord(key, newStatus, line, seconds, startedAtSeconds > 0 ? startedAtSeconds : starttime,
-                leaseId, host, slot, arch, attempt, logKey, why, run, attempts, observations);
+                leaseId, host, slot, arch, attempt, logKey, logRerun, why, run, attempts, observations, null);
     }
 
     /** How to reproduce the run that produced this verdict (runner, command line, kernel, …). */
     public ResultRecord withRun(String how) {
         return new ResultRecord(key, status, statusLine, duration, starttime, leaseId, host, slot, arch, attempt,
-                fullLogKey, reason, how, attempts, observations, firstBad);
+                fullLogKey, fullLogRerun, reason, how, attempts, observations, firstBad);
     }
 
     /** With the earlier attempts, and for Failed to run this lease as the last one, ended at {@code at}. */
@@ -85,7 +85,7 @@ public record ResultRecord(String key, Status status, String statusLine, long du
             all.add(new FailureReason.Attempt(attempt, host, slot, leaseId, reason, at));
         }
         return new ResultRecord(key, status, statusLine, duration, starttime, leaseId, host, slot, arch, attempt,
-                fullLogKey, reason, run, all, observations, firstBad);
+                fullLogKey, fullLogRerun, reason, run, all, observations, firstBad);
     }
 
     /** With one more re-run observed (issue 14): the verdict stays as it is. */
@@ -93,13 +93,13 @@ public record ResultRecord(String key, Status status, String statusLine, long du
         List<Observation> all = new ArrayList<>(observations);
         all.add(o);
         return new ResultRecord(key, status, statusLine, duration, starttime, leaseId, host, slot, arch, attempt,
-                fullLogKey, reason, run, attempts, all, firstBad);
+                fullLogKey, fullLogRerun, reason, run, attempts, all, firstBad);
     }
 
     /** With what bisecting this failure found (issue 14 item 3). */
     public ResultRecord withFirstBad(FirstBad found) {
         return new ResultRecord(key, status, statusLine, duration, starttime, leaseId, host, slot, arch, attempt,
-                fullLogKey, reason, run, attempts, observations, found);
+                fullLogKey, fullLogRerun, reason, run, attempts, observations, found);
     }
 
     public java.util.Optional<FirstBad> bisection() {

@@ -55,18 +55,33 @@ public final class ResultsStore {
 
     public record Started(String sha, String key, String leaseId, long atSeconds) implements CommitCommand {}
 
-    /** A worker's verdict; answered once it is durable (or refused as {@code duplicate} / {@code not_claimed}). */
+    /**
+     * A worker's verdict; answered once it is durable (or refused as {@code duplicate} / {@code not_claimed}).
+     * {@code fullLogRerun}: the re-run number {@code fullLogKey}'s job had in the lease (0: its first run).
+     */
     public record Verdict(String sha, String key, String leaseId, long epoch, String statusLine, long durationSecs,
-                          long startedAtSeconds, long finishedAtSeconds, String fullLogKey, String run, long token,
-                          ActorRef<VerdictOutcome> replyTo) implements CommitCommand {}
+                          long startedAtSeconds, long finishedAtSeconds, String fullLogKey, int fullLogRerun,
+                          String run, long token, ActorRef<VerdictOutcome> replyTo) implements CommitCommand {
+        public Verdict(String sha, String key, String leaseId, long epoch, String statusLine, long durationSecs,
+                       long startedAtSeconds, long finishedAtSeconds, String fullLogKey, String run, long token,
+                       ActorRef<VerdictOutcome> replyTo) {
+            this(sha, key, leaseId, epoch, statusLine, durationSecs, startedAtSeconds, finishedAtSeconds, fullLogKey,
+                    0, run, token, replyTo);
+        }
+    }
 
     /**
      * A re-run's result for a key that already has its verdict (issue 14): recorded as observation {@code n},
      * answered {@code recorded}, {@code duplicate} (n already recorded) or {@code not_claimed} (no verdict yet).
      */
     public record Observe(String sha, String key, int n, String leaseId, String host, int slot, String statusLine,
-                          long durationSecs, long finishedAtSeconds, long token, ActorRef<VerdictOutcome> replyTo)
-            implements CommitCommand {}
+                          long durationSecs, long finishedAtSeconds, String fullLogKey, int fullLogRerun, long token,
+                          ActorRef<VerdictOutcome> replyTo) implements CommitCommand {
+        public Observe(String sha, String key, int n, String leaseId, String host, int slot, String statusLine,
+                       long durationSecs, long finishedAtSeconds, long token, ActorRef<VerdictOutcome> replyTo) {
+            this(sha, key, n, leaseId, host, slot, statusLine, durationSecs, finishedAtSeconds, "", 0, token, replyTo);
+        }
+    }
 
     /**
      * What bisecting {@code key}'s failure found (issue 14 item 3): kept beside the verdict; ignored without a

@@ -17,7 +17,7 @@ public record SchedulerSettings(int window, int refillAt, int subtestDurationMax
                              int keepResultsCommits) {
         this(window, refillAt, subtestDurationMax, subtestDurationDef, subtestTimeout, infraRetries, leaseTimeout,
                 heartbeatInterval, refillInterval, fetchInterval, fairShareHalfLife, quarantineAfter,
-                quarantineBackoff, quarantineBackoffMax, keepResultsCommits, TailBudget.OFF);
+                quarantineBackoff, quarantineBackoffMax, keepResultsCommits, TailBudget.DEFAULT);
     }
 
     /** The same settings with another adaptive batch budget (benchmarks compare them). */

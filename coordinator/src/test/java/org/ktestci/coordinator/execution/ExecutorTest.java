@@ -80,6 +80,32 @@ class ExecutorTest {
         return new Fixture(agent, window, results, ex, claim);
     }
 
+    /**
+     * A batch mixing a failure's re-run (first, so its full log holds the run) with a key's first run: the verdict
+     * names the re-run's log, {@code rerun-1.full_log.br}, not the failure's own {@code full_log.br} of another
+     * batch (the mix-up the tail budget's split batches showed).
+     */
+    @Test
+    void aVerdictWhoseFullLogIsAReRunsSaysSo() {
+        Fixture f = start(Duration.ofSeconds(60));
+        LeaseGrant plain = grant("lease-r", 2);
+        Job a = plain.jobs().get(0);
+        List<Job> jobs = List.of(a.asObservation(1, a.weight(), "farm2"), plain.jobs().get(1));
+        f.offer(new LeaseGrant("lease-r", 2, "farm1", 0, "x86_64", jobs, List.of(1, 1), "",
+                System.currentTimeMillis()));
+        f.agent().expectMessageClass(RunBatch.class);
+        f.executor().tell(new BatchAccepted("lease-r", 2));
+        f.executor().tell(new SubtestFinished("lease-r", 2, 1, "t.a", "========= FAILED a in 1s", "FAILED", 1, 0, 0,
+                1, "t.a", "runner=host"));
+        assertEquals(1, f.results().expectMessageClass(ResultsStore.Observe.class).n());
+        f.executor().tell(new SubtestFinished("lease-r", 2, 2, "t.b", "========= PASSED b in 1s", "PASSED", 1, 0, 0,
+                1, "t.a", "runner=host"));
+        ResultsStore.Verdict v = f.results().expectMessageClass(ResultsStore.Verdict.class);
+        assertEquals("t.b", v.key());
+        assertEquals("t.a", v.fullLogKey());
+        assertEquals(1, v.fullLogRerun(), "t.a ran as its re-run 1: the run's log is rerun-1.full_log.br");
+    }
+
     @Test
     void dispatchesTheBatchAndRecordsOnlyCurrentLeaseVerdicts() {
         Fixture f = start(Duration.ofSeconds(60));

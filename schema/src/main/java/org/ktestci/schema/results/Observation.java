@@ -10,10 +10,17 @@ import java.util.Map;
 /**
  * A re-run of a result key at a commit that already had its verdict (issue 14, "re-runs are observations, not
  * verdicts"): number {@code n} (1, 2, …), its status, where it ran and when ({@code at}, unix seconds). It never
- * replaces the first verdict.
+ * replaces the first verdict. Its run's full log is the one kept by {@code fullLogKey}, its batch's first subtest,
+ * for that subtest's run {@code fullLogRerun} there (0: its verdict run); {@code null} in journals written before
+ * these were added.
  */
 public record Observation(int n, Status status, String statusLine, long duration, String host, int slot,
-                          String leaseId, long at) {
+                          String leaseId, long at, String fullLogKey, int fullLogRerun) {
+
+    public Observation(int n, Status status, String statusLine, long duration, String host, int slot,
+                       String leaseId, long at) {
+        this(n, status, statusLine, duration, host, slot, leaseId, at, null, 0);
+    }
 
     /** Flaky: the first verdict failed and at least one re-run passed. */
     public static boolean flaky(Status first, List<Observation> observations) {

@@ -31,6 +31,14 @@ public final class OutputDir {
         return root;
     }
 
+    /**
+     * Where re-run {@code n} (n ≥ 1) of a key keeps its artifact {@code name} ({@link #LOG}, {@link #FULL_LOG}),
+     * beside the verdict's own; {@code n = 0} is the verdict's artifact itself.
+     */
+    public static String rerunArtifact(int n, String name) {
+        return n == 0 ? name : "rerun-" + n + "." + name;
+    }
+
     public static boolean isSha(String s) {
         return s != null && SHA.matcher(s).matches();
     }
