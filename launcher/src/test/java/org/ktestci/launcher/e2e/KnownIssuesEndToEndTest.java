@@ -15,7 +15,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -57,9 +56,7 @@ class KnownIssuesEndToEndTest {
                     run-tests) shift; for t in "$@"; do run_one "$t"; done ;;
                 esac
                 """);
-        Path token = dir.resolve("admin.token");
-        Files.writeString(token, TOKEN + "\n");
-        Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
+        fx.adminToken(TOKEN);
         Path config = fx.config("ktest-ci.toml", "fs/k.ktest", """
                 [known_issue.csum]
                 test = '^fs\\.k\\.'

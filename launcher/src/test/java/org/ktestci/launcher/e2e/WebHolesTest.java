@@ -73,18 +73,8 @@ class WebHolesTest {
     void theWebHolesAreClosed() throws Exception {
         CiFixture fx = new CiFixture(dir);
         String sha = fx.repos(1, "bcachefs: commit").get(0);
-        fx.testFile("t.ktest", """
-                #!/usr/bin/env bash
-                case $1 in
-                    list-tests) echo "a %s" ;;
-                    deps) echo "ktest_no_vm=1" ;;
-                    run-tests) shift; for t in "$@"; do echo "========= TEST   $t"; echo "========= PASSED $t in 0s";
-                        done ;;
-                esac
-                """.formatted(LONG));
-        Path token = dir.resolve("admin.token");
-        Files.writeString(token, TOKEN + "\n");
-        Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
+        fx.testFile("t.ktest", CiFixture.passingTest("a " + LONG));
+        Path token = fx.adminToken(TOKEN);
         int closed;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closed = s.getLocalPort();
