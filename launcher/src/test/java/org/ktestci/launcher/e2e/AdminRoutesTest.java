@@ -61,7 +61,7 @@ class AdminRoutesTest {
         fx.adminToken(TOKEN);
         // fetch_interval is an hour: only the admin fetch brings in a new commit during the test.
         Path cfg = fx.config("ktest-ci.toml", "fs/a.ktest", "fetch_interval = 3600\ninfra_retries = 0\ngc_grace = 60",
-                CiFixture.PLAINTEXT, "runner = \"host\"\nslots = 1\nmin_free_disk_gib = 0\n",
+                CiFixture.PLAINTEXT, CiFixture.HOST_WORKER,
                 "admin_token_file = \"admin.token\"");
         HttpClient http = HttpClient.newHttpClient();
         try (CoordinatorNode node = CoordinatorNode.start(ConfigLoader.load(cfg, ConfigRole.COORDINATOR_WITH_WORKER),

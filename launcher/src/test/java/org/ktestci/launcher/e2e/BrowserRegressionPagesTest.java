@@ -46,7 +46,7 @@ class BrowserRegressionPagesTest {
                 test = '^fs\\.r\\.k$'
                 log = "checksum error"
                 url = "https://bugs.example.org/csum?x=1&y=2"
-                """, CiFixture.PLAINTEXT, "runner = \"host\"\nslots = 1\nmin_free_disk_gib = 0\n");
+                """, CiFixture.PLAINTEXT, CiFixture.HOST_WORKER);
         HttpClient http = HttpClient.newHttpClient();
         try (CoordinatorNode node = CoordinatorNode.start(ConfigLoader.load(config,
                 ConfigRole.COORDINATOR_WITH_WORKER), true)) {

@@ -49,7 +49,7 @@ class BrowserStatusPageTest {
         fx.testFile("fs/one.ktest", test(ctl, "one"));
         fx.testFile("fs/two.ktest", test(ctl, "two"));
         Path config = fx.config("ktest-ci.toml", "fs/one.ktest\", \"fs/two.ktest", "fetch_interval = 5",
-                CiFixture.PLAINTEXT, "runner = \"host\"\nslots = 1\nmin_free_disk_gib = 0\n");
+                CiFixture.PLAINTEXT, CiFixture.HOST_WORKER);
         HttpClient http = HttpClient.newHttpClient();
         try (CoordinatorNode node = CoordinatorNode.start(ConfigLoader.load(config,
                 ConfigRole.COORDINATOR_WITH_WORKER), true)) {

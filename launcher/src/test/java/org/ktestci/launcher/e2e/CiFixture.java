@@ -101,6 +101,9 @@ final class CiFixture {
 
     static final String PLAINTEXT = "insecure_plaintext = true\n";
 
+    /** A [worker] body: one slot running tests on the host, no free-disk floor. */
+    static final String HOST_WORKER = "runner = \"host\"\nslots = 1\nmin_free_disk_gib = 0\n";
+
     /**
      * Polls {@code /api/v1/commits/<sha>} until it lists {@code count} tests, none in progress, or the deadline
      * passes; returns the tests by name as last seen.

@@ -58,7 +58,7 @@ class HttpFuzzTest {
         fx.testFile("t.ktest", CiFixture.passingTest("a b"));
         fx.adminToken(TOKEN);
         Path cfg = fx.config("ktest-ci.toml", "t.ktest", "fetch_interval = 5", CiFixture.PLAINTEXT,
-                "runner = \"host\"\nslots = 1\nmin_free_disk_gib = 0\n", "admin_token_file = \"admin.token\"");
+                CiFixture.HOST_WORKER, "admin_token_file = \"admin.token\"");
         Path out = plantEscapes(shas);
 
         try (CoordinatorNode node = CoordinatorNode.start(ConfigLoader.load(cfg, ConfigRole.COORDINATOR_WITH_WORKER),

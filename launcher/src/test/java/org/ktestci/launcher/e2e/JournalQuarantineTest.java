@@ -62,7 +62,7 @@ class JournalQuarantineTest {
         List<String> shas = fx.repos(2, "bcachefs: commit");
         fx.testFile("t.ktest", CiFixture.passingTest("a b"));
         Path cfg = fx.config("ktest-ci.toml", "t.ktest", "fetch_interval = 5", CiFixture.PLAINTEXT,
-                "runner = \"host\"\nslots = 1\nmin_free_disk_gib = 0\n");
+                CiFixture.HOST_WORKER);
         CiConfig config = ConfigLoader.load(cfg, ConfigRole.COORDINATOR_WITH_WORKER);
         Path out = dir.resolve("out");
         String broken = shas.get(1);

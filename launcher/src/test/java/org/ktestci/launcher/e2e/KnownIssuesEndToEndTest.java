@@ -62,7 +62,7 @@ class KnownIssuesEndToEndTest {
                 test = '^fs\\.k\\.'
                 log = "checksum error"
                 url = "https://bugs.example.org/csum"
-                """, CiFixture.PLAINTEXT, "runner = \"host\"\nslots = 1\nmin_free_disk_gib = 0\n",
+                """, CiFixture.PLAINTEXT, CiFixture.HOST_WORKER,
                 "admin_token_file = \"admin.token\"");
         HttpClient http = HttpClient.newHttpClient();
         String oom = "{\"id\": \"oom\", \"test\": \"\\\\.oom$\", \"url\": \"https://bugs.example.org/oom\"}";

@@ -239,7 +239,7 @@ class LiveDashboardTest {
         fx.testFile("fs/live.ktest", script(ctl));
         Path token = fx.adminToken(TOKEN);
         Path configFile = fx.config("ktest-ci.toml", "fs/live.ktest", "subtest_timeout = 60", CiFixture.PLAINTEXT,
-                "runner = \"host\"\nslots = 1\nmin_free_disk_gib = 0\n", "admin_token_file = \"admin.token\"");
+                CiFixture.HOST_WORKER, "admin_token_file = \"admin.token\"");
         HttpClient http = HttpClient.newHttpClient();
         try (CoordinatorNode node = CoordinatorNode.start(ConfigLoader.load(configFile,
                 ConfigRole.COORDINATOR_WITH_WORKER), true);

@@ -89,7 +89,7 @@ class WebHolesTest {
                 test_groups = ["g"]
                 """.formatted(URL_TOKEN, closed, PASSWORD, closed);
         Path cfg = fx.config("ktest-ci.toml", "t.ktest", top, CiFixture.PLAINTEXT,
-                "runner = \"host\"\nslots = 1\nmin_free_disk_gib = 0\n", "admin_token_file = \"admin.token\"");
+                CiFixture.HOST_WORKER, "admin_token_file = \"admin.token\"");
 
         Logger log = (Logger) LoggerFactory.getLogger(BranchWatcher.class);
         ListAppender<ILoggingEvent> captured = new ListAppender<>();
