@@ -6,32 +6,14 @@
 // page's rows, 5. without scripts: the failure is listed, the filter form and the pager are plain GET navigation
 // and the log link opens the log, 6. with the filter on "all", prints READY-FOR-LIVE and waits for <live key>'s row
 // to turn Passed without a reload (server-sent events), 7. no script error or CSP violation happened; prints OK.
-import { chromium } from 'playwright-core';
+import { checkPage, TIMEOUT } from './checked-page.mjs';
 
 const [url, failedKey, logText, liveKey, passedKey, page2Key] = process.argv.slice(2);
 if (!url || !failedKey || !logText || !liveKey) {
   console.error('usage: node commit-page.mjs <url> <failed key> <text in its log> <live key>');
   process.exit(2);
 }
-const TIMEOUT = Number(process.env.BROWSER_TEST_TIMEOUT_MS || 60000);
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  // No sandbox: CI runs as root. No background networking: the CI machine has no route out.
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
-const problems = [];
-try {
-  const page = await browser.newPage();
-  page.setDefaultTimeout(TIMEOUT);
-  page.on('pageerror', (e) => problems.push('script error: ' + e.message));
-  page.on('response', (r) => {
-    if (r.status() >= 400) { problems.push(`HTTP ${r.status()} for ${r.url()}`); }
-  });
-  page.on('console', (m) => {
-    if (m.type() === 'error') { problems.push('console error: ' + m.text()); }
-  });
+await checkPage(async (page, browser) => {
   const row = (key) => page.locator(`table.results tbody tr[data-key="${key}"]`);
 
   const response = await page.goto(url);
@@ -100,12 +82,4 @@ try {
     return tr && tr.querySelector('td.status').textContent === 'Passed' && !tr.classList.contains('hidden');
   }, [liveKey]);
   console.log('step: live verdict shown');
-  if (problems.length > 0) { throw new Error(problems.join('\n')); }
-  console.log('OK');
-} catch (e) {
-  console.error(e.stack || String(e));
-  if (problems.length > 0) { console.error(problems.join('\n')); }
-  process.exitCode = 1;
-} finally {
-  await browser.close();
-}
+});

@@ -10,7 +10,7 @@
 //         log pane, or as the document navigated to when no script handled the click).
 // Then the medians and worst runs against the targets of issue 15 item 5, beside the medians of the same page
 // filtered to the failed row alone (test=^key$), run first: what any page costs on this machine at the time.
-import { chromium } from 'playwright-core';
+import { launch } from './checked-page.mjs';
 
 const [url, key, logText, runsArg] = process.argv.slice(2);
 if (!url || !key || !logText) {
@@ -21,11 +21,7 @@ const RUNS = Number(runsArg || 10);
 const WARMUP = 2;
 const TARGETS = { row: 300, load: 1000, log: 1000 };
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
+const browser = await launch();
 try {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   // Runs before any of the page's own scripts: notes the first frame in which the row is on screen.

@@ -7,31 +7,14 @@
 // its Atom feed in its head and shows a "feed" link to the same URL, which the page's own fetch gets as
 // application/atom+xml that the browser's XML parser reads as an Atom feed; 4. no script error, failed request or
 // CSP violation; prints OK.
-import { chromium } from 'playwright-core';
+import { checkPage } from './checked-page.mjs';
 
 const [commitUrl, knownKey, issueId, issueUrl, compareUrl, failingKey, branchUrl] = process.argv.slice(2);
 if (!failingKey) {
   console.error('usage: node regression-pages.mjs <commit url> <known key> <issue id> <issue url> <compare url> <failing key>');
   process.exit(2);
 }
-const TIMEOUT = Number(process.env.BROWSER_TEST_TIMEOUT_MS || 60000);
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
-const problems = [];
-try {
-  const page = await browser.newPage();
-  page.setDefaultTimeout(TIMEOUT);
-  page.on('pageerror', (e) => problems.push('script error: ' + e.message));
-  page.on('response', (r) => {
-    if (r.status() >= 400) { problems.push(`HTTP ${r.status()} for ${r.url()}`); }
-  });
-  page.on('console', (m) => {
-    if (m.type() === 'error') { problems.push('console error: ' + m.text()); }
-  });
+await checkPage(async (page) => {
   const open = async (url) => {
     const response = await page.goto(url);
     if (!response || response.status() !== 200) {
@@ -84,13 +67,4 @@ try {
     }
     console.log('step: feed linked');
   }
-
-  if (problems.length > 0) { throw new Error(problems.join('\n')); }
-  console.log('OK');
-} catch (e) {
-  console.error(e.stack || String(e));
-  if (problems.length > 0) { console.error(problems.join('\n')); }
-  process.exitCode = 1;
-} finally {
-  await browser.close();
-}
+});

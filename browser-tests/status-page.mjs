@@ -6,32 +6,14 @@
 // 3. the next batch (another test file) takes the slot: the slot's line and lease change: CHANGED <test file>;
 // 4. the last batch ends: the slot is idle again and the job row is gone: IDLE;
 // 5. no script error, failed request or CSP violation happened: OK.
-import { chromium } from 'playwright-core';
+import { checkPage } from './checked-page.mjs';
 
 const [url, host] = process.argv.slice(2);
 if (!url || !host) {
   console.error('usage: node status-page.mjs <url> <host>');
   process.exit(2);
 }
-const TIMEOUT = Number(process.env.BROWSER_TEST_TIMEOUT_MS || 60000);
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  // No sandbox: CI runs as root. No background networking: the CI machine has no route out.
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
-const problems = [];
-try {
-  const page = await browser.newPage();
-  page.setDefaultTimeout(TIMEOUT);
-  page.on('pageerror', (e) => problems.push('script error: ' + e.message));
-  page.on('response', (r) => {
-    if (r.status() >= 400) { problems.push(`HTTP ${r.status()} for ${r.url()}`); }
-  });
-  page.on('console', (m) => {
-    if (m.type() === 'error') { problems.push('console error: ' + m.text()); }
-  });
+await checkPage(async (page) => {
   const slot = page.locator(`#hosts li.slot[data-slot="${host}:0"]`);
   // What the page shows for the slot: its state, its lease, its line, and the job rows.
   const shown = () => page.evaluate(([name]) => {
@@ -78,12 +60,4 @@ try {
   const after = await shown();
   if (!/ 0 running /.test(after.summary)) { throw new Error('summary when idle: ' + after.summary); }
   console.log('IDLE');
-  if (problems.length > 0) { throw new Error(problems.join('\n')); }
-  console.log('OK');
-} catch (e) {
-  console.error(e.stack || String(e));
-  if (problems.length > 0) { console.error(problems.join('\n')); }
-  process.exitCode = 1;
-} finally {
-  await browser.close();
-}
+});

@@ -2,6 +2,7 @@ package org.ktestci.bench;
 
 import org.ktestci.coordinator.bisect.BisectionPlan;
 import org.ktestci.coordinator.bisect.BisectionPlan.Mark;
+import org.ktestci.coordinator.bisect.RandomMerges;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -56,28 +57,16 @@ public final class BisectionBench {
         List<Integer> counts = new ArrayList<>();
         for (int round = 0; round < 500; round++) {
             Map<String, List<String>> parents = new LinkedHashMap<>();
-            List<String> heads = new ArrayList<>(List.of("root"));
+            RandomMerges history = new RandomMerges("root", rnd);
             List<String> order = new ArrayList<>();
             for (int i = 1; i <= gap; i++) {
-                String p1 = heads.get(rnd.nextInt(heads.size()));
-                List<String> ps = new ArrayList<>(List.of(p1));
-                if (heads.size() > 1 && rnd.nextInt(4) == 0) {
-                    String p2 = heads.get(rnd.nextInt(heads.size()));
-                    if (!p2.equals(p1)) {
-                        ps.add(p2);
-                        heads.remove(p2);
-                    }
-                }
+                List<String> ps = history.nextParents();
                 String c = "c" + i;
-                heads.remove(p1);
-                heads.add(c);
-                if (rnd.nextInt(3) == 0) {
-                    heads.add(p1);
-                }
+                history.grew(c);
                 parents.put(c, ps);
                 order.add(c);
             }
-            parents.put("bad", List.copyOf(heads));
+            parents.put("bad", history.heads());
             order.add("bad");
             Map<String, List<String>> region = new LinkedHashMap<>();
             for (int i = order.size() - 1; i >= 0; i--) { // rev-list order: newest first

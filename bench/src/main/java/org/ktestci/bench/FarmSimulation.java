@@ -12,13 +12,10 @@ import org.ktestci.coordinator.results.ResultsIndex;
 import org.ktestci.coordinator.results.ResultsProjector;
 import org.ktestci.coordinator.results.ResultsStore;
 import org.ktestci.coordinator.results.VerdictOutcome;
-import org.ktestci.coordinator.scheduling.ArchConstraint;
 import org.ktestci.coordinator.scheduling.BatchOffer;
 import org.ktestci.coordinator.scheduling.BranchSpec;
-import org.ktestci.coordinator.scheduling.DesiredJobs;
 import org.ktestci.coordinator.scheduling.GroupSpec;
 import org.ktestci.coordinator.scheduling.Job;
-import org.ktestci.coordinator.scheduling.JobKey;
 import org.ktestci.coordinator.scheduling.JobWindow;
 import org.ktestci.coordinator.scheduling.LeaseGrant;
 import org.ktestci.coordinator.scheduling.RefillSource;
@@ -30,7 +27,6 @@ import org.ktestci.coordinator.scheduling.WindowPlanner;
 import org.ktestci.schema.keys.ResultKeys;
 import org.ktestci.schema.results.OutputDir;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,14 +36,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.function.Predicate;
 
 /**
  * A farm of simulated slots driven by the real scheduler: the {@link JobWindow} actor (refills through the
@@ -150,55 +144,11 @@ public final class FarmSimulation {
         GroupSpec g = failuresFirst ? plain.withFailuresFirst(5) : plain;
         BranchSpec b = new BranchSpec("bcachefs-testing", "linux", Path.of("/r"), "", "/up", "bcachefs-testing",
                 List.of(g));
-        WindowPlanner planner = new WindowPlanner();
-        return new RefillSource() {
-            @Override
-            public DesiredJobs.Result compute(Predicate<JobKey> excluded, Set<String> arches, int window,
-                                              Map<String, ArchConstraint> constraints, Set<String> pending)
-                    throws IOException {
-                List<String> h;
-                synchronized (history) {
-                    h = List.copyOf(history);
-                }
-                return planner.compute(new WindowPlanner.Inputs() {
-                    public List<BranchSpec> branches() {
-                        return List.of(b);
-                    }
-
-                    public Optional<List<String>> history(BranchSpec x, int depth) {
-                        return Optional.of(h.subList(0, Math.min(depth, h.size())));
-                    }
-
-                    public Optional<List<String>> subtests(String test) {
-                        return Optional.of(w.subtests());
-                    }
-
-                    public boolean hasVerdict(String commit, String key) {
-                        return index.hasVerdict(commit, key);
-                    }
-
-                    public boolean isLeased(JobKey key) {
-                        return excluded.test(key);
-                    }
-
-                    public Set<String> archesWithSlots() {
-                        return arches;
-                    }
-
-                    public int costOf(String key) {
-                        return w.estimate().get(key);
-                    }
-
-                    public int keepResultsCommits() {
-                        return 50;
-                    }
-
-                    public Optional<Set<String>> failures(String commit) {
-                        return index.failures(commit);
-                    }
-                }, window, pending);
+        return new OneBranchRefill(b, () -> {
+            synchronized (history) {
+                return List.copyOf(history);
             }
-        };
+        }, w.subtests(), index, key -> w.estimate().get(key), 50);
     }
 
     private record Slot(String host, int index) {}

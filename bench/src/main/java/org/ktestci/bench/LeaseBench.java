@@ -16,20 +16,15 @@ import org.ktestci.coordinator.results.ResultsProjector;
 import org.ktestci.coordinator.results.ResultsStore;
 import org.ktestci.coordinator.results.VerdictListener;
 import org.ktestci.coordinator.scheduling.BranchSpec;
-import org.ktestci.coordinator.scheduling.DesiredJobs;
 import org.ktestci.coordinator.scheduling.GroupSpec;
-import org.ktestci.coordinator.scheduling.JobKey;
 import org.ktestci.coordinator.scheduling.JobWindow;
 import org.ktestci.coordinator.scheduling.RefillSource;
 import org.ktestci.coordinator.scheduling.SchedulerSettings;
-import org.ktestci.coordinator.scheduling.WindowPlanner;
-import org.ktestci.coordinator.scheduling.ArchConstraint;
 import org.ktestci.protocol.AgentMessage;
 import org.ktestci.schema.config.PersistenceConfig;
 import org.ktestci.schema.results.OutputDir;
 import org.ktestci.schema.status.Status;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,11 +33,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Predicate;
 
 /**
  * Lease and verdict throughput through the real JobWindow, Executors and results entities, with zero-work
@@ -77,43 +70,8 @@ public final class LeaseBench {
         }
         GroupSpec g = new GroupSpec("g", List.of("t.ktest"), 400, 0, List.of(), new TreeMap<>(), List.of());
         BranchSpec b = new BranchSpec("main", "linux", Path.of("/r"), "", "/up", "main", List.of(g));
-        WindowPlanner planner = new WindowPlanner();
-        return new RefillSource() {
-            @Override
-            public DesiredJobs.Result compute(Predicate<JobKey> excluded, Set<String> arches, int window,
-                                              Map<String, ArchConstraint> constraints, Set<String> pending)
-                    throws IOException {
-                return planner.compute(new WindowPlanner.Inputs() {
-                    public List<BranchSpec> branches() {
-                        return List.of(b);
-                    }
-
-                    public Optional<List<String>> history(BranchSpec x, int depth) {
-                        return Optional.of(history.subList(0, Math.min(depth, history.size())));
-                    }
-
-                    public Optional<List<String>> subtests(String test) {
-                        return Optional.of(subtests);
-                    }
-
-                    public boolean hasVerdict(String commit, String key) {
-                        return index.hasVerdict(commit, key);
-                    }
-
-                    public boolean isLeased(JobKey key) {
-                        return excluded.test(key);
-                    }
-
-                    public Set<String> archesWithSlots() {
-                        return arches;
-                    }
-
-                    public int costOf(String key) {
-                        return 60;
-                    }
-                }, window, pending);
-            }
-        };
+        // keep_results_commits 0, the planner's default: a commit is live only within the shallow walk.
+        return new OneBranchRefill(b, () -> history, subtests, index, key -> 60, 0);
     }
 
     private static void run(String name, Config config, int batchSize, long verdictsWanted) throws Exception {

@@ -3,29 +3,20 @@ package org.ktestci.cistatus;
 import org.ktestci.schema.config.BranchConfig;
 import org.ktestci.schema.config.ConfigException;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.ParentCommand;
 
 import java.util.List;
-import java.util.concurrent.Callable;
 
 /** {@code ci-status branches}: the configured branches and their test groups (cli.md §2–§3). */
 @Command(name = "branches", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "List the tracked branches and their test groups.")
-final class BranchesCommand implements Callable<Integer> {
-    @ParentCommand
-    CiStatusMain parent;
-
-    @Mixin
-    GlobalOptions options = new GlobalOptions();
-
+final class BranchesCommand extends Subcommand {
     /** One element of the {@code --json} array. */
     record BranchJson(String name, String fetch, List<String> testGroups) {
     }
 
     @Override
     public Integer call() throws ConfigException {
-        Session session = parent.session(options);
+        Session session = session();
         List<BranchConfig> branches = session.source().branches();
         Terminal out = session.out();
         if (session.json()) {

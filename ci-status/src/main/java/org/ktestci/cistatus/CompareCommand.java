@@ -5,12 +5,9 @@ import org.ktestci.schema.config.ConfigException;
 import org.ktestci.schema.results.ResultEntry;
 import org.ktestci.schema.results.ShortDuration;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 import java.util.List;
-import java.util.concurrent.Callable;
 
 /**
  * {@code ci-status compare <base> <head>}: what changed between the results of any two commits (issue 14 item 6)
@@ -19,13 +16,7 @@ import java.util.concurrent.Callable;
 @Command(name = "compare", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "What changed between two commits' results: fixed, new failures, still failing, new and "
                 + "removed tests, much slower (>= 2x and >= +30s).")
-final class CompareCommand implements Callable<Integer> {
-    @ParentCommand
-    CiStatusMain parent;
-
-    @Mixin
-    GlobalOptions options = new GlobalOptions();
-
+final class CompareCommand extends Subcommand {
     @Parameters(index = "0", paramLabel = "<base>", description = "the older commit (sha or prefix)")
     String base;
 
@@ -34,7 +25,7 @@ final class CompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws ConfigException {
-        Session session = parent.session(options);
+        Session session = session();
         ResultsSource source = session.source();
         LocalResults.Tested b = source.resultsOf(base);
         LocalResults.Tested h = source.resultsOf(head);

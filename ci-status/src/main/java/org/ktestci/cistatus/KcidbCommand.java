@@ -7,12 +7,9 @@ import org.ktestci.schema.git.CommitInfo;
 import org.ktestci.schema.kcidb.KcidbExport;
 import org.ktestci.schema.kcidb.KeyKernels;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 /**
  * {@code ci-status kcidb <sha>}: a commit's results as KCIDB v5 JSON (issue 14 item 7), to pipe into
@@ -21,19 +18,13 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "kcidb", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "A commit's results as KCIDB v5 JSON (checkouts, builds, tests).")
-final class KcidbCommand implements Callable<Integer> {
-    @ParentCommand
-    CiStatusMain parent;
-
-    @Mixin
-    GlobalOptions options = new GlobalOptions();
-
+final class KcidbCommand extends Subcommand {
     @Parameters(index = "0", paramLabel = "<sha>", description = "a commit's sha or a prefix of at least 4 hex digits")
     String commit;
 
     @Override
     public Integer call() throws ConfigException {
-        Session session = parent.session(options);
+        Session session = session();
         ResultsSource source = session.source();
         LocalResults.Tested tested = source.resultsOf(commit);
         if (source instanceof LocalResults local) {

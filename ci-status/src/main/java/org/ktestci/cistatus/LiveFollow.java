@@ -6,6 +6,8 @@ import org.ktestci.schema.results.ResultEntry;
 import java.time.Duration;
 import java.util.Optional;
 
+import static org.ktestci.cistatus.ServerConnection.enc;
+
 /**
  * {@code logs -f}: finds the lease running a test ({@code /api/v1/workers}), prints its console lines as they
  * come ({@code /api/v1/leases/{id}/log}), and when the batch ends reports the test's verdict on stderr.
@@ -30,7 +32,7 @@ final class LiveFollow {
             if (lease.isPresent()) {
                 session.err().println("following lease " + lease.get() + " (Ctrl-C to stop)");
                 Terminal out = session.out();
-                Optional<Boolean> ended = api.follow("/api/v1/leases/" + ServerApi.enc(lease.get()) + "/log", ev -> {
+                Optional<Boolean> ended = api.follow("/api/v1/leases/" + enc(lease.get()) + "/log", ev -> {
                     if (ev.name().equals("log")) {
                         for (JsonNode line : ev.json().path("lines")) {
                             out.line(out.untrusted(line.asText()));

@@ -8,35 +8,21 @@ import org.ktestci.schema.results.ShortDuration;
 import org.ktestci.schema.status.Status;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 
 /** {@code ci-status log <branch>}: per-commit result counts, newest first (cli.md §2–§3). */
 @Command(name = "log", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Per-commit result counts of a branch, newest first.")
-final class LogCommand implements Callable<Integer> {
+final class LogCommand extends Subcommand {
     static final String HEADER = String.format("%-14s%-6s%-6s%-6s%-6s%-6s%-9s%s",
             "COMMIT", "PASS", "FAIL", "KNOWN", "FTRUN", "INPRO", "DURATION", "MESSAGE");
     private static final int SUBJECT_MAX = 50;
-
-    @ParentCommand
-    CiStatusMain parent;
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    GlobalOptions options = new GlobalOptions();
 
     @Parameters(paramLabel = "<branch>", description = "a configured branch, or a ref in linux_repo")
     String branch;
@@ -53,7 +39,7 @@ final class LogCommand implements Callable<Integer> {
         if (depth != null && depth < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "-n must be at least 1, got " + depth);
         }
-        Session session = parent.session(options);
+        Session session = session();
         ResultsSource local = session.source();
         List<Row> rows = new ArrayList<>();
         int index = 0;

@@ -7,12 +7,8 @@ import org.ktestci.schema.results.ResultEntry;
 import org.ktestci.schema.status.Status;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -22,7 +18,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 
 /**
  * {@code ci-status logs <sha> [test] [--full]}: without a test, the commit's failed tests; with one, that test's
@@ -30,16 +25,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "logs", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "List a commit's failed tests, or print one test's log.")
-final class LogsCommand implements Callable<Integer> {
-    @ParentCommand
-    CiStatusMain parent;
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    GlobalOptions options = new GlobalOptions();
-
+final class LogsCommand extends Subcommand {
     @Parameters(index = "0", paramLabel = "<sha>", description = "a commit's sha or a prefix of at least 4 hex digits")
     String commit;
 
@@ -62,7 +48,7 @@ final class LogsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws ConfigException {
-        Session session = parent.session(options);
+        Session session = session();
         if (follow && test == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "-f needs a <test> to follow");
         }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.ktestci.schema.config.BranchConfig;
 import org.ktestci.schema.git.CommitInfo;
-import org.ktestci.schema.git.UrlCredentials;
 import org.ktestci.schema.io.AtomicFiles;
 import org.ktestci.schema.results.CommitResults;
 import org.ktestci.schema.results.CommitResultsCodec;
@@ -17,12 +16,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -38,6 +34,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
+
+import static org.ktestci.cistatus.ServerConnection.enc;
 
 /**
  * Remote mode (cli.md §2, §4): branches and history from {@code /api/v1}, results as {@code <sha>.capnp} blobs
@@ -48,16 +47,14 @@ final class RemoteResults implements ResultsSource {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int REVALIDATE_NEWEST = 5;
 
-    private final String base;
+    private final ServerConnection server;
     private final Path cache;
     private final boolean refresh;
     private final PrintStream err;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-            .followRedirects(HttpClient.Redirect.NORMAL).build();
 
     RemoteResults(String baseUrl, Path cacheRoot, boolean refresh, PrintStream err) {
-        this.base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        this.cache = cacheRoot.resolve(cacheName(URI.create(this.base)));
+        this.server = new ServerConnection(baseUrl);
+        this.cache = cacheRoot.resolve(cacheName(URI.create(server.base)));
         this.refresh = refresh;
         this.err = err;
     }
@@ -157,25 +154,8 @@ final class RemoteResults implements ResultsSource {
     @Override
     public Map<String, FailureReason> failureReasons(String sha,
             List<ResultEntry> entries) {
-        if (entries.stream().noneMatch(e -> e.status() == Status.FAILED_TO_RUN)) {
-            return Map.of();
-        }
-        Map<String, FailureReason> out = new HashMap<>();
-        JsonNode doc;
-        try {
-            doc = getJson("/api/v1/commits/" + sha);
-        } catch (CliError e) {
-            // The reasons only add to what is printed: without them the results are still worth showing.
-            err.println("warning: failure reasons of " + sha.substring(0, 12) + ": " + e.getMessage());
-            return out;
-        }
-        for (JsonNode t : doc.path("tests")) {
-            JsonNode r = t.path("reason");
-            if (r.isObject()) {
-                out.put(t.path("name").asText(), ReasonJson.read(r));
-            }
-        }
-        return out;
+        return perTest(sha, entries, Status.FAILED_TO_RUN, "failure reasons", "reason",
+                r -> r.isObject() ? Optional.of(ReasonJson.read(r)) : Optional.empty());
     }
 
     /** {@code failed_known} of the commits {@link #history} listed: {@code log} needs no request per commit. */
@@ -190,76 +170,61 @@ final class RemoteResults implements ResultsSource {
     /** The server's journal has the re-runs (issue 14 item 4). */
     @Override
     public Map<String, Reruns> reruns(String sha, List<ResultEntry> entries) {
-        Map<String, Reruns> out = new HashMap<>();
-        if (entries.stream().noneMatch(e -> e.status() == Status.FAILED)) {
-            return out;
-        }
-        JsonNode doc;
-        try {
-            doc = getJson("/api/v1/commits/" + sha);
-        } catch (CliError e) {
-            err.println("warning: re-runs of " + sha.substring(0, 12) + ": " + e.getMessage());
-            return out;
-        }
-        for (JsonNode t : doc.path("tests")) {
-            JsonNode runs = t.path("reruns");
-            if (runs.isArray() && !runs.isEmpty()) {
-                int passed = 0;
-                for (JsonNode r : runs) {
-                    passed += "passed".equals(r.path("status").asText()) ? 1 : 0;
-                }
-                out.put(t.path("name").asText(), new Reruns(runs.size(), passed));
+        return perTest(sha, entries, Status.FAILED, "re-runs", "reruns", runs -> {
+            if (!runs.isArray() || runs.isEmpty()) {
+                return Optional.empty();
             }
-        }
-        return out;
+            int passed = 0;
+            for (JsonNode r : runs) {
+                passed += "passed".equals(r.path("status").asText()) ? 1 : 0;
+            }
+            return Optional.of(new Reruns(runs.size(), passed));
+        });
     }
 
     /** The server's journal has what bisection found (issue 14 item 3). */
     @Override
     public Map<String, String> firstBad(String sha, List<ResultEntry> entries) {
-        Map<String, String> out = new HashMap<>();
-        if (entries.stream().noneMatch(e -> e.status() == Status.FAILED)) {
-            return out;
-        }
-        JsonNode doc;
-        try {
-            doc = getJson("/api/v1/commits/" + sha);
-        } catch (CliError e) {
-            err.println("warning: first bad commits of " + sha.substring(0, 12) + ": " + e.getMessage());
-            return out;
-        }
-        for (JsonNode t : doc.path("tests")) {
-            JsonNode f = t.path("first_bad");
-            if (f.isObject()) {
-                List<String> good = new java.util.ArrayList<>();
-                f.path("good").forEach(g -> good.add(g.asText()));
-                out.put(t.path("name").asText(), new org.ktestci.schema.results.FirstBad(f.path("sha").asText(),
-                        f.path("subject").asText(), f.path("author").asText(), f.path("exact").asBoolean(), good,
-                        f.path("candidates").asInt(), f.path("untestable").asText("")).line());
+        return perTest(sha, entries, Status.FAILED, "first bad commits", "first_bad", f -> {
+            if (!f.isObject()) {
+                return Optional.empty();
             }
-        }
-        return out;
+            List<String> good = new java.util.ArrayList<>();
+            f.path("good").forEach(g -> good.add(g.asText()));
+            return Optional.of(new org.ktestci.schema.results.FirstBad(f.path("sha").asText(),
+                    f.path("subject").asText(), f.path("author").asText(), f.path("exact").asBoolean(), good,
+                    f.path("candidates").asInt(), f.path("untestable").asText("")).line());
+        });
     }
 
     /** The server matched every known issue, the admin-defined ones too. */
     @Override
     public Map<String, KnownRef> knownIssues(String sha, List<ResultEntry> entries) {
-        Map<String, KnownRef> out = new HashMap<>();
-        if (entries.stream().noneMatch(e -> e.status() == Status.FAILED)) {
+        return perTest(sha, entries, Status.FAILED, "known issues", "known_issue",
+                k -> k.isObject() ? Optional.of(new KnownRef(k.path("id").asText(), k.path("url").asText()))
+                        : Optional.empty());
+    }
+
+    /**
+     * What {@code read} makes of one field of each test in the commit's {@code /api/v1/commits} document, by test
+     * name; asked only when some result has {@code status}. The fields only add to what is printed: without them
+     * the results are still worth showing, so a failed request is a warning and an empty map.
+     */
+    private <V> Map<String, V> perTest(String sha, List<ResultEntry> entries, Status status, String what,
+            String field, Function<JsonNode, Optional<V>> read) {
+        Map<String, V> out = new HashMap<>();
+        if (entries.stream().noneMatch(e -> e.status() == status)) {
             return out;
         }
         JsonNode doc;
         try {
             doc = getJson("/api/v1/commits/" + sha);
         } catch (CliError e) {
-            err.println("warning: known issues of " + sha.substring(0, 12) + ": " + e.getMessage());
+            err.println("warning: " + what + " of " + sha.substring(0, 12) + ": " + e.getMessage());
             return out;
         }
         for (JsonNode t : doc.path("tests")) {
-            JsonNode k = t.path("known_issue");
-            if (k.isObject()) {
-                out.put(t.path("name").asText(), new KnownRef(k.path("id").asText(), k.path("url").asText()));
-            }
+            read.apply(t.path(field)).ifPresent(v -> out.put(t.path("name").asText(), v));
         }
         return out;
     }
@@ -381,24 +346,16 @@ final class RemoteResults implements ResultsSource {
     }
 
     private Answer send(String path, long maxBody, String ifModifiedSince) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+        HttpRequest.Builder b = server.request(path).timeout(Duration.ofSeconds(30))
                 .header("Accept-Encoding", "identity");
         if (ifModifiedSince != null) {
             b.header("If-Modified-Since", ifModifiedSince);
         }
+        HttpResponse<InputStream> r = server.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
         try {
-            HttpResponse<InputStream> r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
             return new Answer(r.statusCode(), r.headers(), BoundedBody.read(r, maxBody, path));
         } catch (IOException e) {
-            throw new CliError(UrlCredentials.mask(base) + ": " + (e.getMessage() == null ? e.getClass().getSimpleName()
-                    : UrlCredentials.scrub(e.getMessage(), base)));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CliError("interrupted");
+            throw server.failure(e);
         }
-    }
-
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }

@@ -4,11 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.ktestci.schema.config.ConfigException;
 import org.ktestci.schema.results.ResultEntry;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
-import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 
 /**
@@ -18,13 +15,7 @@ import java.util.regex.Pattern;
  */
 @Command(name = "repro", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Print a shell script that reproduces one result's run (needs the coordinator's API).")
-final class ReproCommand implements Callable<Integer> {
-    @ParentCommand
-    CiStatusMain parent;
-
-    @Mixin
-    GlobalOptions options = new GlobalOptions();
-
+final class ReproCommand extends Subcommand {
     @Parameters(index = "0", paramLabel = "<sha>", description = "a commit's sha or a prefix of at least 4 hex digits")
     String commit;
 
@@ -33,13 +24,13 @@ final class ReproCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws ConfigException {
-        Session session = parent.session(options);
+        Session session = session();
         String url = session.serverUrl().orElseThrow(() -> new CliError("repro needs --remote or ci_url "
                 + "(how a result ran is in the coordinator's journal)"));
         LocalResults.Tested tested = session.source().resultsOf(commit);
         ResultEntry chosen = LogChoice.choose(tested, test, session.err(), session.out());
         JsonNode doc = new ServerApi(url).get("/api/v1/commits/" + tested.sha() + "?test="
-                + ServerApi.enc("^" + Pattern.quote(chosen.name()) + "$"));
+                + ServerConnection.enc("^" + Pattern.quote(chosen.name()) + "$"));
         JsonNode repro = null;
         for (JsonNode t : doc.path("tests")) {
             if (t.path("name").asText().equals(chosen.name())) {

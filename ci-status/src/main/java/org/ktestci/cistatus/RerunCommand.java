@@ -4,10 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.ktestci.schema.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 
 /**
  * {@code ci-status rerun}: clears verdicts so the coordinator runs them again, through
@@ -25,16 +22,7 @@ import java.util.concurrent.Callable;
         description = {"Clear verdicts so they run again (needs --remote or ci_url, and the admin token).",
                 "  ci-status rerun <sha> [--pattern GLOB] [--status failed]",
                 "  ci-status rerun --branch <b> --range A..B [--pattern GLOB]"})
-final class RerunCommand implements Callable<Integer> {
-    @ParentCommand
-    CiStatusMain parent;
-
-    @Mixin
-    GlobalOptions options = new GlobalOptions();
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
+final class RerunCommand extends Subcommand {
     @Parameters(index = "0", arity = "0..1", paramLabel = "<sha>", description = "a commit's sha or unique prefix")
     String commit;
 
@@ -67,7 +55,7 @@ final class RerunCommand implements Callable<Integer> {
         if ((branch == null) != (range == null)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--branch and --range go together");
         }
-        Session session = parent.session(options);
+        Session session = session();
         String url = session.remoteUrl().orElseThrow(() -> new CliError("rerun needs --remote or ci_url"));
         String token = AdminToken.find(Optional.ofNullable(tokenFile), session.env(), session);
         Map<String, Object> body = new LinkedHashMap<>();

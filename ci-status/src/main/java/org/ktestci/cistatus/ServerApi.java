@@ -2,13 +2,9 @@ package org.ktestci.cistatus;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.ktestci.schema.git.UrlCredentials;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -34,20 +30,14 @@ final class ServerApi {
         }
     }
 
-    private final String base;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-            .followRedirects(HttpClient.Redirect.NORMAL).build();
+    private final ServerConnection server;
 
     ServerApi(String baseUrl) {
-        this.base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-    }
-
-    static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+        this.server = new ServerConnection(baseUrl);
     }
 
     JsonNode get(String path) {
-        HttpRequest req = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+        HttpRequest req = server.request(path).timeout(Duration.ofSeconds(30))
                 .header("Accept", "application/json").GET().build();
         return answer(path, sendBounded(req, path), 200);
     }
@@ -60,7 +50,7 @@ final class ServerApi {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        HttpRequest req = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
+        HttpRequest req = server.request(path).timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/json").header("Authorization", "Bearer " + token)
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build();
         return answer(path, sendBounded(req, path), 200, 202);
@@ -71,9 +61,9 @@ final class ServerApi {
      * found is reported as empty (the caller decides what that means).
      */
     Optional<Boolean> follow(String path, Predicate<Event> handler) {
-        HttpRequest req = HttpRequest.newBuilder(URI.create(base + path)).header("Accept", "text/event-stream")
+        HttpRequest req = server.request(path).header("Accept", "text/event-stream")
                 .GET().build();
-        HttpResponse<InputStream> r = send(req, HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> r = server.send(req, HttpResponse.BodyHandlers.ofInputStream());
         try (InputStream in = r.body()) {
             if (r.statusCode() == 404) {
                 return Optional.empty();
@@ -114,13 +104,12 @@ final class ServerApi {
     private record Answer(int statusCode, String body) {}
 
     private Answer sendBounded(HttpRequest req, String path) {
-        HttpResponse<InputStream> r = send(req, HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> r = server.send(req, HttpResponse.BodyHandlers.ofInputStream());
         try {
             return new Answer(r.statusCode(), new String(BoundedBody.read(r, BoundedBody.JSON, path),
                     StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new CliError(UrlCredentials.mask(base) + ": " + (e.getMessage() == null ? e.getClass().getSimpleName()
-                    : UrlCredentials.scrub(e.getMessage(), base)));
+            throw server.failure(e);
         }
     }
 
@@ -141,17 +130,5 @@ final class ServerApi {
         }
         throw new CliError(doc.path("error").asText("HTTP " + r.statusCode() + " for " + path)
                 + (doc.has("keys") ? ": " + doc.get("keys") : ""));
-    }
-
-    private <T> HttpResponse<T> send(HttpRequest req, HttpResponse.BodyHandler<T> handler) {
-        try {
-            return http.send(req, handler);
-        } catch (IOException e) {
-            throw new CliError(UrlCredentials.mask(base) + ": " + (e.getMessage() == null ? e.getClass().getSimpleName()
-                    : UrlCredentials.scrub(e.getMessage(), base)));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CliError("interrupted");
-        }
     }
 }

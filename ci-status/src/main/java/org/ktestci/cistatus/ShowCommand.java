@@ -9,22 +9,17 @@ import org.ktestci.schema.results.ResultEntry;
 import org.ktestci.schema.results.ShortDuration;
 import org.ktestci.schema.status.Status;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 /** {@code ci-status show <sha-or-prefix>}: every result of one commit, failures first (cli.md §2–§3). */
 @Command(name = "show", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Every result of one commit, failures first.")
-final class ShowCommand implements Callable<Integer> {
+final class ShowCommand extends Subcommand {
     static final String HEADER = String.format("%-60s %-12s %8s", "TEST", "STATUS", "DURATION");
 
     /** Failed, In progress, Not run, Unknown, Failed to run, Passed; then key in byte order. */
@@ -32,15 +27,6 @@ final class ShowCommand implements Callable<Integer> {
             .comparingInt((ResultEntry e) -> List.of(Status.FAILED, Status.INPROGRESS, Status.NOTRUN,
                     Status.UNKNOWN, Status.FAILED_TO_RUN, Status.PASSED).indexOf(e.status()))
             .thenComparing(ResultEntry::name, Utf8ByteOrder.COMPARATOR);
-
-    @ParentCommand
-    CiStatusMain parent;
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    GlobalOptions options = new GlobalOptions();
 
     @Parameters(paramLabel = "<sha-or-prefix>", description = "a commit's sha or a prefix of at least 4 hex digits")
     String commit;
@@ -51,7 +37,7 @@ final class ShowCommand implements Callable<Integer> {
     @Override
     public Integer call() throws ConfigException {
         TestFilter filter = TestFilter.of(test, spec);
-        Session session = parent.session(options);
+        Session session = session();
         ResultsSource source = session.source();
         LocalResults.Tested tested = source.resultsOf(commit);
         CommitResults results = tested.results();

@@ -5,12 +5,9 @@ import org.ktestci.schema.results.ResultEntry;
 import org.ktestci.schema.status.Status;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 import java.util.List;
-import java.util.concurrent.Callable;
 
 /**
  * {@code ci-status verdict <sha> <test>}: a {@code git bisect run} predicate for one test — exit 0 when it
@@ -18,17 +15,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "verdict", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Exit 0 if <test> passed at <sha>, 1 if it failed, 125 if untested (for git bisect run).")
-final class VerdictCommand implements Callable<Integer> {
+final class VerdictCommand extends Subcommand {
     static final int UNTESTED = 125;
-
-    @ParentCommand
-    CiStatusMain parent;
-
-    @Mixin
-    GlobalOptions options = new GlobalOptions();
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "<sha>")
     String commit;
@@ -38,7 +26,7 @@ final class VerdictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws ConfigException {
-        Session session = parent.session(options);
+        Session session = session();
         LocalResults.Tested tested;
         try {
             tested = session.source().resultsOf(commit);

@@ -4,10 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.ktestci.schema.config.ConfigException;
 import org.ktestci.schema.results.ShortDuration;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.ParentCommand;
 
-import java.util.concurrent.Callable;
 
 /**
  * {@code ci-status workers}: always a server query ({@code --remote} or {@code ci_url}, cli.md §2): the hosts
@@ -15,16 +12,10 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "workers", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Worker hosts and busy slots (needs --remote or ci_url).")
-final class WorkersCommand implements Callable<Integer> {
-    @ParentCommand
-    CiStatusMain parent;
-
-    @Mixin
-    GlobalOptions options = new GlobalOptions();
-
+final class WorkersCommand extends Subcommand {
     @Override
     public Integer call() throws ConfigException {
-        Session session = parent.session(options);
+        Session session = session();
         String url = session.remoteUrl().orElseThrow(() -> new CliError("workers needs --remote or ci_url"));
         JsonNode doc = new ServerApi(url).get("/api/v1/workers");
         Terminal out = session.out();

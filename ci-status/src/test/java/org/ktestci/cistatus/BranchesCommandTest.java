@@ -2,24 +2,11 @@ package org.ktestci.cistatus;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-class BranchesCommandTest {
-    @TempDir
-    Path dir;
-    ResultsFixture fx;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        fx = new ResultsFixture(dir);
-    }
-
+class BranchesCommandTest extends ResultsFixtureTest {
     @Test
     void listsConfiguredBranchesInFileOrderWithTheirGroups() {
         assertEquals(String.format("%-40s %s\n%-40s %s\n", "main", "demo, extra", "alice-wip", "demo"),

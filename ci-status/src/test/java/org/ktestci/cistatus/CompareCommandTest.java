@@ -4,23 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.ktestci.schema.results.ResultEntry;
 import org.ktestci.schema.status.Status;
-
-import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** {@code ci-status compare} over a crafted history (issue 14 item 6): any two commits, every category. */
-class CompareCommandTest {
-    @TempDir
-    Path dir;
-    ResultsFixture fx;
-
+class CompareCommandTest extends ResultsFixtureTest {
     @BeforeEach
     void setUp() throws Exception {
-        fx = new ResultsFixture(dir);
         // Not the tip's parent: compare works on any two commits with results.
         fx.writeBlob(fx.oldest(), "", new ResultEntry("demo.smoke.pass", Status.PASSED, 2, 1),
                 new ResultEntry("demo.smoke.fail", Status.PASSED, 10, 1),

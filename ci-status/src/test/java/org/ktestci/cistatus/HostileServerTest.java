@@ -1,7 +1,6 @@
 package org.ktestci.cistatus;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -12,12 +11,10 @@ import org.ktestci.schema.results.CommitResultsCodec;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
@@ -42,8 +39,7 @@ class HostileServerTest {
     @TempDir
     Path dir;
 
-    private HttpServer server;
-    private String base;
+    private FakeServer server;
     private volatile String commitAnswer;
     private volatile Consumer<HttpExchange> blobAnswer;
     private volatile String branchCommits;
@@ -51,16 +47,12 @@ class HostileServerTest {
 
     @BeforeEach
     void serve() throws Exception {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.setExecutor(Executors.newCachedThreadPool());
-        server.createContext("/", this::handle);
-        server.start();
-        base = "http://127.0.0.1:" + server.getAddress().getPort();
+        server = new FakeServer(this::handle, Executors.newCachedThreadPool());
     }
 
     @AfterEach
     void stop() {
-        server.stop(0);
+        server.close();
     }
 
     private void handle(HttpExchange ex) throws IOException {
@@ -114,10 +106,7 @@ class HostileServerTest {
     }
 
     private CliRun remote(String... args) {
-        List<String> all = new ArrayList<>(List.of("--config", dir.resolve("none.toml").toString(), "--remote", base,
-                "--cache-dir", dir.resolve("cache").toString()));
-        all.addAll(List.of(args));
-        return CliRun.of(false, CliRun.PLAIN_ENV, all.toArray(String[]::new));
+        return server.remote(dir, args);
     }
 
     private List<Path> filesOutsideTheCache() throws IOException {
@@ -140,7 +129,7 @@ class HostileServerTest {
         };
         CliRun first = remote("show", SHA);
         assertEquals(0, first.code(), first.both());
-        assertTrue(Files.isDirectory(dir.resolve("cache").resolve("127.0.0.1_" + server.getAddress().getPort())));
+        assertTrue(Files.isDirectory(dir.resolve("cache").resolve("127.0.0.1_" + server.port())));
     }
 
     @Test
@@ -217,7 +206,7 @@ class HostileServerTest {
 
     @Test
     void anEndlessEventLineIsCutAtItsBound() {
-        ServerApi api = new ServerApi(base);
+        ServerApi api = new ServerApi(server.base);
         CliError e = assertThrows(CliError.class, () -> assertTimeoutPreemptively(Duration.ofSeconds(60),
                 () -> api.follow("/api/v1/leases/l/log", ev -> true)));
         assertTrue(e.getMessage().contains("a line longer than the limit of 4 MiB"), e.getMessage());

@@ -2,27 +2,15 @@ package org.ktestci.cistatus;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class LogCommandTest {
+class LogCommandTest extends ResultsFixtureTest {
     static final String RULE = "-".repeat(80) + "\n";
-
-    @TempDir
-    Path dir;
-    ResultsFixture fx;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        fx = new ResultsFixture(dir);
-    }
 
     private String tipRow() {
         return fx.tip().substring(0, 12) + "  2     2     0     1     1     20m      "

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.ktestci.schema.logs.Brotli;
 import org.ktestci.schema.results.FailedToRunLog;
 import org.ktestci.schema.results.FailureReason;
@@ -19,15 +18,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class LogsCommandTest {
-    @TempDir
-    Path dir;
-    ResultsFixture fx;
+class LogsCommandTest extends ResultsFixtureTest {
     String sha12;
 
     @BeforeEach
     void setUp() throws Exception {
-        fx = new ResultsFixture(dir);
         sha12 = fx.tip().substring(0, 12);
     }
 

@@ -1,8 +1,6 @@
 package org.ktestci.cistatus;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,16 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class OptionsAndExitCodesTest {
-    @TempDir
-    Path dir;
-    ResultsFixture fx;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        fx = new ResultsFixture(dir);
-    }
-
+class OptionsAndExitCodesTest extends ResultsFixtureTest {
     private static CliRun plain(String... args) {
         return CliRun.of(false, CliRun.PLAIN_ENV, args);
     }

@@ -2,18 +2,15 @@ package org.ktestci.cistatus;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.ktestci.schema.git.CommitInfo;
 import org.ktestci.schema.git.CommitLog;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,28 +34,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Remote mode against an HTTP server that serves the fixture's output_dir and the /api/v1 documents of
  * http.md §5: every subcommand prints exactly what local mode prints, and blobs are cached and revalidated.
  */
-class RemoteModeTest {
-    @TempDir
-    Path dir;
-
-    ResultsFixture fx;
-    HttpServer server;
-    String base;
+class RemoteModeTest extends ResultsFixtureTest {
+    FakeServer server;
     final List<String> requests = new CopyOnWriteArrayList<>();
     final List<Integer> answers = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void serve() throws Exception {
-        fx = new ResultsFixture(dir);
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/", this::handle);
-        server.start();
-        base = "http://127.0.0.1:" + server.getAddress().getPort();
+        server = new FakeServer(this::handle, null);
     }
 
     @AfterEach
     void stop() {
-        server.stop(0);
+        server.close();
     }
 
     private void handle(HttpExchange ex) throws IOException {
@@ -131,10 +119,7 @@ class RemoteModeTest {
     }
 
     private CliRun remote(String... args) {
-        List<String> all = new ArrayList<>(List.of("--config", dir.resolve("none.toml").toString(), "--remote", base,
-                "--cache-dir", dir.resolve("cache").toString()));
-        all.addAll(List.of(args));
-        return CliRun.of(false, CliRun.PLAIN_ENV, all.toArray(String[]::new));
+        return server.remote(dir, args);
     }
 
     private CliRun local(String... args) {
@@ -161,7 +146,7 @@ class RemoteModeTest {
         Files.setLastModifiedTime(fx.output.blob(fx.tip()), FileTime.from(
                 Instant.now().minusSeconds(3600)));
         assertEquals(0, remote("show", fx.tip()).code());
-        Path cached = dir.resolve("cache").resolve("127.0.0.1_" + server.getAddress().getPort())
+        Path cached = dir.resolve("cache").resolve("127.0.0.1_" + server.port())
                 .resolve(fx.tip() + ".capnp");
         assertTrue(Files.exists(cached), "blob cached under <host>_<port>");
         assertEquals(Files.getLastModifiedTime(fx.output.blob(fx.tip())).toInstant()
@@ -181,7 +166,7 @@ class RemoteModeTest {
     @Test
     void anUnreachableServerFallsBackToTheCacheWithAWarning() {
         assertEquals(0, remote("show", fx.tip()).code());
-        server.stop(0);
+        server.close();
         CliRun r = remote("show", fx.tip());
         assertEquals(0, r.code(), r.both());
         assertTrue(r.err().startsWith("warning: fetch " + fx.tip().substring(0, 12) + ": "), r.err());

@@ -2,31 +2,19 @@ package org.ktestci.cistatus;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.ktestci.schema.results.ResultEntry;
 import org.ktestci.schema.status.Status;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class ShowCommandTest {
+class ShowCommandTest extends ResultsFixtureTest {
     static final String HEADER = "TEST                                                         STATUS       DURATION\n"
             + "-".repeat(82) + "\n";
-
-    @TempDir
-    Path dir;
-    ResultsFixture fx;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        fx = new ResultsFixture(dir);
-    }
 
     private static String row(String name, String status, String duration) {
         return String.format("%-60s %-12s %8s\n", name, status, duration);

@@ -2,15 +2,11 @@ package org.ktestci.dashboard;
 
 import org.ktestci.schema.known.KnownIssue;
 import org.ktestci.schema.known.KnownIssueMatcher;
-import org.ktestci.schema.logs.Brotli;
+import org.ktestci.schema.known.OutputDirLogs;
 import org.ktestci.schema.results.OutputDir;
 import org.ktestci.schema.results.ResultEntry;
 import org.ktestci.schema.status.Status;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -21,14 +17,13 @@ import java.util.Optional;
 /**
  * Which Failed results are known issues (issue 14 item 5), for the views and the API. A verdict's log never
  * changes, so each (issues, commit, key) is matched once and remembered (bounded); a change of the issues starts
- * afresh. Logs are read from {@code output_dir}, at most {@value #MAX_LOG_BYTES} bytes of each.
+ * afresh. Logs are read from {@code output_dir} ({@link OutputDirLogs}).
  */
 final class KnownFailures {
-    static final int MAX_LOG_BYTES = 16 << 20;
     private static final int MEMO_ENTRIES = 200_000;
 
     private final CiQueries queries;
-    private final OutputDir out;
+    private final OutputDirLogs logs;
     private final Map<String, String> memo = Collections.synchronizedMap(
             new LinkedHashMap<>(16, 0.75f, true) {
                 @Override
@@ -39,14 +34,14 @@ final class KnownFailures {
 
     KnownFailures(CiQueries queries, Path outputDir) {
         this.queries = queries;
-        this.out = new OutputDir(outputDir);
+        this.logs = new OutputDirLogs(new OutputDir(outputDir));
     }
 
     /** One request's view: the issues as they are now, and a matcher over them. */
     final class Session {
         private final List<KnownIssue> issues = queries.knownIssues();
         private final String version = Integer.toHexString(issues.hashCode());
-        private final KnownIssueMatcher matcher = new KnownIssueMatcher(issues, KnownFailures.this::log,
+        private final KnownIssueMatcher matcher = new KnownIssueMatcher(issues, logs,
                 queries::commitContains);
 
         Optional<KnownIssue> of(String sha, ResultEntry e) {
@@ -79,18 +74,6 @@ final class KnownFailures {
 
     Session session() {
         return new Session();
-    }
-
-    private Optional<String> log(String sha, String key) {
-        Path log = out.keyDir(sha, key).resolve(OutputDir.LOG);
-        if (!Files.isRegularFile(log)) {
-            return Optional.empty();
-        }
-        try (InputStream in = Brotli.decompressing(Files.newInputStream(log))) {
-            return Optional.of(new String(in.readNBytes(MAX_LOG_BYTES), StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            return Optional.empty();
-        }
     }
 
     /** The badge a known failure shows instead of "new". */

@@ -1,5 +1,7 @@
 package org.ktestci.dashboard;
 
+import org.ktestci.schema.regex.ReadBudget;
+
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -20,11 +22,11 @@ final class TestFilter {
     private final Pattern pattern;
     /** Keys repeat across the commits of a walk: each is matched once, so only distinct keys cost budget. */
     private final Map<String, Boolean> seen = new HashMap<>();
-    private long remainingReads;
+    private final ReadBudget budget;
 
     private TestFilter(Pattern pattern, long budgetReads) {
         this.pattern = pattern;
-        this.remainingReads = budgetReads;
+        this.budget = new ReadBudget(budgetReads);
     }
 
     /** Empty when no (or an empty) regex was given: the view shows every key. */
@@ -56,38 +58,13 @@ final class TestFilter {
         if (known != null) {
             return known;
         }
-        boolean found = pattern.matcher(new Budgeted(key, this)).find();
+        boolean found;
+        try {
+            found = budget.find(pattern, key);
+        } catch (ReadBudget.Spent e) {
+            throw HttpError.badRequest("test regex too expensive");
+        }
         seen.put(key, found);
         return found;
-    }
-
-    private static HttpError tooExpensive() {
-        return HttpError.badRequest("test regex too expensive");
-    }
-
-    /** A CharSequence that gives up once the request's budget is spent (the matcher reads every char). */
-    private record Budgeted(String inner, TestFilter owner) implements CharSequence {
-        @Override
-        public char charAt(int index) {
-            if (--owner.remainingReads < 0) {
-                throw tooExpensive();
-            }
-            return inner.charAt(index);
-        }
-
-        @Override
-        public int length() {
-            return inner.length();
-        }
-
-        @Override
-        public CharSequence subSequence(int start, int end) {
-            return new Budgeted(inner.substring(start, end), owner);
-        }
-
-        @Override
-        public String toString() {
-            return inner;
-        }
     }
 }

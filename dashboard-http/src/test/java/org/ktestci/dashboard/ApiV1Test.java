@@ -2,13 +2,9 @@ package org.ktestci.dashboard;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,23 +14,7 @@ import static org.ktestci.dashboard.DashboardFixture.HOSTILE_MESSAGE;
 import static org.ktestci.dashboard.Http.JSON;
 
 /** {@code /api/v1} branches and commits (http.md §5.1–§5.3). */
-class ApiV1Test {
-    @TempDir
-    static Path root;
-    static DashboardFixture fx;
-    static Http http;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fx = DashboardFixture.start(root, "");
-        http = fx.http;
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        fx.close();
-    }
-
+class ApiV1Test extends SharedDashboardTest {
     @Test
     void branchesDescribeEachTrackedBranchCompactly() throws Exception {
         HttpResponse<byte[]> r = http.get("/api/v1/branches");

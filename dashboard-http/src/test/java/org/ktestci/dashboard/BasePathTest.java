@@ -1,32 +1,17 @@
 package org.ktestci.dashboard;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every route and every link lives under {@code [http] base_path}. */
-class BasePathTest {
-    @TempDir
-    static Path root;
-    static DashboardFixture fx;
-    static Http http;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fx = DashboardFixture.start(root, "/ktest/");
-        http = fx.http;
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        fx.close();
+class BasePathTest extends SharedDashboardTest {
+    @Override
+    String basePath() {
+        return "/ktest/";
     }
 
     @Test

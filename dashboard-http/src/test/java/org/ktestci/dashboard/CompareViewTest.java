@@ -1,13 +1,9 @@
 package org.ktestci.dashboard;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,21 +13,7 @@ import static org.ktestci.dashboard.DashboardFixture.HOSTILE_KEY;
 import static org.ktestci.dashboard.Http.JSON;
 
 /** {@code /ci?compare=A...B} and {@code /api/v1/compare} (issue 14 item 6) over the fixture's history. */
-class CompareViewTest {
-    @TempDir
-    static Path root;
-    static DashboardFixture fx;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fx = DashboardFixture.start(root, "");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        fx.close();
-    }
-
+class CompareViewTest extends SharedDashboardTest {
     @Test
     void theApiListsEveryCategoryForAnyTwoCommits() throws Exception {
         JsonNode c = fx.http.json("/api/v1/compare?base=" + fx.m(0).substring(0, 9) + "&head=" + fx.m(5));

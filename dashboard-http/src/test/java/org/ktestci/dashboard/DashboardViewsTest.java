@@ -3,13 +3,9 @@ package org.ktestci.dashboard;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,23 +18,7 @@ import static org.ktestci.dashboard.DashboardFixture.HOSTILE_MESSAGE;
 import static org.ktestci.dashboard.Http.JSON;
 
 /** The {@code /ci} views (http.md §2, §3) over real HTTP, git and output_dir. */
-class DashboardViewsTest {
-    @TempDir
-    static Path root;
-    static DashboardFixture fx;
-    static Http http;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fx = DashboardFixture.start(root, "");
-        http = fx.http;
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        fx.close();
-    }
-
+class DashboardViewsTest extends SharedDashboardTest {
     @Test
     void homeJsonListsTheUserAndBranchesPrettyPrinted() throws Exception {
         HttpResponse<byte[]> r = http.get("/ci?format=json");
@@ -114,7 +94,7 @@ class DashboardViewsTest {
         assertTrue(tip.get(0).startsWith("<a href=\"/ci?commit=" + fx.m(5) + "&amp;branch=main\">"), tip.get(0));
     }
 
-    private static String code(int i) {
+    private String code(int i) {
         return fx.m(i).substring(0, 14);
     }
 

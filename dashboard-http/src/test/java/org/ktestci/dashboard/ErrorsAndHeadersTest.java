@@ -1,13 +1,9 @@
 package org.ktestci.dashboard;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,25 +11,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Error replies (http.md §9), methods (§1), regex bounds (§2) and security headers (§10). */
-class ErrorsAndHeadersTest {
+class ErrorsAndHeadersTest extends SharedDashboardTest {
     private static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             + "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
-    @TempDir
-    static Path root;
-    static DashboardFixture fx;
-    static Http http;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fx = DashboardFixture.start(root, "");
-        http = fx.http;
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        fx.close();
-    }
 
     @Test
     void everyResponseCarriesTheSecurityHeaders() throws Exception {

@@ -1,13 +1,10 @@
 package org.ktestci.dashboard;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.ktestci.schema.results.FirstBad;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -16,23 +13,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What bisection found (issue 14 item 3) on the commit page, the test's history page and in /api/v1. */
-class FirstBadViewTest {
-    @TempDir
-    static Path root;
-    static DashboardFixture fx;
-    static FirstBad found;
+class FirstBadViewTest extends SharedDashboardTest {
+    FirstBad found;
 
     @BeforeAll
-    static void start() throws Exception {
-        fx = DashboardFixture.start(root, "");
+    void addTheFinding() throws Exception {
         found = new FirstBad(fx.m(2), "bcachefs: <b>break</b> k.b", "Dev & Co", true, List.of(fx.m(1)), 0, "");
         fx.firstBad.put(fx.m(5), Map.of("k.b", found));
         fx.firstBad.put(fx.m(2), Map.of("k.b", found));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        fx.close();
     }
 
     @Test

@@ -1,14 +1,11 @@
 package org.ktestci.dashboard;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.ktestci.schema.results.Observation;
 import org.ktestci.schema.status.Status;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -21,27 +18,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (m5, m3, m2): k.flaky failed at m3 and its re-run passed, k.b failed at m3 and both re-runs failed (a real
  * failure), k.b failed at m5 and its re-run passed.
  */
-class FlakyViewTest {
-    @TempDir
-    static Path root;
-    static DashboardFixture fx;
-
+class FlakyViewTest extends SharedDashboardTest {
     static Observation rerun(int n, Status s) {
         return new Observation(n, s, "========= " + (s == Status.PASSED ? "PASSED" : "FAILED") + " x in 1s", 1,
                 "farm2", 0, "R" + n, 1_700_000_000L);
     }
 
     @BeforeAll
-    static void start() throws Exception {
-        fx = DashboardFixture.start(root, "");
+    void addReruns() throws Exception {
         fx.reruns.put(fx.m(3), Map.of("k.flaky", List.of(rerun(1, Status.PASSED)),
                 "k.b", List.of(rerun(1, Status.FAILED), rerun(2, Status.FAILED))));
         fx.reruns.put(fx.m(5), Map.of("k.b", List.of(rerun(1, Status.PASSED))));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        fx.close();
     }
 
     @Test

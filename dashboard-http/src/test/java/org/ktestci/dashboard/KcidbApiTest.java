@@ -1,13 +1,10 @@
 package org.ktestci.dashboard;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.ktestci.schema.kcidb.KcidbSchema;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,19 +15,10 @@ import static org.ktestci.dashboard.Http.JSON;
  * {@code /api/v1/kcidb} (issue 14 item 7) over the fixture's commit with every status, a hostile key, journal
  * details and a Failed to run result: valid against KCIDB's own schema, its log URLs absolute and served.
  */
-class KcidbApiTest {
-    @TempDir
-    static Path root;
-    static DashboardFixture fx;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fx = DashboardFixture.start(root, "/base");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        fx.close();
+class KcidbApiTest extends SharedDashboardTest {
+    @Override
+    String basePath() {
+        return "/base";
     }
 
     @Test

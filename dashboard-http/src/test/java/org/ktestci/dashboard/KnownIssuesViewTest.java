@@ -1,13 +1,10 @@
 package org.ktestci.dashboard;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.ktestci.schema.known.KnownIssue;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
@@ -21,25 +18,15 @@ import static org.ktestci.dashboard.Http.JSON;
  * instead of "new", counts split new from known, and an issue masks exactly its matches — not a key its test
  * regex misses, not a failure whose log lacks its log regex, not a commit that contains its fix.
  */
-class KnownIssuesViewTest {
-    @TempDir
-    static Path root;
-    static DashboardFixture fx;
-
+class KnownIssuesViewTest extends SharedDashboardTest {
     @BeforeAll
-    static void start() throws Exception {
-        fx = DashboardFixture.start(root, "");
+    void addKnownIssues() throws Exception {
         fx.known.add(new KnownIssue("btree", "^k\\.b$", Optional.of("<script>alert"), "https://bugs.example.org/1",
                 Optional.empty(), KnownIssue.CONFIG));
         fx.known.add(new KnownIssue("wrong-log", "^k\\.new$", Optional.of("no such line"), "https://bugs.example.org/2",
                 Optional.empty(), KnownIssue.CONFIG));
         fx.known.add(new KnownIssue("fixed", "^k\\.<script>", Optional.empty(), "https://bugs.example.org/3",
                 Optional.of(fx.m(5)), KnownIssue.ADMIN));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        fx.close();
     }
 
     @Test

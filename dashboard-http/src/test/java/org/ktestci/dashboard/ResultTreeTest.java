@@ -1,9 +1,7 @@
 package org.ktestci.dashboard;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.ktestci.schema.logs.Brotli;
 import org.ktestci.schema.results.CommitResultsCodec;
 
@@ -26,25 +24,14 @@ import static org.ktestci.dashboard.DashboardFixture.FULL_LOG_TEXT;
 import static org.ktestci.dashboard.DashboardFixture.LOG_TEXT;
 
 /** The {@code /c/} tree (http.md §4): allow-list, confinement, conditional GETs, ranges, Brotli negotiation. */
-class ResultTreeTest {
-    @TempDir
-    static Path root;
-    static DashboardFixture fx;
-    static Http http;
-    static String dir;
-    static byte[] storedLog;
+class ResultTreeTest extends SharedDashboardTest {
+    String dir;
+    byte[] storedLog;
 
     @BeforeAll
-    static void start() throws Exception {
-        fx = DashboardFixture.start(root, "");
-        http = fx.http;
+    void readTheStoredLog() throws Exception {
         dir = "/c/" + fx.m(5);
         storedLog = Files.readAllBytes(fx.out.resolve(fx.m(5)).resolve("k.b").resolve("log.br"));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        fx.close();
     }
 
     @Test

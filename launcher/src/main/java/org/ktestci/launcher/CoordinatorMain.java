@@ -1,6 +1,7 @@
 package org.ktestci.launcher;
 
 import org.ktestci.coordinator.maintenance.OfflineTools;
+import org.ktestci.schema.config.CiConfig;
 import org.ktestci.schema.config.ConfigCheck;
 import org.ktestci.schema.config.ConfigRole;
 import picocli.CommandLine;
@@ -64,6 +65,17 @@ public final class CoordinatorMain implements Callable<Integer> {
         }
     }
 
+    /** A sub-command that runs with the coordinator's config loaded, or exits 78 when it is invalid. */
+    abstract static class WithCoordinatorConfig implements Callable<Integer>, ConfigOrExit.Command {
+        @CommandLine.ParentCommand
+        CoordinatorMain parent;
+
+        @Override
+        public final Integer call() throws Exception {
+            return ConfigOrExit.run(parent.config, ConfigRole.COORDINATOR, this);
+        }
+    }
+
     @Command(name = "check-config", mixinStandardHelpOptions = true,
             description = "Validates the config file; prints ok, or every error (exit 78).")
     static final class CheckConfig implements Callable<Integer> {
@@ -79,43 +91,32 @@ public final class CoordinatorMain implements Callable<Integer> {
     @Command(name = "rebuild-projections", mixinStandardHelpOptions = true,
             description = "With the coordinator stopped: re-renders output_dir (every commit, or one) from the "
                     + "journal, regenerates test_durations.capnp and resets the projection offset.")
-    static final class RebuildProjections implements Callable<Integer> {
-        @CommandLine.ParentCommand
-        CoordinatorMain parent;
-
+    static final class RebuildProjections extends WithCoordinatorConfig {
         @Option(names = "--commit", paramLabel = "SHA", description = "only this commit (full sha)")
         String commit;
 
         @Override
-        public Integer call() throws Exception {
-            return ConfigOrExit.run(parent.config, ConfigRole.COORDINATOR, c -> offline(
-                    () -> OfflineTools.rebuildProjections(c, Optional.ofNullable(commit), System.out)));
+        public int run(CiConfig c) throws Exception {
+            return offline(() -> OfflineTools.rebuildProjections(c, Optional.ofNullable(commit), System.out));
         }
     }
 
     @Command(name = "import-output-dir", mixinStandardHelpOptions = true,
             description = "With the coordinator stopped: imports the verdicts of an existing ktest output_dir "
                     + "(every <sha>.capnp the journal does not know yet).")
-    static final class ImportOutputDir implements Callable<Integer> {
-        @CommandLine.ParentCommand
-        CoordinatorMain parent;
-
+    static final class ImportOutputDir extends WithCoordinatorConfig {
         @Override
-        public Integer call() throws Exception {
-            return ConfigOrExit.run(parent.config, ConfigRole.COORDINATOR,
-                    c -> offline(() -> OfflineTools.importOutputDir(c, System.out)));
+        public int run(CiConfig c) throws Exception {
+            return offline(() -> OfflineTools.importOutputDir(c, System.out));
         }
     }
 
     @Command(name = "dashboard", mixinStandardHelpOptions = true,
             description = "The dashboard alone, read-only, over output_dir and the local repos (no cluster).")
-    static final class Dashboard implements Callable<Integer> {
-        @CommandLine.ParentCommand
-        CoordinatorMain parent;
-
+    static final class Dashboard extends WithCoordinatorConfig {
         @Override
-        public Integer call() throws Exception {
-            return ConfigOrExit.run(parent.config, ConfigRole.COORDINATOR, DashboardNode::run);
+        public int run(CiConfig c) throws Exception {
+            return DashboardNode.run(c);
         }
     }
 

@@ -2,18 +2,12 @@ package org.ktestci.coordinator.bisect;
 
 import org.ktestci.schema.known.KnownIssue;
 import org.ktestci.schema.known.KnownIssueMatcher;
-import org.ktestci.schema.logs.Brotli;
+import org.ktestci.schema.known.OutputDirLogs;
 import org.ktestci.schema.results.OutputDir;
 import org.ktestci.schema.results.ResultEntry;
 import org.ktestci.schema.status.Status;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -23,15 +17,14 @@ import java.util.function.Supplier;
  */
 public final class KnownFailureMask {
     public static final KnownFailureMask NONE = new KnownFailureMask(List::of, null, (s, a) -> false);
-    private static final int MAX_LOG_BYTES = 16 << 20;
 
     private final Supplier<List<KnownIssue>> issues;
-    private final OutputDir out;
+    private final OutputDirLogs logs;
     private final KnownIssueMatcher.Ancestry ancestry;
 
     public KnownFailureMask(Supplier<List<KnownIssue>> issues, OutputDir out, KnownIssueMatcher.Ancestry ancestry) {
         this.issues = issues;
-        this.out = out;
+        this.logs = new OutputDirLogs(out);
         this.ancestry = ancestry;
     }
 
@@ -40,19 +33,7 @@ public final class KnownFailureMask {
         if (now.isEmpty()) {
             return false;
         }
-        return new KnownIssueMatcher(now, this::log, ancestry)
+        return new KnownIssueMatcher(now, logs, ancestry)
                 .match(sha, new ResultEntry(key, Status.FAILED, 0, 0)).isPresent();
-    }
-
-    private Optional<String> log(String sha, String key) {
-        Path log = out.keyDir(sha, key).resolve(OutputDir.LOG);
-        if (!Files.isRegularFile(log)) {
-            return Optional.empty();
-        }
-        try (InputStream in = Brotli.decompressing(Files.newInputStream(log))) {
-            return Optional.of(new String(in.readNBytes(MAX_LOG_BYTES), StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            return Optional.empty();
-        }
     }
 }

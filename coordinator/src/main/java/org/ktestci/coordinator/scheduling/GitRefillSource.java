@@ -93,9 +93,8 @@ public final class GitRefillSource implements RefillSource {
         costs.refresh();
         List<BranchSpec> current = branches.get();
         int keep = keepResultsCommits.getAsInt();
-        DesiredJobs.Result planned = plan(excluded, archesWithSlots, window, constraints, pendingCommits, current,
-                keep);
         Reads reads = new Reads(current, constraints, keep, excluded, archesWithSlots);
+        DesiredJobs.Result planned = planner.compute(reads, window, pendingCommits);
         int raised = planned.jobs().stream().mapToInt(Job::weight).min().orElse(0) - 1;
         List<Job> reruns = FlakeReruns.compute(reads, flakeRetries.getAsInt(), raised);
         BisectionJobs.Result bisections = BisectionJobs.compute(reads, flakeRetries.getAsInt(), raised);
@@ -127,8 +126,8 @@ public final class GitRefillSource implements RefillSource {
         return bisectionInFlight.contains(key);
     }
 
-    /** What flake re-runs and searches read, for one refill. */
-    private final class Reads implements BisectionJobs.Inputs {
+    /** What the window planner, flake re-runs and searches read, for one refill. */
+    private final class Reads implements WindowPlanner.Inputs, BisectionJobs.Inputs {
         private final List<BranchSpec> current;
         private final Map<String, ArchConstraint> constraints;
         private final int keep;
@@ -213,85 +212,43 @@ public final class GitRefillSource implements RefillSource {
         public boolean known(String sha, String key) {
             return bisection.knownFailures().masks(sha, key);
         }
+
+        @Override
+        public boolean hasVerdict(String commit, String resultKey) {
+            // A quarantined commit (its results unreadable) counts as done: nothing runs for it.
+            return index.hasVerdict(commit, resultKey) || index.isQuarantined(commit);
+        }
+
+        @Override
+        public boolean isLeased(JobKey key) {
+            return excluded.test(key);
+        }
+
+        @Override
+        public long costsVersion() {
+            return costs.version();
+        }
+
+        @Override
+        public long removals(String commit) {
+            return index.removals(commit);
+        }
+
+        @Override
+        public Optional<Set<String>> failures(String commit) {
+            return index.failures(commit);
+        }
+
+        @Override
+        public void collision(String resultKey, JobKey kept, JobKey dropped) {
+            if (reportedCollisions.add(resultKey + "\0" + dropped)) {
+                LOG.warn("result key collision: {} ({}:{} vs {}:{})", resultKey, kept.test(), kept.subtest(),
+                        dropped.test(), dropped.subtest());
+                onCollision.run();
+            }
+        }
     }
 
-    private DesiredJobs.Result plan(Predicate<JobKey> excluded, Set<String> archesWithSlots, int window,
-                                    Map<String, ArchConstraint> constraints, Set<String> pendingCommits,
-                                    List<BranchSpec> current, int keep) throws IOException {
-        return planner.compute(new WindowPlanner.Inputs() {
-            @Override
-            public List<BranchSpec> branches() {
-                return current;
-            }
-
-            @Override
-            public Optional<List<String>> history(BranchSpec branch, int depth) throws IOException {
-                return walk(branch, depth);
-            }
-
-            @Override
-            public Optional<List<String>> subtests(String test) {
-                return listings.subtests(test);
-            }
-
-            @Override
-            public boolean hasVerdict(String commit, String resultKey) {
-                // A quarantined commit (its results unreadable) counts as done: nothing runs for it.
-                return index.hasVerdict(commit, resultKey) || index.isQuarantined(commit);
-            }
-
-            @Override
-            public boolean isLeased(JobKey key) {
-                return excluded.test(key);
-            }
-
-            @Override
-            public Set<String> archesWithSlots() {
-                return archesWithSlots;
-            }
-
-            @Override
-            public int costOf(String resultKey) {
-                return costs.cost(resultKey);
-            }
-
-            @Override
-            public long costsVersion() {
-                return costs.version();
-            }
-
-            @Override
-            public long removals(String commit) {
-                return index.removals(commit);
-            }
-
-            @Override
-            public int keepResultsCommits() {
-                return keep;
-            }
-
-            @Override
-            public Optional<String> archConstraint(String test) {
-                ArchConstraint c = constraints.get(test);
-                return c != null && c.listingMtime() == listings.listingMtime(test) ? Optional.of(c.arch())
-                        : Optional.empty();
-            }
-
-            @Override
-            public Optional<Set<String>> failures(String commit) {
-                return index.failures(commit);
-            }
-
-            @Override
-            public void collision(String resultKey, JobKey kept, JobKey dropped) {
-                if (reportedCollisions.add(resultKey + "\0" + dropped)) {
-                    LOG.warn("result key collision: {} ({}:{} vs {}:{})", resultKey, kept.test(), kept.subtest(),
-                            dropped.test(), dropped.subtest());
-                    onCollision.run();
-                }
-            }
-        }, window, pendingCommits);
-    }
 
     /** A branch's history to {@code depth}, walked again only when its tip moved or a deeper walk is wanted. */
     private Optional<List<String>> walk(BranchSpec branch, int depth) throws IOException {

@@ -134,31 +134,20 @@ class BisectionPlanTest {
                 String root = TestRepos.commit(repo, "root", 1_700_000_000L);
                 all.add(root);
                 parents.put(root, List.of());
-                List<String> heads = new ArrayList<>(List.of(root));
+                RandomMerges history = new RandomMerges(root, rnd);
                 int n = 8 + rnd.nextInt(25);
                 for (int i = 1; i <= n; i++) {
-                    String p1 = heads.get(rnd.nextInt(heads.size()));
-                    List<String> ps = new ArrayList<>(List.of(p1));
-                    if (heads.size() > 1 && rnd.nextInt(4) == 0) {
-                        String p2 = heads.get(rnd.nextInt(heads.size()));
-                        if (!p2.equals(p1)) {
-                            ps.add(p2);
-                            heads.remove(p2);
-                        }
-                    }
+                    List<String> ps = history.nextParents();
                     String c = TestRepos.commit(repo, "c" + i, 1_700_000_000L + 60L * i, ps.toArray(String[]::new));
-                    heads.remove(p1);
-                    heads.add(c);
-                    if (rnd.nextInt(3) == 0) {
-                        heads.add(p1); // a side branch keeps going from here
-                    }
+                    history.grew(c);
                     all.add(c);
                     parents.put(c, ps);
                 }
+                List<String> heads = history.heads();
                 String tip = TestRepos.commit(repo, "tip", 1_700_000_000L + 60L * (n + 1),
                         heads.toArray(String[]::new));
                 all.add(tip);
-                parents.put(tip, List.copyOf(heads));
+                parents.put(tip, heads);
                 String culprit = all.get(1 + rnd.nextInt(all.size() - 1));
                 Set<String> failing = descendants(culprit, all, parents);
                 Set<String> good = new HashSet<>(List.of(root));

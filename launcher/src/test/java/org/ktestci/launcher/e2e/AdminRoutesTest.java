@@ -13,7 +13,6 @@ import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,11 +58,10 @@ class AdminRoutesTest {
                     run-tests) shift; for t; do echo "========= TEST   $t"; echo "========= PASSED $t in 0s"; done ;;
                 esac
                 """.formatted(ctl));
-        Path token = Files.writeString(dir.resolve("admin.token"), TOKEN + "\n");
-        Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
+        fx.adminToken(TOKEN);
         // fetch_interval is an hour: only the admin fetch brings in a new commit during the test.
         Path cfg = fx.config("ktest-ci.toml", "fs/a.ktest", "fetch_interval = 3600\ninfra_retries = 0\ngc_grace = 60",
-                CiFixture.PLAINTEXT, "runner = \"host\"\nslots = 1\nmin_free_disk_gib = 0\n",
+                CiFixture.PLAINTEXT, CiFixture.HOST_WORKER,
                 "admin_token_file = \"admin.token\"");
         HttpClient http = HttpClient.newHttpClient();
         try (CoordinatorNode node = CoordinatorNode.start(ConfigLoader.load(cfg, ConfigRole.COORDINATOR_WITH_WORKER),

@@ -200,36 +200,11 @@ class BisectionEndToEndTest {
     void aMergeIsBisectedAsGitDoesAndFlakyFailuresAndBisectFalseAreNotSearched(@TempDir Path dir)
             throws Exception {
         scene(dir);
-        Path cfg = dir.resolve("ktest-ci.toml");
-        Files.writeString(cfg, """
-                linux_repo = "repo"
-                output_dir = "out"
-                ktest_dir = "ktest"
-                state_dir = "state"
-                ci_host = "127.0.0.1"
-                fetch_interval = 5
-                flake_retries = 1
-                [test_group.g]
-                tests = ["fs/bi.ktest"]
-                max_commits = 1
-                [branch.main]
-                fetch = "upstream main"
-                test_groups = ["g"]
+        Path cfg = config(dir, """
                 [branch.off]
                 fetch = "upstream2 main"
                 test_groups = ["g"]
-                bisect = false
-                [cluster]
-                insecure_plaintext = true
-                bind_host = "127.0.0.1"
-                port = 0
-                [http]
-                bind = "127.0.0.1:0"
-                [worker]
-                runner = "host"
-                slots = 1
-                min_free_disk_gib = 0
-                """);
+                bisect = false""", "flake_retries = 1");
         HttpClient http = HttpClient.newHttpClient();
         long t = System.currentTimeMillis() / 1000 - 100_000;
         try (Git up = Git.init().setInitialBranch("main").setDirectory(dir.resolve("upstream").toFile()).call();

@@ -1,28 +1,19 @@
 package org.ktestci.launcher.e2e;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ktestci.launcher.CoordinatorNode;
 import org.ktestci.schema.config.ConfigLoader;
 import org.ktestci.schema.config.ConfigRole;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.http.HttpClient;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 import static org.ktestci.launcher.e2e.LiveDashboardTest.await;
 import static org.ktestci.launcher.e2e.LiveDashboardTest.runningLease;
 import static org.ktestci.launcher.e2e.LiveDashboardTest.statusOf;
@@ -34,9 +25,6 @@ import static org.ktestci.launcher.e2e.LiveDashboardTest.statusOf;
  * too, and the verdict of a subtest that was still running when the page loaded appears without a reload.
  */
 class BrowserCommitPageTest {
-    private static final Path SCRIPTS = Path.of("..", "browser-tests").toAbsolutePath().normalize();
-    private static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
-
     static final String TEST = """
             #!/usr/bin/env bash
             ctl="%s"
@@ -62,12 +50,7 @@ class BrowserCommitPageTest {
 
     @Test
     void theCommitPageShowsAFailedTestsLogAndAVerdictThatArrivesLive(@TempDir Path dir) throws Exception {
-        boolean have = Files.isExecutable(CHROMIUM) && Files.isDirectory(SCRIPTS.resolve("node_modules/playwright-core"))
-                && onPath("node");
-        if (!have && System.getenv("CI") != null) {
-            fail("CI must install chromium, node and `npm ci --prefix browser-tests` (see .ci/run)");
-        }
-        Assumptions.assumeTrue(have, "no chromium / node / browser-tests/node_modules here");
+        BrowserScript.require();
         Path ctl = Files.createDirectories(dir.resolve("ctl"));
         CiFixture fx = new CiFixture(dir);
         String sha = fx.repos(1, "bcachefs: <b>not bold</b>").get(0);
@@ -83,13 +66,9 @@ class BrowserCommitPageTest {
             await("the 120 z subtests passed", () -> passed(http, base, sha) == 121 ? Optional.of(true)
                     : Optional.empty());
 
-            Process browser = new ProcessBuilder("node", SCRIPTS.resolve("commit-page.mjs").toString(),
-                    base + "/ci?commit=" + sha, "fs.page.f", "checksum <mismatch> & more", "fs.page.s", "fs.page.a",
-                    "fs.page.z119")
-                    .directory(SCRIPTS.toFile()).redirectErrorStream(true).start();
-            List<String> lines = new CopyOnWriteArrayList<>();
-            CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> readLines(browser, lines));
-            try {
+            try (BrowserScript browser = BrowserScript.start("commit-page.mjs", base + "/ci?commit=" + sha,
+                    "fs.page.f", "checksum <mismatch> & more", "fs.page.s", "fs.page.a", "fs.page.z119")) {
+                List<String> lines = browser.lines;
                 await(() -> "the page subscribed to live updates; browser said:\n" + String.join("\n", lines),
                         () -> lines.contains("READY-FOR-LIVE") ? Optional.of(true) : Optional.empty());
                 assertEquals(List.of("step: failed row shown", "step: log shown", "step: passes shown",
@@ -97,14 +76,10 @@ class BrowserCommitPageTest {
                 assertTrue(statusOf(http, base, sha, "fs.page.s").filter("passed"::equals).isEmpty(),
                         "s must still be running when the page subscribed");
                 Files.writeString(ctl.resolve("release"), "");
-                assertTrue(browser.waitFor(120, TimeUnit.SECONDS), "the browser script did not finish");
-                reader.get(10, TimeUnit.SECONDS);
-                assertEquals(0, browser.exitValue(), String.join("\n", lines));
+                assertEquals(0, browser.awaitEnd(), browser.output());
                 assertEquals(List.of("step: failed row shown", "step: log shown", "step: passes shown",
                         "step: next page added on scroll", "step: works without scripts", "READY-FOR-LIVE",
                         "step: live verdict shown", "OK"), lines);
-            } finally {
-                browser.destroyForcibly();
             }
         }
     }
@@ -119,24 +94,5 @@ class BrowserCommitPageTest {
             }
         }
         return n;
-    }
-
-    private static void readLines(Process p, List<String> into) {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line = r.readLine(); line != null; line = r.readLine()) {
-                into.add(line);
-            }
-        } catch (IOException e) {
-            into.add("(reading the browser's output failed: " + e + ")");
-        }
-    }
-
-    private static boolean onPath(String command) {
-        for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (Files.isExecutable(Path.of(d, command))) {
-                return true;
-            }
-        }
-        return false;
     }
 }

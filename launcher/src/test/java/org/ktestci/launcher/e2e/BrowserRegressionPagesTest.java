@@ -1,6 +1,5 @@
 package org.ktestci.launcher.e2e;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ktestci.launcher.CoordinatorNode;
@@ -8,15 +7,10 @@ import org.ktestci.schema.config.ConfigLoader;
 import org.ktestci.schema.config.ConfigRole;
 
 import java.net.http.HttpClient;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 import static org.ktestci.launcher.e2e.LiveDashboardTest.await;
 import static org.ktestci.launcher.e2e.LiveDashboardTest.statusOf;
 
@@ -26,17 +20,9 @@ import static org.ktestci.launcher.e2e.LiveDashboardTest.statusOf;
  * page listing a failure of both commits as still failing, and the branch page's feed link (issue 14 item 8).
  */
 class BrowserRegressionPagesTest {
-    private static final Path SCRIPTS = Path.of("..", "browser-tests").toAbsolutePath().normalize();
-    private static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
-
     @Test
     void theKnownBadgeAndTheComparePageRenderInABrowser(@TempDir Path dir) throws Exception {
-        boolean have = Files.isExecutable(CHROMIUM) && Files.isDirectory(SCRIPTS.resolve("node_modules/playwright-core"))
-                && onPath("node");
-        if (!have && System.getenv("CI") != null) {
-            fail("CI must install chromium, node and `npm ci --prefix browser-tests` (see .ci/run)");
-        }
-        Assumptions.assumeTrue(have, "no chromium / node / browser-tests/node_modules here");
+        BrowserScript.require();
         CiFixture fx = new CiFixture(dir);
         List<String> shas = fx.repos(2, "bcachefs: pages");
         fx.testFile("fs/r.ktest", """
@@ -60,7 +46,7 @@ class BrowserRegressionPagesTest {
                 test = '^fs\\.r\\.k$'
                 log = "checksum error"
                 url = "https://bugs.example.org/csum?x=1&y=2"
-                """, CiFixture.PLAINTEXT, "runner = \"host\"\nslots = 1\nmin_free_disk_gib = 0\n");
+                """, CiFixture.PLAINTEXT, CiFixture.HOST_WORKER);
         HttpClient http = HttpClient.newHttpClient();
         try (CoordinatorNode node = CoordinatorNode.start(ConfigLoader.load(config,
                 ConfigRole.COORDINATOR_WITH_WORKER), true)) {
@@ -71,28 +57,13 @@ class BrowserRegressionPagesTest {
             }
             String older = shas.get(0);
             String tip = shas.get(1);
-            Process browser = new ProcessBuilder("node", SCRIPTS.resolve("regression-pages.mjs").toString(),
-                    base + "/ci?commit=" + tip, "fs.r.k", "csum", "https://bugs.example.org/csum?x=1&y=2",
-                    base + "/ci?compare=" + older + "..." + tip, "fs.r.f", base + "/ci?branch=main")
-                    .directory(SCRIPTS.toFile()).redirectErrorStream(true).start();
-            try {
-                assertTrue(browser.waitFor(120, TimeUnit.SECONDS), "the browser script did not finish");
-                String out = new String(browser.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                assertEquals(0, browser.exitValue(), out);
+            try (BrowserScript browser = BrowserScript.start("regression-pages.mjs", base + "/ci?commit=" + tip,
+                    "fs.r.k", "csum", "https://bugs.example.org/csum?x=1&y=2",
+                    base + "/ci?compare=" + older + "..." + tip, "fs.r.f", base + "/ci?branch=main")) {
+                assertEquals(0, browser.awaitEnd(), browser.output());
                 assertEquals(List.of("step: known badge shown", "step: compare shown", "step: feed linked", "OK"),
-                        out.lines().toList());
-            } finally {
-                browser.destroyForcibly();
+                        browser.lines);
             }
         }
-    }
-
-    private static boolean onPath(String command) {
-        for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (Files.isExecutable(Path.of(d, command))) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -36,6 +36,27 @@ final class CiFixture {
         return shas;
     }
 
+    /** A test file, outside any VM, whose subtests (space-separated) all pass at once. */
+    static String passingTest(String subtests) {
+        return """
+                #!/usr/bin/env bash
+                case $1 in
+                    list-tests) echo "%s" ;;
+                    deps) echo "ktest_no_vm=1" ;;
+                    run-tests) shift; for t in "$@"; do echo "========= TEST   $t"; echo "========= PASSED $t in 0s";
+                        done ;;
+                esac
+                """.formatted(subtests);
+    }
+
+    /** {@code admin.token} holding {@code token}, readable by its owner only (as the coordinator demands). */
+    Path adminToken(String token) throws IOException {
+        Path file = dir.resolve("admin.token");
+        Files.writeString(file, token + "\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        return file;
+    }
+
     void testFile(String relative, String script) throws IOException {
         Path test = dir.resolve("ktest/tests").resolve(relative);
         Files.createDirectories(test.getParent());
@@ -79,6 +100,9 @@ final class CiFixture {
     }
 
     static final String PLAINTEXT = "insecure_plaintext = true\n";
+
+    /** A [worker] body: one slot running tests on the host, no free-disk floor. */
+    static final String HOST_WORKER = "runner = \"host\"\nslots = 1\nmin_free_disk_gib = 0\n";
 
     /**
      * Polls {@code /api/v1/commits/<sha>} until it lists {@code count} tests, none in progress, or the deadline

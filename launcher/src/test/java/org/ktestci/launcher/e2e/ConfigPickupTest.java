@@ -42,7 +42,7 @@ class ConfigPickupTest {
         fx.testFile("fs/first.ktest", test("a"));
         fx.testFile("fs/second.ktest", test("b"));
         Path cfg = fx.config("ktest-ci.toml", "fs/first.ktest", "fetch_interval = 5", CiFixture.PLAINTEXT,
-                "runner = \"host\"\nslots = 1\nmin_free_disk_gib = 0\n");
+                CiFixture.HOST_WORKER);
         HttpClient http = HttpClient.newHttpClient();
         try (CoordinatorNode node = CoordinatorNode.start(ConfigLoader.load(cfg, ConfigRole.COORDINATOR_WITH_WORKER),
                 true)) {

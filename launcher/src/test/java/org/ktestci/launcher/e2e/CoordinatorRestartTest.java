@@ -62,7 +62,7 @@ class CoordinatorRestartTest {
                 esac
                 """.formatted(dir.resolve("runs.log")));
         Path cfg = fx.config("ktest-ci.toml", "t.ktest", "fetch_interval = 5", CiFixture.PLAINTEXT,
-                "runner = \"host\"\nslots = 1\nmin_free_disk_gib = 0\n");
+                CiFixture.HOST_WORKER);
         Path out = dir.resolve("out");
         CommitResults before;
         try (CoordinatorNode node = CoordinatorNode.start(ConfigLoader.load(cfg,
@@ -99,7 +99,7 @@ class CoordinatorRestartTest {
                 esac
                 """);
         Path cfg = fx.config("ktest-ci.toml", "t.ktest", "fetch_interval = 5", CiFixture.PLAINTEXT,
-                "runner = \"host\"\nslots = 1\nmin_free_disk_gib = 0\n");
+                CiFixture.HOST_WORKER);
         Path out = dir.resolve("out");
         CommitResults before;
         try (CoordinatorNode node = CoordinatorNode.start(ConfigLoader.load(cfg,

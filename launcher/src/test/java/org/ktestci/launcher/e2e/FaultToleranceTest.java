@@ -108,10 +108,6 @@ class FaultToleranceTest {
     private Path coordinatorConfig(String name, int clusterPort, int httpPort, List<Integer> seeds, String persistence)
             throws Exception {
         Path cfg = dir.resolve(name + ".toml");
-        StringBuilder s = new StringBuilder();
-        for (int p : seeds) {
-            s.append(s.isEmpty() ? "" : ", ").append("\"pekko://ktest-ci@127.0.0.1:").append(p).append('"');
-        }
         Files.writeString(cfg, """
                 linux_repo = "repo"
                 output_dir = "out"
@@ -135,8 +131,17 @@ class FaultToleranceTest {
                 port = %d
                 [http]
                 bind = "127.0.0.1:%d"
-                %s""".formatted(name, leaseSettings, s, clusterPort, httpPort, persistence));
+                %s""".formatted(name, leaseSettings, seedNodes(seeds), clusterPort, httpPort, persistence));
         return cfg;
+    }
+
+    /** The {@code seed_nodes} list of nodes on loopback at these cluster ports. */
+    private static String seedNodes(List<Integer> seeds) {
+        StringBuilder s = new StringBuilder();
+        for (int p : seeds) {
+            s.append(s.isEmpty() ? "" : ", ").append("\"pekko://ktest-ci@127.0.0.1:").append(p).append('"');
+        }
+        return s.toString();
     }
 
     /** Top-level lease settings of every node's file: the defaults unless a test sets them. */
@@ -144,10 +149,6 @@ class FaultToleranceTest {
 
     private NodeProcess worker(String host, List<Integer> seeds) throws Exception {
         Path cfg = dir.resolve(host + ".toml");
-        StringBuilder s = new StringBuilder();
-        for (int p : seeds) {
-            s.append(s.isEmpty() ? "" : ", ").append("\"pekko://ktest-ci@127.0.0.1:").append(p).append('"');
-        }
         Files.writeString(cfg, """
                 ktest_dir = "ktest"
                 state_dir = "state-%s/%s"
@@ -163,7 +164,7 @@ class FaultToleranceTest {
                 runner = "host"
                 slots = 1
                 min_free_disk_gib = 0
-                """.formatted(host, host, leaseSettings, s, host));
+                """.formatted(host, host, leaseSettings, seedNodes(seeds), host));
         NodeProcess p = new NodeProcess(NodeProcess.WORKER, dir.resolve(host + ".log"), env(), "--config",
                 cfg.toString()).start();
         nodes.add(p);

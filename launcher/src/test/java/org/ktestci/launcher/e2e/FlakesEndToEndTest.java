@@ -61,7 +61,7 @@ class FlakesEndToEndTest {
                 esac
                 """.formatted(ctl));
         Path config = fx.config("ktest-ci.toml", "fs/fl.ktest", "flake_retries = 2\nflake_window = 10",
-                CiFixture.PLAINTEXT, "runner = \"host\"\nslots = 1\nmin_free_disk_gib = 0\n");
+                CiFixture.PLAINTEXT, CiFixture.HOST_WORKER);
         HttpClient http = HttpClient.newHttpClient();
         try (CoordinatorNode node = CoordinatorNode.start(ConfigLoader.load(config,
                 ConfigRole.COORDINATOR_WITH_WORKER), true)) {

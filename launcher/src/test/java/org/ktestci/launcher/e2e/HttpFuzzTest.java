@@ -11,7 +11,6 @@ import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -56,20 +55,10 @@ class HttpFuzzTest {
     void randomRequestsGetNoServerErrorReadNothingOutsideAndAddNoSeries() throws Exception {
         CiFixture fx = new CiFixture(dir);
         List<String> shas = fx.repos(2, "bcachefs: commit");
-        fx.testFile("t.ktest", """
-                #!/usr/bin/env bash
-                case $1 in
-                    list-tests) echo "a b" ;;
-                    deps) echo "ktest_no_vm=1" ;;
-                    run-tests) shift; for t in "$@"; do echo "========= TEST   $t"; echo "========= PASSED $t in 0s";
-                        done ;;
-                esac
-                """);
-        Path token = dir.resolve("admin.token");
-        Files.writeString(token, TOKEN + "\n");
-        Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
+        fx.testFile("t.ktest", CiFixture.passingTest("a b"));
+        fx.adminToken(TOKEN);
         Path cfg = fx.config("ktest-ci.toml", "t.ktest", "fetch_interval = 5", CiFixture.PLAINTEXT,
-                "runner = \"host\"\nslots = 1\nmin_free_disk_gib = 0\n", "admin_token_file = \"admin.token\"");
+                CiFixture.HOST_WORKER, "admin_token_file = \"admin.token\"");
         Path out = plantEscapes(shas);
 
         try (CoordinatorNode node = CoordinatorNode.start(ConfigLoader.load(cfg, ConfigRole.COORDINATOR_WITH_WORKER),

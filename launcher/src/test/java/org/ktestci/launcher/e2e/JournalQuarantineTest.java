@@ -60,17 +60,9 @@ class JournalQuarantineTest {
     void anUnreadableCommitIsQuarantinedAndTheCoordinatorStartsWithoutIt() throws Exception {
         CiFixture fx = new CiFixture(dir);
         List<String> shas = fx.repos(2, "bcachefs: commit");
-        fx.testFile("t.ktest", """
-                #!/usr/bin/env bash
-                case $1 in
-                    list-tests) echo "a b" ;;
-                    deps) echo "ktest_no_vm=1" ;;
-                    run-tests) shift; for t in "$@"; do echo "========= TEST   $t"; echo "========= PASSED $t in 0s";
-                        done ;;
-                esac
-                """);
+        fx.testFile("t.ktest", CiFixture.passingTest("a b"));
         Path cfg = fx.config("ktest-ci.toml", "t.ktest", "fetch_interval = 5", CiFixture.PLAINTEXT,
-                "runner = \"host\"\nslots = 1\nmin_free_disk_gib = 0\n");
+                CiFixture.HOST_WORKER);
         CiConfig config = ConfigLoader.load(cfg, ConfigRole.COORDINATOR_WITH_WORKER);
         Path out = dir.resolve("out");
         String broken = shas.get(1);

@@ -41,7 +41,7 @@ class KcidbEndToEndTest {
                 esac
                 """);
         Path config = fx.config("ktest-ci.toml", "fs/k.ktest", "kcidb_origin = \"my_ci\"", CiFixture.PLAINTEXT,
-                "runner = \"host\"\nslots = 1\nmin_free_disk_gib = 0\n");
+                CiFixture.HOST_WORKER);
         HttpClient http = HttpClient.newHttpClient();
         try (CoordinatorNode node = CoordinatorNode.start(ConfigLoader.load(config,
                 ConfigRole.COORDINATOR_WITH_WORKER), true)) {

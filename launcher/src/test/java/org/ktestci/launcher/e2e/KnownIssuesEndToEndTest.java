@@ -15,7 +15,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -57,15 +56,13 @@ class KnownIssuesEndToEndTest {
                     run-tests) shift; for t in "$@"; do run_one "$t"; done ;;
                 esac
                 """);
-        Path token = dir.resolve("admin.token");
-        Files.writeString(token, TOKEN + "\n");
-        Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
+        fx.adminToken(TOKEN);
         Path config = fx.config("ktest-ci.toml", "fs/k.ktest", """
                 [known_issue.csum]
                 test = '^fs\\.k\\.'
                 log = "checksum error"
                 url = "https://bugs.example.org/csum"
-                """, CiFixture.PLAINTEXT, "runner = \"host\"\nslots = 1\nmin_free_disk_gib = 0\n",
+                """, CiFixture.PLAINTEXT, CiFixture.HOST_WORKER,
                 "admin_token_file = \"admin.token\"");
         HttpClient http = HttpClient.newHttpClient();
         String oom = "{\"id\": \"oom\", \"test\": \"\\\\.oom$\", \"url\": \"https://bugs.example.org/oom\"}";

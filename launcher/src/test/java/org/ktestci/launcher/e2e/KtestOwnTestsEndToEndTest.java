@@ -1,12 +1,12 @@
 package org.ktestci.launcher.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ktestci.launcher.CoordinatorNode;
 import org.ktestci.schema.config.ConfigLoader;
 import org.ktestci.schema.config.ConfigRole;
+import org.ktestci.worker.vm.VmTestEnvironment;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +17,6 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * What issue "ktest's own tests in real VMs" is done by: a coordinator with an embedded worker on the {@code qemu}
@@ -29,35 +28,11 @@ class KtestOwnTestsEndToEndTest {
     @TempDir
     Path dir;
 
-    private static Path required(String variable, String what) {
-        String v = System.getenv(variable);
-        boolean have = v != null && Files.exists(Path.of(v));
-        if (!have && System.getenv("CI") != null) {
-            fail("CI must provide " + variable + " (" + what + ")");
-        }
-        Assumptions.assumeTrue(have, "no " + what + " here");
-        return Path.of(v);
-    }
-
-    /** ktest's pinned tree beside the repository ({@code ../shared/ktest}). */
-    private static Path ktestTree() {
-        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-            if (Files.isRegularFile(d.resolve("shared/ktest/tests/prelude.sh"))) {
-                return d.resolve("shared/ktest");
-            }
-        }
-        if (System.getenv("CI") != null) {
-            fail("CI must provide ktest's tree at ../shared/ktest");
-        }
-        Assumptions.abort("no ../shared/ktest here");
-        return null;
-    }
-
     @Test
     void ktestsOwnTestFilesGiveTheirVerdictsThroughTheApi() throws Exception {
-        Path kernel = required("KTEST_CI_TEST_KERNEL", "a Debian vmlinuz unpacked with its modules");
-        Path image = required("KTEST_CI_TEST_ROOT_IMAGE", "a root image from build-root-image");
-        Path ktest = ktestTree();
+        Path kernel = VmTestEnvironment.kernel();
+        Path image = VmTestEnvironment.rootImage();
+        Path ktest = VmTestEnvironment.ktestTree();
         CiFixture fx = new CiFixture(dir);
         String sha = fx.repos(1, "bcachefs: ktest's own tests").get(0);
         copyTree(ktest, dir.resolve("ktest"));

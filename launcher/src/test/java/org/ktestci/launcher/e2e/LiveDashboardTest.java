@@ -18,7 +18,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -238,11 +237,9 @@ class LiveDashboardTest {
         String older = shas.get(0);
         String newer = shas.get(1);
         fx.testFile("fs/live.ktest", script(ctl));
-        Path token = dir.resolve("admin.token");
-        Files.writeString(token, TOKEN + "\n");
-        Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
+        Path token = fx.adminToken(TOKEN);
         Path configFile = fx.config("ktest-ci.toml", "fs/live.ktest", "subtest_timeout = 60", CiFixture.PLAINTEXT,
-                "runner = \"host\"\nslots = 1\nmin_free_disk_gib = 0\n", "admin_token_file = \"admin.token\"");
+                CiFixture.HOST_WORKER, "admin_token_file = \"admin.token\"");
         HttpClient http = HttpClient.newHttpClient();
         try (CoordinatorNode node = CoordinatorNode.start(ConfigLoader.load(configFile,
                 ConfigRole.COORDINATOR_WITH_WORKER), true);

@@ -1,14 +1,13 @@
 package org.ktestci.launcher.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ktestci.launcher.CoordinatorNode;
 import org.ktestci.schema.config.ConfigLoader;
 import org.ktestci.schema.config.ConfigRole;
+import org.ktestci.worker.vm.VmTestEnvironment;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.time.Duration;
@@ -24,40 +23,16 @@ import static org.junit.jupiter.api.Assertions.fail;
  * CI provides Debian's kernel as KTEST_CI_TEST_KERNEL; elsewhere the test is skipped.
  */
 class QemuEndToEndTest {
-    static final String TEST = """
-            #!/bin/bash
-            case $1 in
-                list-tests) echo "pass fail skip panic after hang" ;;
-                deps) echo "ktest_mem=512"; echo "ktest_cpus=1" ;;
-                run-tests) shift
-                    for t in "$@"; do
-                        echo "========= TEST   $t"
-                        case $t in
-                            pass|after) echo "========= PASSED $t in 0s" ;;
-                            fail) echo "========= FAILED $t in 0s" ;;
-                            skip) echo "========= NOTRUN $t in 0s: no such device" ;;
-                            panic) echo c > /proc/sysrq-trigger; sleep 60 ;;
-                            hang) echo "WATCHDOG 3"; sleep 600 ;;
-                        esac
-                    done ;;
-            esac
-            """;
-
     @TempDir
     Path dir;
 
     @Test
     void verdictsFromRealVmsReachTheApi() throws Exception {
-        String kernel = System.getenv("KTEST_CI_TEST_KERNEL");
-        boolean have = kernel != null && Files.isRegularFile(Path.of(kernel))
-                && Files.isExecutable(Path.of("/usr/bin/qemu-system-x86_64"));
-        if (!have && System.getenv("CI") != null) {
-            fail("CI must provide qemu-system-x86, busybox-static and KTEST_CI_TEST_KERNEL");
-        }
-        Assumptions.assumeTrue(have, "no qemu / kernel here");
+        Path kernel = VmTestEnvironment.kernel();
+        VmTestEnvironment.qemu();
         CiFixture fx = new CiFixture(dir);
         String sha = fx.repos(1, "bcachefs: vm test").get(0);
-        fx.testFile("vm.ktest", TEST);
+        fx.testFile("vm.ktest", VmTestEnvironment.EVERY_OUTCOME_TEST);
         Path cfg = fx.config("ktest-ci.toml", "vm.ktest", "subtest_timeout = 60", CiFixture.PLAINTEXT,
                 "runner = \"qemu\"\nqemu_kernel = \"%s\"\nslots = 1\nmin_free_disk_gib = 0\n".formatted(kernel));
         try (CoordinatorNode node = CoordinatorNode.start(ConfigLoader.load(cfg, ConfigRole.COORDINATOR_WITH_WORKER),

@@ -39,7 +39,7 @@ class ReproduceTest {
                 esac
                 """);
         Path config = fx.config("ktest-ci.toml", "fs/r.ktest", "", CiFixture.PLAINTEXT,
-                "runner = \"host\"\nslots = 1\nmin_free_disk_gib = 0\n");
+                CiFixture.HOST_WORKER);
         HttpClient http = HttpClient.newHttpClient();
         try (CoordinatorNode node = CoordinatorNode.start(ConfigLoader.load(config,
                 ConfigRole.COORDINATOR_WITH_WORKER), true)) {

@@ -80,6 +80,22 @@ class SeparateWorkerJvmTest {
         }
     }
 
+    private String upstreamHead() throws Exception {
+        try (Git upstream = Git.open(dir.resolve("upstream").toFile())) {
+            return upstream.getRepository().resolve("HEAD").getName();
+        }
+    }
+
+    /** Waits (90 s at most) until w1's test script, in the slow subtest, wrote its pid to the marker. */
+    private Path awaitW1Running() throws Exception {
+        Path marker = dir.resolve("markers/w1-running");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while ((!Files.exists(marker) || Files.readString(marker).isBlank()) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        return marker;
+    }
+
     private Path coordinatorConfig() throws Exception {
         return coordinatorConfig("insecure_plaintext = true\n");
     }
@@ -148,15 +164,11 @@ class SeparateWorkerJvmTest {
     @Test
     void aStoppedWorkerKillsItsRunSaysGoodbyeAndItsJobsRunElsewhere() throws Exception {
         Path cfg = coordinatorConfig();
-        String sha = Git.open(dir.resolve("upstream").toFile()).getRepository().resolve("HEAD").getName();
+        String sha = upstreamHead();
         try (CoordinatorNode node = CoordinatorNode.start(ConfigLoader.load(cfg, ConfigRole.COORDINATOR), false)) {
             int port = Cluster.get(node.system()).selfMember().address().getPort().get();
             Process w1 = startWorker("w1", port);
-            Path marker = dir.resolve("markers/w1-running");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-            while ((!Files.exists(marker) || Files.readString(marker).isBlank()) && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-            }
+            Path marker = awaitW1Running();
             long testPid = Long.parseLong(Files.readString(marker).trim());
             w1.destroy(); // SIGTERM: coordinated shutdown
             assertTrue(w1.waitFor(60, TimeUnit.SECONDS), "w1 exits after its goodbye");
@@ -183,7 +195,7 @@ class SeparateWorkerJvmTest {
         certs.node("w2", "cluster");
         certs.node("w1", "rogue");
         Path cfg = coordinatorConfig(certs.clusterTls("coordinator", "cluster"));
-        String sha = Git.open(dir.resolve("upstream").toFile()).getRepository().resolve("HEAD").getName();
+        String sha = upstreamHead();
         try (CoordinatorNode node = CoordinatorNode.start(ConfigLoader.load(cfg, ConfigRole.COORDINATOR), false)) {
             int port = Cluster.get(node.system()).selfMember().address().getPort().get();
             startWorker("w1", port, certs.clusterTls("w1", "rogue")); // trusts itself only: refused
@@ -211,15 +223,11 @@ class SeparateWorkerJvmTest {
     @Test
     void aKilledWorkersUnfinishedSubtestsRunOnceOnTheOtherWorker() throws Exception {
         Path cfg = coordinatorConfig();
-        String sha = Git.open(dir.resolve("upstream").toFile()).getRepository().resolve("HEAD").getName();
+        String sha = upstreamHead();
         try (CoordinatorNode node = CoordinatorNode.start(ConfigLoader.load(cfg, ConfigRole.COORDINATOR), false)) {
             int port = Cluster.get(node.system()).selfMember().address().getPort().get();
             Process w1 = startWorker("w1", port);
-            Path marker = dir.resolve("markers/w1-running");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-            while (!Files.exists(marker) && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-            }
+            Path marker = awaitW1Running();
             assertTrue(Files.exists(marker), "w1 reached the slow subtest; its log:\n"
                     + Files.readString(dir.resolve("w1.log")));
             HttpClient http = HttpClient.newHttpClient();

@@ -73,18 +73,8 @@ class WebHolesTest {
     void theWebHolesAreClosed() throws Exception {
         CiFixture fx = new CiFixture(dir);
         String sha = fx.repos(1, "bcachefs: commit").get(0);
-        fx.testFile("t.ktest", """
-                #!/usr/bin/env bash
-                case $1 in
-                    list-tests) echo "a %s" ;;
-                    deps) echo "ktest_no_vm=1" ;;
-                    run-tests) shift; for t in "$@"; do echo "========= TEST   $t"; echo "========= PASSED $t in 0s";
-                        done ;;
-                esac
-                """.formatted(LONG));
-        Path token = dir.resolve("admin.token");
-        Files.writeString(token, TOKEN + "\n");
-        Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
+        fx.testFile("t.ktest", CiFixture.passingTest("a " + LONG));
+        Path token = fx.adminToken(TOKEN);
         int closed;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closed = s.getLocalPort();
@@ -99,7 +89,7 @@ class WebHolesTest {
                 test_groups = ["g"]
                 """.formatted(URL_TOKEN, closed, PASSWORD, closed);
         Path cfg = fx.config("ktest-ci.toml", "t.ktest", top, CiFixture.PLAINTEXT,
-                "runner = \"host\"\nslots = 1\nmin_free_disk_gib = 0\n", "admin_token_file = \"admin.token\"");
+                CiFixture.HOST_WORKER, "admin_token_file = \"admin.token\"");
 
         Logger log = (Logger) LoggerFactory.getLogger(BranchWatcher.class);
         ListAppender<ILoggingEvent> captured = new ListAppender<>();

@@ -7,14 +7,11 @@ import org.capnproto.StructList;
 import org.ktestci.schema.capnp.DurationsSchema.Duration;
 import org.ktestci.schema.capnp.DurationsSchema.Durations;
 import org.ktestci.schema.io.AtomicFiles;
+import org.ktestci.schema.io.CapnpFiles;
 import org.ktestci.schema.keys.Utf8ByteOrder;
-import org.ktestci.schema.results.CommitResultsCodec;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -47,18 +44,12 @@ public final class DurationsCodec {
             b.setPassed(s.passed());
             b.setFailed(s.failed());
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            Serialize.write(Channels.newChannel(out), message);
-        } catch (IOException e) {
-            throw new IllegalStateException("in-memory write failed", e);
-        }
-        return out.toByteArray();
+        return CapnpFiles.bytes(message);
     }
 
     public static List<DurationStat> decode(byte[] blob) throws IOException {
         try {
-            MessageReader message = Serialize.read(ByteBuffer.wrap(blob), CommitResultsCodec.READER_OPTIONS);
+            MessageReader message = Serialize.read(ByteBuffer.wrap(blob), CapnpFiles.READER_OPTIONS);
             Durations.Reader root = message.getRoot(Durations.factory);
             List<DurationStat> out = new ArrayList<>();
             for (Duration.Reader r : root.getEntries()) {
@@ -72,11 +63,7 @@ public final class DurationsCodec {
     }
 
     public static List<DurationStat> read(Path file) throws IOException {
-        try {
-            return decode(Files.readAllBytes(file));
-        } catch (IOException e) {
-            throw new IOException(file + ": " + e.getMessage(), e);
-        }
+        return CapnpFiles.read(file, DurationsCodec::decode);
     }
 
     public static void writeAtomically(Path file, List<DurationStat> stats) throws IOException {

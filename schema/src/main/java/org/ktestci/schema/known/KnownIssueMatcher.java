@@ -1,12 +1,12 @@
 package org.ktestci.schema.known;
 
+import org.ktestci.schema.regex.ReadBudget;
 import org.ktestci.schema.results.ResultEntry;
 import org.ktestci.schema.status.Status;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -75,41 +75,9 @@ public final class KnownIssueMatcher {
 
     private static boolean finds(Pattern p, String text) {
         try {
-            Matcher m = p.matcher(new Budgeted(text, new long[] {LOG_BUDGET_READS}));
-            return m.find();
-        } catch (BudgetSpent e) {
+            return new ReadBudget(LOG_BUDGET_READS).find(p, text);
+        } catch (ReadBudget.Spent e) {
             return false;
-        }
-    }
-
-    private static final class BudgetSpent extends RuntimeException {
-        BudgetSpent() {
-            super(null, null, false, false);
-        }
-    }
-
-    private record Budgeted(String inner, long[] left) implements CharSequence {
-        @Override
-        public char charAt(int index) {
-            if (--left[0] < 0) {
-                throw new BudgetSpent();
-            }
-            return inner.charAt(index);
-        }
-
-        @Override
-        public int length() {
-            return inner.length();
-        }
-
-        @Override
-        public CharSequence subSequence(int start, int end) {
-            return new Budgeted(inner.substring(start, end), left);
-        }
-
-        @Override
-        public String toString() {
-            return inner;
         }
     }
 }

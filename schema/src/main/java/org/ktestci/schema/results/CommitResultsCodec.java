@@ -2,30 +2,25 @@ package org.ktestci.schema.results;
 
 import org.capnproto.MessageBuilder;
 import org.capnproto.MessageReader;
-import org.capnproto.ReaderOptions;
 import org.capnproto.Serialize;
 import org.capnproto.StructList;
 import org.ktestci.schema.capnp.TestResultSchema.TestResult;
 import org.ktestci.schema.capnp.TestResultSchema.TestResults;
 import org.ktestci.schema.io.AtomicFiles;
+import org.ktestci.schema.io.CapnpFiles;
 import org.ktestci.schema.status.Status;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Reads and writes {@code <sha>.capnp} with ktest's {@code testresult.capnp} schema, in the standard
- * unpacked stream framing (storage.md §5). Reader limits: 64 Mi words traversal, nesting 64.
+ * unpacked stream framing (storage.md §5, {@link CapnpFiles}).
  */
 public final class CommitResultsCodec {
-    public static final ReaderOptions READER_OPTIONS = new ReaderOptions(64L * 1024 * 1024, 64);
-
     private CommitResultsCodec() {
     }
 
@@ -43,19 +38,13 @@ public final class CommitResultsCodec {
             b.setStatus(toCapnp(e.status()));
             b.setStarttime(e.starttime());
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            Serialize.write(Channels.newChannel(out), message);
-        } catch (IOException e) {
-            throw new IllegalStateException("in-memory write failed", e);
-        }
-        return out.toByteArray();
+        return CapnpFiles.bytes(message);
     }
 
     public static CommitResults decode(byte[] blob) throws IOException {
         MessageReader message;
         try {
-            message = Serialize.read(ByteBuffer.wrap(blob), READER_OPTIONS);
+            message = Serialize.read(ByteBuffer.wrap(blob), CapnpFiles.READER_OPTIONS);
         } catch (RuntimeException e) {
             throw new IOException("corrupt results blob: " + e.getMessage(), e);
         }
@@ -75,11 +64,7 @@ public final class CommitResultsCodec {
     }
 
     public static CommitResults read(Path file) throws IOException {
-        try {
-            return decode(Files.readAllBytes(file));
-        } catch (IOException e) {
-            throw new IOException(file + ": " + e.getMessage(), e);
-        }
+        return CapnpFiles.read(file, CommitResultsCodec::decode);
     }
 
     public static void writeAtomically(Path file, CommitResults results) throws IOException {

@@ -1,10 +1,7 @@
 package org.ktestci.schema.config;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -13,17 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.ktestci.schema.config.ConfigRole.CI_STATUS;
 
 /** {@code [branch.*]}, {@code [repos.*]} and {@code [hosts.*]} (config.md §3, §5, §6.1). */
-class BranchesTest {
+class BranchesTest extends ConfigFixtureTest {
     private static final String GROUP = "[test_group.g]\ntests = [\"a.ktest\"]\n";
-
-    @TempDir
-    Path dir;
-    ConfigFixture f;
-
-    @BeforeEach
-    void setUp() {
-        f = new ConfigFixture(dir);
-    }
 
     private BranchConfig branch(String fetch) throws ConfigException {
         return f.parse(GROUP + "[branch.b]\nfetch = \"" + fetch + "\"\ntest_groups = [\"g\"]\n", CI_STATUS)

@@ -1,9 +1,7 @@
 package org.ktestci.schema.config;
 
 import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -16,16 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Defaults of config.md §2, §6 and how paths are resolved. */
-class ConfigDefaultsTest {
-    @TempDir
-    Path dir;
-    ConfigFixture f;
-
-    @BeforeEach
-    void setUp() {
-        f = new ConfigFixture(dir);
-    }
-
+class ConfigDefaultsTest extends ConfigFixtureTest {
     @Test
     void anEmptyFileGetsEveryDefault() throws Exception {
         CiConfig c = f.parse("", ConfigRole.CI_STATUS);

@@ -1,10 +1,7 @@
 package org.ktestci.schema.config;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,16 +10,7 @@ import static org.ktestci.schema.config.ConfigRole.CI_STATUS;
 import static org.ktestci.schema.config.ConfigRole.COORDINATOR;
 
 /** How problems are reported (config.md §1.1) and the generic type, range and cross-key rules (§2). */
-class ConfigErrorsTest {
-    @TempDir
-    Path dir;
-    ConfigFixture f;
-
-    @BeforeEach
-    void setUp() {
-        f = new ConfigFixture(dir);
-    }
-
+class ConfigErrorsTest extends ConfigFixtureTest {
     @Test
     void anErrorPrintsAsFileLineColumnKeyPathMessage() {
         assertEquals("/etc/ktest-ci.toml:14:1: test_group.debug.kernals: unknown key (did you mean \"kernels\"?)",

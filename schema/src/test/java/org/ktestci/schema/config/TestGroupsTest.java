@@ -1,11 +1,8 @@
 package org.ktestci.schema.config;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -15,16 +12,7 @@ import static org.ktestci.schema.config.ConfigRole.COORDINATOR;
 import static org.ktestci.schema.config.ConfigRole.WORKER;
 
 /** {@code [test_group.*]} (config.md §4). */
-class TestGroupsTest {
-    @TempDir
-    Path dir;
-    ConfigFixture f;
-
-    @BeforeEach
-    void setUp() {
-        f = new ConfigFixture(dir);
-    }
-
+class TestGroupsTest extends ConfigFixtureTest {
     @Test
     void extendsReplacesListsOverlaysEnvAndResolvesRecursively() throws Exception {
         CiConfig c = f.parse("""

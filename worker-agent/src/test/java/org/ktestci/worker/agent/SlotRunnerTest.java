@@ -52,11 +52,13 @@ class SlotRunnerTest {
                 executor);
     }
 
-    /** A batch that reports one verdict, then waits until released. */
-    static BatchRun.Factory oneVerdict(CountDownLatch release) {
+    /** A batch that reports {@code verdicts} verdicts at once, then waits until released. */
+    static BatchRun.Factory verdicts(int verdicts, CountDownLatch release) {
         return (b, sink) -> new BatchRun() {
             public BatchFinished execute() {
-                sink.subtestFinished("t.a", "========= PASSED a in 0s", "PASSED", 0, 0, 0, 1, "t.a");
+                for (int i = 1; i <= verdicts; i++) {
+                    sink.subtestFinished("t.a", "========= PASSED a in 0s", "PASSED", 0, 0, 0, i, "t.a");
+                }
                 try {
                     release.await(30, TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
@@ -71,12 +73,16 @@ class SlotRunnerTest {
         };
     }
 
+    /** A slot (number 0) whose runs {@code runs} makes, with the worker's own lease timeout of 30 s. */
+    private static ActorRef<SlotRunner.Command> slot(BatchRun.Factory runs) {
+        return KIT.spawn(SlotRunner.create(0, runs, BatchCheck.ANY, Duration.ofSeconds(30)));
+    }
+
     @Test
     void retransmitsUnacknowledgedResultsInOrderUntilAcked() {
         CountDownLatch release = new CountDownLatch(1);
         TestProbe<ExecutorMessage> executor = KIT.createTestProbe();
-        ActorRef<SlotRunner.Command> slot = KIT.spawn(SlotRunner.create(0, oneVerdict(release), BatchCheck.ANY,
-                Duration.ofSeconds(30)));
+        ActorRef<SlotRunner.Command> slot = slot(verdicts(1, release));
         slot.tell(in(batch("L1", 10, executor.ref())));
         executor.expectMessageClass(BatchAccepted.class);
         SubtestFinished first = executor.expectMessageClass(SubtestFinished.class);
@@ -95,8 +101,7 @@ class SlotRunnerTest {
     void refusesStaleEpochsAndDropsResultsOfARejectedLease() {
         CountDownLatch release = new CountDownLatch(1);
         TestProbe<ExecutorMessage> executor = KIT.createTestProbe();
-        ActorRef<SlotRunner.Command> slot = KIT.spawn(SlotRunner.create(0, oneVerdict(release), BatchCheck.ANY,
-                Duration.ofSeconds(30)));
+        ActorRef<SlotRunner.Command> slot = slot(verdicts(1, release));
         slot.tell(in(batch("L2", 20, executor.ref())));
         executor.expectMessageClass(BatchAccepted.class);
         executor.expectMessageClass(SubtestFinished.class);
@@ -130,8 +135,7 @@ class SlotRunnerTest {
             }
         };
         TestProbe<ExecutorMessage> executor = KIT.createTestProbe();
-        ActorRef<SlotRunner.Command> slot = KIT.spawn(SlotRunner.create(0, slowToStop, BatchCheck.ANY,
-                Duration.ofSeconds(30)));
+        ActorRef<SlotRunner.Command> slot = slot(slowToStop);
         slot.tell(in(batch("R1", 30, executor.ref())));
         executor.expectMessageClass(BatchAccepted.class);
         slot.tell(in(batch("R0", 31, executor.ref())));
@@ -152,34 +156,12 @@ class SlotRunnerTest {
         assertEquals(List.of("R1", "R2"), started);
     }
 
-    /** A batch that reports {@code verdicts} verdicts at once, then waits until released. */
-    static BatchRun.Factory verdicts(int verdicts, CountDownLatch release) {
-        return (b, sink) -> new BatchRun() {
-            public BatchFinished execute() {
-                for (int i = 1; i <= verdicts; i++) {
-                    sink.subtestFinished("t.a", "========= PASSED a in 0s", "PASSED", 0, 0, 0, i, "t.a");
-                }
-                try {
-                    release.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                return new BatchFinished("", 0, 0, BatchFinished.COMPLETED, "", "", List.of(), List.of());
-            }
-
-            public void abort() {
-                release.countDown();
-            }
-        };
-    }
-
     @Test
     void aRunsReportsReachTheExecutorNumberedInTheOrderMadeAndItsEndLast() {
         CountDownLatch release = new CountDownLatch(1);
         release.countDown();
         TestProbe<ExecutorMessage> executor = KIT.createTestProbe();
-        ActorRef<SlotRunner.Command> slot = KIT.spawn(SlotRunner.create(0, verdicts(300, release), BatchCheck.ANY,
-                Duration.ofSeconds(30)));
+        ActorRef<SlotRunner.Command> slot = slot(verdicts(300, release));
         slot.tell(in(batch("O1", 60, executor.ref())));
         executor.expectMessageClass(BatchAccepted.class);
         long next = 1;
@@ -198,11 +180,16 @@ class SlotRunnerTest {
 
     /** Polls {@code active} until its only lease is reported as {@code expected}. */
     private static void awaitReported(ActiveLeases active, WorkerHello.ActiveLease expected) {
+        awaitReported(active, List.of(expected), "the lease as reported");
+    }
+
+    /** Polls {@code active} until it reports {@code expected}. */
+    private static void awaitReported(ActiveLeases active, List<WorkerHello.ActiveLease> expected, String what) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!active.snapshot().equals(List.of(expected)) && System.nanoTime() < deadline) {
+        while (!active.snapshot().equals(expected) && System.nanoTime() < deadline) {
             Thread.onSpinWait();
         }
-        assertEquals(List.of(expected), active.snapshot());
+        assertEquals(expected, active.snapshot(), what);
     }
 
     @Test
@@ -235,19 +222,14 @@ class SlotRunnerTest {
         assertTrue(receivedWithin(oldExecutor, Duration.ofMillis(300)).stream()
                 .noneMatch(o -> o instanceof BatchFinished), "the old generation's executor gets no more");
         slot.tell(in(new Ack("G1", 4)));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!active.snapshot().isEmpty() && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
-        assertEquals(List.of(), active.snapshot(), "all acknowledged after the run ended: nothing owed");
+        awaitReported(active, List.of(), "all acknowledged after the run ended: nothing owed");
     }
 
     @Test
     void anAckBeyondWhatWasSentDropsNothing() {
         CountDownLatch release = new CountDownLatch(1);
         TestProbe<ExecutorMessage> executor = KIT.createTestProbe();
-        ActorRef<SlotRunner.Command> slot = KIT.spawn(SlotRunner.create(0, oneVerdict(release), BatchCheck.ANY,
-                Duration.ofSeconds(30)));
+        ActorRef<SlotRunner.Command> slot = slot(verdicts(1, release));
         slot.tell(in(batch("F1", 80, executor.ref())));
         executor.expectMessageClass(BatchAccepted.class);
         assertEquals(1, executor.expectMessageClass(SubtestFinished.class).seq());
@@ -277,8 +259,8 @@ class SlotRunnerTest {
     @Test
     void takesTheHeartbeatPeriodAndLeaseTimeoutFromTheCoordinatorsHelloAck() {
         TestProbe<ExecutorMessage> executor = KIT.createTestProbe();
-        ActorRef<SlotRunner.Command> slot = KIT.spawn(SlotRunner.create(0, oneVerdict(new CountDownLatch(1)),
-                BatchCheck.ANY, Duration.ofSeconds(30))); // the worker's own file says 30 s
+        // The worker's own file says 30 s.
+        ActorRef<SlotRunner.Command> slot = slot(verdicts(1, new CountDownLatch(1)));
         slot.tell(new SlotRunner.LeaseTiming(Duration.ofMillis(200), Duration.ofSeconds(1)));
         slot.tell(in(batch("T1", 40, executor.ref())));
         executor.expectMessageClass(BatchAccepted.class);
@@ -292,8 +274,7 @@ class SlotRunnerTest {
     @Test
     void unansweredHeartbeatsEndNoRunWhileNoCoordinatorIsReachable() {
         TestProbe<ExecutorMessage> executor = KIT.createTestProbe();
-        ActorRef<SlotRunner.Command> slot = KIT.spawn(SlotRunner.create(0, oneVerdict(new CountDownLatch(1)),
-                BatchCheck.ANY, Duration.ofSeconds(30)));
+        ActorRef<SlotRunner.Command> slot = slot(verdicts(1, new CountDownLatch(1)));
         slot.tell(new SlotRunner.LeaseTiming(Duration.ofMillis(200), Duration.ofSeconds(1)));
         slot.tell(in(batch("P1", 50, executor.ref())));
         executor.expectMessageClass(BatchAccepted.class);

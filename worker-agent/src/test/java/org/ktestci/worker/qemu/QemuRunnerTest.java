@@ -1,7 +1,6 @@
 package org.ktestci.worker.qemu;
 
 import org.eclipse.jgit.api.Git;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ktestci.protocol.BatchFinished;
@@ -11,6 +10,7 @@ import org.ktestci.worker.agent.LeaseSink;
 import org.ktestci.worker.checkout.WorkspaceCheckout;
 import org.ktestci.worker.run.BatchExecution;
 import org.ktestci.worker.run.SlotSettings;
+import org.ktestci.worker.vm.VmTestEnvironment;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,37 +34,13 @@ import static org.junit.jupiter.api.Assertions.fail;
  * vmlinuz extracted from Debian's linux-image package by .ci/run); elsewhere the test is skipped.
  */
 class QemuRunnerTest {
-    static final String TEST = """
-            #!/bin/bash
-            case $1 in
-                list-tests) echo "pass fail skip panic after hang" ;;
-                deps) echo "ktest_mem=512"; echo "ktest_cpus=1" ;;
-                run-tests) shift
-                    for t in "$@"; do
-                        echo "========= TEST   $t"
-                        case $t in
-                            pass|after) echo "========= PASSED $t in 0s" ;;
-                            fail) echo "========= FAILED $t in 0s" ;;
-                            skip) echo "========= NOTRUN $t in 0s: no such device" ;;
-                            panic) echo c > /proc/sysrq-trigger; sleep 60 ;;
-                            hang) echo "WATCHDOG 3"; sleep 600 ;;
-                        esac
-                    done ;;
-            esac
-            """;
-
     @TempDir
     Path dir;
 
     @Test
     void runsSubtestsInARealVmAndResumesAfterAKernelPanic() throws Exception {
-        String kernelPath = System.getenv("KTEST_CI_TEST_KERNEL");
-        boolean have = kernelPath != null && Files.isRegularFile(Path.of(kernelPath))
-                && Files.isExecutable(Path.of("/usr/bin/qemu-system-x86_64")) && Files.isExecutable(Path.of("/bin/busybox"));
-        if (!have && System.getenv("CI") != null) {
-            fail("CI must provide qemu-system-x86, busybox-static and KTEST_CI_TEST_KERNEL");
-        }
-        Assumptions.assumeTrue(have, "no qemu / kernel here");
+        Path kernel = VmTestEnvironment.kernel();
+        VmTestEnvironment.qemu();
         String sha;
         try (Git git = Git.init().setInitialBranch("main").setDirectory(dir.resolve("upstream").toFile()).call()) {
             Files.writeString(dir.resolve("upstream/README"), "x\n");
@@ -73,7 +49,7 @@ class QemuRunnerTest {
         }
         Path test = dir.resolve("ktest/tests/vm.ktest");
         Files.createDirectories(test.getParent());
-        Files.writeString(test, TEST);
+        Files.writeString(test, VmTestEnvironment.EVERY_OUTCOME_TEST);
         Files.setPosixFilePermissions(test, PosixFilePermissions.fromString("rwxr-xr-x"));
         List<String> names = List.of("pass", "fail", "skip", "panic", "after", "hang");
         List<RunBatch.BatchSubtest> subs = names.stream().map(n -> new RunBatch.BatchSubtest(n, "vm." + n, 30)).toList();
@@ -111,7 +87,7 @@ class QemuRunnerTest {
             }
         };
         QemuSettings q = new QemuSettings(dir.resolve("store"), "qemu-system-x86_64", Path.of("/bin/busybox"),
-                Path.of("/bin/bash"), Optional.of(Path.of(kernelPath)), "x86_64", Optional.empty(),
+                Path.of("/bin/bash"), Optional.of(kernel), "x86_64", Optional.empty(),
                 dir.resolve("state/root.x86_64"), dir.resolve("work/module-index"));
         BatchFinished r = new BatchExecution(batch, sink, slot, new WorkspaceCheckout(dir.resolve("work"),
                 new long[] {10}), Map.of("PATH", System.getenv("PATH"), "KTEST_CI_QEMU_ACCEL", "tcg"), Optional.of(q))

@@ -20,6 +20,29 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Absent, a test is skipped; under {@code CI} it fails instead.
  */
 public final class VmTestEnvironment {
+    /**
+     * A test file whose subtests end every way a subtest in a VM can: pass, fail, skip, panic the kernel (the
+     * rest resume in a fresh VM) and hang past a WATCHDOG.
+     */
+    public static final String EVERY_OUTCOME_TEST = """
+            #!/bin/bash
+            case $1 in
+                list-tests) echo "pass fail skip panic after hang" ;;
+                deps) echo "ktest_mem=512"; echo "ktest_cpus=1" ;;
+                run-tests) shift
+                    for t in "$@"; do
+                        echo "========= TEST   $t"
+                        case $t in
+                            pass|after) echo "========= PASSED $t in 0s" ;;
+                            fail) echo "========= FAILED $t in 0s" ;;
+                            skip) echo "========= NOTRUN $t in 0s: no such device" ;;
+                            panic) echo c > /proc/sysrq-trigger; sleep 60 ;;
+                            hang) echo "WATCHDOG 3"; sleep 600 ;;
+                        esac
+                    done ;;
+            esac
+            """;
+
     private VmTestEnvironment() {
     }
 
