@@ -85,7 +85,7 @@ class WebhookEndToEndTest {
             Files.writeString(secret, SECRET + "\n");
             Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
             Path config = fx.config("ktest-ci.toml", "fs/wh.ktest", "flake_retries = 1", CiFixture.PLAINTEXT,
-                    "runner = \"host\"\nslots = 1\nmin_free_disk_gib = 0\n");
+                    CiFixture.HOST_WORKER);
             Files.writeString(config, """
                     [notify]
                     webhook_urls = ["http://127.0.0.1:%d/hook"]
