@@ -17,11 +17,13 @@ import org.ktestci.coordinator.scheduling.BranchSpec;
 import org.ktestci.coordinator.scheduling.GroupSpec;
 import org.ktestci.coordinator.scheduling.Job;
 import org.ktestci.coordinator.scheduling.JobWindow;
+import org.ktestci.coordinator.scheduling.LeaseEndKind;
 import org.ktestci.coordinator.scheduling.LeaseGrant;
 import org.ktestci.coordinator.scheduling.RefillSource;
 import org.ktestci.coordinator.scheduling.SchedulerSettings;
 import org.ktestci.coordinator.scheduling.TailBudget;
 import org.ktestci.coordinator.results.ResultRecord;
+import org.ktestci.protocol.LeaseEndReason;
 import org.ktestci.schema.status.Status;
 import org.ktestci.coordinator.scheduling.WindowPlanner;
 import org.ktestci.schema.keys.ResultKeys;
@@ -322,8 +324,10 @@ public final class FarmSimulation {
                     }
                 }
                 window.tell(f.revoked()
-                        ? new JobWindow.EndLease(f.grant().leaseId(), "REVOKED", "admin_revoke", Map.of(), keys)
-                        : new JobWindow.EndLease(f.grant().leaseId(), "COMPLETED", "", Map.of(), keys));
+                        ? new JobWindow.EndLease(f.grant().leaseId(), LeaseEndKind.REVOKED, LeaseEndReason.ADMIN_REVOKE,
+                                Map.of(), keys)
+                        : new JobWindow.EndLease(f.grant().leaseId(), LeaseEndKind.COMPLETED, LeaseEndReason.NONE,
+                                Map.of(), keys));
                 idle.put(f.slot(), true);
                 window.tell(new JobWindow.ClaimBatch(f.slot().host(), f.slot().index(), "x86_64", offersRef));
                 if (isC1 && c1Remaining == 0) {

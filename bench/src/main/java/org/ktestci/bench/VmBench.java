@@ -2,6 +2,7 @@ package org.ktestci.bench;
 
 import org.eclipse.jgit.api.Git;
 import org.ktestci.protocol.BatchFinished;
+import org.ktestci.protocol.BatchOutcome;
 import org.ktestci.protocol.RunBatch;
 import org.ktestci.worker.agent.LeaseSink;
 import org.ktestci.worker.checkout.WorkspaceCheckout;
@@ -86,8 +87,10 @@ public final class VmBench {
         Figures busybox = new Figures();
         Figures rooted = new Figures();
         for (int i = 0; i < runs; i++) {
-            busybox.add(run(dir, ktest, sha, kernel, Optional.empty(), "bench-plain.ktest", List.of("one")).firstMarker);
-            rooted.add(run(dir, ktest, sha, kernel, Optional.of(image), "bench-plain.ktest", List.of("one")).firstMarker);
+            busybox.add(run(dir, ktest, sha, kernel, Optional.empty(), "bench-plain.ktest",
+                    List.of("one")).firstMarker);
+            rooted.add(run(dir, ktest, sha, kernel, Optional.of(image), "bench-plain.ktest",
+                    List.of("one")).firstMarker);
         }
         System.out.println(busybox.line("qemu start -> first marker, busybox initramfs (TCG)", "s"));
         System.out.println(rooted.line("qemu start -> first marker, root image (TCG)", "s"));
@@ -144,7 +147,7 @@ public final class VmBench {
         long t0 = System.nanoTime();
         BatchFinished f = new BatchExecution(batch, sink, slot, new WorkspaceCheckout(dir.resolve("work")),
                 Map.of("PATH", System.getenv("PATH"), "KTEST_CI_QEMU_ACCEL", "tcg"), Optional.of(q)).execute();
-        if (!f.outcome().equals(BatchFinished.COMPLETED)) {
+        if (!f.outcome().equals(BatchOutcome.COMPLETED)) {
             throw new IllegalStateException("batch did not complete: " + f);
         }
         return new Run(first[0], (System.nanoTime() - t0) / 1e9, f.iterations().size());

@@ -5,6 +5,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.ktestci.protocol.AgentMessage;
 import org.ktestci.protocol.BatchAccepted;
 import org.ktestci.protocol.BatchFinished;
+import org.ktestci.protocol.BatchOutcome;
+import org.ktestci.protocol.LeaseEndReason;
 import org.ktestci.protocol.RunBatch;
 import org.ktestci.protocol.SubtestFinished;
 
@@ -50,7 +52,8 @@ final class ZeroWorkSlot {
                                 "========= PASSED " + s.name() + " in 0s", "PASSED", 0, now, now, 1, s.resultKey(),
                                 ""));
                     }
-                    b.executor().tell(new BatchFinished(b.leaseId(), b.epoch(), ++seq, BatchFinished.COMPLETED, "", "",
+                    b.executor().tell(new BatchFinished(b.leaseId(), b.epoch(), ++seq, BatchOutcome.COMPLETED,
+                            LeaseEndReason.NONE, "",
                             List.of(), List.of()));
                     return Behaviors.same();
                 })
@@ -65,7 +68,8 @@ final class ZeroWorkSlot {
             b.executor().tell(new SubtestFinished(b.leaseId(), b.epoch(), ++seq, s.resultKey(),
                     "========= PASSED " + s.name() + " in 0s", "PASSED", 0, now, now, 1, s.resultKey(), ""));
         }
-        b.executor().tell(new BatchFinished(b.leaseId(), b.epoch(), ++seq, BatchFinished.COMPLETED, "", "",
+        b.executor().tell(new BatchFinished(b.leaseId(), b.epoch(), ++seq, BatchOutcome.COMPLETED,
+                LeaseEndReason.NONE, "",
                 List.of(), List.of()));
     }
 

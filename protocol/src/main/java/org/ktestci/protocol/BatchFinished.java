@@ -4,10 +4,14 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 import java.util.List;
 
-/** The batch ended on the worker: {@code COMPLETED}, {@code INFRA_FAILURE} or {@code ARCH_MISMATCH}. */
+/**
+ * The batch ended on the worker: {@code COMPLETED}, {@code INFRA_FAILURE} (with its {@code reason}) or
+ * {@code ARCH_MISMATCH} (with the {@code declaredArch}).
+ */
 public record BatchFinished(@JsonProperty("leaseId") String leaseId, @JsonProperty("epoch") long epoch,
-                            @JsonProperty("seq") long seq, @JsonProperty("outcome") String outcome,
-                            @JsonProperty("reason") String reason, @JsonProperty("declaredArch") String declaredArch,
+                            @JsonProperty("seq") long seq, @JsonProperty("outcome") BatchOutcome outcome,
+                            @JsonProperty("reason") LeaseEndReason reason,
+                            @JsonProperty("declaredArch") String declaredArch,
                             @JsonProperty("unreached") List<Unreached> unreached,
                             @JsonProperty("iterations") List<Iteration> iterations) implements ReliableMessage {
     @Override
@@ -15,14 +19,11 @@ public record BatchFinished(@JsonProperty("leaseId") String leaseId, @JsonProper
         return handler.batchFinished(this);
     }
 
-    public static final String COMPLETED = "COMPLETED";
-    public static final String INFRA_FAILURE = "INFRA_FAILURE";
-    public static final String ARCH_MISMATCH = "ARCH_MISMATCH";
-
-    public record Unreached(@JsonProperty("resultKey") String resultKey, @JsonProperty("reason") String reason) {
+    public record Unreached(@JsonProperty("resultKey") String resultKey,
+                            @JsonProperty("reason") LeaseEndReason reason) {
     }
 
     public record Iteration(@JsonProperty("runner") String runner, @JsonProperty("arch") String arch,
-                            @JsonProperty("seconds") long seconds, @JsonProperty("outcome") String outcome) {
+                            @JsonProperty("seconds") long seconds, @JsonProperty("outcome") IterationOutcome outcome) {
     }
 }

@@ -68,6 +68,11 @@ public final class WireRules {
         return "".equals(s) || reason(s);
     }
 
+    /** A wire enum's value that this release knows: not null (absent) and not {@code UNKNOWN} (any other string). */
+    public static boolean known(WireEnum value) {
+        return value != null && value.known();
+    }
+
     public static boolean arch(String s) {
         return oneOf(ARCHES, s);
     }
@@ -94,6 +99,17 @@ public final class WireRules {
     /** Text without NUL of at most {@code max} characters (line breaks allowed). */
     public static boolean text(String s, int max) {
         return s != null && s.length() <= max && s.indexOf(0) < 0;
+    }
+
+    /**
+     * A wire enum's value for a problem text: its wire string, or {@code unknown} when the peer sent a string no
+     * constant has (that string itself is gone once decoded; the message names the field).
+     */
+    public static String quote(WireEnum value) {
+        if (value == null) {
+            return "null";
+        }
+        return value.known() ? quote((Object) value.wireName()) : "unknown";
     }
 
     /** {@code value} made safe for a log line: control characters escaped, at most 80 characters. */

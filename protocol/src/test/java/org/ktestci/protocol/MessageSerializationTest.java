@@ -53,19 +53,19 @@ class MessageSerializationTest {
                         Map.of("ktest_x", "1"), "x86_64",
                         List.of(new RunBatch.BatchSubtest("pass", "demo.smoke.pass", 30)), "demo.smoke", 1200,
                         executor.ref()),
-                new RevokeLease("l1", 7, "lease_timeout"),
+                new RevokeLease("l1", 7, LeaseEndReason.LEASE_TIMEOUT),
                 new HeartbeatAck("l1", 7, true, 3),
                 new Ack("l1", 4),
-                new Reject("l1", 7, 5, "stale_lease"),
+                new Reject("l1", 7, 5, RejectReason.STALE_LEASE),
                 new BatchAccepted("l1", 7),
-                new BatchRefused("l1", 7, "slot_busy"),
+                new BatchRefused("l1", 7, RefusalReason.SLOT_BUSY),
                 new LeaseHeartbeat("l1", 7, 0, "demo.smoke.pass", 1, 12, agent.ref()),
                 new SubtestStarted("l1", 7, 1, "demo.smoke.pass", 1, 1000L),
                 new SubtestFinished("l1", 7, 2, "demo.smoke.pass", "========= PASSED pass in 0s", "PASSED", 0,
                         1000L, 1200L, 1, "demo.smoke.pass", "runner=host"),
-                new BatchFinished("l1", 7, 4, BatchFinished.COMPLETED, "", "",
-                        List.of(new BatchFinished.Unreached("demo.smoke.x", "subtest_not_found")),
-                        List.of(new BatchFinished.Iteration("host", "x86_64", 3, "success"))));
+                new BatchFinished("l1", 7, 4, BatchOutcome.COMPLETED, LeaseEndReason.NONE, "",
+                        List.of(new BatchFinished.Unreached("demo.smoke.x", LeaseEndReason.SUBTEST_NOT_FOUND)),
+                        List.of(new BatchFinished.Iteration("host", "x86_64", 3, IterationOutcome.SUCCESS))));
         for (Object m : messages) {
             assertEquals(m, roundTrip(m), m.getClass().getSimpleName());
         }

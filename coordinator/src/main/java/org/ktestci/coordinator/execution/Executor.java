@@ -16,16 +16,18 @@ import org.ktestci.coordinator.results.ResultsStore;
 import org.ktestci.coordinator.results.VerdictOutcome;
 import org.ktestci.coordinator.scheduling.BatchOffer;
 import org.ktestci.coordinator.scheduling.JobWindow;
+import org.ktestci.coordinator.scheduling.LeaseEndKind;
 import org.ktestci.coordinator.scheduling.LeaseGrant;
 import org.ktestci.coordinator.scheduling.SchedulerSettings;
 import org.ktestci.protocol.Ack;
 import org.ktestci.protocol.AgentMessage;
 import org.ktestci.protocol.BatchFinished;
 import org.ktestci.protocol.ExecutorMessage;
+import org.ktestci.protocol.LeaseEndReason;
 import org.ktestci.protocol.LeaseHeartbeat;
 import org.ktestci.protocol.LeaseMessage;
 import org.ktestci.protocol.LogChunk;
-import org.ktestci.protocol.Reject;
+import org.ktestci.protocol.RejectReason;
 import org.ktestci.protocol.RevokeLease;
 import org.ktestci.protocol.WireAdapter;
 
@@ -70,7 +72,7 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
      * The slot's host left ({@code member_down}) or said goodbye ({@code worker_shutdown}): end any lease and
      * stop. {@code downId} is shared by the executors of one host-down, so it counts once for quarantine.
      */
-    public record HostDown(String reason, String downId) implements Command {}
+    public record HostDown(LeaseEndReason reason, String downId) implements Command {}
 
     /** The slot's host became unreachable (take no new leases) or reachable again (README decision 10). */
     public record HostReachability(boolean reachable) implements Command {}
@@ -215,7 +217,7 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
         return newReceiveBuilder()
                 .onMessage(Wire.class, w -> onWire(w.message()))
                 .onMessage(Malformed.class, m -> {
-                    refusals.refuse(m.message(), Reject.MALFORMED, m.problem());
+                    refusals.refuse(m.message(), RejectReason.MALFORMED, m.problem());
                     return this;
                 })
                 .onMessage(Foreign.class, f -> {
@@ -260,8 +262,8 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     private Behavior<Command> onOffer(BatchOffer offer) {
         if (s.lease != null) {
             // Cannot happen with one claim outstanding; give the batch straight back rather than lose it.
-            window.tell(new JobWindow.EndLease(offer.grant().leaseId(), "REFUSED", "dispatch_timeout", Map.of(),
-                    Set.of()));
+            window.tell(new JobWindow.EndLease(offer.grant().leaseId(), LeaseEndKind.REFUSED,
+                    LeaseEndReason.DISPATCH_TIMEOUT, Map.of(), Set.of()));
             return this;
         }
         s.claimOutstanding = false;
@@ -287,24 +289,24 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
         }
         if (!s.accepted) {
             if (now - s.dispatchedAt >= DISPATCH_TIMEOUT.toMillis()) {
-                metrics.leaseExpiries.labelValues("dispatch_timeout").inc();
-                endLease("ABANDONED", "dispatch_timeout", Map.of(), true, "");
+                metrics.leaseExpiries.labelValues(LeaseEndReason.DISPATCH_TIMEOUT.wireName()).inc();
+                endLease(LeaseEndKind.ABANDONED, LeaseEndReason.DISPATCH_TIMEOUT, Map.of(), true, "");
             } else if (now - s.lastSentRunBatch >= RESEND.toMillis()) {
                 sendRunBatch(now);
             }
         } else if (now - s.lastRenewed >= settings.get().leaseTimeout().toMillis()) {
-            metrics.leaseExpiries.labelValues("lease_timeout").inc();
-            endLease("EXPIRED", "lease_timeout", Map.of(), true, "");
+            metrics.leaseExpiries.labelValues(LeaseEndReason.LEASE_TIMEOUT.wireName()).inc();
+            endLease(LeaseEndKind.EXPIRED, LeaseEndReason.LEASE_TIMEOUT, Map.of(), true, "");
         }
         return this;
     }
 
     private Behavior<Command> onHostDown(HostDown down) {
         if (s.lease != null) {
-            if ("member_down".equals(down.reason())) {
-                metrics.leaseExpiries.labelValues("member_down").inc();
+            if (down.reason() == LeaseEndReason.MEMBER_DOWN) {
+                metrics.leaseExpiries.labelValues(LeaseEndReason.MEMBER_DOWN.wireName()).inc();
             }
-            endLease("HOST_DOWN", down.reason(), Map.of(), false, down.downId());
+            endLease(LeaseEndKind.HOST_DOWN, down.reason(), Map.of(), false, down.downId());
         }
         window.tell(new JobWindow.CancelClaims(slot.host(), slot.index()));
         return Behaviors.stopped();
@@ -314,7 +316,7 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
         boolean mine = s.lease != null && s.lease.leaseId().equals(r.leaseId());
         if (mine) {
             getContext().getLog().warn("lease revoked by admin: lease={} slot={}", s.lease.leaseId(), slot);
-            endLease("REVOKED", "admin_revoke", Map.of(), true, "");
+            endLease(LeaseEndKind.REVOKED, LeaseEndReason.ADMIN_REVOKE, Map.of(), true, "");
         }
         r.replyTo().tell(StatusReply.success(mine));
         return this;
@@ -323,7 +325,7 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     /** A checked worker message: tied to the slot's host, fenced to the current lease, then applied by kind. */
     private Behavior<Command> onWire(LeaseMessage m) {
         if (m instanceof LeaseHeartbeat hb && !hb.replyTo().path().address().equals(agent.path().address())) {
-            refusals.refuse(m, Reject.WRONG_HOST, "reply address " + hb.replyTo().path().address() + " is not "
+            refusals.refuse(m, RejectReason.WRONG_HOST, "reply address " + hb.replyTo().path().address() + " is not "
                     + slot.host() + "'s node " + agent.path().address());
             return this;
         }
@@ -382,26 +384,30 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
         for (BatchFinished.Iteration it : b.iterations()) {
             metrics.vmRun.labelValues(it.arch(), it.runner()).observe(it.seconds());
         }
-        Map<String, String> unreached = new HashMap<>(s.unknownKeys);
+        Map<String, LeaseEndReason> unreached = new HashMap<>(s.unknownKeys);
         b.unreached().forEach(u -> unreached.put(u.resultKey(), u.reason()));
-        String reason = BatchFinished.COMPLETED.equals(b.outcome()) ? "completed"
-                : BatchFinished.ARCH_MISMATCH.equals(b.outcome()) ? "arch_mismatch" : b.reason();
-        endLease(b.outcome(), reason, unreached, false, "", b.declaredArch());
+        LeaseEndReason reason = switch (b.outcome()) {
+            case COMPLETED -> LeaseEndReason.COMPLETED;
+            case ARCH_MISMATCH -> LeaseEndReason.ARCH_MISMATCH;
+            case INFRA_FAILURE, UNKNOWN -> b.reason(); // UNKNOWN never passes LeaseMessageCheck
+        };
+        endLease(LeaseEndKind.of(b.outcome()), reason, unreached, false, "", b.declaredArch());
     }
 
     /** The worker refused the batch: the lease ends with {@code reason}, its jobs back to pending. */
-    void refused(String reason) {
-        endLease("REFUSED", reason, Map.of(), false, "");
+    void refused(LeaseEndReason reason) {
+        endLease(LeaseEndKind.REFUSED, reason, Map.of(), false, "");
     }
 
-    private void endLease(String outcome, String reason, Map<String, String> unreached, boolean revoke, String downId) {
+    private void endLease(LeaseEndKind outcome, LeaseEndReason reason, Map<String, LeaseEndReason> unreached,
+                          boolean revoke, String downId) {
         endLease(outcome, reason, unreached, revoke, downId, "");
     }
 
-    private void endLease(String outcome, String reason, Map<String, String> unreached, boolean revoke, String downId,
-                          String declaredArch) {
+    private void endLease(LeaseEndKind outcome, LeaseEndReason reason, Map<String, LeaseEndReason> unreached,
+                          boolean revoke, String downId, String declaredArch) {
         LeaseGrant ended = s.lease;
-        Map<String, String> notDone = new HashMap<>(s.unknownKeys);
+        Map<String, LeaseEndReason> notDone = new HashMap<>(s.unknownKeys);
         notDone.putAll(unreached);
         Set<String> verdicts = Set.copyOf(s.verdictKeys);
         s.endLease();
@@ -413,7 +419,7 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
         window.tell(new JobWindow.EndLease(ended.leaseId(), outcome, reason, Map.copyOf(notDone), verdicts,
                 declaredArch == null ? "" : declaredArch, downId));
         recorder.discardPartial(ended);
-        if (!"HOST_DOWN".equals(outcome)) {
+        if (outcome != LeaseEndKind.HOST_DOWN) {
             claim();
         }
     }

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import org.ktestci.protocol.LeaseEndReason;
 
 /**
  * What an {@link Executor} knows about its slot's lease. It lives outside the executor's behaviour, so a restart
@@ -26,7 +27,7 @@ final class ExecutorState {
     long lastSentRunBatch;
     long lastRenewed;
     final Set<String> verdictKeys = new HashSet<>();
-    final Map<String, String> unknownKeys = new HashMap<>();
+    final Map<String, LeaseEndReason> unknownKeys = new HashMap<>();
     boolean hostUnreachable;
     String currentKey = "";
     /** The lease's reliable messages: order, and which effects are durable (protocol.md §4.1). */

@@ -4,7 +4,7 @@ import org.ktestci.coordinator.metrics.CoordinatorMetrics;
 import org.ktestci.coordinator.scheduling.SchedulerSettings;
 import org.ktestci.protocol.HelloAck;
 import org.ktestci.protocol.ProtocolVersion;
-import org.ktestci.protocol.Reject;
+import org.ktestci.protocol.RejectReason;
 import org.ktestci.protocol.WorkerHello;
 
 import java.util.List;
@@ -43,7 +43,7 @@ final class HelloAdmission {
         HostSlots cfg = bad.isPresent() ? HostSlots.UNCONFIGURED : hostConfig.apply(h.host());
         bad = bad.or(() -> HelloCheck.hello(h, cfg));
         if (bad.isPresent()) {
-            metrics.protocolRejects.labelValues("gateway", "WorkerHello", Reject.MALFORMED).inc();
+            metrics.protocolRejects.labelValues("gateway", "WorkerHello", RejectReason.MALFORMED.wireName()).inc();
             return bad;
         }
         if (cfg.arch().isPresent() && !cfg.arch().get().equals(h.arch())) {

@@ -4,6 +4,7 @@ import org.ktestci.protocol.BatchAccepted;
 import org.ktestci.protocol.BatchFinished;
 import org.ktestci.protocol.BatchRefused;
 import org.ktestci.protocol.ExecutorMessage;
+import org.ktestci.protocol.LeaseEndReason;
 import org.ktestci.protocol.LeaseHeartbeat;
 import org.ktestci.protocol.LeaseMessage;
 import org.ktestci.protocol.LogChunk;
@@ -28,8 +29,6 @@ import static org.ktestci.protocol.WireRules.quote;
  */
 final class LeaseMessageCheck {
     private static final Set<String> STATUSES = Set.copyOf(Arrays.stream(Status.values()).map(Enum::name).toList());
-    private static final Set<String> OUTCOMES = Set.of(BatchFinished.COMPLETED, BatchFinished.INFRA_FAILURE,
-            BatchFinished.ARCH_MISMATCH);
     private static final Set<String> KINDS = Set.of(LogChunk.KIND_LOG, LogChunk.KIND_FULL_LOG, LogChunk.KIND_LIVE);
     /** protocol.md §4.3: live console chunks are at most 64 KiB. */
     static final int MAX_LIVE_BYTES = 64 * 1024;
@@ -51,7 +50,7 @@ final class LeaseMessageCheck {
         if (m instanceof BatchAccepted) {
             return c.problem();
         } else if (m instanceof BatchRefused r) {
-            c.check(WireRules.reason(r.reason()), () -> "refusal reason " + quote(r.reason()));
+            c.check(WireRules.known(r.reason()), () -> "refusal reason " + quote(r.reason()));
         } else if (m instanceof LeaseHeartbeat hb) {
             c.check(hb.slot() >= 0 && hb.slot() < WireRules.MAX_SLOTS, () -> "slot " + hb.slot())
                     .check(WireRules.resultKeyOrEmpty(hb.currentKey()), () -> "currentKey " + quote(hb.currentKey()))
@@ -75,8 +74,8 @@ final class LeaseMessageCheck {
         } else if (m instanceof LogChunk ch) {
             c.include(chunk(ch));
         } else if (m instanceof BatchFinished b) {
-            c.check(WireRules.oneOf(OUTCOMES, b.outcome()), () -> "outcome " + quote(b.outcome()))
-                    .check(WireRules.reasonOrEmpty(b.reason()), () -> "reason " + quote(b.reason()))
+            c.check(WireRules.known(b.outcome()), () -> "outcome " + quote(b.outcome()))
+                    .check(WireRules.known(b.reason()), () -> "reason " + quote(b.reason()))
                     .check("".equals(b.declaredArch()) || WireRules.arch(b.declaredArch()),
                             () -> "declaredArch " + quote(b.declaredArch()))
                     .include(unreached(b.unreached()))
@@ -118,7 +117,7 @@ final class LeaseMessageCheck {
             return Optional.of("unreached list missing or too long");
         }
         for (BatchFinished.Unreached u : list) {
-            if (u == null || !WireRules.resultKey(u.resultKey()) || !WireRules.reason(u.reason())) {
+            if (u == null || !WireRules.resultKey(u.resultKey()) || !WireRules.known(u.reason()) || u.reason() == LeaseEndReason.NONE) {
                 return Optional.of("unreached entry " + quote(u));
             }
         }
@@ -131,7 +130,7 @@ final class LeaseMessageCheck {
         }
         for (BatchFinished.Iteration it : list) {
             if (it == null || !WireRules.oneOf(HelloCheck.RUNNERS, it.runner()) || !WireRules.arch(it.arch())
-                    || it.seconds() < 0 || !WireRules.reasonOrEmpty(it.outcome())) {
+                    || it.seconds() < 0 || !WireRules.known(it.outcome())) {
                 return Optional.of("iteration entry " + quote(it));
             }
         }

@@ -5,9 +5,11 @@ import org.ktestci.protocol.BatchAccepted;
 import org.ktestci.protocol.BatchFinished;
 import org.ktestci.protocol.BatchRefused;
 import org.ktestci.protocol.HeartbeatAck;
+import org.ktestci.protocol.LeaseEndReason;
 import org.ktestci.protocol.LeaseHeartbeat;
 import org.ktestci.protocol.LeaseMessage;
 import org.ktestci.protocol.LogChunk;
+import org.ktestci.protocol.RefusalReason;
 import org.ktestci.protocol.ReliableMessage;
 import org.ktestci.protocol.SubtestFinished;
 import org.ktestci.protocol.SubtestStarted;
@@ -43,8 +45,8 @@ final class LeaseMessageHandler implements LeaseMessage.Handler<Void> {
 
     @Override
     public Void batchRefused(BatchRefused r) {
-        String reason = BatchRefused.DRAINING.equals(r.reason()) ? "worker_shutdown" : "dispatch_timeout";
-        executor.refused(reason);
+        executor.refused(r.reason() == RefusalReason.DRAINING ? LeaseEndReason.WORKER_SHUTDOWN
+                : LeaseEndReason.DISPATCH_TIMEOUT);
         return null;
     }
 

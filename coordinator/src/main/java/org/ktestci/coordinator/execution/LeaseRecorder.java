@@ -6,6 +6,7 @@ import org.ktestci.coordinator.results.ResultsStore;
 import org.ktestci.coordinator.results.VerdictOutcome;
 import org.ktestci.coordinator.scheduling.Job;
 import org.ktestci.coordinator.scheduling.LeaseGrant;
+import org.ktestci.protocol.LeaseEndReason;
 import org.ktestci.protocol.LogChunk;
 import org.ktestci.protocol.SubtestFinished;
 import org.ktestci.protocol.SubtestStarted;
@@ -56,7 +57,7 @@ final class LeaseRecorder {
         s.processingKey = f.resultKey();
         Status status = StatusParser.parse(f.statusLine());
         if (status == Status.UNKNOWN) {
-            s.unknownKeys.put(f.resultKey(), "unknown_status");
+            s.unknownKeys.put(f.resultKey(), LeaseEndReason.UNKNOWN_STATUS);
         } else {
             s.verdictKeys.add(f.resultKey());
         }

@@ -8,6 +8,7 @@ import org.ktestci.protocol.LeaseHeartbeat;
 import org.ktestci.protocol.LeaseMessage;
 import org.ktestci.protocol.Reject;
 import org.ktestci.protocol.RejectLog;
+import org.ktestci.protocol.RejectReason;
 import org.ktestci.protocol.ReliableMessage;
 import org.ktestci.protocol.WireRules;
 import org.slf4j.Logger;
@@ -43,16 +44,16 @@ final class LeaseRefusals {
      * own reply address; anything else gets {@code Reject{reason}} at the slot's worker, which only logs a
      * {@code malformed} one: whoever sent it, it must not cost the slot's run.
      */
-    void refuse(LeaseMessage m, String reason, String why) {
+    void refuse(LeaseMessage m, RejectReason reason, String why) {
         String type = m.getClass().getSimpleName();
-        metrics.protocolRejects.labelValues("executor", type, reason).inc();
+        metrics.protocolRejects.labelValues("executor", type, reason.wireName()).inc();
         rejectLog.admit(type + "/" + reason, System.currentTimeMillis()).ifPresent(more -> log
                 .warn("message refused: slot={} type={} lease={} reason={}: {}{}", slot, type,
                         WireRules.quote(m.leaseId()), reason, why, more));
         if (!WireRules.leaseId(m.leaseId())) {
             return;
         }
-        if (m instanceof LeaseHeartbeat hb && Reject.WRONG_HOST.equals(reason)) {
+        if (m instanceof LeaseHeartbeat hb && reason == RejectReason.WRONG_HOST) {
             hb.replyTo().tell(new HeartbeatAck(hb.leaseId(), hb.epoch(), false, 0));
         } else {
             agent.tell(new Reject(m.leaseId(), m.epoch(), seqOf(m), reason));
@@ -67,7 +68,7 @@ final class LeaseRefusals {
         if (m instanceof LeaseHeartbeat hb) {
             hb.replyTo().tell(new HeartbeatAck(hb.leaseId(), hb.epoch(), false, 0));
         } else {
-            agent.tell(new Reject(m.leaseId(), m.epoch(), seqOf(m), Reject.STALE_LEASE));
+            agent.tell(new Reject(m.leaseId(), m.epoch(), seqOf(m), RejectReason.STALE_LEASE));
         }
     }
 

@@ -19,14 +19,16 @@ import org.ktestci.coordinator.metrics.CoordinatorMetrics;
 import org.ktestci.coordinator.results.ResultsStore;
 import org.ktestci.coordinator.scheduling.HostHealth;
 import org.ktestci.coordinator.scheduling.JobWindow;
+import org.ktestci.coordinator.scheduling.LeaseEndKind;
 import org.ktestci.coordinator.scheduling.LeaseGrant;
 import org.ktestci.coordinator.scheduling.SchedulerSettings;
 import org.ktestci.protocol.AgentMessage;
 import org.ktestci.protocol.GatewayMessage;
 import org.ktestci.protocol.HelloAck;
 import org.ktestci.protocol.HelloRequest;
-import org.ktestci.protocol.Reject;
+import org.ktestci.protocol.LeaseEndReason;
 import org.ktestci.protocol.RejectLog;
+import org.ktestci.protocol.RejectReason;
 import org.ktestci.protocol.WireAdapter;
 import org.ktestci.protocol.WireRules;
 import org.ktestci.protocol.WorkerGoodbye;
@@ -277,7 +279,8 @@ public final class WorkerGateway extends AbstractBehavior<WorkerGateway.Command>
         // A resumed lease on a slot the host no longer has cannot continue.
         resumeBySlot.values().forEach(g -> {
             abandon.add(g.leaseId());
-            window.tell(new JobWindow.EndLease(g.leaseId(), "ABANDONED", "coordinator_failover", Map.of(), Set.of()));
+            window.tell(new JobWindow.EndLease(g.leaseId(), LeaseEndKind.ABANDONED,
+                    LeaseEndReason.COORDINATOR_FAILOVER, Map.of(), Set.of()));
         });
         getContext().watchWith(h.agent(), new AgentGone(h.host(), h.agent()));
         state.hosts.put(h.host(), new GatewayState.Host(h, slots, configured.isPresent(), executors, true));
@@ -319,7 +322,7 @@ public final class WorkerGateway extends AbstractBehavior<WorkerGateway.Command>
                     + ", not from the agent that said hello for it");
             metrics.protocolRejects.labelValues("gateway", "WorkerGoodbye", "not_its_agent").inc();
         } else if (bad.isPresent()) {
-            metrics.protocolRejects.labelValues("gateway", "WorkerGoodbye", Reject.MALFORMED).inc();
+            metrics.protocolRejects.labelValues("gateway", "WorkerGoodbye", RejectReason.MALFORMED.wireName()).inc();
         }
         if (bad.isPresent()) {
             String why = bad.get();
@@ -329,7 +332,7 @@ public final class WorkerGateway extends AbstractBehavior<WorkerGateway.Command>
         }
         getContext().getLog().info("worker said goodbye: host={} leases={}", g.host(),
                 g.leases() == null ? 0 : g.leases().size());
-        removeHost(g.host(), "worker_shutdown");
+        removeHost(g.host(), LeaseEndReason.WORKER_SHUTDOWN);
         return this;
     }
 
@@ -337,7 +340,7 @@ public final class WorkerGateway extends AbstractBehavior<WorkerGateway.Command>
         GatewayState.Host known = state.hosts.get(g.host());
         if (known != null && known.hello().agent().equals(g.agent())) {
             getContext().getLog().warn("worker lost: host={}", g.host());
-            removeHost(g.host(), "member_down");
+            removeHost(g.host(), LeaseEndReason.MEMBER_DOWN);
         }
         return this;
     }
@@ -363,7 +366,7 @@ public final class WorkerGateway extends AbstractBehavior<WorkerGateway.Command>
         return this;
     }
 
-    private void removeHost(String host, String reason) {
+    private void removeHost(String host, LeaseEndReason reason) {
         GatewayState.Host known = state.hosts.remove(host);
         if (known != null) {
             String downId = UUID.randomUUID().toString();

@@ -24,6 +24,7 @@ import org.ktestci.coordinator.results.ResultsIndex;
 import org.ktestci.coordinator.results.ResultsStore;
 import org.ktestci.coordinator.scheduling.WindowEvent.FailuresReset;
 import org.ktestci.coordinator.scheduling.WindowEvent.WindowReconciled;
+import org.ktestci.protocol.LeaseEndReason;
 import org.ktestci.schema.keys.ResultKeys;
 
 import java.time.Duration;
@@ -78,10 +79,11 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
      * keys it did not finish; every other key of the lease ends with {@code reason}. {@code downId} groups the
      * leases one {@code member_down} of a host ended, so they count once toward its quarantine.
      */
-    public record EndLease(String leaseId, String outcome, String reason, Map<String, String> unreached,
-                             Set<String> verdictKeys, String declaredArch, String downId) implements Command {
-        public EndLease(String leaseId, String outcome, String reason, Map<String, String> unreached,
-                          Set<String> verdictKeys) {
+    public record EndLease(String leaseId, LeaseEndKind outcome, LeaseEndReason reason,
+                           Map<String, LeaseEndReason> unreached, Set<String> verdictKeys, String declaredArch,
+                           String downId) implements Command {
+        public EndLease(String leaseId, LeaseEndKind outcome, LeaseEndReason reason,
+                        Map<String, LeaseEndReason> unreached, Set<String> verdictKeys) {
             this(leaseId, outcome, reason, unreached, verdictKeys, "", "");
         }
     }
@@ -251,7 +253,7 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
         }
         QuarantineTimers.recovered(timers, state, now);
         timers.startTimerWithFixedDelay("periodic-refill", new RequestRefill("interval"), settings().refillInterval());
-        updateGauges(state);
+        queue.changed(state);
         ctx.getSelf().tell(new RequestRefill("startup"));
     }
 
@@ -349,7 +351,7 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
             if (state.pending.size() > settings().refillAt()) {
                 refill.aboveLowWater();
             }
-            updateGauges(state);
+            queue.changed(state);
             batches.serveParked();
             runFollowUp();
         };
@@ -400,8 +402,7 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
     private Effect<WindowEvent, WindowState> onResumeLeases(WindowState state, ResumeLeases r) {
         LeaseResumption.Decision d = resumption.decide(state, r.host(), r.active());
         r.replyTo().tell(d.answer());
-        d.toEnd().forEach(id -> ctx.getSelf().tell(new EndLease(id, "ABANDONED", "coordinator_failover", Map.of(),
-                Set.of())));
+        d.toEnd().forEach(ctx.getSelf()::tell);
         if (!d.answer().resume().isEmpty()) {
             ctx.getLog().info("leases resumed: host={} leases={}", r.host(), d.answer().resume().size());
         }
@@ -409,9 +410,9 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
     }
 
     private Effect<WindowEvent, WindowState> onExpireUnresumed(WindowState state, ExpireUnresumed x) {
-        for (String id : resumption.expired()) {
-            metrics.leaseExpiries.labelValues("coordinator_failover").inc();
-            ctx.getSelf().tell(new EndLease(id, "ABANDONED", "coordinator_failover", Map.of(), Set.of()));
+        for (EndLease end : resumption.expired()) {
+            metrics.leaseExpiries.labelValues(end.reason().wireName()).inc();
+            ctx.getSelf().tell(end);
         }
         return Effect().none();
     }
@@ -442,9 +443,5 @@ public final class JobWindow extends EventSourcedBehavior<JobWindow.Command, Win
     private Effect<WindowEvent, WindowState> onGetQueue(WindowState state, GetQueue q) {
         q.replyTo().tell(queue.summary(state, refill.running(), batches.parked()));
         return Effect().none();
-    }
-
-    private void updateGauges(WindowState state) {
-        queue.changed(state);
     }
 }

@@ -8,7 +8,6 @@ import org.ktestci.coordinator.results.ResultsIndex;
 import org.ktestci.coordinator.results.ResultsStore;
 import org.ktestci.coordinator.scheduling.WindowEvent.ConstraintLearned;
 import org.ktestci.coordinator.scheduling.WindowEvent.HostQuarantined;
-import org.ktestci.protocol.BatchFinished;
 import org.ktestci.schema.status.Status;
 import org.slf4j.Logger;
 
@@ -83,9 +82,9 @@ final class LeaseEnding {
         SchedulerSettings s = settings.get();
         boolean hostFailure = o.hostFailure() && (e.downId().isEmpty() || countedDowns.add(e.downId()));
         List<WindowEvent> events = new ArrayList<>();
-        events.add(new WindowEvent.LeaseEnded(e.leaseId(), e.reason(), o.requeued(), o.failedToRun(), o.counted(),
+        events.add(new WindowEvent.LeaseEnded(e.leaseId(), e.reason().wireName(), o.requeued(), o.failedToRun(), o.counted(),
                 hostFailure, o.hostSuccess(), now));
-        if (BatchFinished.ARCH_MISMATCH.equals(e.outcome()) && !e.declaredArch().isEmpty()) {
+        if (e.outcome() == LeaseEndKind.ARCH_MISMATCH && !e.declaredArch().isEmpty()) {
             long mtime = source.listingMtime(grant.first().key().test());
             events.add(new ConstraintLearned(grant.first().key().test(), mtime, e.declaredArch(), now));
         }
@@ -110,9 +109,9 @@ final class LeaseEnding {
     /** The SSE {@code lease} event name of a lease end (http.md §7). */
     static String leaseEvent(JobWindow.EndLease e) {
         return switch (e.reason()) {
-            case "lease_timeout", "member_down", "dispatch_timeout", "coordinator_failover" -> "expired";
-            case "admin_revoke" -> "revoked";
-            default -> "REFUSED".equals(e.outcome()) ? "rejected" : "finished";
+            case LEASE_TIMEOUT, MEMBER_DOWN, DISPATCH_TIMEOUT, COORDINATOR_FAILOVER -> "expired";
+            case ADMIN_REVOKE -> "revoked";
+            default -> e.outcome() == LeaseEndKind.REFUSED ? "rejected" : "finished";
         };
     }
 
@@ -148,11 +147,12 @@ final class LeaseEnding {
             }
         }
         if (!release.isEmpty()) {
-            results.tell(new ResultsStore.Release(grant.commit(), release, grant.leaseId(), e.reason(), reasons));
+            results.tell(new ResultsStore.Release(grant.commit(), release, grant.leaseId(), e.reason().wireName(),
+                    reasons));
         }
         o.counted().forEach(k -> metrics.infraFailures.labelValues(o.reasonOf(k)).inc());
-        metrics.leasesEnded.labelValues(e.reason()).inc();
-        live.lease(live(grant), leaseEvent(e), e.reason(), now);
+        metrics.leasesEnded.labelValues(e.reason().wireName()).inc();
+        live.lease(live(grant), leaseEvent(e), e.reason().wireName(), now);
         log.info("lease ended: lease={} outcome={} reason={} verdicts={} requeued={} failed_to_run={}",
                 e.leaseId(), e.outcome(), e.reason(), o.decided().size(), o.requeued().size(), o.failedToRun().size());
         for (WindowEvent ev : events) {

@@ -1,8 +1,11 @@
 package org.ktestci.coordinator.scheduling;
 
+import org.ktestci.protocol.LeaseEndReason;
+
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -12,8 +15,8 @@ import java.util.Set;
  * {@code coordinator_failover}. Owned by the window's actor.
  */
 final class LeaseResumption {
-    /** What to answer a hello, and which recovered leases of its host to end. */
-    record Decision(JobWindow.ResumeDecision answer, List<String> toEnd) {}
+    /** What to answer a hello, and how to end the recovered leases of its host that it did not report. */
+    record Decision(JobWindow.ResumeDecision answer, List<JobWindow.EndLease> toEnd) {}
 
     private final Set<String> unresumed = new HashSet<>();
 
@@ -43,17 +46,22 @@ final class LeaseResumption {
             }
         }
         // The host's other recovered leases are not running there any more.
-        List<String> toEnd = new ArrayList<>();
+        List<JobWindow.EndLease> toEnd = new ArrayList<>();
         for (LeaseGrant g : List.copyOf(state.leases.values())) {
             if (g.host().equals(host) && unresumed.contains(g.leaseId()) && !reported.contains(g.leaseId())) {
-                toEnd.add(g.leaseId());
+                toEnd.add(notResumed(g.leaseId()));
             }
         }
         return new Decision(new JobWindow.ResumeDecision(resume, abandon), toEnd);
     }
 
-    /** {@code lease_timeout} after recovery: the leases still waiting. */
-    List<String> expired() {
-        return List.copyOf(unresumed);
+    /** {@code lease_timeout} after recovery: the ends of the leases still waiting. */
+    List<JobWindow.EndLease> expired() {
+        return unresumed.stream().map(LeaseResumption::notResumed).toList();
+    }
+
+    private static JobWindow.EndLease notResumed(String leaseId) {
+        return new JobWindow.EndLease(leaseId, LeaseEndKind.ABANDONED, LeaseEndReason.COORDINATOR_FAILOVER, Map.of(),
+                Set.of());
     }
 }

@@ -16,6 +16,8 @@ import org.ktestci.coordinator.scheduling.LeaseGrant;
 import org.ktestci.coordinator.scheduling.SchedulerSettings;
 import org.ktestci.protocol.Ack;
 import org.ktestci.protocol.AgentMessage;
+import org.ktestci.protocol.BatchOutcome;
+import org.ktestci.protocol.LeaseEndReason;
 import org.ktestci.protocol.Reject;
 import org.ktestci.protocol.BatchAccepted;
 import org.ktestci.protocol.BatchFinished;
@@ -23,6 +25,7 @@ import org.ktestci.protocol.ExecutorMessage;
 import org.ktestci.protocol.HeartbeatAck;
 import org.ktestci.protocol.LeaseHeartbeat;
 import org.ktestci.protocol.LogChunk;
+import org.ktestci.protocol.RejectReason;
 import org.ktestci.protocol.RevokeLease;
 import org.ktestci.protocol.RunBatch;
 import org.ktestci.protocol.SubtestFinished;
@@ -122,7 +125,7 @@ class ExecutorTest {
         f.executor().tell(new LeaseHeartbeat("lease-0", 3, 0, "", 1, 1, hbReply.ref()));
         assertFalse(hbReply.expectMessageClass(HeartbeatAck.class).valid());
         f.results().expectNoMessage(Duration.ofMillis(200));
-        assertEquals(new Reject("lease-1", 4, 1, "stale_lease"), f.agent().expectMessageClass(Reject.class));
+        assertEquals(new Reject("lease-1", 4, 1, RejectReason.STALE_LEASE), f.agent().expectMessageClass(Reject.class));
 
         f.executor().tell(new SubtestFinished("lease-1", 5, 1, "t.a", "========= PASSED a in 1s", "PASSED", 1, 0, 0,
                 1, "t.a", "runner=host"));
@@ -141,13 +144,14 @@ class ExecutorTest {
                 1, "t.a", "runner=host"));
         f.results().expectNoMessage(Duration.ofMillis(200));
         assertEquals(new Ack("lease-1", 1), f.agent().expectMessageClass(Ack.class));
-        f.executor().tell(new BatchFinished("lease-1", 5, 3, BatchFinished.COMPLETED, "", "", List.of(), List.of()));
+        f.executor().tell(new BatchFinished("lease-1", 5, 3, BatchOutcome.COMPLETED, LeaseEndReason.NONE, "",
+                List.of(), List.of()));
         f.window().expectNoMessage(Duration.ofMillis(200));
-        f.executor().tell(new BatchFinished("lease-1", 5, 2, BatchFinished.COMPLETED, "", "",
-                List.of(new BatchFinished.Unreached("t.b", "subtest_not_found")), List.of()));
+        f.executor().tell(new BatchFinished("lease-1", 5, 2, BatchOutcome.COMPLETED, LeaseEndReason.NONE, "",
+                List.of(new BatchFinished.Unreached("t.b", LeaseEndReason.SUBTEST_NOT_FOUND)), List.of()));
         JobWindow.EndLease ended = f.window().expectMessageClass(JobWindow.EndLease.class);
         assertEquals(Set.of("t.a"), ended.verdictKeys());
-        assertEquals("subtest_not_found", ended.unreached().get("t.b"));
+        assertEquals(LeaseEndReason.SUBTEST_NOT_FOUND, ended.unreached().get("t.b"));
         f.window().expectMessageClass(JobWindow.ClaimBatch.class); // claims the next batch at once
 
         // A live console chunk that trails the batch's end is dropped quietly; a reliable one is stale. The first
@@ -158,7 +162,7 @@ class ExecutorTest {
         while (next instanceof Ack) {
             next = f.agent().receiveMessage();
         }
-        assertEquals(new Reject("lease-1", 5, 4, "stale_lease"), next);
+        assertEquals(new Reject("lease-1", 5, 4, RejectReason.STALE_LEASE), next);
     }
 
     @Test
@@ -170,8 +174,8 @@ class ExecutorTest {
         f.executor().tell(new SubtestFinished("lease-3", 5, 1, "t.a", "========= PASSED a in 1s", "PASSED", 1, 0, 0,
                 1, "t.a", ""));
         ResultsStore.Verdict v = f.results().expectMessageClass(ResultsStore.Verdict.class);
-        f.executor().tell(new BatchFinished("lease-3", 5, 2, BatchFinished.COMPLETED, "", "",
-                List.of(new BatchFinished.Unreached("t.b", "subtest_not_found")), List.of()));
+        f.executor().tell(new BatchFinished("lease-3", 5, 2, BatchOutcome.COMPLETED, LeaseEndReason.NONE, "",
+                List.of(new BatchFinished.Unreached("t.b", LeaseEndReason.SUBTEST_NOT_FOUND)), List.of()));
         f.window().expectNoMessage(Duration.ofMillis(300)); // the lease stays until t.a is durable
         v.replyTo().tell(new VerdictOutcome(SHA, "t.a", VerdictOutcome.Result.RECORDED, v.token()));
         JobWindow.EndLease ended = f.window().expectMessageClass(JobWindow.EndLease.class);
@@ -193,10 +197,11 @@ class ExecutorTest {
                 1, "t.b", ""));
         ResultsStore.Verdict vb = f.results().expectMessageClass(ResultsStore.Verdict.class);
         vb.replyTo().tell(new VerdictOutcome(SHA, "t.b", VerdictOutcome.Result.RECORDED, vb.token()));
-        f.executor().tell(new BatchFinished("lease-4", 5, 3, BatchFinished.COMPLETED, "", "", List.of(), List.of()));
+        f.executor().tell(new BatchFinished("lease-4", 5, 3, BatchOutcome.COMPLETED, LeaseEndReason.NONE, "",
+                List.of(), List.of()));
         JobWindow.EndLease ended = f.window().expectMessageClass(JobWindow.EndLease.class);
         assertEquals(Set.of("t.b"), ended.verdictKeys());
-        assertEquals("unknown_status", ended.unreached().get("t.a"));
+        assertEquals(LeaseEndReason.UNKNOWN_STATUS, ended.unreached().get("t.a"));
     }
 
     @Test
@@ -206,9 +211,9 @@ class ExecutorTest {
         f.agent().expectMessageClass(RunBatch.class);
         f.executor().tell(new BatchAccepted("lease-2", 9));
         RevokeLease revoke = f.agent().expectMessageClass(RevokeLease.class, Duration.ofSeconds(5));
-        assertEquals("lease_timeout", revoke.reason());
+        assertEquals(LeaseEndReason.LEASE_TIMEOUT, revoke.reason());
         JobWindow.EndLease ended = f.window().expectMessageClass(JobWindow.EndLease.class);
-        assertEquals("lease_timeout", ended.reason());
+        assertEquals(LeaseEndReason.LEASE_TIMEOUT, ended.reason());
         assertTrue(ended.verdictKeys().isEmpty());
     }
 }

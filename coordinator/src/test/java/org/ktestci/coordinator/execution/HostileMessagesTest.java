@@ -21,9 +21,12 @@ import org.ktestci.protocol.BatchAccepted;
 import org.ktestci.protocol.ExecutorMessage;
 import org.ktestci.protocol.GatewayMessage;
 import org.ktestci.protocol.HeartbeatAck;
+import org.ktestci.protocol.LeaseEndReason;
 import org.ktestci.protocol.LeaseHeartbeat;
 import org.ktestci.protocol.HelloAck;
 import org.ktestci.protocol.LogChunk;
+import org.ktestci.protocol.Reject;
+import org.ktestci.protocol.RejectReason;
 import org.ktestci.protocol.RunBatch;
 import org.ktestci.protocol.SubtestFinished;
 import org.ktestci.protocol.WorkerGoodbye;
@@ -171,7 +174,7 @@ class HostileMessagesTest {
         JobWindow.EndLease ended = (JobWindow.EndLease) g.window().fishForMessage(Duration.ofSeconds(3),
                 m -> m instanceof JobWindow.EndLease ? FishingOutcomes.complete()
                         : FishingOutcomes.continueAndIgnore()).get(0);
-        assertEquals("worker_shutdown", ended.reason());
+        assertEquals(LeaseEndReason.WORKER_SHUTDOWN, ended.reason());
     }
 
     /** Everything the window is told within {@code quiet} of the last message. */
@@ -229,5 +232,33 @@ class HostileMessagesTest {
                 "t.a", ""));
         ResultsStore.Verdict v = s.results().expectMessageClass(ResultsStore.Verdict.class);
         assertEquals("t.a", v.key());
+    }
+
+    /**
+     * A batch end or refusal whose outcome or reason is a string this release does not know (crafted, or from a
+     * peer out of step) is decoded, refused as {@code malformed}, and ends nothing: the honest end that follows
+     * ends the lease.
+     */
+    @Test
+    void aBatchEndWithAnUnknownOutcomeOrReasonIsRejectedAndTheLeaseGoesOn() {
+        Slot s = leasedSlot(dir.resolve("out"));
+        List<ExecutorMessage> crafted = List.of(
+                PeerWire.finished(KIT.system(), "lease-9", 3, 1, "MAYBE", "", "subtest_not_found", "success"),
+                PeerWire.finished(KIT.system(), "lease-9", 3, 1, "INFRA_FAILURE", "no_such_reason",
+                        "subtest_not_found", "success"),
+                PeerWire.finished(KIT.system(), "lease-9", 3, 1, "COMPLETED", "", "Bad Reason", "success"),
+                PeerWire.finished(KIT.system(), "lease-9", 3, 1, "COMPLETED", "", "subtest_not_found", "exploded"),
+                PeerWire.refused(KIT.system(), "lease-9", 3, "maybe_later"));
+        for (ExecutorMessage m : crafted) {
+            s.executor().tell(m);
+            Reject r = s.agent().expectMessageClass(Reject.class);
+            assertEquals(RejectReason.MALFORMED, r.reason(), m.toString());
+        }
+        s.window().expectNoMessage(Duration.ofMillis(300));
+        s.executor().tell(PeerWire.finished(KIT.system(), "lease-9", 3, 1, "INFRA_FAILURE", "deps_failed",
+                "deps_failed", "success"));
+        JobWindow.EndLease ended = s.window().expectMessageClass(JobWindow.EndLease.class);
+        assertEquals(LeaseEndReason.DEPS_FAILED, ended.reason());
+        assertEquals(LeaseEndReason.DEPS_FAILED, ended.unreached().get("t.b"));
     }
 }

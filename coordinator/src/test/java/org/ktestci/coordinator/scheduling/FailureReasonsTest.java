@@ -1,6 +1,7 @@
 package org.ktestci.coordinator.scheduling;
 
 import org.junit.jupiter.api.Test;
+import org.ktestci.protocol.LeaseEndReason;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,15 +10,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FailureReasonsTest {
     @Test
     void aMissingRootImageIsTheHostsFaultNeverTheJobs() {
-        assertTrue(FailureReasons.countsForHost("no_root_image"), "the host is quarantined by the usual rules");
-        assertFalse(FailureReasons.countsForJob("no_root_image"), "the job is not counted against");
+        assertTrue(FailureReasons.countsForHost(LeaseEndReason.NO_ROOT_IMAGE),
+                "the host is quarantined by the usual rules");
+        assertFalse(FailureReasons.countsForJob(LeaseEndReason.NO_ROOT_IMAGE), "the job is not counted against");
     }
 
     @Test
     void aKernelThatDoesNotBootIsTheCommitsFaultNeverTheHosts() {
-        assertFalse(FailureReasons.countsForHost("zero_progress"));
-        assertTrue(FailureReasons.countsForJob("zero_progress"), "Failed to run after infra_retries");
-        assertTrue(FailureReasons.countsForHost("no_kernel"));
-        assertTrue(FailureReasons.countsForJob("no_kernel"));
+        assertFalse(FailureReasons.countsForHost(LeaseEndReason.ZERO_PROGRESS));
+        assertTrue(FailureReasons.countsForJob(LeaseEndReason.ZERO_PROGRESS), "Failed to run after infra_retries");
+        assertTrue(FailureReasons.countsForHost(LeaseEndReason.NO_KERNEL));
+        assertTrue(FailureReasons.countsForJob(LeaseEndReason.NO_KERNEL));
     }
 }

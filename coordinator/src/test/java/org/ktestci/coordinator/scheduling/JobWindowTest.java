@@ -10,7 +10,7 @@ import org.ktestci.coordinator.results.ResultRecord;
 import org.ktestci.coordinator.results.ResultsIndex;
 import org.ktestci.coordinator.results.ResultsStore;
 import org.ktestci.coordinator.testing.InMemoryJournal;
-import org.ktestci.protocol.BatchFinished;
+import org.ktestci.protocol.LeaseEndReason;
 import org.ktestci.schema.status.Status;
 
 import java.time.Duration;
@@ -107,7 +107,8 @@ class JobWindowTest {
             return p;
         }
 
-        void end(LeaseGrant g, String outcome, String reason, Map<String, String> unreached, Set<String> verdicts) {
+        void end(LeaseGrant g, LeaseEndKind outcome, LeaseEndReason reason, Map<String, LeaseEndReason> unreached,
+                 Set<String> verdicts) {
             window.tell(new JobWindow.EndLease(g.leaseId(), outcome, reason, unreached, verdicts));
         }
 
@@ -256,14 +257,15 @@ class JobWindowTest {
         LeaseGrant g1 = f.claim("h", 0, "x86_64");
         f.results().expectMessageClass(ResultsStore.Claim.class);
         // a got its verdict; b was never reached because the checkout failed.
-        f.end(g1, "INFRA_FAILURE", "checkout_failed", Map.of("t.b", "checkout_failed"), Set.of("t.a"));
+        f.end(g1, LeaseEndKind.INFRA_FAILURE, LeaseEndReason.CHECKOUT_FAILED,
+                Map.of("t.b", LeaseEndReason.CHECKOUT_FAILED), Set.of("t.a"));
         assertEquals(List.of("t.b"), f.results().expectMessageClass(ResultsStore.Release.class).keys());
         f.parkedClaim("h", 0, "x86_64"); // the slot where b failed does not get it again
         LeaseGrant g2 = f.claim("h", 1, "x86_64");
         assertEquals(List.of("b"), subtests(g2), "a is decided");
         assertEquals(2, g2.attempt());
         f.results().expectMessageClass(ResultsStore.Claim.class);
-        f.end(g2, "EXPIRED", "lease_timeout", Map.of(), Set.of());
+        f.end(g2, LeaseEndKind.EXPIRED, LeaseEndReason.LEASE_TIMEOUT, Map.of(), Set.of());
         ResultsStore.FailedToRun ftr = f.results().expectMessageClass(ResultsStore.FailedToRun.class);
         assertEquals("t.b", ftr.key());
         assertEquals("lease_timeout", ftr.reason());
@@ -279,7 +281,8 @@ class JobWindowTest {
         TestProbe<BatchOffer> idle = f.parkedClaim("h", 1, "x86_64");
         // The executor ends its lease and claims again at once: both land in one group commit.
         TestProbe<BatchOffer> again = KIT.createTestProbe();
-        f.window().tell(new JobWindow.EndLease(g.leaseId(), "INFRA_FAILURE", "deps_failed", Map.of(), Set.of()));
+        f.window().tell(new JobWindow.EndLease(g.leaseId(), LeaseEndKind.INFRA_FAILURE, LeaseEndReason.DEPS_FAILED,
+                Map.of(), Set.of()));
         f.window().tell(new JobWindow.ClaimBatch("h", 0, "x86_64", again.ref()));
         assertEquals(List.of("a"), subtests(idle.expectMessageClass(BatchOffer.class, Duration.ofSeconds(5)).grant()),
                 "the requeued job goes to the parked slot, not only at the next refill");
@@ -292,7 +295,7 @@ class JobWindowTest {
         Fixture f = start(settings(600, 2), source);
         f.window().tell(new JobWindow.HostsChanged(Map.of("h1", "x86_64", "h2", "x86_64")));
         LeaseGrant g = f.claim("h1", 0, "x86_64");
-        f.end(g, "INFRA_FAILURE", "runner_failed", Map.of(), Set.of());
+        f.end(g, LeaseEndKind.INFRA_FAILURE, LeaseEndReason.RUNNER_FAILED, Map.of(), Set.of());
         f.parkedClaim("h1", 1, "x86_64");
         assertEquals(List.of("a"), subtests(f.claim("h2", 0, "x86_64")));
     }
@@ -307,7 +310,8 @@ class JobWindowTest {
         assertEquals(List.of("a", "b"), subtests(g));
         // The executor ends the revoked lease and claims again at once, as it does after an admin revoke.
         TestProbe<BatchOffer> again = KIT.createTestProbe();
-        f.window().tell(new JobWindow.EndLease(g.leaseId(), "REVOKED", "admin_revoke", Map.of(), Set.of()));
+        f.window().tell(new JobWindow.EndLease(g.leaseId(), LeaseEndKind.REVOKED, LeaseEndReason.ADMIN_REVOKE,
+                Map.of(), Set.of()));
         f.window().tell(new JobWindow.ClaimBatch("h", 0, "x86_64", again.ref()));
         LeaseGrant next = again.expectMessageClass(BatchOffer.class).grant();
         assertEquals("new", next.commit());
@@ -320,10 +324,11 @@ class JobWindowTest {
         FixedSource source = new FixedSource(List.of(job("c1", "t.ktest", "a", 0, 30, "x86_64")));
         Fixture f = start(settings(600, 0), source);
         f.window().tell(new JobWindow.HostsChanged(Map.of("h", "x86_64")));
-        for (String reason : List.of("worker_shutdown", "dispatch_timeout", "coordinator_failover", "admin_revoke")) {
+        for (LeaseEndReason reason : List.of(LeaseEndReason.WORKER_SHUTDOWN, LeaseEndReason.DISPATCH_TIMEOUT,
+                LeaseEndReason.COORDINATOR_FAILOVER, LeaseEndReason.ADMIN_REVOKE)) {
             LeaseGrant g = f.claim("h", 0, "x86_64");
-            assertEquals(1, g.attempt(), reason);
-            f.end(g, "REFUSED", reason, Map.of(), Set.of());
+            assertEquals(1, g.attempt(), reason.wireName());
+            f.end(g, LeaseEndKind.REFUSED, reason, Map.of(), Set.of());
         }
         List<ResultsStore.Command> seen = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
@@ -344,14 +349,15 @@ class JobWindowTest {
         f.window().tell(new JobWindow.HostsChanged(Map.of("h", "x86_64")));
         for (int i = 0; i < 3; i++) {
             LeaseGrant g = f.claim("h", i, "x86_64");
-            f.end(g, "INFRA_FAILURE", i == 1 ? "checkout_failed" : "runner_failed", Map.of(), Set.of());
+            f.end(g, LeaseEndKind.INFRA_FAILURE,
+                    i == 1 ? LeaseEndReason.CHECKOUT_FAILED : LeaseEndReason.RUNNER_FAILED, Map.of(), Set.of());
             if (i == 1) {
                 // A commit-side failure never counts for the host (README decision 3): still two to go.
                 assertEquals(1, f.awaitHost("h", x -> x.consecutive() == 1).consecutive());
             }
         }
         LeaseGrant fourth = f.claim("h", 3, "x86_64");
-        f.end(fourth, "INFRA_FAILURE", "disk_full", Map.of(), Set.of());
+        f.end(fourth, LeaseEndKind.INFRA_FAILURE, LeaseEndReason.DISK_FULL, Map.of(), Set.of());
         HostHealth h = f.awaitHost("h", x -> x.level() == 1);
         assertTrue(h.quarantinedAt(System.currentTimeMillis()), h.toString());
         assertEquals(1, h.level());
@@ -413,7 +419,8 @@ class JobWindowTest {
         Fixture f = start(settings(30, 0), source);
         f.window().tell(new JobWindow.HostsChanged(Map.of("x", "x86_64", "y", "aarch64")));
         LeaseGrant g = f.claim("x", 0, "x86_64");
-        f.window().tell(new JobWindow.EndLease(g.leaseId(), BatchFinished.ARCH_MISMATCH, "arch_mismatch", Map.of(),
+        f.window().tell(new JobWindow.EndLease(g.leaseId(), LeaseEndKind.ARCH_MISMATCH, LeaseEndReason.ARCH_MISMATCH,
+                Map.of(),
                 Set.of(), "aarch64", ""));
         f.parkedClaim("x", 0, "x86_64");
         LeaseGrant arm = f.claim("y", 0, "aarch64");
@@ -439,7 +446,8 @@ class JobWindowTest {
         f.window().tell(new JobWindow.RequestRefill("test"));
         assertTrue(source.computing.tryAcquire(10, TimeUnit.SECONDS), "the refill started");
         LeaseGrant g = f.claim("x", 0, "x86_64");
-        f.window().tell(new JobWindow.EndLease(g.leaseId(), BatchFinished.ARCH_MISMATCH, "arch_mismatch", Map.of(),
+        f.window().tell(new JobWindow.EndLease(g.leaseId(), LeaseEndKind.ARCH_MISMATCH, LeaseEndReason.ARCH_MISMATCH,
+                Map.of(),
                 Set.of(), "aarch64", ""));
         f.leases(); // the lease end is applied
         source.gate = null;

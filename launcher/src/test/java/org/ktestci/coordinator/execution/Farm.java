@@ -29,6 +29,8 @@ import org.ktestci.coordinator.scheduling.SchedulerSettings;
 import org.ktestci.coordinator.testing.InMemoryJournal;
 import org.ktestci.dashboard.EventHub;
 import org.ktestci.protocol.BatchFinished;
+import org.ktestci.protocol.BatchOutcome;
+import org.ktestci.protocol.LeaseEndReason;
 import org.ktestci.protocol.RunBatch;
 import org.ktestci.schema.results.OutputDir;
 import org.ktestci.schema.status.Status;
@@ -197,7 +199,7 @@ final class Farm implements AutoCloseable {
                 List<BatchFinished.Unreached> unreached = new ArrayList<>();
                 for (RunBatch.BatchSubtest s : b.subtests()) {
                     if (aborted) {
-                        unreached.add(new BatchFinished.Unreached(s.resultKey(), "worker_shutdown"));
+                        unreached.add(new BatchFinished.Unreached(s.resultKey(), LeaseEndReason.WORKER_SHUTDOWN));
                         continue;
                     }
                     long start = System.currentTimeMillis();
@@ -213,8 +215,10 @@ final class Farm implements AutoCloseable {
                             System.currentTimeMillis(), 1, s.resultKey());
                 }
                 return unreached.isEmpty()
-                        ? new BatchFinished("", 0, 0, BatchFinished.COMPLETED, "", "", List.of(), List.of())
-                        : new BatchFinished("", 0, 0, BatchFinished.INFRA_FAILURE, "worker_shutdown", "", unreached,
+                        ? new BatchFinished("", 0, 0, BatchOutcome.COMPLETED, LeaseEndReason.NONE, "", List.of(),
+                                List.of())
+                        : new BatchFinished("", 0, 0, BatchOutcome.INFRA_FAILURE, LeaseEndReason.WORKER_SHUTDOWN, "",
+                                unreached,
                         List.of());
             }
 

@@ -9,15 +9,20 @@ import org.ktestci.protocol.Ack;
 import org.ktestci.protocol.AgentMessage;
 import org.ktestci.protocol.BatchAccepted;
 import org.ktestci.protocol.BatchFinished;
+import org.ktestci.protocol.BatchOutcome;
 import org.ktestci.protocol.BatchRefused;
 import org.ktestci.protocol.ExecutorMessage;
 import org.ktestci.protocol.GatewayMessage;
 import org.ktestci.protocol.HeartbeatAck;
 import org.ktestci.protocol.HelloAck;
 import org.ktestci.protocol.HelloRequest;
+import org.ktestci.protocol.IterationOutcome;
+import org.ktestci.protocol.LeaseEndReason;
 import org.ktestci.protocol.LeaseHeartbeat;
 import org.ktestci.protocol.LogChunk;
+import org.ktestci.protocol.RefusalReason;
 import org.ktestci.protocol.Reject;
+import org.ktestci.protocol.RejectReason;
 import org.ktestci.protocol.ReliableMessage;
 import org.ktestci.protocol.RevokeLease;
 import org.ktestci.protocol.RunBatch;
@@ -187,10 +192,11 @@ final class ProtocolFuzzer {
             case 1 -> new SubtestFinished(lease, epoch, seq, key, "========= FAILED forged in 0s", "FAILED", 0, 0, 0,
                     1, key, "");
             case 2 -> new LogChunk(lease, epoch, seq, LogChunk.KIND_LOG, key, 1, 0, 6, "forged".getBytes(), true);
-            case 3 -> new BatchFinished(lease, epoch, seq, BatchFinished.INFRA_FAILURE, "agent_error", "", List.of(),
+            case 3 -> new BatchFinished(lease, epoch, seq, BatchOutcome.INFRA_FAILURE, LeaseEndReason.AGENT_ERROR, "",
+                    List.of(),
                     List.of());
             case 4 -> new BatchAccepted(lease, epoch);
-            case 5 -> new BatchRefused(lease, epoch, "draining");
+            case 5 -> new BatchRefused(lease, epoch, RefusalReason.DRAINING);
             default -> new LeaseHeartbeat(lease, epoch, b.slot(), key, 1, 1, stranger);
         };
         boolean current = !stale;
@@ -278,24 +284,30 @@ final class ProtocolFuzzer {
         if (m instanceof BatchFinished b) {
             return switch (r) {
                 case 2, 3 -> withSeq(b, pick(0L, -1L, 1_000_000L + rnd.nextInt(99)));
-                case 4 -> new BatchFinished(b.leaseId(), b.epoch(), b.seq(), pick(null, "", "MAYBE"), b.reason(),
+                case 4 -> new BatchFinished(b.leaseId(), b.epoch(), b.seq(),
+                        decoded(pick(null, "", "MAYBE", "completed"), BatchOutcome::fromWire), b.reason(), "",
+                        List.of(), List.of());
+                case 5 -> new BatchFinished(b.leaseId(), b.epoch(), b.seq(), b.outcome(),
+                        decoded(pick(null, "Bad Reason", "no_such_reason", "x".repeat(100)), LeaseEndReason::fromWire),
                         "", List.of(), List.of());
-                case 5 -> new BatchFinished(b.leaseId(), b.epoch(), b.seq(), b.outcome(), pick(null, "Bad Reason",
-                        "x".repeat(100)), "", List.of(), List.of());
                 case 6 -> new BatchFinished(b.leaseId(), b.epoch(), b.seq(), b.outcome(), b.reason(),
                         pick(null, "sparc"), List.of(), List.of());
                 case 7 -> new BatchFinished(b.leaseId(), b.epoch(), b.seq(), b.outcome(), b.reason(), "",
                         pick(null, Arrays.asList((BatchFinished.Unreached) null),
-                                List.of(new BatchFinished.Unreached("../x", "agent_error")),
-                                List.of(new BatchFinished.Unreached("t.s1", "Not A Reason"))), List.of());
+                                List.of(new BatchFinished.Unreached("../x", LeaseEndReason.AGENT_ERROR)),
+                                List.of(new BatchFinished.Unreached("t.s1", LeaseEndReason.fromWire("Not A Reason"))),
+                                List.of(new BatchFinished.Unreached("t.s1", LeaseEndReason.NONE))), List.of());
                 default -> new BatchFinished(b.leaseId(), b.epoch(), b.seq(), b.outcome(), b.reason(), "", List.of(),
                         pick(null, Arrays.asList((BatchFinished.Iteration) null),
-                                List.of(new BatchFinished.Iteration("sh", "x86_64", 1, "success")),
-                                List.of(new BatchFinished.Iteration("host", "x86_64", -1, "success"))));
+                                List.of(new BatchFinished.Iteration("sh", "x86_64", 1, IterationOutcome.SUCCESS)),
+                                List.of(new BatchFinished.Iteration("host", "x86_64", -1, IterationOutcome.SUCCESS)),
+                                List.of(new BatchFinished.Iteration("host", "x86_64", 1,
+                                        IterationOutcome.fromWire("exploded")))));
             };
         }
         if (m instanceof BatchRefused b) {
-            return new BatchRefused(b.leaseId(), b.epoch(), pick(null, "", "No Way", "x".repeat(80)));
+            return new BatchRefused(b.leaseId(), b.epoch(),
+                    decoded(pick(null, "", "No Way", "x".repeat(80)), RefusalReason::fromWire));
         }
         if (m instanceof LeaseHeartbeat h) {
             return switch (r) {
@@ -374,12 +386,14 @@ final class ProtocolFuzzer {
             send(door, "agent_door", "heartbeat_ack", new HeartbeatAck(pick(b.leaseId(), null), b.epoch()
                     + pick(1, -1, 1000), false, pick(0L, -1L, Long.MAX_VALUE)));
         } else if (r == 7) {
-            send(door, "agent_door", "reject", pick(new Reject(b.leaseId(), b.epoch(), 1, Reject.MALFORMED),
-                    new Reject(b.leaseId(), b.epoch() + pick(1, -1), 1, Reject.STALE_LEASE),
-                    new Reject(b.leaseId(), b.epoch(), -1, "No Reason")));
+            send(door, "agent_door", "reject", pick(new Reject(b.leaseId(), b.epoch(), 1, RejectReason.MALFORMED),
+                    new Reject(b.leaseId(), b.epoch() + pick(1, -1), 1, RejectReason.STALE_LEASE),
+                    new Reject(b.leaseId(), b.epoch(), -1, RejectReason.MALFORMED),
+                    new Reject(b.leaseId(), b.epoch(), 1, decoded(pick(null, "No Reason"), RejectReason::fromWire))));
         } else if (r == 8) {
             send(door, "agent_door", "revoke", pick(new RevokeLease(b.leaseId(), b.epoch() + pick(1, -1, 9),
-                    "admin_revoke"), new RevokeLease(b.leaseId(), b.epoch(), pick(null, "Because!", "x".repeat(90)))));
+                    LeaseEndReason.ADMIN_REVOKE), new RevokeLease(b.leaseId(), b.epoch(),
+                    decoded(pick(null, "Because!", "x".repeat(90)), LeaseEndReason::fromWire))));
         } else {
             send(door.<Object>unsafeUpcast(), "agent_door", "foreign", pick(hello(), new BatchAccepted(b.leaseId(),
                     b.epoch()), goodbye()));
@@ -463,8 +477,9 @@ final class ProtocolFuzzer {
         AgentMessage m = pick(new HelloAck(1, true, "", 7, 2, 1, 6, List.of(), List.of(b.leaseId())),
                 batch(b, UUID.randomUUID().toString(), Long.MAX_VALUE / 4, b.slot(), b.repo(), b.commit(), b.test(),
                         b.kernel(), b.env(), b.arch(), b.subtests(), b.basename(), b.sources(), b.fallbackUrl()),
-                new RevokeLease(b.leaseId(), b.epoch(), "admin_revoke"), new Reject(b.leaseId(), b.epoch(), 1,
-                        Reject.STALE_LEASE), new HelloRequest(1), new Ack(b.leaseId(), 1_000_000));
+                new RevokeLease(b.leaseId(), b.epoch(), LeaseEndReason.ADMIN_REVOKE), new Reject(b.leaseId(),
+                        b.epoch(), 1,
+                        RejectReason.STALE_LEASE), new HelloRequest(1), new Ack(b.leaseId(), 1_000_000));
         send(farm.agent, "agent_path", m.getClass().getSimpleName(), m);
     }
 
@@ -498,6 +513,11 @@ final class ProtocolFuzzer {
             v = mutations.get(rnd.nextInt(mutations.size())).apply(v);
         }
         return v;
+    }
+
+    /** A string a peer put where this release has an enum: absent stays null, any string decodes as on the wire. */
+    private static <E> E decoded(String wire, Function<String, E> fromWire) {
+        return wire == null ? null : fromWire.apply(wire);
     }
 
     @SafeVarargs

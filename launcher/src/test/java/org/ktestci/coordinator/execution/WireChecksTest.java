@@ -7,10 +7,14 @@ import org.junit.jupiter.api.Test;
 import org.ktestci.protocol.AgentMessage;
 import org.ktestci.protocol.BatchAccepted;
 import org.ktestci.protocol.BatchFinished;
+import org.ktestci.protocol.BatchOutcome;
 import org.ktestci.protocol.BatchRefused;
 import org.ktestci.protocol.ExecutorMessage;
+import org.ktestci.protocol.IterationOutcome;
+import org.ktestci.protocol.LeaseEndReason;
 import org.ktestci.protocol.LeaseHeartbeat;
 import org.ktestci.protocol.LogChunk;
+import org.ktestci.protocol.RefusalReason;
 import org.ktestci.protocol.SubtestFinished;
 import org.ktestci.protocol.SubtestStarted;
 import org.ktestci.protocol.WorkerGoodbye;
@@ -19,6 +23,7 @@ import org.ktestci.protocol.WorkerHello;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -37,16 +42,16 @@ class WireChecksTest {
 
     private static List<ExecutorMessage> honestLeaseMessages() {
         TestProbe<AgentMessage> reply = KIT.createTestProbe();
-        return List.of(new BatchAccepted(LEASE, 3), new BatchRefused(LEASE, 3, "slot_busy"),
+        return List.of(new BatchAccepted(LEASE, 3), new BatchRefused(LEASE, 3, RefusalReason.SLOT_BUSY),
                 new LeaseHeartbeat(LEASE, 3, 0, "", 1, 5, reply.ref()),
                 new SubtestStarted(LEASE, 3, 1, "t.a", 1, 1_000),
                 new SubtestFinished(LEASE, 3, 2, "t.a", "========= PASSED a in 0s", "PASSED", 0, 1, 2, 1, "t.a",
                         "runner=host"),
                 new LogChunk(LEASE, 3, 3, LogChunk.KIND_LOG, "t.a", 1, 0, 5, "hello".getBytes(), true),
                 new LogChunk(LEASE, 3, 0, LogChunk.KIND_LIVE, "", 1, 0, -1, "line".getBytes(), false),
-                new BatchFinished(LEASE, 3, 4, BatchFinished.INFRA_FAILURE, "checkout_failed", "",
-                        List.of(new BatchFinished.Unreached("t.b", "checkout_failed")),
-                        List.of(new BatchFinished.Iteration("qemu", "x86_64", 12, "child_exit"))));
+                new BatchFinished(LEASE, 3, 4, BatchOutcome.INFRA_FAILURE, LeaseEndReason.CHECKOUT_FAILED, "",
+                        List.of(new BatchFinished.Unreached("t.b", LeaseEndReason.CHECKOUT_FAILED)),
+                        List.of(new BatchFinished.Iteration("qemu", "x86_64", 12, IterationOutcome.CHILD_EXIT))));
     }
 
     @Test
@@ -71,8 +76,11 @@ class WireChecksTest {
                 ""));
         assertProblem("resultKey \"../../etc\"", new SubtestStarted(LEASE, 3, 1, "../../etc", 1, 1));
         assertProblem("seq 0", new SubtestStarted(LEASE, 3, 0, "t.a", 1, 1));
-        assertProblem("reason \"Bad Reason\"", new BatchFinished(LEASE, 3, 4, "INFRA_FAILURE", "Bad Reason", "",
-                List.of(), List.of()));
+        assertProblem("reason unknown", new BatchFinished(LEASE, 3, 4, BatchOutcome.INFRA_FAILURE,
+                LeaseEndReason.fromWire("Bad Reason"), "", List.of(), List.of()));
+        assertProblem("outcome unknown", new BatchFinished(LEASE, 3, 4, BatchOutcome.fromWire("MAYBE"),
+                LeaseEndReason.NONE, "", List.of(), List.of()));
+        assertProblem("refusal reason unknown", new BatchRefused(LEASE, 3, RefusalReason.fromWire("No Way")));
         assertProblem("no replyTo", new LeaseHeartbeat(LEASE, 3, 0, "", 1, 5, null));
     }
 
@@ -164,6 +172,9 @@ class WireChecksTest {
             v.addAll(List.of(true, false));
         } else if (type == String.class) {
             v.addAll(java.util.Arrays.asList(null, "", "..", "../x", "a/b", "a\nb", "x".repeat(70_000)));
+        } else if (type.isEnum()) {
+            v.add(null); // absent on the wire
+            v.addAll(Arrays.asList(type.getEnumConstants())); // UNKNOWN among them: any string no constant has
         } else if (type == byte[].class) {
             v.addAll(java.util.Arrays.asList(null, new byte[0], new byte[LogChunk.MAX_CHUNK_BYTES + 1]));
         } else if (type == java.util.Map.class) {

@@ -43,7 +43,7 @@ final class AgentMessageCheck {
         if (m instanceof RevokeLease r) {
             c.check(WireRules.leaseId(r.leaseId()), () -> "leaseId " + quote(r.leaseId()))
                     .check(WireRules.epoch(r.epoch()), () -> "epoch " + r.epoch())
-                    .check(WireRules.reason(r.reason()), () -> "reason " + quote(r.reason()));
+                    .check(WireRules.known(r.reason()), () -> "reason " + quote(r.reason()));
         } else if (m instanceof HeartbeatAck h) {
             c.check(WireRules.leaseId(h.leaseId()), () -> "leaseId " + quote(h.leaseId()))
                     .check(WireRules.epoch(h.epoch()), () -> "epoch " + h.epoch())
@@ -55,7 +55,7 @@ final class AgentMessageCheck {
             c.check(WireRules.leaseId(r.leaseId()), () -> "leaseId " + quote(r.leaseId()))
                     .check(WireRules.epoch(r.epoch()), () -> "epoch " + r.epoch())
                     .check(r.seq() >= 0, () -> "seq " + r.seq())
-                    .check(WireRules.reason(r.reason()), () -> "reason " + quote(r.reason()));
+                    .check(WireRules.known(r.reason()), () -> "reason " + quote(r.reason()));
         }
         return c.problem();
     }

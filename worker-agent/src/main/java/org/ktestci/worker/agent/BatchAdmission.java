@@ -1,6 +1,6 @@
 package org.ktestci.worker.agent;
 
-import org.ktestci.protocol.BatchRefused;
+import org.ktestci.protocol.RefusalReason;
 import org.ktestci.protocol.RunBatch;
 
 import java.util.Optional;
@@ -20,7 +20,7 @@ final class BatchAdmission {
     record AcceptAgain() implements Decision {}
 
     /** Refused with {@code reason} ({@code BatchRefused}). */
-    record Refuse(String reason) implements Decision {}
+    record Refuse(RefusalReason reason) implements Decision {}
 
     /**
      * Waits for the stopped run to end, then starts. Only the newest lease waits: {@code displaced} is the batch
@@ -46,13 +46,13 @@ final class BatchAdmission {
             return new AcceptAgain();
         }
         if (refusal.isPresent() && refusal.get().reason().equals(BatchValidator.BAD_BATCH)) {
-            return new Refuse(BatchRefused.BAD_BATCH);
+            return new Refuse(RefusalReason.BAD_BATCH);
         }
         if (b.epoch() <= slot.lastEpoch()) {
-            return new Refuse("stale_epoch");
+            return new Refuse(RefusalReason.STALE_EPOCH);
         }
         if (slot.draining()) {
-            return new Refuse("draining");
+            return new Refuse(RefusalReason.DRAINING);
         }
         if (slot.runningLease() != null && slot.stopping()) {
             // The coordinator already ended the old lease and leased the slot again: the old run is only
@@ -61,10 +61,10 @@ final class BatchAdmission {
             if (waiting == null || waiting.leaseId().equals(b.leaseId())) {
                 return new Wait(Optional.empty());
             }
-            return waiting.epoch() < b.epoch() ? new Wait(Optional.of(waiting)) : new Refuse("stale_epoch");
+            return waiting.epoch() < b.epoch() ? new Wait(Optional.of(waiting)) : new Refuse(RefusalReason.STALE_EPOCH);
         }
         if (slot.runningLease() != null) {
-            return new Refuse("slot_busy");
+            return new Refuse(RefusalReason.SLOT_BUSY);
         }
         return new Start();
     }

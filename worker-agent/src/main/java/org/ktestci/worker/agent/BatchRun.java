@@ -1,6 +1,8 @@
 package org.ktestci.worker.agent;
 
 import org.ktestci.protocol.BatchFinished;
+import org.ktestci.protocol.BatchOutcome;
+import org.ktestci.protocol.LeaseEndReason;
 import org.ktestci.protocol.RunBatch;
 
 import java.util.List;
@@ -19,12 +21,12 @@ public interface BatchRun {
     }
 
     /** A batch that ends at once as the infrastructure failure {@code reason}, every subtest unreached. */
-    static BatchRun failed(RunBatch batch, String reason, String detail, LeaseSink sink) {
+    static BatchRun failed(RunBatch batch, LeaseEndReason reason, String detail, LeaseSink sink) {
         return new BatchRun() {
             @Override
             public BatchFinished execute() {
-                sink.note(reason + ": " + detail);
-                return new BatchFinished("", 0, 0, BatchFinished.INFRA_FAILURE, reason, "",
+                sink.note(reason.wireName() + ": " + detail);
+                return new BatchFinished("", 0, 0, BatchOutcome.INFRA_FAILURE, reason, "",
                         batch.subtests().stream().map(s -> new BatchFinished.Unreached(s.resultKey(), reason)).toList(),
                         List.of());
             }

@@ -13,10 +13,14 @@ import org.ktestci.protocol.Ack;
 import org.ktestci.protocol.AgentMessage;
 import org.ktestci.protocol.BatchAccepted;
 import org.ktestci.protocol.BatchFinished;
+import org.ktestci.protocol.BatchOutcome;
 import org.ktestci.protocol.BatchRefused;
 import org.ktestci.protocol.ExecutorMessage;
 import org.ktestci.protocol.HeartbeatAck;
+import org.ktestci.protocol.LeaseEndReason;
+import org.ktestci.protocol.RefusalReason;
 import org.ktestci.protocol.Reject;
+import org.ktestci.protocol.RejectReason;
 import org.ktestci.protocol.RevokeLease;
 import org.ktestci.protocol.RunBatch;
 import org.ktestci.protocol.WireRules;
@@ -160,7 +164,7 @@ public final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
         return this; // hellos are the agent's
     }
 
-    private static void refuse(RunBatch b, String reason) {
+    private static void refuse(RunBatch b, RefusalReason reason) {
         b.executor().tell(new BatchRefused(b.leaseId(), b.epoch(), reason));
     }
 
@@ -172,13 +176,13 @@ public final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
         if (d instanceof BatchAdmission.AcceptAgain) {
             b.executor().tell(new BatchAccepted(b.leaseId(), b.epoch()));
         } else if (d instanceof BatchAdmission.Refuse r) {
-            if (r.reason().equals(BatchRefused.BAD_BATCH)) {
+            if (r.reason() == RefusalReason.BAD_BATCH) {
                 getContext().getLog().warn("batch refused (bad_batch): slot={} lease={}: {}", slot,
                         WireRules.quote(b.leaseId()), refusal.map(BatchValidator.Refusal::detail).orElse(""));
             }
             refuse(b, r.reason());
         } else if (d instanceof BatchAdmission.Wait w) {
-            w.displaced().ifPresent(displaced -> refuse(displaced, "stale_epoch"));
+            w.displaced().ifPresent(displaced -> refuse(displaced, RefusalReason.STALE_EPOCH));
             waiting = b;
             waitingVia = via;
         } else {
@@ -197,7 +201,7 @@ public final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
             // A kernel this worker may not boot: the batch ends as no_kernel, as for a kernel that is not there.
             getContext().getLog().warn("batch not run (no_kernel): slot={} lease={}: {}", slot, b.leaseId(),
                     refusal.get().detail());
-            running.run = BatchRun.failed(b, BatchValidator.NO_KERNEL, refusal.get().detail(), reporter);
+            running.run = BatchRun.failed(b, LeaseEndReason.NO_KERNEL, refusal.get().detail(), reporter);
         } else {
             running.run = factory.create(b, reporter);
         }
@@ -302,7 +306,7 @@ public final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
      */
     private Behavior<Command> onReject(Reject r) {
         LeaseOutbox<SlotRun.Route> outbox = owing.get(r.leaseId());
-        if (outbox != null && Reject.MALFORMED.equals(r.reason())) {
+        if (outbox != null && r.reason() == RejectReason.MALFORMED) {
             getContext().getLog().warn("coordinator refused a message of lease {} (seq {}) as malformed", r.leaseId(),
                     r.seq());
         } else if (outbox != null && outbox.epoch() == r.epoch()) {
@@ -374,7 +378,8 @@ public final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
         SlotRun ended = running;
         RunBatch b = ended.batch;
         BatchFinished result = e.error() == null ? e.result()
-                : new BatchFinished("", 0, 0, BatchFinished.INFRA_FAILURE, "agent_error", "", List.of(), List.of());
+                : new BatchFinished("", 0, 0, BatchOutcome.INFRA_FAILURE, LeaseEndReason.AGENT_ERROR, "", List.of(),
+                        List.of());
         if (e.error() != null) {
             getContext().getLog().error("batch crashed: slot={} lease={}: {}", slot, b.leaseId(), e.error().toString());
         }
@@ -399,7 +404,7 @@ public final class SlotRunner extends AbstractBehavior<SlotRunner.Command> {
             waiting = null;
             waitingVia = null;
             if (drainedReply != null) {
-                refuse(next, "draining");
+                refuse(next, RefusalReason.DRAINING);
             } else {
                 getContext().getLog().info("starting the batch that waited for the stopped run: slot={} lease={}",
                         slot, next.leaseId());

@@ -23,6 +23,7 @@ import org.ktestci.protocol.GatewayMessage;
 import org.ktestci.protocol.HelloAck;
 import org.ktestci.protocol.HelloRequest;
 import org.ktestci.protocol.ProtocolVersion;
+import org.ktestci.protocol.RefusalReason;
 import org.ktestci.protocol.RejectLog;
 import org.ktestci.protocol.RunBatch;
 import org.ktestci.protocol.WireAdapter;
@@ -266,7 +267,7 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
         if (bad.isPresent()) {
             refuse("malformed", m, bad.get());
             if (m instanceof RunBatch b && b.executor() != null) {
-                b.executor().tell(new BatchRefused(b.leaseId(), b.epoch(), BatchRefused.BAD_BATCH));
+                b.executor().tell(new BatchRefused(b.leaseId(), b.epoch(), RefusalReason.BAD_BATCH));
             }
             return this;
         }
@@ -284,14 +285,14 @@ public final class WorkerAgent extends AbstractBehavior<WorkerAgent.Command> {
             refuse("not_acknowledged_gateway", m, "from " + g.path() + ", not the gateway that acknowledged "
                     + "this worker's hello (" + (acknowledged == null ? "none yet" : acknowledged.path()) + ")");
             if (m instanceof RunBatch b) {
-                b.executor().tell(new BatchRefused(b.leaseId(), b.epoch(), "wrong_gateway"));
+                b.executor().tell(new BatchRefused(b.leaseId(), b.epoch(), RefusalReason.WRONG_GATEWAY));
             }
             return this;
         }
         ActorRef<AgentMessage> via = doorOf(g);
         if (m instanceof RunBatch b) {
             if (b.slot() >= slots.size()) {
-                b.executor().tell(new BatchRefused(b.leaseId(), b.epoch(), BatchRefused.BAD_SLOT));
+                b.executor().tell(new BatchRefused(b.leaseId(), b.epoch(), RefusalReason.BAD_SLOT));
                 return this;
             }
             slots.get(b.slot()).tell(new SlotRunner.FromCoordinator(b, via));

@@ -1,5 +1,6 @@
 package org.ktestci.worker.console;
 
+import org.ktestci.protocol.IterationOutcome;
 import org.ktestci.schema.io.AtomicFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,7 +56,7 @@ public final class ConsoleSupervisor {
     private Open open;
     private long alarmAt;
     private AlarmAction alarmAction = AlarmAction.TIMEOUT;
-    private String endReason;
+    private IterationOutcome endReason;
 
     private record Open(Subtest subtest, long openedNanos, long openedMillis, CappedLog log) {}
 
@@ -135,7 +136,7 @@ public final class ConsoleSupervisor {
                 handleLine(bytes(exit == 0 ? "TEST SUCCESS" : "TEST FAILED"));
             }
             if (endReason == null) {
-                endReason = "child_exit";
+                endReason = IterationOutcome.CHILD_EXIT;
             }
             Integer signal = exit > 128 && process.stopping() ? exit - 128 : null;
             return new RunOutcome(endReason, signal == null ? exit : null, signal, elapsedSeconds());
@@ -151,7 +152,7 @@ public final class ConsoleSupervisor {
     private void loop() throws IOException {
         while (true) {
             if (abortRequested && endReason == null) {
-                endReason = "aborted";
+                endReason = IterationOutcome.ABORTED;
                 note("run aborted (lease revoked or agent stopping)");
                 escalate();
             }
@@ -224,7 +225,7 @@ public final class ConsoleSupervisor {
             onVerdict(v);
         } else if (marker instanceof Marker.RunEnd r) {
             if (endReason == null) {
-                endReason = r.success() ? "success" : "failed";
+                endReason = r.success() ? IterationOutcome.SUCCESS : IterationOutcome.FAILED;
                 alarmAction = AlarmAction.ESCALATE;
                 alarmAt = System.nanoTime() + settings.afterRunEnd().toNanos();
             }
@@ -320,7 +321,7 @@ public final class ConsoleSupervisor {
             }
         }
         if (v.kind() == Marker.Kind.FAILED_TIMEOUT && endReason == null) {
-            endReason = "timeout";
+            endReason = IterationOutcome.TIMEOUT;
             escalate();
         } else if (alarmAction == AlarmAction.TIMEOUT) {
             resetAlarm();
@@ -355,7 +356,7 @@ public final class ConsoleSupervisor {
 
     /** True once escalation began for a timeout or an abort (not for the wait after a run verdict). */
     private boolean stopping() {
-        return process.stopping() && ("timeout".equals(endReason) || "aborted".equals(endReason));
+        return process.stopping() && (endReason == IterationOutcome.TIMEOUT || endReason == IterationOutcome.ABORTED);
     }
 
     private void resetAlarm() {

@@ -1,6 +1,8 @@
 package org.ktestci.worker.run;
 
 import org.ktestci.protocol.BatchFinished;
+import org.ktestci.protocol.BatchOutcome;
+import org.ktestci.protocol.LeaseEndReason;
 import org.ktestci.protocol.LogChunk;
 import org.ktestci.protocol.RunBatch;
 import org.ktestci.schema.io.AtomicFiles;
@@ -87,14 +89,14 @@ public final class BatchExecution implements BatchRun {
             workspace = SlotWorkspace.open(slot.slotDir());
             agentLog = new AgentLog(workspace.agentLog());
         } catch (IOException e) {
-            return infra("agent_error", batchKeys(), List.of());
+            return infra(LeaseEndReason.AGENT_ERROR, batchKeys(), List.of());
         }
         try {
             return executeIn(workspace, agentLog);
         } catch (IOException | RuntimeException e) {
             agentLog.line("error: " + e);
             sink.note("batch failed: " + e);
-            return infra("agent_error", batchKeys(), List.of());
+            return infra(LeaseEndReason.AGENT_ERROR, batchKeys(), List.of());
         }
     }
 
@@ -105,7 +107,7 @@ public final class BatchExecution implements BatchRun {
         long free = workspace.usableBytes();
         if (free < slot.minFreeDiskBytes()) {
             agentLog.line("only " + free + " bytes free in the workspace");
-            return infra("disk_full", batchKeys(), List.of());
+            return infra(LeaseEndReason.DISK_FULL, batchKeys(), List.of());
         }
         Path repoDir = slotDir.resolve(batch.repo());
         try {
@@ -113,7 +115,7 @@ public final class BatchExecution implements BatchRun {
             checkout.checkout(batch.repo(), batch.commit(), sources, batch.fallbackUrl(), repoDir, agentLog::line);
         } catch (CheckoutException e) {
             agentLog.line(e.getMessage());
-            return infra("checkout_failed", batchKeys(), List.of());
+            return infra(LeaseEndReason.CHECKOUT_FAILED, batchKeys(), List.of());
         }
         Path results = workspace.results();
         workspace.prepareBatch();
@@ -126,7 +128,7 @@ public final class BatchExecution implements BatchRun {
             listed = TestListing.list(testFile);
         } catch (IOException e) {
             agentLog.line("list-tests failed: " + e.getMessage());
-            return infra("deps_failed", batchKeys(), List.of());
+            return infra(LeaseEndReason.DEPS_FAILED, batchKeys(), List.of());
         }
         List<BatchFinished.Unreached> notFound = new ArrayList<>();
         List<RunBatch.BatchSubtest> remaining = new ArrayList<>();
@@ -135,7 +137,7 @@ public final class BatchExecution implements BatchRun {
                 remaining.add(s);
             } else {
                 agentLog.line("subtest " + s.name() + " is not listed by this worker's " + batch.test());
-                notFound.add(new BatchFinished.Unreached(s.resultKey(), "subtest_not_found"));
+                notFound.add(new BatchFinished.Unreached(s.resultKey(), LeaseEndReason.SUBTEST_NOT_FOUND));
             }
         }
         ProcessCapture.Result depsRun = ProcessCapture.run(List.of(testFile.toString(), "deps"), slotDir,
@@ -143,14 +145,14 @@ public final class BatchExecution implements BatchRun {
         if (depsRun.timedOut() || depsRun.exitCode() != 0) {
             agentLog.line("deps failed (" + (depsRun.timedOut() ? "timeout" : "exit " + depsRun.exitCode()) + "): "
                     + depsRun.transcript());
-            return infra("deps_failed", keysOf(remaining), notFound);
+            return infra(LeaseEndReason.DEPS_FAILED, keysOf(remaining), notFound);
         }
         deps = Deps.parse(depsRun.output());
         Optional<String> declared = deps.arch();
         if (declared.isPresent() && !declared.get().equals(batch.arch())) {
             agentLog.line("test declares arch " + declared.get() + ", this slot is " + batch.arch());
-            return new BatchFinished("", 0, 0, BatchFinished.ARCH_MISMATCH, "arch_mismatch", declared.get(),
-                    unreached(keysOf(remaining), "arch_mismatch", notFound), List.of());
+            return new BatchFinished("", 0, 0, BatchOutcome.ARCH_MISMATCH, LeaseEndReason.ARCH_MISMATCH,
+                    declared.get(), unreached(keysOf(remaining), LeaseEndReason.ARCH_MISMATCH, notFound), List.of());
         }
         long timeout = deps.timeoutSeconds().map(t -> Math.min(t, 4L * batch.subtestTimeoutSecs()))
                 .orElse((long) batch.subtestTimeoutSecs());
@@ -180,7 +182,7 @@ public final class BatchExecution implements BatchRun {
         int i = 0;
         while (!remaining.isEmpty()) {
             if (aborted) {
-                return infra("worker_shutdown", keysOf(remaining), notFound, iterations);
+                return infra(LeaseEndReason.WORKER_SHUTDOWN, keysOf(remaining), notFound, iterations);
             }
             i++;
             workspace.prepareIteration();
@@ -189,10 +191,10 @@ public final class BatchExecution implements BatchRun {
                 cmd = command(runner, slotDir, remaining, agentLog);
             } catch (QemuLaunch.NoKernel e) {
                 agentLog.line(e.getMessage());
-                return infra("no_kernel", keysOf(remaining), notFound, iterations);
+                return infra(LeaseEndReason.NO_KERNEL, keysOf(remaining), notFound, iterations);
             } catch (QemuLaunch.NoRootImage e) {
                 agentLog.line(e.getMessage());
-                return infra("no_root_image", keysOf(remaining), notFound, iterations);
+                return infra(LeaseEndReason.NO_ROOT_IMAGE, keysOf(remaining), notFound, iterations);
             }
             agentLog.line("iteration " + i + ": " + runner + " runner, " + remaining.size() + " subtests: "
                     + String.join(" ", cmd.argv()));
@@ -214,7 +216,7 @@ public final class BatchExecution implements BatchRun {
             } catch (IOException e) {
                 agentLog.line("runner could not be started: " + e.getMessage());
                 workspace.dropIterationFiles();
-                return infra("runner_failed", keysOf(remaining), notFound, iterations);
+                return infra(LeaseEndReason.RUNNER_FAILED, keysOf(remaining), notFound, iterations);
             } finally {
                 current = null;
             }
@@ -224,7 +226,7 @@ public final class BatchExecution implements BatchRun {
                 agentLog.line("console: " + supervisor.monitorRefusals() + " QEMU_MONITOR commands refused, "
                         + supervisor.droppedLines() + " lines over the console limits dropped");
             }
-            agentLog.line("iteration " + i + " ended: reason=" + outcome.reason() + " exit=" + outcome.exitText()
+            agentLog.line("iteration " + i + " ended: reason=" + outcome.reason().wireName() + " exit=" + outcome.exitText()
                     + " seconds=" + outcome.seconds());
             Set<String> reached = supervisor.reached();
             if (reached.isEmpty() && !aborted) {
@@ -251,11 +253,11 @@ public final class BatchExecution implements BatchRun {
                     continue;
                 }
                 agentLog.line("qemu exited with status " + outcome.exitCode() + " before writing to its console");
-                return infra("runner_failed", keysOf(remaining), notFound, iterations);
+                return infra(LeaseEndReason.RUNNER_FAILED, keysOf(remaining), notFound, iterations);
             }
             if (reached.isEmpty()) {
                 if (aborted) {
-                    return infra("worker_shutdown", keysOf(remaining), notFound, iterations);
+                    return infra(LeaseEndReason.WORKER_SHUTDOWN, keysOf(remaining), notFound, iterations);
                 }
                 if (!cleaned) {
                     cleaned = true;
@@ -263,11 +265,11 @@ public final class BatchExecution implements BatchRun {
                     workspace.cleanForRetry(repoDir);
                     continue;
                 }
-                return infra("zero_progress", keysOf(remaining), notFound, iterations);
+                return infra(LeaseEndReason.ZERO_PROGRESS, keysOf(remaining), notFound, iterations);
             }
             remaining.removeIf(s -> reached.contains(s.resultKey()));
         }
-        return new BatchFinished("", 0, 0, BatchFinished.COMPLETED, "", "", notFound, iterations);
+        return new BatchFinished("", 0, 0, BatchOutcome.COMPLETED, LeaseEndReason.NONE, "", notFound, iterations);
     }
 
     private RunnerCommand command(String runner, Path slotDir, List<RunBatch.BatchSubtest> remaining,
@@ -351,17 +353,18 @@ public final class BatchExecution implements BatchRun {
         return subtests.stream().map(RunBatch.BatchSubtest::resultKey).toList();
     }
 
-    private BatchFinished infra(String reason, List<String> keys, List<BatchFinished.Unreached> alsoUnreached) {
+    private BatchFinished infra(LeaseEndReason reason, List<String> keys,
+                                List<BatchFinished.Unreached> alsoUnreached) {
         return infra(reason, keys, alsoUnreached, List.of());
     }
 
-    private BatchFinished infra(String reason, List<String> keys, List<BatchFinished.Unreached> alsoUnreached,
+    private BatchFinished infra(LeaseEndReason reason, List<String> keys, List<BatchFinished.Unreached> alsoUnreached,
                                 List<BatchFinished.Iteration> iterations) {
-        return new BatchFinished("", 0, 0, BatchFinished.INFRA_FAILURE, reason, "",
+        return new BatchFinished("", 0, 0, BatchOutcome.INFRA_FAILURE, reason, "",
                 unreached(keys, reason, alsoUnreached), iterations);
     }
 
-    private static List<BatchFinished.Unreached> unreached(List<String> keys, String reason,
+    private static List<BatchFinished.Unreached> unreached(List<String> keys, LeaseEndReason reason,
                                                            List<BatchFinished.Unreached> also) {
         List<BatchFinished.Unreached> out = new ArrayList<>(also);
         Set<String> seen = new HashSet<>();

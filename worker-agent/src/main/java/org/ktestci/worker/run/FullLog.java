@@ -30,7 +30,7 @@ final class FullLog {
         if (Files.exists(consoleFile)) {
             out.writeBytes(Files.readAllBytes(consoleFile));
         }
-        out.writeBytes(("# ---- end: reason=" + outcome.reason() + " exit=" + outcome.exitText() + " seconds="
+        out.writeBytes(("# ---- end: reason=" + outcome.reason().wireName() + " exit=" + outcome.exitText() + " seconds="
                 + outcome.seconds() + " ----\n").getBytes(StandardCharsets.UTF_8));
         return out.toByteArray();
     }

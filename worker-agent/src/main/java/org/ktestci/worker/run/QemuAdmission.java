@@ -1,5 +1,6 @@
 package org.ktestci.worker.run;
 
+import org.ktestci.protocol.LeaseEndReason;
 import org.ktestci.protocol.RunBatch;
 import org.ktestci.worker.qemu.KernelImage;
 import org.ktestci.worker.qemu.KvmProbe;
@@ -23,8 +24,8 @@ final class QemuAdmission {
     private static final Logger LOG = LoggerFactory.getLogger(BatchExecution.class);
 
     /** Refused as the infrastructure failure {@code refusal}, or admitted, with or without KVM. */
-    record Decision(Optional<String> refusal, boolean kvm) {
-        static Decision refused(String reason) {
+    record Decision(Optional<LeaseEndReason> refusal, boolean kvm) {
+        static Decision refused(LeaseEndReason reason) {
             return new Decision(Optional.of(reason), false);
         }
     }
@@ -37,7 +38,7 @@ final class QemuAdmission {
             throws IOException {
         if (qemu.isEmpty()) {
             agentLog.line("the qemu runner is not configured on this worker");
-            return Decision.refused("runner_failed");
+            return Decision.refused(LeaseEndReason.RUNNER_FAILED);
         }
         QemuSettings q = qemu.get();
         try {
@@ -45,18 +46,18 @@ final class QemuAdmission {
         } catch (QemuLaunch.NoRootImage e) {
             agentLog.line(e.getMessage());
             LOG.warn("{}: slot={} lease={} commit={}", e.getMessage(), slot.slot(), batch.leaseId(), batch.commit());
-            return Decision.refused("no_root_image");
+            return Decision.refused(LeaseEndReason.NO_ROOT_IMAGE);
         }
         Optional<Path> probeKernel = QemuLaunch.kernelImage(batch, q).map(KernelImage::vmlinuz);
         long vmMib = deps.value("ktest_mem").map(QemuLaunch::mebibytes).orElse(1024);
         try {
             if (!MemoryAdmission.await(vmMib, Duration.ofSeconds(5), Duration.ofSeconds(600), aborted)) {
                 agentLog.line("MemAvailable stayed below " + (vmMib + 512) + " MiB for 600 s");
-                return Decision.refused("memory_unavailable");
+                return Decision.refused(LeaseEndReason.MEMORY_UNAVAILABLE);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Decision.refused("worker_shutdown");
+            return Decision.refused(LeaseEndReason.WORKER_SHUTDOWN);
         }
         boolean kvm = probeKernel.isPresent() && KvmProbe.usable(batch.arch(), q.hostArch(), q.qemuBinary(),
                 probeKernel.get(), agentEnv);

@@ -1,7 +1,7 @@
 package org.ktestci.worker.agent;
 
 import org.junit.jupiter.api.Test;
-import org.ktestci.protocol.BatchRefused;
+import org.ktestci.protocol.RefusalReason;
 import org.ktestci.protocol.RunBatch;
 
 import java.util.List;
@@ -33,13 +33,15 @@ class BatchAdmissionTest {
     @Test
     void anIdleSlotStartsANewerEpochAndRefusesAStaleOne() {
         assertEquals(new BatchAdmission.Start(), BatchAdmission.decide(batch("L", 11), FINE, idle(10)));
-        assertEquals(new BatchAdmission.Refuse("stale_epoch"), BatchAdmission.decide(batch("L", 10), FINE, idle(10)));
-        assertEquals(new BatchAdmission.Refuse("stale_epoch"), BatchAdmission.decide(batch("L", 3), FINE, idle(10)));
+        assertEquals(new BatchAdmission.Refuse(RefusalReason.STALE_EPOCH), BatchAdmission.decide(batch("L", 10), FINE,
+                idle(10)));
+        assertEquals(new BatchAdmission.Refuse(RefusalReason.STALE_EPOCH), BatchAdmission.decide(batch("L", 3), FINE,
+                idle(10)));
     }
 
     @Test
     void anInvalidBatchIsRefusedBeforeItsEpochIsLookedAtAndAKernelRefusalStillStarts() {
-        assertEquals(new BatchAdmission.Refuse(BatchRefused.BAD_BATCH),
+        assertEquals(new BatchAdmission.Refuse(RefusalReason.BAD_BATCH),
                 BatchAdmission.decide(batch("L", 3), refusal(BatchValidator.BAD_BATCH), idle(10)));
         assertEquals(new BatchAdmission.Start(),
                 BatchAdmission.decide(batch("L", 11), refusal(BatchValidator.NO_KERNEL), idle(10)),
@@ -54,9 +56,9 @@ class BatchAdmissionTest {
 
     @Test
     void aDrainingSlotAndABusySlotRefuse() {
-        assertEquals(new BatchAdmission.Refuse("draining"), BatchAdmission.decide(batch("L", 11), FINE,
+        assertEquals(new BatchAdmission.Refuse(RefusalReason.DRAINING), BatchAdmission.decide(batch("L", 11), FINE,
                 new BatchAdmission.SlotState(null, false, null, 10, true)));
-        assertEquals(new BatchAdmission.Refuse("slot_busy"),
+        assertEquals(new BatchAdmission.Refuse(RefusalReason.SLOT_BUSY),
                 BatchAdmission.decide(batch("L", 11), FINE, running("R", false, null)));
     }
 
@@ -69,7 +71,7 @@ class BatchAdmissionTest {
                 BatchAdmission.decide(batch("A", 12), FINE, running("R", true, a)), "a re-send keeps its place");
         assertEquals(new BatchAdmission.Wait(Optional.of(a)),
                 BatchAdmission.decide(batch("B", 13), FINE, running("R", true, a)), "the older one is displaced");
-        assertEquals(new BatchAdmission.Refuse("stale_epoch"),
+        assertEquals(new BatchAdmission.Refuse(RefusalReason.STALE_EPOCH),
                 BatchAdmission.decide(batch("C", 11), FINE, running("R", true, a)), "an older one than the waiting");
     }
 }

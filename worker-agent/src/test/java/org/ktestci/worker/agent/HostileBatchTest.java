@@ -9,8 +9,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ktestci.protocol.BatchAccepted;
 import org.ktestci.protocol.BatchFinished;
+import org.ktestci.protocol.BatchOutcome;
 import org.ktestci.protocol.BatchRefused;
 import org.ktestci.protocol.ExecutorMessage;
+import org.ktestci.protocol.LeaseEndReason;
+import org.ktestci.protocol.RefusalReason;
 import org.ktestci.protocol.RunBatch;
 import org.ktestci.worker.checkout.WorkspaceCheckout;
 import org.ktestci.worker.run.BatchExecution;
@@ -90,7 +93,7 @@ class HostileBatchTest {
         // slot-0/../../victim is the victim directory; mirrors/../../victim.git is next to it.
         runner.tell(SlotRunnerTest.in(batch("L1", 1, "../../victim", sha, "", executor.ref())));
         ExecutorMessage first = executor.receiveMessage(Duration.ofSeconds(20));
-        assertTrue(first instanceof BatchRefused r && r.reason().equals("bad_batch"), first.toString());
+        assertTrue(first instanceof BatchRefused r && r.reason() == RefusalReason.BAD_BATCH, first.toString());
         executor.expectNoMessage(Duration.ofSeconds(1));
         assertFalse(Files.exists(victim.resolve(".git")), "no checkout in the victim directory");
         assertFalse(Files.exists(victim.resolve("payload")));
@@ -114,9 +117,9 @@ class HostileBatchTest {
         ExecutorMessage reply = executor.receiveMessage(Duration.ofSeconds(5));
         if (reply instanceof BatchAccepted) {
             BatchFinished done = executor.expectMessageClass(BatchFinished.class, Duration.ofSeconds(5));
-            assertEquals(BatchFinished.INFRA_FAILURE, done.outcome());
-            assertEquals("no_kernel", done.reason());
-            assertEquals("no_kernel", done.unreached().get(0).reason());
+            assertEquals(BatchOutcome.INFRA_FAILURE, done.outcome());
+            assertEquals(LeaseEndReason.NO_KERNEL, done.reason());
+            assertEquals(LeaseEndReason.NO_KERNEL, done.unreached().get(0).reason());
         } else {
             assertTrue(reply instanceof BatchRefused, reply.toString());
         }
@@ -141,16 +144,16 @@ class HostileBatchTest {
                 validator, Duration.ofSeconds(30)));
         runner.tell(SlotRunnerTest.in(batch("K1", 1, "linux", sha, allowed.toString(), executor.ref())));
         executor.expectMessageClass(BatchAccepted.class);
-        assertEquals(BatchFinished.COMPLETED, executor.expectMessageClass(BatchFinished.class).outcome());
+        assertEquals(BatchOutcome.COMPLETED, executor.expectMessageClass(BatchFinished.class).outcome());
         runner.tell(SlotRunnerTest.in(batch("K2", 2, "linux", sha, own.toString(), executor.ref())));
         executor.expectMessageClass(BatchAccepted.class);
-        assertEquals(BatchFinished.COMPLETED, executor.expectMessageClass(BatchFinished.class).outcome());
+        assertEquals(BatchOutcome.COMPLETED, executor.expectMessageClass(BatchFinished.class).outcome());
         // A symlink under kernel_paths that leads out of them is refused like any other outside path.
         Path link = dir.resolve("kernels/escape");
         Files.createSymbolicLink(link, dir.resolve("ktest/tests/t.ktest"));
         runner.tell(SlotRunnerTest.in(batch("K3", 3, "linux", sha, link.toString(), executor.ref())));
         executor.expectMessageClass(BatchAccepted.class);
-        assertEquals("no_kernel", executor.expectMessageClass(BatchFinished.class).reason());
+        assertEquals(LeaseEndReason.NO_KERNEL, executor.expectMessageClass(BatchFinished.class).reason());
         assertEquals(2, runs.get());
     }
 

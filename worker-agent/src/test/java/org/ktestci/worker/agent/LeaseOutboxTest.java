@@ -2,7 +2,9 @@ package org.ktestci.worker.agent;
 
 import org.junit.jupiter.api.Test;
 import org.ktestci.protocol.BatchFinished;
+import org.ktestci.protocol.BatchOutcome;
 import org.ktestci.protocol.ExecutorMessage;
+import org.ktestci.protocol.LeaseEndReason;
 import org.ktestci.protocol.LogChunk;
 import org.ktestci.protocol.ReliableMessage;
 import org.ktestci.protocol.SubtestStarted;
@@ -36,7 +38,8 @@ class LeaseOutboxTest {
     void numbersMessagesOneTwoThreeInSendOrder() {
         assertEquals(1, started("t.a"));
         assertEquals(2, started("t.b"));
-        assertEquals(3, outbox.send(seq -> new BatchFinished("L1", 7, seq, BatchFinished.COMPLETED, "", "", List.of(),
+        assertEquals(3, outbox.send(seq -> new BatchFinished("L1", 7, seq, BatchOutcome.COMPLETED,
+                LeaseEndReason.NONE, "", List.of(),
                 List.of())));
         assertEquals(List.of(1L, 2L, 3L), seqsSentTo("executor-1"));
         assertEquals("t.b", ((SubtestStarted) wire.get(1).message()).resultKey());

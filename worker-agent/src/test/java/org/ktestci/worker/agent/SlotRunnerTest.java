@@ -10,10 +10,14 @@ import org.ktestci.protocol.Ack;
 import org.ktestci.protocol.AgentMessage;
 import org.ktestci.protocol.BatchAccepted;
 import org.ktestci.protocol.BatchFinished;
+import org.ktestci.protocol.BatchOutcome;
 import org.ktestci.protocol.BatchRefused;
 import org.ktestci.protocol.ExecutorMessage;
+import org.ktestci.protocol.LeaseEndReason;
 import org.ktestci.protocol.LeaseHeartbeat;
+import org.ktestci.protocol.RefusalReason;
 import org.ktestci.protocol.Reject;
+import org.ktestci.protocol.RejectReason;
 import org.ktestci.protocol.RevokeLease;
 import org.ktestci.protocol.RunBatch;
 import org.ktestci.protocol.SubtestFinished;
@@ -64,7 +68,8 @@ class SlotRunnerTest {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                return new BatchFinished("", 0, 0, BatchFinished.COMPLETED, "", "", List.of(), List.of());
+                return new BatchFinished("", 0, 0, BatchOutcome.COMPLETED, LeaseEndReason.NONE, "", List.of(),
+                        List.of());
             }
 
             public void abort() {
@@ -106,8 +111,8 @@ class SlotRunnerTest {
         executor.expectMessageClass(BatchAccepted.class);
         executor.expectMessageClass(SubtestFinished.class);
         slot.tell(in(batch("L0", 19, executor.ref())));
-        assertEquals("stale_epoch", executor.expectMessageClass(BatchRefused.class).reason());
-        slot.tell(in(new Reject("L2", 20, 1, "stale_lease")));
+        assertEquals(RefusalReason.STALE_EPOCH, executor.expectMessageClass(BatchRefused.class).reason());
+        slot.tell(in(new Reject("L2", 20, 1, RejectReason.STALE_LEASE)));
         executor.expectNoMessage(Duration.ofSeconds(6)); // the run was aborted and nothing is re-sent
     }
 
@@ -127,7 +132,8 @@ class SlotRunnerTest {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                return new BatchFinished("", 0, 0, BatchFinished.INFRA_FAILURE, "aborted", "", List.of(), List.of());
+                return new BatchFinished("", 0, 0, BatchOutcome.INFRA_FAILURE, LeaseEndReason.WORKER_SHUTDOWN, "",
+                        List.of(), List.of());
             }
 
             public void abort() {
@@ -139,9 +145,9 @@ class SlotRunnerTest {
         slot.tell(in(batch("R1", 30, executor.ref())));
         executor.expectMessageClass(BatchAccepted.class);
         slot.tell(in(batch("R0", 31, executor.ref())));
-        assertEquals("slot_busy", executor.expectMessageClass(BatchRefused.class).reason(),
+        assertEquals(RefusalReason.SLOT_BUSY, executor.expectMessageClass(BatchRefused.class).reason(),
                 "a slot whose run was not stopped is busy");
-        slot.tell(in(new RevokeLease("R1", 30, "admin_revoke")));
+        slot.tell(in(new RevokeLease("R1", 30, LeaseEndReason.ADMIN_REVOKE)));
         slot.tell(in(batch("R2", 32, executor.ref())));
         executor.expectNoMessage(Duration.ofMillis(500)); // neither refused nor started while R1 stops
         assertEquals(List.of("R1"), started);

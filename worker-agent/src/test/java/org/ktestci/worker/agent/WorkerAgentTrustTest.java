@@ -15,11 +15,14 @@ import org.junit.jupiter.api.io.TempDir;
 import org.ktestci.protocol.AgentMessage;
 import org.ktestci.protocol.BatchAccepted;
 import org.ktestci.protocol.BatchFinished;
+import org.ktestci.protocol.BatchOutcome;
 import org.ktestci.protocol.BatchRefused;
 import org.ktestci.protocol.ExecutorMessage;
 import org.ktestci.protocol.GatewayMessage;
 import org.ktestci.protocol.HelloAck;
+import org.ktestci.protocol.LeaseEndReason;
 import org.ktestci.protocol.ProtocolVersion;
+import org.ktestci.protocol.RefusalReason;
 import org.ktestci.protocol.RunBatch;
 import org.ktestci.protocol.WorkerHello;
 
@@ -87,7 +90,8 @@ class WorkerAgentTrustTest {
         return (b, sink) -> new BatchRun() {
             public BatchFinished execute() {
                 runs.incrementAndGet();
-                return new BatchFinished("", 0, 0, BatchFinished.COMPLETED, "", "", List.of(), List.of());
+                return new BatchFinished("", 0, 0, BatchOutcome.COMPLETED, LeaseEndReason.NONE, "", List.of(),
+                        List.of());
             }
 
             public void abort() {
@@ -177,7 +181,7 @@ class WorkerAgentTrustTest {
         assertTrue(!otherDoor.equals(door), "each gateway gets its own door");
         TestProbe<ExecutorMessage> executor = WITH_COORDINATOR.createTestProbe();
         otherDoor.tell(batch("L3", 1, executor.ref()));
-        assertEquals("wrong_gateway", executor.expectMessageClass(BatchRefused.class).reason());
+        assertEquals(RefusalReason.WRONG_GATEWAY, executor.expectMessageClass(BatchRefused.class).reason());
         assertEquals(1L, rejects.snapshot().get("not_acknowledged_gateway"), rejects.snapshot().toString());
 
         // The acknowledging gateway's batch runs; a malformed one through the same door is refused.
@@ -188,7 +192,7 @@ class WorkerAgentTrustTest {
         RunBatch escape = batch("L5", 3, executor.ref());
         door.tell(new RunBatch(escape.leaseId(), escape.epoch(), 0, 1, "../../etc", escape.commit(), List.of(), "",
                 "t.ktest", "", Map.of(), "x86_64", escape.subtests(), "t", 60, executor.ref()));
-        assertEquals("bad_batch", executor.expectMessageClass(BatchRefused.class).reason());
+        assertEquals(RefusalReason.BAD_BATCH, executor.expectMessageClass(BatchRefused.class).reason());
         assertEquals(1L, rejects.snapshot().get("malformed"), rejects.snapshot().toString());
         assertEquals(1, runs.get());
     }

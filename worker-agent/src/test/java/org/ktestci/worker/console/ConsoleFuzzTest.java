@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import org.ktestci.protocol.IterationOutcome;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -99,6 +100,6 @@ class ConsoleFuzzTest {
         assertTrue(live.events.contains("started t.real"), live.events.toString());
         assertTrue(live.events.stream().anyMatch(l -> l.startsWith("finished t.real ")),
                 "the batch's subtest still gets a verdict: " + live.events);
-        assertEquals("success", outcome.reason(), "the injected run end after cat exits 0");
+        assertEquals(IterationOutcome.SUCCESS, outcome.reason(), "the injected run end after cat exits 0");
     }
 }

@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.ktestci.protocol.IterationOutcome;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -87,7 +88,8 @@ class ConsoleSupervisorTest {
         assertEquals(List.of("started t.a", "finished t.a ========= PASSED a in 0s", "started t.b",
                 "finished t.b ========= FAILED b in 0s", "started t.c", "finished t.c ========= NOTRUN c in 0s: needs ec",
                 "started t.d", "finished t.d TEST FAILED"), events);
-        assertEquals("failed", outcome.reason(), "the host runner injects TEST FAILED for a non-zero exit");
+        assertEquals(IterationOutcome.FAILED, outcome.reason(),
+                "the host runner injects TEST FAILED for a non-zero exit");
         assertEquals(1, outcome.exitCode());
         String console = Files.readString(dir.resolve("results/console.1"));
         assertTrue(console.contains("[    2.115858] ========= TEST   b"), "logs keep the original bytes");
@@ -105,7 +107,7 @@ class ConsoleSupervisorTest {
         assertTrue(status("a").matches("========= FAILED TIMEOUT a in [12]s\n"), status("a"));
         assertEquals("IN PROGRESS\n", status("b"), "fail-fast: b is left for a fresh run");
         assertEquals(Set.of("t.a"), sup.reached());
-        assertEquals("timeout", outcome.reason());
+        assertEquals(IterationOutcome.TIMEOUT, outcome.reason());
     }
 
     @Test
@@ -119,7 +121,7 @@ class ConsoleSupervisorTest {
                 """);
         ConsoleSupervisor sup = supervisor(s, Duration.ofSeconds(1), List.of("a", "b"));
         RunOutcome outcome = sup.run();
-        assertEquals("timeout", outcome.reason());
+        assertEquals(IterationOutcome.TIMEOUT, outcome.reason());
         assertTrue(status("a").startsWith("========= FAILED TIMEOUT a in "), status("a"));
         assertEquals("IN PROGRESS\n", status("b"));
         assertEquals(Set.of("t.a"), sup.reached());
@@ -135,7 +137,7 @@ class ConsoleSupervisorTest {
                 """);
         long start = System.nanoTime();
         RunOutcome outcome = supervisor(s, Duration.ofSeconds(120), List.of("a")).run();
-        assertEquals("timeout", outcome.reason());
+        assertEquals(IterationOutcome.TIMEOUT, outcome.reason());
         assertTrue(status("a").startsWith("========= FAILED TIMEOUT a in "), status("a"));
         assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(60), "WATCHDOG 1 overrides the 120 s timeout");
     }
@@ -147,7 +149,7 @@ class ConsoleSupervisorTest {
                 """);
         long start = System.nanoTime();
         RunOutcome outcome = supervisor(s, Duration.ofSeconds(120), List.of("a")).run();
-        assertEquals("timeout", outcome.reason());
+        assertEquals(IterationOutcome.TIMEOUT, outcome.reason());
         assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(60));
         assertTrue(status("a").startsWith("========= FAILED TIMEOUT a in "));
     }
@@ -163,7 +165,7 @@ class ConsoleSupervisorTest {
                 wait
                 """.formatted(pidFile));
         RunOutcome outcome = supervisor(s, Duration.ofSeconds(1), List.of("a")).run();
-        assertEquals("timeout", outcome.reason());
+        assertEquals(IterationOutcome.TIMEOUT, outcome.reason());
         String[] pids = Files.readString(pidFile).trim().split(" ");
         for (String pid : pids) {
             Optional<ProcessHandle> p = ProcessHandle.of(Long.parseLong(pid));
@@ -179,7 +181,7 @@ class ConsoleSupervisorTest {
                 echo "WATCHDOG 0"
                 """);
         ConsoleSupervisor sup = supervisor(s, Duration.ofSeconds(30), List.of("b"));
-        assertEquals("success", sup.run().reason());
+        assertEquals(IterationOutcome.SUCCESS, sup.run().reason());
         assertEquals("========= PASSED b in 0s\n", status("b"));
         assertEquals("0", Files.readString(dir.resolve("results/t.b/duration")));
         String console = Files.readString(dir.resolve("results/console.1"));
@@ -205,7 +207,7 @@ class ConsoleSupervisorTest {
             Thread.sleep(20);
         }
         sup.abort();
-        assertEquals("aborted", run.get(30, TimeUnit.SECONDS).reason());
+        assertEquals(IterationOutcome.ABORTED, run.get(30, TimeUnit.SECONDS).reason());
         assertEquals("TEST FAILED\n", status("a"));
     }
 }

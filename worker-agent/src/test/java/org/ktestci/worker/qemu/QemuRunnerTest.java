@@ -4,6 +4,7 @@ import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ktestci.protocol.BatchFinished;
+import org.ktestci.protocol.BatchOutcome;
 import org.ktestci.protocol.RunBatch;
 import org.ktestci.schema.logs.Brotli;
 import org.ktestci.worker.agent.LeaseSink;
@@ -97,7 +98,7 @@ class QemuRunnerTest {
             System.out.println("---- full log " + e.getKey() + " ----\n"
                     + new String(Brotli.decompress(e.getValue()), StandardCharsets.UTF_8));
         }
-        assertEquals(BatchFinished.COMPLETED, r.outcome(), r.toString() + " " + verdicts);
+        assertEquals(BatchOutcome.COMPLETED, r.outcome(), r.toString() + " " + verdicts);
         assertTrue(verdicts.get("vm.pass").startsWith("PASSED #1"), verdicts.toString());
         assertTrue(verdicts.get("vm.fail").startsWith("FAILED #1"), verdicts.toString());
         assertTrue(verdicts.get("vm.skip").startsWith("NOTRUN #1 ========= NOTRUN skip in 0s: no such device"));

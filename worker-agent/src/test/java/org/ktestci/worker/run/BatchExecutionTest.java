@@ -5,6 +5,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ktestci.protocol.BatchFinished;
+import org.ktestci.protocol.BatchOutcome;
+import org.ktestci.protocol.LeaseEndReason;
 import org.ktestci.protocol.RunBatch;
 import org.ktestci.schema.logs.Brotli;
 import org.ktestci.worker.agent.LeaseSink;
@@ -116,7 +118,7 @@ class BatchExecutionTest {
             f.setLength(1L << 40);
         }
         BatchFinished r = run("a"); // no marker twice: the zero-progress clean runs too
-        assertEquals("zero_progress", r.reason());
+        assertEquals(LeaseEndReason.ZERO_PROGRESS, r.reason());
         assertEquals("keep me\n", Files.readString(outside.resolve("precious")));
         try (var s = Files.list(outside)) {
             assertEquals(1, s.count(), "nothing deleted or written outside the slot");
@@ -145,7 +147,7 @@ class BatchExecutionTest {
                 esac
                 """);
         BatchFinished r = run("a", "b", "c");
-        assertEquals(BatchFinished.COMPLETED, r.outcome());
+        assertEquals(BatchOutcome.COMPLETED, r.outcome());
         assertEquals(List.of(
                 "started t.a 1", "finished t.a PASSED 1 t.a",
                 "started t.b 1", "finished t.b FAILED 1 t.a",
@@ -173,10 +175,10 @@ class BatchExecutionTest {
                 """);
         Files.createDirectories(dir.resolve("work/slot-0/ktest-out"));
         BatchFinished r = run("a");
-        assertEquals(BatchFinished.INFRA_FAILURE, r.outcome());
-        assertEquals("zero_progress", r.reason());
+        assertEquals(BatchOutcome.INFRA_FAILURE, r.outcome());
+        assertEquals(LeaseEndReason.ZERO_PROGRESS, r.reason());
         assertEquals(2, r.iterations().size(), "one clean-and-retry before giving up");
-        assertEquals(List.of(new BatchFinished.Unreached("t.a", "zero_progress")), r.unreached());
+        assertEquals(List.of(new BatchFinished.Unreached("t.a", LeaseEndReason.ZERO_PROGRESS)), r.unreached());
     }
 
     @Test
@@ -189,8 +191,8 @@ class BatchExecutionTest {
                 esac
                 """);
         BatchFinished r = run("a", "gone");
-        assertEquals(BatchFinished.COMPLETED, r.outcome());
-        assertEquals(List.of(new BatchFinished.Unreached("t.gone", "subtest_not_found")), r.unreached());
+        assertEquals(BatchOutcome.COMPLETED, r.outcome());
+        assertEquals(List.of(new BatchFinished.Unreached("t.gone", LeaseEndReason.SUBTEST_NOT_FOUND)), r.unreached());
         assertEquals(List.of("started t.a 1", "finished t.a PASSED 1 t.a"), events);
     }
 
@@ -203,7 +205,7 @@ class BatchExecutionTest {
                 esac
                 """);
         BatchFinished deps = run("a");
-        assertEquals("deps_failed", deps.reason());
+        assertEquals(LeaseEndReason.DEPS_FAILED, deps.reason());
         test("""
                 case $1 in
                 list-tests) echo "a" ;;
@@ -211,7 +213,7 @@ class BatchExecutionTest {
                 esac
                 """);
         BatchFinished arch = run("a");
-        assertEquals(BatchFinished.ARCH_MISMATCH, arch.outcome());
+        assertEquals(BatchOutcome.ARCH_MISMATCH, arch.outcome());
         assertEquals("aarch64", arch.declaredArch());
         assertTrue(events.isEmpty());
     }
@@ -221,8 +223,8 @@ class BatchExecutionTest {
         test("case $1 in list-tests) echo a ;; deps) echo ktest_no_vm=1 ;; esac\n");
         sha = "0123456789abcdef0123456789abcdef01234567";
         BatchFinished r = run("a");
-        assertEquals(BatchFinished.INFRA_FAILURE, r.outcome());
-        assertEquals("checkout_failed", r.reason());
+        assertEquals(BatchOutcome.INFRA_FAILURE, r.outcome());
+        assertEquals(LeaseEndReason.CHECKOUT_FAILED, r.reason());
     }
 
     @Test

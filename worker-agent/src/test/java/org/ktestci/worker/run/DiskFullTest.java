@@ -4,6 +4,8 @@ import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ktestci.protocol.BatchFinished;
+import org.ktestci.protocol.BatchOutcome;
+import org.ktestci.protocol.LeaseEndReason;
 import org.ktestci.protocol.RunBatch;
 import org.ktestci.worker.agent.LeaseSink;
 import org.ktestci.worker.checkout.WorkspaceCheckout;
@@ -70,8 +72,8 @@ class DiskFullTest {
         List<String> events = new ArrayList<>();
         long free = Files.getFileStore(dir).getUsableSpace();
         BatchFinished r = run(free + (1L << 40), events);
-        assertEquals(BatchFinished.INFRA_FAILURE, r.outcome());
-        assertEquals("disk_full", r.reason());
+        assertEquals(BatchOutcome.INFRA_FAILURE, r.outcome());
+        assertEquals(LeaseEndReason.DISK_FULL, r.reason());
         assertEquals(List.of(), events);
         assertFalse(Files.exists(dir.resolve("ran")), "the test file never ran");
         assertFalse(Files.exists(dir.resolve("work/slot-0/linux")), "nothing was checked out");
@@ -83,7 +85,7 @@ class DiskFullTest {
     void enoughFreeSpaceRunsTheBatch() throws Exception {
         List<String> events = new ArrayList<>();
         BatchFinished r = run(1, events);
-        assertEquals(BatchFinished.COMPLETED, r.outcome(), r.reason());
+        assertEquals(BatchOutcome.COMPLETED, r.outcome(), r.reason().wireName());
         assertEquals(List.of("started t.a", "finished t.a PASSED"), events);
     }
 }

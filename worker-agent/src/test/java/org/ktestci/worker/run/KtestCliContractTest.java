@@ -2,6 +2,7 @@ package org.ktestci.worker.run;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ktestci.protocol.IterationOutcome;
 import org.ktestci.worker.console.ConsoleRecorder;
 import org.ktestci.worker.console.ConsoleSupervisor;
 import org.ktestci.worker.console.RunOutcome;
@@ -117,7 +118,7 @@ class KtestCliContractTest {
         assertFalse(Files.exists(ktest.resolve("lib/supervisor")),
                 "with KTEST_SUPERVISOR=1 ktest does not build and re-exec its own supervisor");
         assertTrue(out.contains("Running test success.ktest"), out);
-        assertEquals("child_exit", outcome.reason(), "the stand-in printed no markers: " + out);
+        assertEquals(IterationOutcome.CHILD_EXIT, outcome.reason(), "the stand-in printed no markers: " + out);
 
         if (root) {
             ConsoleRecorder asRoot = new ConsoleRecorder();

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ktestci.protocol.BatchFinished;
+import org.ktestci.protocol.BatchOutcome;
 import org.ktestci.protocol.RunBatch;
 import org.ktestci.worker.agent.LeaseSink;
 import org.ktestci.worker.checkout.WorkspaceCheckout;
@@ -130,7 +131,7 @@ class KtestRunnerTest {
     @Test
     void drivesKtestRunWithAStoreKernelAndResumesAfterAPanic() throws Exception {
         BatchFinished r = run("upstream/stable", List.of("a", "crash", "b"));
-        assertEquals(BatchFinished.COMPLETED, r.outcome());
+        assertEquals(BatchOutcome.COMPLETED, r.outcome());
         assertEquals(List.of(
                 "fs.t@upstream_stable.a ========= PASSED a in 0s #1",
                 "fs.t@upstream_stable.crash TEST FAILED #1",
@@ -148,7 +149,7 @@ class KtestRunnerTest {
     @Test
     void aHungVmIsKilledAtItsWatchdogAndTheRestRunsInAFreshVm() throws Exception {
         BatchFinished r = run("upstream/stable", List.of("a", "hang", "b"));
-        assertEquals(BatchFinished.COMPLETED, r.outcome());
+        assertEquals(BatchOutcome.COMPLETED, r.outcome());
         assertEquals(3, events.size(), events.toString());
         assertEquals("fs.t@upstream_stable.a ========= PASSED a in 0s #1", events.get(0));
         assertTrue(events.get(1).matches("fs\\.t@upstream_stable\\.hang ========= FAILED TIMEOUT hang in [12]s #1"),
@@ -162,7 +163,7 @@ class KtestRunnerTest {
     @Test
     void buildsTheKernelFromTheCheckoutWhenTheJobHasNone() throws Exception {
         BatchFinished r = run("", List.of("a"));
-        assertEquals(BatchFinished.COMPLETED, r.outcome());
+        assertEquals(BatchOutcome.COMPLETED, r.outcome());
         Path slot = dir.resolve("work/slot-0");
         assertEquals(dir.resolve("ktest/build-test-kernel") + " run -k " + slot.resolve("linux") + " -T "
                 + slot.resolve("ktest-tmp") + " -P " + dir.resolve("ktest/tests/fs/t.ktest") + " a",

@@ -4,6 +4,7 @@ import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ktestci.protocol.BatchFinished;
+import org.ktestci.protocol.BatchOutcome;
 import org.ktestci.protocol.RunBatch;
 import org.ktestci.schema.run.ReproScript;
 import org.ktestci.schema.run.RunInfo;
@@ -90,7 +91,7 @@ class ReproducibleRunTest {
         agentEnv.put("AGENT_SECRET", "not for the run info");
         BatchFinished r = new BatchExecution(batch, sink, slot, new WorkspaceCheckout(dir.resolve("work"),
                 new long[] {10, 10, 10, 10}), agentEnv).execute();
-        assertEquals(BatchFinished.COMPLETED, r.outcome());
+        assertEquals(BatchOutcome.COMPLETED, r.outcome());
 
         RunInfo info = RunInfo.parse(infos.get(0));
         assertEquals("host", info.runner());

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Optional;
+import org.ktestci.protocol.BatchOutcome;
+import org.ktestci.protocol.LeaseEndReason;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,9 +46,10 @@ class BrokenVmEnvironmentTest {
         Path missing = dir.resolve("state/root.x86_64");
         VmBatch vm = new VmBatch(dir, ktestTree(), VmBatch.settings(dir, dir.resolve("no-kernel-needed"),
                 Optional.of(missing))).run("one.ktest", List.of("one"), 60);
-        assertEquals(BatchFinished.INFRA_FAILURE, vm.finished.outcome(), vm.transcript());
-        assertEquals("no_root_image", vm.finished.reason(), vm.transcript());
-        assertEquals(List.of(new BatchFinished.Unreached("one.one", "no_root_image")), vm.finished.unreached());
+        assertEquals(BatchOutcome.INFRA_FAILURE, vm.finished.outcome(), vm.transcript());
+        assertEquals(LeaseEndReason.NO_ROOT_IMAGE, vm.finished.reason(), vm.transcript());
+        assertEquals(List.of(new BatchFinished.Unreached("one.one", LeaseEndReason.NO_ROOT_IMAGE)),
+                vm.finished.unreached());
         assertTrue(vm.fullLogs.isEmpty(), "no VM was started");
         String log = Files.readString(dir.resolve("work/slot-0/agent.log"));
         assertTrue(log.contains("root image " + missing + " is missing"), log);
@@ -58,7 +61,7 @@ class BrokenVmEnvironmentTest {
         Files.write(garbage, new byte[1 << 20]);
         VmBatch vm = new VmBatch(dir, ktestTree(), VmBatch.settings(dir, dir.resolve("no-kernel-needed"),
                 Optional.of(garbage))).run("one.ktest", List.of("one"), 60);
-        assertEquals("no_root_image", vm.finished.reason(), vm.transcript());
+        assertEquals(LeaseEndReason.NO_ROOT_IMAGE, vm.finished.reason(), vm.transcript());
         String log = Files.readString(dir.resolve("work/slot-0/agent.log"));
         assertTrue(log.contains("is not a raw ext2/ext3/ext4 image"), log);
     }
@@ -69,7 +72,7 @@ class BrokenVmEnvironmentTest {
         Path kernel = VmTestEnvironment.kernel();
         VmBatch vm = new VmBatch(dir, ktestTree(), VmBatch.settings(dir, kernel, Optional.empty(),
                 crashingQemu(1))).run("one.ktest", List.of("one"), 60);
-        assertEquals(BatchFinished.COMPLETED, vm.finished.outcome(), vm.transcript());
+        assertEquals(BatchOutcome.COMPLETED, vm.finished.outcome(), vm.transcript());
         assertEquals("PASSED", vm.status("one.one"), vm.transcript());
         assertEquals(2, vm.fullLogs.size(), vm.transcript());
         String log = Files.readString(dir.resolve("work/slot-0/agent.log"));
@@ -83,8 +86,8 @@ class BrokenVmEnvironmentTest {
         Path kernel = VmTestEnvironment.kernel();
         VmBatch vm = new VmBatch(dir, ktestTree(), VmBatch.settings(dir, kernel, Optional.empty(),
                 crashingQemu(2))).run("one.ktest", List.of("one"), 60);
-        assertEquals(BatchFinished.INFRA_FAILURE, vm.finished.outcome(), vm.transcript());
-        assertEquals("runner_failed", vm.finished.reason(), vm.transcript());
+        assertEquals(BatchOutcome.INFRA_FAILURE, vm.finished.outcome(), vm.transcript());
+        assertEquals(LeaseEndReason.RUNNER_FAILED, vm.finished.reason(), vm.transcript());
         assertEquals(2, vm.fullLogs.size(), "one retry, no loop: " + vm.transcript());
     }
 
@@ -113,8 +116,8 @@ class BrokenVmEnvironmentTest {
         Files.copy(kernel, bare); // no lib/modules beside it: no virtio-blk, no ext4, no 9p
         VmBatch vm = new VmBatch(dir, ktestTree(), VmBatch.settings(dir, bare, Optional.of(image)))
                 .run("one.ktest", List.of("one"), 60);
-        assertEquals(BatchFinished.INFRA_FAILURE, vm.finished.outcome(), vm.transcript());
-        assertEquals("zero_progress", vm.finished.reason(), "the commit's side: " + vm.transcript());
+        assertEquals(BatchOutcome.INFRA_FAILURE, vm.finished.outcome(), vm.transcript());
+        assertEquals(LeaseEndReason.ZERO_PROGRESS, vm.finished.reason(), "the commit's side: " + vm.transcript());
         assertEquals(2, vm.fullLogs.size(), "one clean retry, then it stops: " + vm.transcript());
         String log = Files.readString(dir.resolve("work/slot-0/agent.log"));
         assertTrue(log.contains("no subtest reached in iteration 2: ktest-ci-init: no root disk /dev/vda: the kernel "
