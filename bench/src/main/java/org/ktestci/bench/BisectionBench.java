@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Extra jobs per first-bad-commit search (issue 14 item 3) against the gap: the untested commits between the
@@ -90,7 +91,7 @@ public final class BisectionBench {
     }
 
     private static int search(String bad, Map<String, List<String>> region,
-                              java.util.function.Predicate<String> fails, String culprit) {
+                              Predicate<String> fails, String culprit) {
         Map<String, Mark> marks = new HashMap<>();
         marks.put(bad, Mark.BAD);
         int jobs = 0;

@@ -33,8 +33,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -42,6 +44,7 @@ import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
@@ -115,11 +118,11 @@ public final class FarmSimulation {
             }
             // The failure model: a regression that persists across cP, c0 and c1, and failures of each commit alone.
             Random f = new Random(seed + 2);
-            List<String> keys = new ArrayList<>(new java.util.TreeSet<>(estimate.keySet()));
-            Set<String> persistent = new java.util.HashSet<>();
+            List<String> keys = new ArrayList<>(new TreeSet<>(estimate.keySet()));
+            Set<String> persistent = new HashSet<>();
             Map<String, Set<String>> own = new HashMap<>();
             for (String c : List.of(PREVIOUS, C0, C1)) {
-                own.put(c, new java.util.HashSet<>());
+                own.put(c, new HashSet<>());
             }
             for (String k : keys) {
                 double u = f.nextDouble();
@@ -348,8 +351,8 @@ public final class FarmSimulation {
                 testSlotSecs += Math.max(0, c1Done - started - BOOT_SECS);
             }
             long ideal = c1Work / slots.size();
-            java.util.Collections.sort(c1FailureAt);
-            java.util.Collections.sort(persistentAt);
+            Collections.sort(c1FailureAt);
+            Collections.sort(persistentAt);
             Runtime rt = Runtime.getRuntime();
             System.gc();
             long heap = (rt.totalMemory() - rt.freeMemory()) >> 20;
@@ -372,7 +375,7 @@ public final class FarmSimulation {
      */
     private static long preempt(PriorityQueue<Finish> running, long now) {
         List<Finish> cut = new ArrayList<>();
-        for (java.util.Iterator<Finish> it = running.iterator(); it.hasNext(); ) {
+        for (Iterator<Finish> it = running.iterator(); it.hasNext(); ) {
             Finish f = it.next();
             if (f.grant().commit().equals(C1)) {
                 continue;

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.MailboxSelector;
 import org.ktestci.coordinator.execution.ArtifactStore;
 import org.ktestci.coordinator.execution.Executor;
 import org.ktestci.coordinator.execution.SlotId;
@@ -20,6 +21,7 @@ import org.ktestci.coordinator.scheduling.GroupSpec;
 import org.ktestci.coordinator.scheduling.JobWindow;
 import org.ktestci.coordinator.scheduling.RefillSource;
 import org.ktestci.coordinator.scheduling.SchedulerSettings;
+import org.ktestci.coordinator.scheduling.TailBudget;
 import org.ktestci.protocol.AgentMessage;
 import org.ktestci.schema.config.PersistenceConfig;
 import org.ktestci.schema.results.OutputDir;
@@ -29,6 +31,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -108,11 +111,11 @@ public final class LeaseBench {
             // Fixed batch sizes: the adaptive tail budget would shrink them (a commit's 500 jobs spread over the slots).
             SchedulerSettings settings = SchedulerSettings.defaults().withBudget(60 * batchSize)
                     .withFairShare(Duration.ZERO).withWindow(windowSize, windowSize / 4)
-                    .withTailBudget(org.ktestci.coordinator.scheduling.TailBudget.OFF);
+                    .withTailBudget(TailBudget.OFF);
             DepthMailbox.reset();
             ActorRef<JobWindow.Command> window = kit.spawn(JobWindow.create("bench-window", settings,
                     source(index), results, index, metrics), "window",
-                    org.apache.pekko.actor.typed.MailboxSelector.fromConfig("bench-window-mailbox"));
+                    MailboxSelector.fromConfig("bench-window-mailbox"));
             Map<String, String> hostArches = new TreeMap<>();
             for (int h = 1; h <= farm.hosts(); h++) {
                 hostArches.put("h" + h, "x86_64");
@@ -161,7 +164,7 @@ public final class LeaseBench {
                         verdicts.get(), secs);
             }
             if (print && farm.detail()) {
-                java.util.Collections.sort(depths);
+                Collections.sort(depths);
                 System.gc();
                 Runtime rt = Runtime.getRuntime();
                 System.out.printf(Locale.ROOT, "%-44s grant latency p50 %.1f ms, p99 %.1f ms (%d claims); JobWindow "

@@ -1,6 +1,7 @@
 package org.ktestci.bench;
 
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.ktestci.protocol.AgentMessage;
 import org.ktestci.protocol.BatchAccepted;
@@ -10,6 +11,7 @@ import org.ktestci.protocol.LeaseEndReason;
 import org.ktestci.protocol.RunBatch;
 import org.ktestci.protocol.SubtestFinished;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -22,11 +24,11 @@ final class ZeroWorkSlot {
     }
 
     static Behavior<AgentMessage> create() {
-        return create(java.time.Duration.ZERO);
+        return create(Duration.ZERO);
     }
 
     /** A slot whose batches take {@code runFor} of wall time before their verdicts come: a farm below saturation. */
-    static Behavior<AgentMessage> create(java.time.Duration runFor) {
+    static Behavior<AgentMessage> create(Duration runFor) {
         if (runFor.isZero()) {
             return answering();
         }
@@ -75,7 +77,7 @@ final class ZeroWorkSlot {
 
     /** Runs {@code r} on the actor system's scheduler after {@code d} (the replies need no actor state). */
     private static final class ActorRefHolder {
-        static void schedule(org.apache.pekko.actor.typed.javadsl.ActorContext<AgentMessage> ctx, java.time.Duration d,
+        static void schedule(ActorContext<AgentMessage> ctx, Duration d,
                              Runnable r) {
             ctx.getSystem().scheduler().scheduleOnce(d, r, ctx.getExecutionContext());
         }

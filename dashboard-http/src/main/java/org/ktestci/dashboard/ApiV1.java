@@ -4,6 +4,7 @@ import org.ktestci.schema.git.CommitInfo;
 import org.ktestci.schema.known.KnownIssue;
 import org.ktestci.schema.results.CommitResults;
 import org.ktestci.schema.results.FailureReason;
+import org.ktestci.schema.results.FirstBad;
 import org.ktestci.schema.results.Observation;
 import org.ktestci.schema.results.ResultEntry;
 import org.ktestci.schema.run.ReproScript;
@@ -168,7 +169,7 @@ final class ApiV1 {
         counts.put("failed_new", c.failed() - knownCount);
         counts.put("failed_known", knownCount);
         Map<String, List<Observation>> reruns = queries.reruns(sha);
-        Map<String, org.ktestci.schema.results.FirstBad> firstBad = queries.firstBad(sha);
+        Map<String, FirstBad> firstBad = queries.firstBad(sha);
         counts.put("failed_flaky", entries.stream()
                 .filter(e -> Observation.flaky(e.status(), reruns.getOrDefault(e.name(), List.of()))).count());
         counts.put("notrun", c.notrun());
@@ -208,7 +209,7 @@ final class ApiV1 {
             t.put("reruns", runs);
             t.put("flaky", Observation.flaky(e.status(), observed));
             t.put("first_bad", Optional.ofNullable(firstBad.get(e.name()))
-                    .map(org.ktestci.schema.results.FirstBad::toJson).orElse(null));
+                    .map(FirstBad::toJson).orElse(null));
             t.put("log_url", e.status() == Status.INPROGRESS ? null : dir + "/log.br");
             t.put("full_log_url", e.status() == Status.INPROGRESS ? null : dir + "/full_log.br");
             tests.add(t);

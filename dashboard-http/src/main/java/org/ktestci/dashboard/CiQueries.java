@@ -1,6 +1,7 @@
 package org.ktestci.dashboard;
 
 import org.ktestci.schema.config.RegressionConfig;
+import org.ktestci.schema.events.RegressionEvent;
 import org.ktestci.schema.git.CommitInfo;
 import org.ktestci.schema.kcidb.KcidbExport;
 import org.ktestci.schema.kcidb.KeyKernels;
@@ -102,14 +103,14 @@ public interface CiQueries {
 
     /** {@code flake_retries}: a new failure is announced once this many re-runs of it exist (or one passed). */
     default int flakeRetries() {
-        return org.ktestci.schema.config.RegressionConfig.DEFAULT_FLAKE_RETRIES;
+        return RegressionConfig.DEFAULT_FLAKE_RETRIES;
     }
 
     /**
      * Bisection's conclusions on a branch (issue 14 item 3), for the feed; the coordinator answers them from its
      * {@link org.ktestci.schema.events.FirstBadSource}.
      */
-    default List<org.ktestci.schema.events.RegressionEvent.FirstBadFound> firstBadFindings(String branch) {
+    default List<RegressionEvent.FirstBadFound> firstBadFindings(String branch) {
         return List.of();
     }
 

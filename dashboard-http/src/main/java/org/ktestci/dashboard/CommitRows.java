@@ -4,6 +4,7 @@ import org.ktestci.schema.results.ResultEntry;
 import org.ktestci.schema.status.Status;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -57,7 +58,7 @@ final class CommitRows {
                 }
             }
             throw HttpError.badRequest("invalid show: " + value.get() + " (one of " + String.join(", ",
-                    java.util.Arrays.stream(values()).map(s -> s.value).toList()) + ")");
+                    Arrays.stream(values()).map(s -> s.value).toList()) + ")");
         }
     }
 

@@ -4,6 +4,7 @@ import org.ktestci.schema.git.CommitInfo;
 import org.ktestci.schema.json.KtestJson;
 import org.ktestci.schema.known.KnownIssue;
 import org.ktestci.schema.results.FailureReason;
+import org.ktestci.schema.results.FirstBad;
 import org.ktestci.schema.results.Observation;
 import org.ktestci.schema.results.ResultEntry;
 import org.ktestci.schema.status.Status;
@@ -56,7 +57,7 @@ final class CommitView {
         int page = CommitRows.pageParam(req.param("page"));
         KnownFailures.Session knownNow = known.session();
         Map<String, List<Observation>> reruns = queries.reruns(sha);
-        Map<String, org.ktestci.schema.results.FirstBad> firstBad = queries.firstBad(sha);
+        Map<String, FirstBad> firstBad = queries.firstBad(sha);
         List<String> containing = queries.branchesContaining(sha);
         Optional<String> branch = req.param("branch").filter(b -> !b.isEmpty()).or(containingFirst(containing));
         List<String> walk = branch.flatMap(b -> historyFrom(b, sha)).orElse(List.of());
@@ -224,7 +225,7 @@ final class CommitView {
 
     private String row(String sha, ResultEntry e, Optional<String> branch, KeyHistory history,
                        Optional<FailureReason> reason, Optional<KnownIssue> knownIssue, List<Observation> reruns,
-                       Optional<org.ktestci.schema.results.FirstBad> firstBad) {
+                       Optional<FirstBad> firstBad) {
         String dir = Html.esc(base + "/c/" + sha + "/" + Html.url(e.name()));
         StringBuilder r = new StringBuilder("<tr class=\"").append(e.status().rowClass()).append("\" data-status=\"")
                 .append(e.status().jsonCode()).append("\" data-key=\"").append(Html.esc(e.name()))

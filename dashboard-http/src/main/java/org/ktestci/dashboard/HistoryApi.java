@@ -1,6 +1,7 @@
 package org.ktestci.dashboard;
 
 import org.ktestci.schema.git.CommitInfo;
+import org.ktestci.schema.results.FirstBad;
 import org.ktestci.schema.status.Status;
 
 import java.util.ArrayList;
@@ -63,7 +64,7 @@ final class HistoryApi {
             e.put("duration", run.durations().get(i));
             e.put("first_bad", run.statuses().get(i).filter(s -> s == Status.FAILED)
                     .flatMap(s -> Optional.ofNullable(queries.firstBad(at).get(key)))
-                    .map(org.ktestci.schema.results.FirstBad::toJson).orElse(null));
+                    .map(FirstBad::toJson).orElse(null));
             entries.add(e);
         }
         FailureRun rule = FailureRun.of(run.statuses());

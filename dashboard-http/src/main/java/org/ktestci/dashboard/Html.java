@@ -1,5 +1,7 @@
 package org.ktestci.dashboard;
 
+import org.ktestci.schema.results.FirstBad;
+
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 
@@ -56,7 +58,7 @@ final class Html {
      * "first bad: sha subject author" (issue 14 item 3), the sha linking to that commit's page; for a search that
      * stopped at an untestable commit, the range it narrowed the failure to.
      */
-    static String firstBad(String basePath, org.ktestci.schema.results.FirstBad f) {
+    static String firstBad(String basePath, FirstBad f) {
         String link = "<a href=\"" + ciHref(basePath, "commit", f.sha()) + "\"><code>" + f.sha().substring(0, 12)
                 + "</code></a>";
         String who = link + " " + esc(f.subject()) + " <span class=\"author\">" + esc(f.author()) + "</span>";

@@ -11,9 +11,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -88,7 +92,7 @@ public final class WebhookSender implements AutoCloseable {
                 .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
+    private static ThreadFactory daemon(String name) {
         return r -> {
             Thread t = new Thread(r, name);
             t.setDaemon(true);
@@ -112,7 +116,7 @@ public final class WebhookSender implements AutoCloseable {
             try {
                 timer.execute(() -> attempt(d, 1));
                 queued++;
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 settle(d, "dropped", "sender closed");
             }
         }
@@ -129,10 +133,10 @@ public final class WebhookSender implements AutoCloseable {
             settle(d, "failed", "webhook_secret_file: " + p.getMessage());
             return;
         }
-        java.util.concurrent.CompletableFuture<HttpResponse<Void>> sent;
+        CompletableFuture<HttpResponse<Void>> sent;
         try {
             sent = client.sendAsync(request, HttpResponse.BodyHandlers.discarding());
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             settle(d, "dropped", "sender closed");
             return;
         }
@@ -144,7 +148,7 @@ public final class WebhookSender implements AutoCloseable {
                 settle(d, "delivered", "");
                 return;
             }
-            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+            Throwable cause = error instanceof CompletionException && error.getCause() != null
                     ? error.getCause() : error;
             String why = cause != null ? cause.getClass().getSimpleName() : "HTTP " + status;
             boolean retry = error != null || status >= 500 || status == 408 || status == 429;
@@ -157,7 +161,7 @@ public final class WebhookSender implements AutoCloseable {
                     d.eventId(), redacted(d.url()), n, why, delay.toMillis());
             try {
                 timer.schedule(() -> attempt(d, n + 1), delay.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 settle(d, "dropped", "sender closed");
             }
         });

@@ -102,8 +102,8 @@ public record ResultRecord(String key, Status status, String statusLine, long du
                 fullLogKey, fullLogRerun, reason, run, attempts, observations, found);
     }
 
-    public java.util.Optional<FirstBad> bisection() {
-        return java.util.Optional.ofNullable(firstBad);
+    public Optional<FirstBad> bisection() {
+        return Optional.ofNullable(firstBad);
     }
 
     /** Whether re-run {@code n} is already recorded. */

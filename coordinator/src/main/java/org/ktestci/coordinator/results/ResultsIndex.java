@@ -1,6 +1,10 @@
 package org.ktestci.coordinator.results;
 
+import org.ktestci.schema.results.Observation;
+import org.ktestci.schema.status.Status;
+
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -102,20 +106,20 @@ public final class ResultsIndex {
      * The keys of {@code sha} whose verdict is Failed and not flaky (no re-run passed), or empty while the commit has
      * no verdict at all (not tested): what {@code order = "failures_first"} looks back at (scheduling.md §3 step 5).
      */
-    public java.util.Optional<java.util.Set<String>> failures(String sha) {
-        java.util.Set<String> failed = new java.util.HashSet<>();
+    public Optional<Set<String>> failures(String sha) {
+        Set<String> failed = new HashSet<>();
         boolean tested = false;
         for (ResultRecord r : commit(sha).values()) {
             if (!r.hasVerdict()) {
                 continue;
             }
             tested = true;
-            if (r.status() == org.ktestci.schema.status.Status.FAILED
-                    && !org.ktestci.schema.results.Observation.flaky(r.status(), r.observations())) {
+            if (r.status() == Status.FAILED
+                    && !Observation.flaky(r.status(), r.observations())) {
                 failed.add(r.key());
             }
         }
-        return tested ? java.util.Optional.of(failed) : java.util.Optional.empty();
+        return tested ? Optional.of(failed) : Optional.empty();
     }
 
     public boolean hasVerdict(String sha, String key) {
