@@ -32,6 +32,7 @@ import org.ktestci.protocol.SubtestFinished;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -77,7 +78,7 @@ class ExecutorTest {
         ActorRef<ExecutorMessage> ex = Executor.wire(KIT.spawn(Executor.create(new SlotId("farm1", 0), "x86_64",
                 agent.ref(),
                 window.ref(), results.ref(), artifacts.ref(), settings(leaseTimeout), CoordinatorMetrics.standalone(),
-                java.util.Optional.empty())));
+                Optional.empty())));
         JobWindow.ClaimBatch claim = window.expectMessageClass(JobWindow.ClaimBatch.class);
         assertEquals("x86_64", claim.arch());
         return new Fixture(agent, window, results, ex, claim);

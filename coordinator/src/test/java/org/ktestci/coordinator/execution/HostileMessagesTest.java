@@ -1,5 +1,6 @@
 package org.ktestci.coordinator.execution;
 
+import com.typesafe.config.ConfigFactory;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -36,6 +37,7 @@ import org.ktestci.schema.results.OutputDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -51,7 +53,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class HostileMessagesTest {
     private static final ActorTestKit KIT = ActorTestKit.create("HostileMessagesTest",
-            com.typesafe.config.ConfigFactory.parseString(
+            ConfigFactory.parseString(
                     "pekko.actor.provider = cluster\npekko.remote.artery.canonical.hostname = 127.0.0.1\n"
                             + "pekko.remote.artery.canonical.port = 0"));
     private static final String SHA = "0123456789abcdef0123456789abcdef01234567";
@@ -179,7 +181,7 @@ class HostileMessagesTest {
 
     /** Everything the window is told within {@code quiet} of the last message. */
     private static List<JobWindow.Command> windowTraffic(TestProbe<JobWindow.Command> window, Duration quiet) {
-        List<JobWindow.Command> seen = new java.util.ArrayList<>();
+        List<JobWindow.Command> seen = new ArrayList<>();
         while (true) {
             try {
                 seen.add(window.receiveMessage(quiet));

@@ -1,5 +1,6 @@
 package org.ktestci.coordinator.execution;
 
+import com.typesafe.config.ConfigFactory;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -17,8 +18,10 @@ import org.ktestci.protocol.WorkerHello;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -26,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class WorkerGatewayTest {
     private static final ActorTestKit KIT = ActorTestKit.create("WorkerGatewayTest",
-            com.typesafe.config.ConfigFactory.parseString(
+            ConfigFactory.parseString(
             "pekko.actor.provider = cluster\npekko.remote.artery.canonical.hostname = 127.0.0.1\n"
                     + "pekko.remote.artery.canonical.port = 0"));
 
@@ -88,9 +91,9 @@ class WorkerGatewayTest {
         assertEquals(2, ack.slots(), "[hosts.farm1].slots wins over the announced 8");
         // The window learns the host, and one executor per assigned slot claims work (in any order).
         List<JobWindow.Command> msgs = f.window().receiveSeveralMessages(3);
-        assertTrue(msgs.contains(new JobWindow.HostsChanged(java.util.Map.of("farm1", "aarch64"))), msgs.toString());
+        assertTrue(msgs.contains(new JobWindow.HostsChanged(Map.of("farm1", "aarch64"))), msgs.toString());
         assertEquals(Set.of(0, 1), msgs.stream().filter(m -> m instanceof JobWindow.ClaimBatch)
-                .map(m -> ((JobWindow.ClaimBatch) m).slot()).collect(java.util.stream.Collectors.toSet()));
+                .map(m -> ((JobWindow.ClaimBatch) m).slot()).collect(Collectors.toSet()));
     }
 
     @Test

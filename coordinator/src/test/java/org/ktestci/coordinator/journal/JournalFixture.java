@@ -20,6 +20,7 @@ import org.ktestci.coordinator.scheduling.SchedulerSettings;
 import org.ktestci.schema.config.PersistenceConfig;
 import org.ktestci.schema.results.OutputDir;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -29,6 +30,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.Statement;
+import java.sql.Types;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -89,7 +91,7 @@ final class JournalFixture {
                         Object v = r.getObject(i);
                         if (v == null) {
                             row.putNull(col);
-                        } else if (md.getColumnType(i) == java.sql.Types.BLOB) {
+                        } else if (md.getColumnType(i) == Types.BLOB) {
                             row.set(col, bytes(r.getBytes(i)));
                         } else if (v instanceof Number n) {
                             row.put(col, n.longValue());
@@ -108,7 +110,7 @@ final class JournalFixture {
     private static JsonNode bytes(byte[] b) {
         ObjectNode n = JSON.createObjectNode();
         try {
-            n.put("utf8", StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(b)).toString());
+            n.put("utf8", StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(b)).toString());
         } catch (CharacterCodingException e) {
             n.put("base64", Base64.getEncoder().encodeToString(b));
         }

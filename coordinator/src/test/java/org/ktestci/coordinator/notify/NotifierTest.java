@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -41,7 +42,7 @@ class NotifierTest {
     final List<String> branches = new CopyOnWriteArrayList<>(List.of("main"));
     final List<String> announced = new CopyOnWriteArrayList<>();
     /** Scans so far: a scan starts only once the previous one's events are persisted. */
-    final java.util.concurrent.atomic.AtomicInteger scans = new java.util.concurrent.atomic.AtomicInteger();
+    final AtomicInteger scans = new AtomicInteger();
 
     Optional<List<RegressionEvent>> source(String branch) {
         return Optional.ofNullable(events.get(branch));
@@ -159,7 +160,7 @@ class NotifierTest {
         branches.clear();
         branches.add("quiet");
         set("quiet", failure("quiet", 1));
-        java.util.concurrent.atomic.AtomicInteger derivations = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger derivations = new AtomicInteger();
         AtomicReference<String> version = new AtomicReference<>("v1");
         ActorRef<Notifier.Command> n = KIT.spawn(Notifier.create(new Notifier.Inputs(this::config,
                 () -> List.copyOf(branches), b -> {

@@ -9,12 +9,16 @@ import org.junit.jupiter.api.io.TempDir;
 import org.ktestci.schema.config.NotifyConfig;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,6 +28,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -45,8 +51,8 @@ class WebhookSenderTest {
     static WebhookReceiver newReceiver() {
         try {
             return new WebhookReceiver();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -119,10 +125,10 @@ class WebhookSenderTest {
         assertEquals("new_failure-1", r.header("X-KtestCI-Delivery"));
         assertEquals("ktest-ci/test", r.header("User-Agent"));
         // What a receiver does: HMAC-SHA256 of the raw body with the shared secret, compared in constant time.
-        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-        mac.init(new javax.crypto.spec.SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-        String expected = "sha256=" + java.util.HexFormat.of().formatHex(mac.doFinal(r.body()));
-        assertTrue(java.security.MessageDigest.isEqual(expected.getBytes(), r.header("X-KtestCI-Signature").getBytes()),
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        String expected = "sha256=" + HexFormat.of().formatHex(mac.doFinal(r.body()));
+        assertTrue(MessageDigest.isEqual(expected.getBytes(), r.header("X-KtestCI-Signature").getBytes()),
                 r.header("X-KtestCI-Signature"));
         assertEquals(0, sender.outstanding());
 

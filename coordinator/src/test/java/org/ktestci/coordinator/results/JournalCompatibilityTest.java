@@ -6,6 +6,8 @@ import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.serialization.Serializers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.ktestci.coordinator.scheduling.JobKey;
+import org.ktestci.coordinator.scheduling.WindowEvent;
 import org.ktestci.coordinator.testing.InMemoryJournal;
 import org.ktestci.schema.status.Status;
 
@@ -63,16 +65,16 @@ class JournalCompatibilityTest {
 
     @Test
     void windowJobsWithoutAnObservationNumberOrAHostToAvoid() {
-        var like = new org.ktestci.coordinator.scheduling.WindowEvent.WindowReconciled(List.of(), List.of(),
+        var like = new WindowEvent.WindowReconciled(List.of(), List.of(),
                 List.of(), "t", 1);
         Object e = read(like, "{\"added\":[{\"key\":{\"commit\":\"c\",\"test\":\"t.ktest\",\"subtest\":\"a\","
                 + "\"kernel\":\"\",\"env\":\"\",\"archId\":\"\"},\"resultKey\":\"t.a\",\"basename\":\"t\","
                 + "\"env\":{},\"repo\":\"linux\",\"sources\":[],\"weight\":3,\"priority\":0,\"branch\":\"main\","
                 + "\"group\":\"g\",\"cost\":10,\"allowedArches\":[\"x86_64\"],\"listingIndex\":0}],\"updated\":[],"
                 + "\"removed\":[],\"trigger\":\"startup\",\"at\":1}");
-        var job = ((org.ktestci.coordinator.scheduling.WindowEvent.WindowReconciled) e).added().get(0);
+        var job = ((WindowEvent.WindowReconciled) e).added().get(0);
         assertEquals(0, job.key().observation(), "the job that gives the verdict");
         assertEquals("", job.avoidHost());
-        assertEquals(new org.ktestci.coordinator.scheduling.JobKey("c", "t.ktest", "a", "", "", ""), job.key());
+        assertEquals(new JobKey("c", "t.ktest", "a", "", "", ""), job.key());
     }
 }

@@ -17,7 +17,11 @@ import org.ktestci.schema.status.Status;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -74,7 +78,7 @@ class ResultsStoreTest {
     }
 
     private static void claim(Fixture f, String sha, String lease, String... keys) {
-        f.store().tell(new ResultsStore.Claim(sha, java.util.Arrays.stream(keys).map(k -> new ClaimedKey(k, 1)).toList(),
+        f.store().tell(new ResultsStore.Claim(sha, Arrays.stream(keys).map(k -> new ClaimedKey(k, 1)).toList(),
                 lease, 1, "h", 0, "x86_64", 100));
         f.nextDirty();
     }
@@ -185,7 +189,7 @@ class ResultsStoreTest {
         assertEquals("FAILED TO RUN", r.statusLine());
         assertEquals("checkout_failed", r.reason());
         assertEquals(3, r.attempt());
-        f.projector().expectNoMessage(java.time.Duration.ofMillis(200));
+        f.projector().expectNoMessage(Duration.ofMillis(200));
     }
 
     @Test
@@ -196,7 +200,7 @@ class ResultsStoreTest {
                 1, "h1", 2, "x86_64", 100));
         f.nextDirty();
         f.store().tell(new ResultsStore.Release(sha, List.of("t.a", "t.b"), "L1", "lease_timeout",
-                java.util.Map.of("t.a", "subtest_not_found", "t.b", "lease_timeout")));
+                Map.of("t.a", "subtest_not_found", "t.b", "lease_timeout")));
         f.nextDirty();
         f.store().tell(new ResultsStore.Claim(sha, List.of(new ClaimedKey("t.a", 2)), "L2", 2, "h2", 0, "x86_64", 200));
         f.nextDirty();
@@ -248,7 +252,7 @@ class ResultsStoreTest {
         }
         claim(first, sha, "L1", keys);
         // Sent without waiting, so the entity receives them while earlier writes are still in flight.
-        List<TestProbe<VerdictOutcome>> replies = new java.util.ArrayList<>();
+        List<TestProbe<VerdictOutcome>> replies = new ArrayList<>();
         for (int i = 0; i < keys.length; i++) {
             TestProbe<VerdictOutcome> reply = KIT.createTestProbe();
             first.store().tell(new ResultsStore.Verdict(sha, keys[i], "L1", 1, "========= PASSED k" + i + " in 1s",

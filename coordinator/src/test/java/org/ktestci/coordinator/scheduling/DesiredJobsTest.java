@@ -1,8 +1,13 @@
 package org.ktestci.coordinator.scheduling;
 
 import org.junit.jupiter.api.Test;
+import org.ktestci.schema.keys.ResultKeys;
+import org.ktestci.schema.keys.Utf8ByteOrder;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -90,7 +95,7 @@ class DesiredJobsTest {
         }
 
         BranchSpec branch(String name, List<String> history, GroupSpec... groups) {
-            BranchSpec b = new BranchSpec(name, "linux", java.nio.file.Path.of("/repo"), "", "/up/" + name, name,
+            BranchSpec b = new BranchSpec(name, "linux", Path.of("/repo"), "", "/up/" + name, name,
                     List.of(groups));
             branches.add(b);
             histories.put(name, new ArrayList<>(history));
@@ -218,14 +223,14 @@ class DesiredJobsTest {
     }
 
     /** scheduling.md §3 step 5 as written, independent of the production comparators. */
-    static final java.util.Comparator<Job> SPEC_ORDER = java.util.Comparator.<Job>comparingInt(Job::weight)
-            .thenComparing(j -> j.key().commit(), org.ktestci.schema.keys.Utf8ByteOrder.COMPARATOR)
+    static final Comparator<Job> SPEC_ORDER = Comparator.<Job>comparingInt(Job::weight)
+            .thenComparing(j -> j.key().commit(), Utf8ByteOrder.COMPARATOR)
             .thenComparingInt(j -> j.recentFailure() ? 0 : 1)
             .thenComparingInt(j -> -j.cost())
-            .thenComparing(j -> j.key().test(), org.ktestci.schema.keys.Utf8ByteOrder.COMPARATOR)
-            .thenComparing(j -> j.key().kernel(), org.ktestci.schema.keys.Utf8ByteOrder.COMPARATOR)
-            .thenComparing(j -> j.key().env(), org.ktestci.schema.keys.Utf8ByteOrder.COMPARATOR)
-            .thenComparing(j -> j.key().archId(), org.ktestci.schema.keys.Utf8ByteOrder.COMPARATOR)
+            .thenComparing(j -> j.key().test(), Utf8ByteOrder.COMPARATOR)
+            .thenComparing(j -> j.key().kernel(), Utf8ByteOrder.COMPARATOR)
+            .thenComparing(j -> j.key().env(), Utf8ByteOrder.COMPARATOR)
+            .thenComparing(j -> j.key().archId(), Utf8ByteOrder.COMPARATOR)
             .thenComparingInt(Job::listingIndex);
 
     @Test
@@ -242,7 +247,7 @@ class DesiredJobsTest {
         List<String> got = describe(FullDesiredJobs.compute(f, 100).jobs());
         // Weight 1 sorts by commit first: c1 before c2, then kernel, env, arch id.
         assertEquals(List.of(expected.get(0), expected.get(1), expected.get(2), expected.get(3), expected.get(4),
-                expected.get(5)).stream().sorted(java.util.Comparator.comparing((String x) ->
+                expected.get(5)).stream().sorted(Comparator.comparing((String x) ->
                 x.substring(x.lastIndexOf(':') + 1)).thenComparing(x -> x.substring(0, 2))).toList(), got);
         assertEquals(got, describe(new WindowPlanner().compute(f, 100, Set.of()).jobs()));
     }
@@ -266,7 +271,7 @@ class DesiredJobsTest {
         f.costs.put("t.a", 10);
         f.costs.put("t.b", 10); // equal estimates: listing order
         f.branch("main", List.of("c4", "c3", "c2", "c1"), group("g", List.of("t.ktest"), 50, 0, List.of(), List.of()));
-        f.branches.add(new BranchSpec("never", "linux", java.nio.file.Path.of("/r"), "", "/up", "never",
+        f.branches.add(new BranchSpec("never", "linux", Path.of("/r"), "", "/up", "never",
                 List.of(group("g", List.of("t.ktest"), 50, 0, List.of(), List.of()))));
         DesiredJobs.Result r = FullDesiredJobs.compute(f, 3);
         assertEquals(8, r.desiredBeforeTruncation());
@@ -390,7 +395,7 @@ class DesiredJobsTest {
         int ng = 1 + rnd.nextInt(3);
         for (int i = 0; i < ng; i++) {
             List<String> tests = new ArrayList<>(TESTS);
-            java.util.Collections.shuffle(tests, rnd);
+            Collections.shuffle(tests, rnd);
             List<String> kernels = rnd.nextInt(3) == 0 ? List.of("k/one", "k/two") : rnd.nextBoolean() ? List.of("k/one")
                     : List.of();
             List<String> arch = List.of(List.<String>of(), List.of("x86_64"), List.of("aarch64"),
@@ -411,7 +416,7 @@ class DesiredJobsTest {
                 h.add(pool.get(i));
             }
             List<GroupSpec> gs = new ArrayList<>(groups);
-            java.util.Collections.shuffle(gs, rnd);
+            Collections.shuffle(gs, rnd);
             f.branch("b" + b, h, gs.subList(0, 1 + rnd.nextInt(gs.size())).toArray(GroupSpec[]::new));
         }
         f.arches = List.of(Set.of("x86_64"), Set.of("aarch64"), Set.of("x86_64", "aarch64")).get(rnd.nextInt(3));
@@ -433,7 +438,7 @@ class DesiredJobsTest {
         String sub = subs.get(rnd.nextInt(subs.size()));
         String kernel = g.kernels().isEmpty() ? "" : g.kernels().get(rnd.nextInt(g.kernels().size()));
         String archId = g.arch().size() >= 2 ? g.arch().get(rnd.nextInt(2)) : "";
-        String key = org.ktestci.schema.keys.ResultKeys.key(org.ktestci.schema.keys.ResultKeys.basename(test, kernel,
+        String key = ResultKeys.key(ResultKeys.basename(test, kernel,
                 "", archId), sub);
         switch (rnd.nextInt(6)) {
             case 0, 1, 2 -> {

@@ -10,6 +10,7 @@ import org.ktestci.coordinator.TestRepos;
 import org.ktestci.coordinator.branches.Repositories;
 import org.ktestci.coordinator.results.ResultRecord;
 import org.ktestci.coordinator.results.ResultsIndex;
+import org.ktestci.schema.results.Observation;
 import org.ktestci.schema.status.Status;
 
 import java.io.IOException;
@@ -158,7 +159,7 @@ class GitRefillSourceTest {
     void failuresFirstReadsTheLastTestedCommitsFromTheResultsIndexIgnoringFlakyFailures() throws IOException {
         // m is untested; s1 (tested) failed u.b for real and u.a only flakily (its re-run passed).
         index.replace(s1, Map.of("u.a", ResultRecord.imported("u.a", Status.FAILED, 5, 1).withObservation(
-                        new org.ktestci.schema.results.Observation(1, Status.PASSED, "PASSED", 5, "h", 0, "l", 2)),
+                        new Observation(1, Status.PASSED, "PASSED", 5, "h", 0, "l", 2)),
                 "u.b", ResultRecord.imported("u.b", Status.FAILED, 5, 1)));
         DesiredJobs.Result plain = compute(0, Set.of(), branch("main", group("g", "u.ktest", 1)));
         assertEquals(List.of("m:u.a@0/main", "m:u.b@0/main"), jobs(plain), "equal costs: listing order");

@@ -15,14 +15,18 @@ import org.ktestci.schema.status.Status;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -53,14 +57,14 @@ class JobWindowTest {
         volatile CountDownLatch gate;
         final List<Set<String>> archesSeen = new CopyOnWriteArrayList<>();
         /** A permit per refill that started computing. */
-        final java.util.concurrent.Semaphore computing = new java.util.concurrent.Semaphore(0);
+        final Semaphore computing = new Semaphore(0);
 
         FixedSource(List<Job> jobs) {
             this.jobs = jobs;
         }
 
         @Override
-        public DesiredJobs.Result compute(java.util.function.Predicate<JobKey> excluded, Set<String> arches, int window,
+        public DesiredJobs.Result compute(Predicate<JobKey> excluded, Set<String> arches, int window,
                                           Map<String, ArchConstraint> constraints, Set<String> pending) {
             computing.release();
             CountDownLatch g = gate;
@@ -73,12 +77,12 @@ class JobWindowTest {
             }
             archesSeen.add(arches);
             List<Job> out = new ArrayList<>();
-            Set<String> live = new java.util.HashSet<>();
+            Set<String> live = new HashSet<>();
             for (Job j0 : jobs) {
                 live.add(j0.key().commit());
                 ArchConstraint c = constraints.get(j0.key().test());
                 Job j = c == null ? j0 : j0.withAllowedArches(GroupMatrix.constrained(j0.allowedArches(),
-                        java.util.Optional.of(c.arch())));
+                        Optional.of(c.arch())));
                 if (!excluded.test(j.key()) && j.allowedArches().stream().anyMatch(arches::contains)) {
                     out.add(j);
                 }
@@ -125,7 +129,7 @@ class JobWindowTest {
         }
 
         /** Lease ends are group-committed, so their effect on host health shows up a little later. */
-        HostHealth awaitHost(String host, java.util.function.Predicate<HostHealth> condition) {
+        HostHealth awaitHost(String host, Predicate<HostHealth> condition) {
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             HostHealth h = leases().hosts().get(host);
             while ((h == null || !condition.test(h)) && System.nanoTime() < deadline) {

@@ -2,6 +2,7 @@ package org.ktestci.worker.agent;
 
 import com.typesafe.config.ConfigFactory;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
@@ -25,12 +26,15 @@ import org.ktestci.protocol.ProtocolVersion;
 import org.ktestci.protocol.RefusalReason;
 import org.ktestci.protocol.RunBatch;
 import org.ktestci.protocol.WorkerHello;
+import org.ktestci.worker.qemu.KvmDecision;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,9 +46,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * nothing; and on the coordinator's node, only the gateway that acknowledged the hello is obeyed.
  */
 class WorkerAgentTrustTest {
-    static final java.util.concurrent.CompletionStage<org.ktestci.worker.qemu.KvmDecision> NO_KVM =
-            java.util.concurrent.CompletableFuture.completedFuture(
-                    new org.ktestci.worker.qemu.KvmDecision(false, "the host runner uses no VM"));
+    static final CompletionStage<KvmDecision> NO_KVM =
+            CompletableFuture.completedFuture(
+                    new KvmDecision(false, "the host runner uses no VM"));
     private static final ActorTestKit WORKER_ONLY = kit("WorkerAgentTrustTest", "[worker]");
     private static final ActorTestKit WITH_COORDINATOR = kit("WorkerAgentTrustTestCoordinator",
             "[coordinator, worker]");
@@ -175,8 +179,8 @@ class WorkerAgentTrustTest {
         WITH_COORDINATOR.system().receptionist().tell(Receptionist.register(GatewayMessage.SERVICE_KEY,
                 other.ref()));
         ActorRef<AgentMessage> otherDoor = other.fishForMessage(Duration.ofSeconds(10), m -> m instanceof WorkerHello
-                ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
-                : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore())
+                ? FishingOutcomes.complete()
+                : FishingOutcomes.continueAndIgnore())
                 .stream().map(m -> ((WorkerHello) m).agent()).reduce((a, b) -> b).orElseThrow();
         assertTrue(!otherDoor.equals(door), "each gateway gets its own door");
         TestProbe<ExecutorMessage> executor = WITH_COORDINATOR.createTestProbe();

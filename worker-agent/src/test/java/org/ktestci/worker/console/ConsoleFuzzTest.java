@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -55,7 +56,7 @@ class ConsoleFuzzTest {
                     }
                     case 1 -> { // one very long line with no newline at all
                         b = new byte[rnd.nextInt(1 << 20)];
-                        java.util.Arrays.fill(b, (byte) ('a' + rnd.nextInt(26)));
+                        Arrays.fill(b, (byte) ('a' + rnd.nextInt(26)));
                     }
                     case 2 -> { // a burst of short lines
                         StringBuilder s = new StringBuilder();

@@ -13,6 +13,7 @@ import org.ktestci.worker.agent.LeaseSink;
 import org.ktestci.worker.checkout.WorkspaceCheckout;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -114,7 +115,7 @@ class BatchExecutionTest {
         Files.createSymbolicLink(out.resolve("nested/up"), outside);
         assertEquals(0, new ProcessBuilder("mkfifo", out.resolve("fifo").toString()).start().waitFor());
         Files.writeString(out.resolve("name-\u001b[31m\u0007"), "x");
-        try (var f = new java.io.RandomAccessFile(out.resolve("huge-sparse").toFile(), "rw")) {
+        try (var f = new RandomAccessFile(out.resolve("huge-sparse").toFile(), "rw")) {
             f.setLength(1L << 40);
         }
         BatchFinished r = run("a"); // no marker twice: the zero-progress clean runs too

@@ -10,6 +10,7 @@ import org.ktestci.worker.console.SupervisorSettings;
 import org.ktestci.worker.qemu.KernelStore;
 import org.ktestci.worker.vm.VmTestEnvironment;
 
+import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -71,7 +72,7 @@ class KtestCliContractTest {
                 .resolve(KernelStore.storeArch("debian/bookworm", "x86_64")).resolve("6.1.0-57-amd64");
         Files.createDirectories(entry.resolve("lib/modules/6.1.0-57-amd64"));
         Files.writeString(entry.resolve("vmlinuz"), "a kernel image");
-        try (var f = new java.io.RandomAccessFile(home.resolve(".ktest/root.amd64").toFile(), "rw")) {
+        try (var f = new RandomAccessFile(home.resolve(".ktest/root.amd64").toFile(), "rw")) {
             f.setLength(1 << 20);
         }
         Path shims = dir.resolve("shims");

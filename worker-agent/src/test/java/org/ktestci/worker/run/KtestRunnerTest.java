@@ -17,6 +17,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -121,7 +122,7 @@ class KtestRunnerTest {
             public void note(String line) {
             }
         };
-        Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        Map<String, String> env = new HashMap<>(System.getenv());
         env.put("ARGV_LOG", dir.resolve("argv.log").toString());
         env.put("ktest_stale", "must not leak into the runner");
         return new BatchExecution(batch, sink, slot, new WorkspaceCheckout(dir.resolve("work"), new long[] {10}), env)

@@ -3,6 +3,7 @@ package org.ktestci.worker.run;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.OptionalLong;
@@ -19,7 +20,7 @@ class MemoryAdmissionTest {
 
     /** MemAvailable readings, one per poll; the last one repeats. */
     private static Supplier<OptionalLong> readings(AtomicInteger polls, long... mib) {
-        Iterator<Long> it = java.util.Arrays.stream(mib).boxed().iterator();
+        Iterator<Long> it = Arrays.stream(mib).boxed().iterator();
         long[] last = {mib[mib.length - 1]};
         return () -> {
             polls.incrementAndGet();
