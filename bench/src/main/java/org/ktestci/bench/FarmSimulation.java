@@ -29,7 +29,6 @@ import org.ktestci.coordinator.scheduling.WindowPlanner;
 import org.ktestci.schema.keys.ResultKeys;
 import org.ktestci.schema.results.OutputDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

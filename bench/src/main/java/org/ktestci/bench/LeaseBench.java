@@ -27,7 +27,6 @@ import org.ktestci.schema.config.PersistenceConfig;
 import org.ktestci.schema.results.OutputDir;
 import org.ktestci.schema.status.Status;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -2,7 +2,6 @@ package org.ktestci.dashboard;
 
 import org.ktestci.schema.git.CommitInfo;
 import org.ktestci.schema.json.KtestJson;
-import org.ktestci.schema.results.CommitResults;
 import org.ktestci.schema.results.ResultEntry;
 import org.ktestci.schema.results.ShortDuration;
 import org.ktestci.schema.run.ReproScript;

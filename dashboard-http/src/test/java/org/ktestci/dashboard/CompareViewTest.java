@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.ktestci.dashboard.DashboardFixture.HOSTILE_KEY;
-import static org.ktestci.dashboard.Http.JSON;
 
 /** {@code /ci?compare=A...B} and {@code /api/v1/compare} (issue 14 item 6) over the fixture's history. */
 class CompareViewTest extends SharedDashboardTest {

@@ -19,7 +19,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.stream.Stream;
 
 /**
  * Reads an existing ktest {@code output_dir} for import (storage.md §8): each 40-hex {@code <sha>.capnp} gives its

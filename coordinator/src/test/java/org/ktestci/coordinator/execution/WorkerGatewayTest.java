@@ -16,7 +16,6 @@ import org.ktestci.protocol.GatewayMessage;
 import org.ktestci.protocol.HelloAck;
 import org.ktestci.protocol.WorkerHello;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

@@ -6,7 +6,6 @@ import org.ktestci.protocol.LeaseEndReason;
 import org.ktestci.protocol.LogChunk;
 import org.ktestci.protocol.RunBatch;
 import org.ktestci.schema.io.AtomicFiles;
-import org.ktestci.schema.io.FileTrees;
 import org.ktestci.schema.logs.Brotli;
 import org.ktestci.schema.run.ProcessCapture;
 import org.ktestci.schema.run.RunInfo;

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.function.Predicate;
-import java.util.stream.Stream;
 
 /**
  * A slot's directory (ktest-interface.md §5): the checkout, {@code results/} of the current batch,
