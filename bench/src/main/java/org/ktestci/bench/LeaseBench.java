@@ -56,7 +56,7 @@ public final class LeaseBench {
         }
     }
 
-    private static final Farm SMALL = new Farm(3, 20, false);
+    static final Farm SMALL = new Farm(3, 20, false);
 
     /** 400 commits × 500 subtests of one group, verdicts from the real results index. */
     private static RefillSource source(ResultsIndex index) {
@@ -74,11 +74,12 @@ public final class LeaseBench {
         return new OneBranchRefill(b, () -> history, subtests, index, key -> 60, 0);
     }
 
-    private static void run(String name, Config config, int batchSize, long verdictsWanted) throws Exception {
-        run(name, config, batchSize, verdictsWanted, true, SMALL);
+    /** Runs one setup on the 60-slot farm and returns the verdicts recorded per second. */
+    static double run(String name, Config config, int batchSize, long verdictsWanted) throws Exception {
+        return run(name, config, batchSize, verdictsWanted, true, SMALL);
     }
 
-    private static void run(String name, Config config, int batchSize, long verdictsWanted, boolean print, Farm farm)
+    static double run(String name, Config config, int batchSize, long verdictsWanted, boolean print, Farm farm)
             throws Exception {
         ActorTestKit kit = ActorTestKit.create("LeaseBench", config.withFallback(ConfigFactory.parseString(
                 "pekko.loglevel = WARNING\npekko.actor.provider = local\n"
@@ -88,6 +89,7 @@ public final class LeaseBench {
         try {
             if (config.hasPath("pekko-persistence-jdbc.shared-databases.slick.db.url")) {
                 JournalSchema.createIfMissing(kit.system());
+                JournalSql.run(kit.system(), config);
             }
             ResultsIndex index = new ResultsIndex();
             AtomicLong verdicts = new AtomicLong();
@@ -155,6 +157,7 @@ public final class LeaseBench {
             }
             double secs = (System.nanoTime() - start) / 1e9;
             double leases = metrics.leasesGranted.get();
+            double rate = verdicts.get() / secs;
             if (print) {
                 System.out.printf(Locale.ROOT, "%-44s batches of %3d: %8.0f leases/s %9.0f verdicts/s "
                                 + "(%d verdicts in %.1f s)%n", name, batchSize, leases / secs, verdicts.get() / secs,
@@ -177,13 +180,14 @@ public final class LeaseBench {
                 seen = verdicts.get();
                 Thread.sleep(300);
             }
+            return rate;
         } finally {
             kit.shutdownTestKit();
         }
     }
 
     /** A fresh H2 journal: a run must not recover the previous run's window. */
-    private static Config h2() throws Exception {
+    static Config h2() throws Exception {
         Path h2 = TempDirs.create("ktest-ci-bench-h2");
         return JournalConfig.build(new PersistenceConfig(PersistenceConfig.Journal.H2, h2.resolve("journal"),
                 Optional.empty(), "ktest_ci", Optional.empty()));
@@ -193,7 +197,7 @@ public final class LeaseBench {
      * Pekko's plain in-memory journal (not the persistence testkit's, whose writes cost O(events so far)), with a
      * fresh snapshot directory: a run must not recover the previous run's window.
      */
-    private static Config memory() throws Exception {
+    static Config memory() throws Exception {
         Path snapshots = TempDirs.create("ktest-ci-bench-snapshots");
         return ConfigFactory.parseString(
                 "pekko.persistence.journal.plugin = \"pekko.persistence.journal.inmem\"\n"
