@@ -44,6 +44,18 @@ public final class JfrTop {
                 || f.startsWith("scala."));
     }
 
+    /** Within samples in H2: what H2 was doing, by the first of these frames on the stack. */
+    private static final Map<String, String> H2_OPERATIONS = new LinkedHashMap<>();
+
+    static {
+        H2_OPERATIONS.put("org.h2.schema.Sequence.flush", "identity sequence stored (a commit of its own)");
+        H2_OPERATIONS.put("org.h2.mvstore.db.LobStorageMap", "LOB maps (payloads stored out of the row)");
+        H2_OPERATIONS.put("org.h2.mvstore.MVStore.store", "commit: changed pages serialized and written");
+        H2_OPERATIONS.put("org.h2.command.dml.Insert", "row inserts: B-tree indexes, unique and foreign keys");
+        H2_OPERATIONS.put("org.h2.command.query", "queries");
+        H2_OPERATIONS.put("org.h2.", "other (statements, sessions, background writer)");
+    }
+
     private JfrTop() {
     }
 
@@ -57,6 +69,7 @@ public final class JfrTop {
         CATEGORIES.keySet().forEach(c -> byCategory.put(c, 0));
         Map<String, Integer> topFrames = new HashMap<>();
         Map<String, Integer> threads = new HashMap<>();
+        Map<String, Integer> h2 = new LinkedHashMap<>();
         int total = 0;
         long forces = 0;
         long writes = 0;
@@ -100,6 +113,7 @@ public final class JfrTop {
             List<RecordedFrame> frames = st.getFrames();
             topFrames.merge(name(frames.get(0)), 1, Integer::sum);
             byCategory.merge(category(frames), 1, Integer::sum);
+            h2Operation(frames).ifPresent(op -> h2.merge(op, 1, Integer::sum));
             RecordedThread t = e.getThread("sampledThread");
             threads.merge(t == null ? "?" : threadGroup(t.getJavaName()), 1, Integer::sum);
         }
@@ -115,6 +129,10 @@ public final class JfrTop {
                 forceTime.toMillis() / 1000.0);
         System.out.printf(Locale.ROOT, "%nBy what is on the stack (first match):%n");
         print(byCategory, total, Integer.MAX_VALUE);
+        if (!h2.isEmpty()) {
+            System.out.printf(Locale.ROOT, "%nSamples with H2 on the stack, by what H2 was doing (%% of all samples):%n");
+            print(h2, total, Integer.MAX_VALUE);
+        }
         System.out.printf(Locale.ROOT, "%nBy thread:%n");
         print(threads, total, 12);
         System.out.printf(Locale.ROOT, "%nTop frames (self time):%n");
@@ -130,6 +148,17 @@ public final class JfrTop {
             }
         }
         return "JDK and other (GC-free: JIT, I/O, collections)";
+    }
+
+    private static java.util.Optional<String> h2Operation(List<RecordedFrame> frames) {
+        for (Map.Entry<String, String> op : H2_OPERATIONS.entrySet()) {
+            for (RecordedFrame f : frames) {
+                if (name(f).startsWith(op.getKey())) {
+                    return java.util.Optional.of(op.getValue());
+                }
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     private static String name(RecordedFrame f) {

@@ -25,8 +25,8 @@ import java.util.Optional;
 /**
  * Verdict ingestion per journal setup, side by side in one process (issue 15 item 7): the same 60-slot farm as
  * {@code bench/run leases} ({@link LeaseBench}), each setup run in turn, round after round, so the machine's
- * noise falls on all of them alike; the summary gives each setup's median and its ratio to the default H2
- * journal. Usage: {@code bench/run journal [--rounds N] [--batches 10,50] [setup ...]}, a setup being a journal
+ * noise falls on all of them alike; the summary gives each setup's medians (verdicts/s and CPU per verdict)
+ * and their ratios to the first setup named. Usage: {@code bench/run journal [--rounds N] [--batches 10,50] [setup ...]}, a setup being a journal
  * and levers on it ({@code h2+cache=32+inline=256}); {@code bench/run journal --list} lists both. PostgreSQL setups need {@code KTEST_CI_TEST_PG_URL} (a fresh database is
  * created per run next to it, and dropped after).
  */
@@ -66,6 +66,14 @@ public final class JournalBench {
         LEVERS.put("batch", new Lever("jdbc-journal.batchSize (default 400): rows per insert transaction at most; "
                 + "bufferSize follows at 5 x", true, (c, v) -> with(c, "jdbc-journal.batchSize = " + Integer.parseInt(v)
                 + "\njdbc-journal.bufferSize = " + 5 * Integer.parseInt(v))));
+        LEVERS.put("encoding", new Lever("journal events in jackson-json (the spec's, storage.md 7.1) or "
+                + "jackson-cbor (leaner; not adopted: the spec says JSON)", true, (c, v) -> with(c,
+                "pekko.actor.serialization-bindings {\"org.ktestci.coordinator.journal.JsonSerializable\" = "
+                        + switch (v) {
+                            case "json" -> "jackson-json";
+                            case "cbor" -> "jackson-cbor";
+                            default -> throw new IllegalArgumentException("+encoding=json or +encoding=cbor, not " + v);
+                        } + "}")));
         LEVERS.put("delay", new Lever("H2: WRITE_DELAY in ms instead of 0. NOT durable: a commit is acknowledged "
                 + "before it is written, so kill -9 loses acknowledged verdicts; shows H2 without a write per commit",
                 false, (c, v) -> h2Url(c, "WRITE_DELAY=0", "WRITE_DELAY=" + Integer.parseInt(v))));
@@ -183,25 +191,31 @@ public final class JournalBench {
             }
         }
         if (names.isEmpty()) {
-            names.addAll(List.of("memory", BEFORE, "h2"));
+            names.addAll(List.of(BEFORE, "h2"));
             if (System.getenv("KTEST_CI_TEST_PG_URL") != null) {
                 names.add("pg");
             }
+            names.add("memory");
         }
         System.out.printf(Locale.ROOT, "verdict ingestion: %d zero-work slots on 3 hosts, real JobWindow/Executor/"
                 + "CommitResults; %d round(s) of %s, batches of %s%n", 60, rounds, names, batches);
         for (String n : names) {
             System.out.printf(Locale.ROOT, "  %-30s%s%n", n, Setup.parse(n).durable() ? "" : "  [NOT durable]");
         }
+        // Warm-up (not printed): the actors, and each database's code paths, so the first setup is not the JIT's.
         LeaseBench.run("warm-up (JIT)", LeaseBench.memory(), 10, 40_000, false, LeaseBench.SMALL);
+        for (String base : names.stream().map(n -> n.split("\\+")[0]).distinct().filter(b -> !b.equals("memory"))
+                .toList()) {
+            LeaseBench.run("warm-up (JIT)", Setup.parse(base).config(), 50, 40_000, false, LeaseBench.SMALL);
+        }
         Recording jfr = startRecording();
-        Map<String, List<Double>> figures = new LinkedHashMap<>();
+        Map<String, List<LeaseBench.Result>> figures = new LinkedHashMap<>();
         for (int r = 1; r <= rounds; r++) {
             for (int batch : batches) {
                 for (String n : names) {
-                    double rate = LeaseBench.run(String.format(Locale.ROOT, "round %d, %s", r, n),
+                    LeaseBench.Result res = LeaseBench.run(String.format(Locale.ROOT, "round %d, %s", r, n),
                             Setup.parse(n).config(), batch, verdictsFor(batch));
-                    figures.computeIfAbsent(n + "@" + batch, k -> new ArrayList<>()).add(rate);
+                    figures.computeIfAbsent(n + "@" + batch, k -> new ArrayList<>()).add(res);
                 }
             }
             System.out.printf(Locale.ROOT, "load average after round %d: %.2f%n", r,
@@ -212,13 +226,18 @@ public final class JournalBench {
             jfr.close();
         }
         System.out.println();
-        System.out.println("median verdicts/s over the rounds, and as a ratio to the default H2 journal:");
+        System.out.println("medians over the rounds: verdicts/s, and this JVM's CPU per verdict (robust to other load; "
+                + "a PostgreSQL server's own CPU is not in it), each also as a ratio to " + names.get(0) + ":");
         for (int batch : batches) {
-            Double h2 = median(figures.get("h2@" + batch));
+            List<LeaseBench.Result> ref = figures.get(names.get(0) + "@" + batch);
+            double refRate = median(ref, LeaseBench.Result::verdictsPerSecond);
+            double refCpu = median(ref, LeaseBench.Result::cpuMicrosPerVerdict);
             for (String n : names) {
-                double m = median(figures.get(n + "@" + batch));
-                System.out.printf(Locale.ROOT, "  batches of %3d  %-30s %8.0f verdicts/s%s%n", batch, n, m,
-                        h2 == null ? "" : String.format(Locale.ROOT, "   %.2f x h2", m / h2));
+                List<LeaseBench.Result> xs = figures.get(n + "@" + batch);
+                double rate = median(xs, LeaseBench.Result::verdictsPerSecond);
+                double cpu = median(xs, LeaseBench.Result::cpuMicrosPerVerdict);
+                System.out.printf(Locale.ROOT, "  batches of %3d  %-34s %8.0f verdicts/s (%.2f x)  %6.0f us CPU/verdict "
+                        + "(%.2f x)%n", batch, n, rate, rate / refRate, cpu, cpu / refCpu);
             }
         }
     }
@@ -245,11 +264,8 @@ public final class JournalBench {
         return Math.max(10_000, Math.min(100_000, batch * 4_000L));
     }
 
-    private static Double median(List<Double> xs) {
-        if (xs == null || xs.isEmpty()) {
-            return null;
-        }
-        List<Double> s = new ArrayList<>(xs);
+    private static double median(List<LeaseBench.Result> rs, java.util.function.ToDoubleFunction<LeaseBench.Result> f) {
+        List<Double> s = new ArrayList<>(rs.stream().mapToDouble(f).boxed().toList());
         s.sort(null);
         return s.size() % 2 == 1 ? s.get(s.size() / 2) : (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
     }

@@ -74,12 +74,23 @@ public final class LeaseBench {
         return new OneBranchRefill(b, () -> history, subtests, index, key -> 60, 0);
     }
 
-    /** Runs one setup on the 60-slot farm and returns the verdicts recorded per second. */
-    static double run(String name, Config config, int batchSize, long verdictsWanted) throws Exception {
+    /**
+     * What a run measured: verdicts recorded per second of wall time, and this JVM's CPU time per verdict (all its
+     * threads: actors, journal, JIT, GC), which other processes on a shared machine disturb far less.
+     */
+    record Result(double verdictsPerSecond, double cpuMicrosPerVerdict) {}
+
+    /** Runs one setup on the 60-slot farm. */
+    static Result run(String name, Config config, int batchSize, long verdictsWanted) throws Exception {
         return run(name, config, batchSize, verdictsWanted, true, SMALL);
     }
 
-    static double run(String name, Config config, int batchSize, long verdictsWanted, boolean print, Farm farm)
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    static Result run(String name, Config config, int batchSize, long verdictsWanted, boolean print, Farm farm)
             throws Exception {
         ActorTestKit kit = ActorTestKit.create("LeaseBench", config.withFallback(ConfigFactory.parseString(
                 "pekko.loglevel = WARNING\npekko.actor.provider = local\n"
@@ -124,6 +135,7 @@ public final class LeaseBench {
             ActorRef<JobWindow.Command> claims = kit.spawn(timer.proxy(window), "claim-timer");
             ActorRef<ArtifactStore.Command> artifacts = kit.spawn(ArtifactStore.create(new OutputDir(out)));
             long start = System.nanoTime();
+            long cpuStart = processCpuNanos();
             List<ActorRef<?>> slots = new ArrayList<>();
             for (int i = 0; i < farm.slots(); i++) {
                 ActorRef<AgentMessage> agent = kit.spawn(ZeroWorkSlot.create(farm.batchTakes()));
@@ -157,11 +169,12 @@ public final class LeaseBench {
             }
             double secs = (System.nanoTime() - start) / 1e9;
             double leases = metrics.leasesGranted.get();
-            double rate = verdicts.get() / secs;
+            Result result = new Result(verdicts.get() / secs,
+                    (processCpuNanos() - cpuStart) / 1e3 / Math.max(1, verdicts.get()));
             if (print) {
                 System.out.printf(Locale.ROOT, "%-44s batches of %3d: %8.0f leases/s %9.0f verdicts/s "
-                                + "(%d verdicts in %.1f s)%n", name, batchSize, leases / secs, verdicts.get() / secs,
-                        verdicts.get(), secs);
+                                + "(%d verdicts in %.1f s, CPU %.0f us/verdict)%n", name, batchSize, leases / secs,
+                        result.verdictsPerSecond(), verdicts.get(), secs, result.cpuMicrosPerVerdict());
             }
             if (print && farm.detail()) {
                 java.util.Collections.sort(depths);
@@ -180,7 +193,7 @@ public final class LeaseBench {
                 seen = verdicts.get();
                 Thread.sleep(300);
             }
-            return rate;
+            return result;
         } finally {
             kit.shutdownTestKit();
         }
