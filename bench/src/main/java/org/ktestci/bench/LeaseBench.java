@@ -58,7 +58,7 @@ public final class LeaseBench {
         }
     }
 
-    private static final Farm SMALL = new Farm(3, 20, false);
+    static final Farm SMALL = new Farm(3, 20, false);
 
     /** 400 commits × 500 subtests of one group, verdicts from the real results index. */
     private static RefillSource source(ResultsIndex index) {
@@ -76,11 +76,23 @@ public final class LeaseBench {
         return new OneBranchRefill(b, () -> history, subtests, index, key -> 60, 0);
     }
 
-    private static void run(String name, Config config, int batchSize, long verdictsWanted) throws Exception {
-        run(name, config, batchSize, verdictsWanted, true, SMALL);
+    /**
+     * What a run measured: verdicts recorded per second of wall time, and this JVM's CPU time per verdict (all its
+     * threads: actors, journal, JIT, GC), which other processes on a shared machine disturb far less.
+     */
+    record Result(double verdictsPerSecond, double cpuMicrosPerVerdict) {}
+
+    /** Runs one setup on the 60-slot farm. */
+    static Result run(String name, Config config, int batchSize, long verdictsWanted) throws Exception {
+        return run(name, config, batchSize, verdictsWanted, true, SMALL);
     }
 
-    private static void run(String name, Config config, int batchSize, long verdictsWanted, boolean print, Farm farm)
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    static Result run(String name, Config config, int batchSize, long verdictsWanted, boolean print, Farm farm)
             throws Exception {
         ActorTestKit kit = ActorTestKit.create("LeaseBench", config.withFallback(ConfigFactory.parseString(
                 "pekko.loglevel = WARNING\npekko.actor.provider = local\n"
@@ -90,6 +102,7 @@ public final class LeaseBench {
         try {
             if (config.hasPath("pekko-persistence-jdbc.shared-databases.slick.db.url")) {
                 JournalSchema.createIfMissing(kit.system());
+                JournalSql.run(kit.system(), config);
             }
             ResultsIndex index = new ResultsIndex();
             AtomicLong verdicts = new AtomicLong();
@@ -124,6 +137,7 @@ public final class LeaseBench {
             ActorRef<JobWindow.Command> claims = kit.spawn(timer.proxy(window), "claim-timer");
             ActorRef<ArtifactStore.Command> artifacts = kit.spawn(ArtifactStore.create(new OutputDir(out)));
             long start = System.nanoTime();
+            long cpuStart = processCpuNanos();
             List<ActorRef<?>> slots = new ArrayList<>();
             for (int i = 0; i < farm.slots(); i++) {
                 ActorRef<AgentMessage> agent = kit.spawn(ZeroWorkSlot.create(farm.batchTakes()));
@@ -157,10 +171,12 @@ public final class LeaseBench {
             }
             double secs = (System.nanoTime() - start) / 1e9;
             double leases = metrics.leasesGranted.get();
+            Result result = new Result(verdicts.get() / secs,
+                    (processCpuNanos() - cpuStart) / 1e3 / Math.max(1, verdicts.get()));
             if (print) {
                 System.out.printf(Locale.ROOT, "%-44s batches of %3d: %8.0f leases/s %9.0f verdicts/s "
-                                + "(%d verdicts in %.1f s)%n", name, batchSize, leases / secs, verdicts.get() / secs,
-                        verdicts.get(), secs);
+                                + "(%d verdicts in %.1f s, CPU %.0f us/verdict)%n", name, batchSize, leases / secs,
+                        result.verdictsPerSecond(), verdicts.get(), secs, result.cpuMicrosPerVerdict());
             }
             if (print && farm.detail()) {
                 Collections.sort(depths);
@@ -179,13 +195,14 @@ public final class LeaseBench {
                 seen = verdicts.get();
                 Thread.sleep(300);
             }
+            return result;
         } finally {
             kit.shutdownTestKit();
         }
     }
 
     /** A fresh H2 journal: a run must not recover the previous run's window. */
-    private static Config h2() throws Exception {
+    static Config h2() throws Exception {
         Path h2 = TempDirs.create("ktest-ci-bench-h2");
         return JournalConfig.build(new PersistenceConfig(PersistenceConfig.Journal.H2, h2.resolve("journal"),
                 Optional.empty(), "ktest_ci", Optional.empty()));
@@ -195,7 +212,7 @@ public final class LeaseBench {
      * Pekko's plain in-memory journal (not the persistence testkit's, whose writes cost O(events so far)), with a
      * fresh snapshot directory: a run must not recover the previous run's window.
      */
-    private static Config memory() throws Exception {
+    static Config memory() throws Exception {
         Path snapshots = TempDirs.create("ktest-ci-bench-snapshots");
         return ConfigFactory.parseString(
                 "pekko.persistence.journal.plugin = \"pekko.persistence.journal.inmem\"\n"

@@ -64,10 +64,15 @@ final class JournalFixture {
                 "ktest_ci", Optional.empty());
     }
 
-    static ActorTestKit kit(String name, PersistenceConfig p) throws Exception {
-        ActorTestKit kit = ActorTestKit.create(name, JournalConfig.build(p)
+    /** A local actor system's config on the journal {@code p}. */
+    static com.typesafe.config.Config config(PersistenceConfig p) throws Exception {
+        return JournalConfig.build(p)
                 .withValue("pekko.actor.provider", ConfigValueFactory.fromAnyRef("local"))
-                .withFallback(ConfigFactory.load()));
+                .withFallback(ConfigFactory.load());
+    }
+
+    static ActorTestKit kit(String name, PersistenceConfig p) throws Exception {
+        ActorTestKit kit = ActorTestKit.create(name, config(p));
         JournalSchema.createIfMissing(kit.system());
         return kit;
     }
