@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -96,6 +97,9 @@ class WebhookEndToEndTest {
             try (CoordinatorNode node = CoordinatorNode.start(ConfigLoader.load(config,
                     ConfigRole.COORDINATOR_WITH_WORKER), true)) {
                 String base = "http://127.0.0.1:" + node.httpPort();
+                for (String sha : shas) {
+                    CiFixture.awaitVerdicts(node.httpPort(), sha, 2, Duration.ofSeconds(120));
+                }
                 String events = base + "/api/v1/branches/main/events";
                 JsonNode listed = await(() -> "the branch's two events: " + get(http, events).body(),
                         () -> Optional.of(get(http, events).json().get("events")).filter(e -> e.size() == 2));

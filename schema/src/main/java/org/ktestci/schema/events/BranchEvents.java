@@ -31,6 +31,9 @@ import java.util.Set;
  * re-run passed) means no event, and while fewer than {@code flake_retries} re-runs exist nothing newer of that key
  * is decided yet. A test with no older verdict is new on the branch and counts, unless no older commit of the walk
  * has results at all (no baseline: the oldest tested commit of the walk announces nothing);</li>
+ * <li>a key In progress at a commit has its verdict there still to come: nothing newer of that key is decided yet
+ * (newest commits are tested first, so a failure seen at the tip waits for its parent's verdict, which may make
+ * it an older failure, instead of being announced as new at the tip and again at the parent);</li>
  * <li>a Passed verdict whose nearest older verdict was a real failure is a <b>fix</b>;</li>
  * <li>a failure following a failure ("still failing") announces nothing.</li>
  * </ul>
@@ -73,6 +76,10 @@ public final class BranchEvents {
             }
             Map<String, List<Observation>> reruns = null;
             for (ResultEntry e : results.get()) {
+                if (e.status() == Status.INPROGRESS) {
+                    undecided.add(e.name());
+                    continue;
+                }
                 if ((e.status() != Status.PASSED && e.status() != Status.FAILED) || undecided.contains(e.name())) {
                     continue;
                 }

@@ -121,6 +121,24 @@ class BranchEventsTest {
         assertEquals(4, events(0, List.of()).size());
     }
 
+    /** The tip is tested before its parent: a failure there waits for the parent's verdict of the same key. */
+    @Test
+    void aFailureWaitsWhileAnOlderCommitsVerdictOfItIsInProgress() {
+        commit("a=passed", "b=passed");
+        String parent = commit("a=inprogress", "b=passed");
+        String tip = commit("a=failed", "b=passed");
+        assertEquals(List.of(), events(0, List.of()), "a at the tip may not be new: its parent's run is not over");
+        results.put(parent, List.of(new ResultEntry("a", Status.FAILED, 5, 1), new ResultEntry("b", Status.PASSED,
+                5, 1)));
+        List<RegressionEvent> ev = events(0, List.of());
+        assertEquals(1, ev.size(), ev.toString());
+        assertEquals(parent, ((NewFailure) ev.get(0)).commit().sha(), "new where it first failed, once");
+        results.put(parent, List.of(new ResultEntry("a", Status.PASSED, 5, 1), new ResultEntry("b", Status.PASSED,
+                5, 1)));
+        NewFailure atTip = (NewFailure) events(0, List.of()).get(0);
+        assertEquals(List.of(tip, parent), List.of(atTip.commit().sha(), atTip.previousSha().orElseThrow()));
+    }
+
     @Test
     void theOldestTestedCommitHasNoBaselineButANewTestFailingLaterIsNew() {
         commit("a=failed");
