@@ -54,6 +54,9 @@ final class ClaimPlanner {
         batch.add(seed);
         long total = seed.cost();
         for (Job j : state.pending.sameBatch(seed)) {
+            if (total >= budget) {
+                break; // every cost is at least 1 (§6): nothing more fits
+            }
             if (j != seed && eligible.test(j) && total + j.cost() <= budget) {
                 batch.add(j);
                 total += j.cost();
