@@ -187,6 +187,7 @@ public final class LeaseBench {
                         "", timer.quantileMs(0.5), timer.quantileMs(0.99), timer.count(),
                         depths.get(depths.size() / 2), depths.get(Math.min(depths.size() - 1, depths.size() * 99 / 100)),
                         DepthMailbox.highest(), refillMaxMs, (rt.totalMemory() - rt.freeMemory()) >> 20);
+                System.out.printf(Locale.ROOT, "%-44s JobWindow writes: %s%n", "", WindowWrites.breakdown(metrics, leases));
             }
             // Let the journal finish the writes in flight, so shutting down interrupts none of them.
             slots.forEach(kit::stop);
@@ -226,13 +227,19 @@ public final class LeaseBench {
             Farm big = new Farm(50, 20, true);
             System.out.println("leases and verdicts: " + big.slots() + " zero-work slots on " + big.hosts()
                     + " hosts, real JobWindow/Executor/CommitResults");
+            // bench/run leases scale [saturated|paced]: one part only (the other is skipped).
+            String only = args.length > 1 ? args[1] : "all";
             run("warm-up (JIT)", memory(), 10, 40_000, false, big);
-            run("in-memory journal, saturated", memory(), 10, 100_000, true, big);
-            run("H2 file journal (default), saturated", h2(), 10, 100_000, true, big);
-            // Below saturation: each batch holds its slot 10 s (100 claims/s; a real farm with 10-minute batches
-            // makes under 2), so latency is the window's own, not a queue of 1,000 slots claiming at once.
-            Farm paced = new Farm(50, 20, true, Duration.ofSeconds(10));
-            run("H2 file journal (default), batches of 10 s", h2(), 10, 60_000, true, paced);
+            if (!only.equals("paced")) {
+                run("in-memory journal, saturated", memory(), 10, 100_000, true, big);
+                run("H2 file journal (default), saturated", h2(), 10, 100_000, true, big);
+            }
+            if (!only.equals("saturated")) {
+                // Below saturation: each batch holds its slot 10 s (100 claims/s; a real farm with 10-minute batches
+                // makes under 2), so latency is the window's own, not a queue of 1,000 slots claiming at once.
+                Farm paced = new Farm(50, 20, true, Duration.ofSeconds(10));
+                run("H2 file journal (default), batches of 10 s", h2(), 10, 60_000, true, paced);
+            }
             return;
         }
         System.out.println("leases and verdicts: " + SLOTS + " zero-work slots on 3 hosts, real JobWindow/Executor/"
