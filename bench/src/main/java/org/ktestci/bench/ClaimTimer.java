@@ -40,7 +40,11 @@ final class ClaimTimer {
 
     /** The {@code q} quantile of the latencies so far, in milliseconds. */
     double quantileMs(double q) {
-        return quantileMs(q, Long.MIN_VALUE);
+        List<Long> s = new ArrayList<>();
+        synchronized (claims) {
+            claims.forEach(c -> s.add(c.nanos()));
+        }
+        return quantile(s, q);
     }
 
     /** The {@code q} quantile of the latencies of claims sent at or after {@code since} (nanoTime), in ms. */
@@ -49,6 +53,10 @@ final class ClaimTimer {
         synchronized (claims) {
             claims.stream().filter(c -> c.sent() - since >= 0).forEach(c -> s.add(c.nanos()));
         }
+        return quantile(s, q);
+    }
+
+    private static double quantile(List<Long> s, double q) {
         if (s.isEmpty()) {
             return Double.NaN;
         }
