@@ -181,7 +181,7 @@ final class LeaseBatches {
         }
         ClaimPlanner.Plan plan = ClaimPlanner.plan(state, fairShare, c.host(), c.slot(), c.arch(),
                 settings.get().subtestDurationMax(), settings.get().tailBudget(), slots,
-                ClaimPlanner.otherHostsOfArch(upHosts.get(), state, c.host(), c.arch(), now), now, Set.of());
+                ClaimPlanner.otherHostsOfArch(upHosts.get(), state, c.host(), c.arch(), now), now);
         if (plan == null) {
             return null;
         }
