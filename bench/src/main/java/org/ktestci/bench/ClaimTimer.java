@@ -15,14 +15,18 @@ import java.util.List;
  * executor to its {@code BatchOffer} coming back (lease grant latency). Everything else passes through unchanged.
  */
 final class ClaimTimer {
-    private final List<Long> nanos = Collections.synchronizedList(new ArrayList<>());
+    /** Per claim: when it was sent (nanoTime) and how long its offer took. */
+    private record Claim(long sent, long nanos) {
+    }
+
+    private final List<Claim> claims = Collections.synchronizedList(new ArrayList<>());
 
     Behavior<JobWindow.Command> proxy(ActorRef<JobWindow.Command> window) {
         return Behaviors.setup(ctx -> Behaviors.receiveMessage(m -> {
             if (m instanceof JobWindow.ClaimBatch c) {
                 long sent = System.nanoTime();
                 ActorRef<BatchOffer> back = ctx.spawnAnonymous(Behaviors.receiveMessage((BatchOffer o) -> {
-                    nanos.add(System.nanoTime() - sent);
+                    claims.add(new Claim(sent, System.nanoTime() - sent));
                     c.replyTo().tell(o);
                     return Behaviors.stopped();
                 }));
@@ -36,10 +40,23 @@ final class ClaimTimer {
 
     /** The {@code q} quantile of the latencies so far, in milliseconds. */
     double quantileMs(double q) {
-        List<Long> s;
-        synchronized (nanos) {
-            s = new ArrayList<>(nanos);
+        List<Long> s = new ArrayList<>();
+        synchronized (claims) {
+            claims.forEach(c -> s.add(c.nanos()));
         }
+        return quantile(s, q);
+    }
+
+    /** The {@code q} quantile of the latencies of claims sent at or after {@code since} (nanoTime), in ms. */
+    double quantileMs(double q, long since) {
+        List<Long> s = new ArrayList<>();
+        synchronized (claims) {
+            claims.stream().filter(c -> c.sent() - since >= 0).forEach(c -> s.add(c.nanos()));
+        }
+        return quantile(s, q);
+    }
+
+    private static double quantile(List<Long> s, double q) {
         if (s.isEmpty()) {
             return Double.NaN;
         }
@@ -48,6 +65,12 @@ final class ClaimTimer {
     }
 
     int count() {
-        return nanos.size();
+        return claims.size();
+    }
+
+    int count(long since) {
+        synchronized (claims) {
+            return (int) claims.stream().filter(c -> c.sent() - since >= 0).count();
+        }
     }
 }

@@ -8,6 +8,7 @@ import org.ktestci.protocol.BatchAccepted;
 import org.ktestci.protocol.BatchFinished;
 import org.ktestci.protocol.BatchOutcome;
 import org.ktestci.protocol.LeaseEndReason;
+import org.ktestci.protocol.LeaseHeartbeat;
 import org.ktestci.protocol.RunBatch;
 import org.ktestci.protocol.SubtestFinished;
 
@@ -29,14 +30,34 @@ final class ZeroWorkSlot {
 
     /** A slot whose batches take {@code runFor} of wall time before their verdicts come: a farm below saturation. */
     static Behavior<AgentMessage> create(Duration runFor) {
+        return create(runFor, 0, 0);
+    }
+
+    /**
+     * A slot whose batches take {@code runFor} ± {@code jitter} (a fraction, drawn uniformly per batch) and that sends
+     * a heartbeat every 3 s meanwhile, as a worker does, so batches may outlast {@code lease_timeout} and slots that
+     * started together drift apart as a real farm's do.
+     */
+    static Behavior<AgentMessage> create(Duration runFor, double jitter, long seed) {
         if (runFor.isZero()) {
             return answering();
         }
+        java.util.Random rnd = new java.util.Random(seed);
         return Behaviors.setup(ctx -> Behaviors.receive(AgentMessage.class)
                 .onMessage(RunBatch.class, b -> {
                     b.executor().tell(new BatchAccepted(b.leaseId(), b.epoch()));
-                    // No heartbeats are sent: runFor must stay below lease_timeout (12 s).
-                    ActorRefHolder.schedule(ctx, runFor, () -> finish(b));
+                    long took = Math.round(runFor.toMillis() * (1 - jitter + 2 * jitter * rnd.nextDouble()));
+                    long started = System.currentTimeMillis();
+                    org.apache.pekko.actor.Cancellable beats = ctx.getSystem().scheduler().scheduleWithFixedDelay(
+                            Duration.ofSeconds(3), Duration.ofSeconds(3),
+                            () -> b.executor().tell(new LeaseHeartbeat(b.leaseId(), b.epoch(), b.slot(),
+                                    b.subtests().get(0).resultKey(), 1,
+                                    (System.currentTimeMillis() - started) / 1000, ctx.getSelf())),
+                            ctx.getExecutionContext());
+                    ActorRefHolder.schedule(ctx, Duration.ofMillis(took), () -> {
+                        beats.cancel();
+                        finish(b);
+                    });
                     return Behaviors.same();
                 })
                 .onAnyMessage(m -> Behaviors.same())

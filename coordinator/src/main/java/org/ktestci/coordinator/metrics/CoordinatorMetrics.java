@@ -50,6 +50,12 @@ public final class CoordinatorMetrics {
     /** Not in http.md §8: commit first seen at a tip to its first lease (how soon a new head starts). */
     public final Histogram commitFirstLease;
     public final Histogram refillDuration;
+    /**
+     * Not in http.md §8 (issue 15 item 6): one group-committed write of the job window (lease ends and grants), by
+     * {@code phase}: {@code plan} (its claims planned), {@code write} (the journal write), {@code reply} (offers and
+     * bookkeeping once durable).
+     */
+    public final Histogram windowFlush;
     /** Not in http.md §8 (issue 14 item 8): regression events announced to webhooks, by {@code type}. */
     public final Counter regressionEvents;
     /** Webhook deliveries (one per event and URL) by {@code outcome}: delivered, failed, dropped. */
@@ -106,6 +112,9 @@ public final class CoordinatorMetrics {
                 "commit first seen at a tip to its first lease",
                 new double[]{1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600});
         refillDuration = histogram("ktest_ci_refill_duration_seconds", "refill computation", LATENCY);
+        windowFlush = histogram("ktest_ci_window_flush_seconds", "one job window write of lease ends and grants, "
+                + "by phase: plan, write (journal), reply", new double[]{.001, .0025, .005, .01, .025, .05, .1, .25, .5,
+                1, 2.5, 5}, "phase");
         regressionEvents = counter("ktest_ci_regression_events", "regression events announced to webhooks", "type");
         webhookDeliveries = counter("ktest_ci_webhook_deliveries", "webhook deliveries ended", "outcome");
         webhookAttempts = counter("ktest_ci_webhook_attempts", "webhook HTTP attempts", "result");

@@ -28,23 +28,17 @@ final class ClaimPlanner {
      */
     static Plan plan(WindowState state, FairShare fairShare, String host, int slot, String arch, int budget,
                      boolean otherHostsOfArch, long now) {
-        return plan(state, fairShare, host, slot, arch, budget, otherHostsOfArch, now, Set.of());
-    }
-
-    /** {@code taken}: jobs already promised to other claims of the same write (still pending in the state). */
-    static Plan plan(WindowState state, FairShare fairShare, String host, int slot, String arch, int budget,
-                     boolean otherHostsOfArch, long now, Set<JobKey> taken) {
-        return plan(state, fairShare, host, slot, arch, budget, TailBudget.OFF, 0, otherHostsOfArch, now, taken);
+        return plan(state, fairShare, host, slot, arch, budget, TailBudget.OFF, 0, otherHostsOfArch, now);
     }
 
     /**
      * With the adaptive batch budget: {@code budget} is {@code subtest_duration_max}, {@code slots} the farm's slots;
-     * a batch of a commit whose wanted jobs are all pending gets at most {@link TailBudget}'s share.
+     * a batch of a commit whose wanted jobs are all pending gets at most {@link TailBudget}'s share. Jobs held for
+     * other claims of the same write ({@link PendingJobs#hold}) are not offered.
      */
     static Plan plan(WindowState state, FairShare fairShare, String host, int slot, String arch, int budget,
-                     TailBudget tail, int slots, boolean otherHostsOfArch, long now, Set<JobKey> taken) {
-        Predicate<Job> eligible = j -> !taken.contains(j.key())
-                && eligible(j, state.failures.get(j.key()), host, slot, arch, otherHostsOfArch);
+                     TailBudget tail, int slots, boolean otherHostsOfArch, long now) {
+        Predicate<Job> eligible = j -> eligible(j, state.failures.get(j.key()), host, slot, arch, otherHostsOfArch);
         Job seed = seed(state.pending, fairShare, eligible, now);
         if (seed == null) {
             return null;
@@ -54,6 +48,9 @@ final class ClaimPlanner {
         batch.add(seed);
         long total = seed.cost();
         for (Job j : state.pending.sameBatch(seed)) {
+            if (total >= budget) {
+                break; // every cost is at least 1 (§6): nothing more fits
+            }
             if (j != seed && eligible.test(j) && total + j.cost() <= budget) {
                 batch.add(j);
                 total += j.cost();

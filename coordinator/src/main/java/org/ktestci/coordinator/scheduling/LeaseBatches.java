@@ -11,10 +11,9 @@ import org.ktestci.coordinator.results.ResultsStore;
 import org.ktestci.coordinator.scheduling.WindowEvent.LeaseGranted;
 import org.slf4j.Logger;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -41,10 +40,11 @@ final class LeaseBatches {
     private final Supplier<Map<String, String>> upHosts;
     private final Logger log;
 
-    private final Deque<JobWindow.ClaimBatch> parked = new ArrayDeque<>();
-    /** Lease ends and claims waiting for the next {@link JobWindow.Flush}. */
+    /** Claims without work, oldest first, by slot ({@link #slotKey}). */
+    private final Map<String, JobWindow.ClaimBatch> parked = new LinkedHashMap<>();
+    /** Lease ends and claims (by slot, in arrival order) waiting for the next {@link JobWindow.Flush}. */
     private final List<JobWindow.EndLease> endings = new ArrayList<>();
-    private final List<JobWindow.ClaimBatch> claims = new ArrayList<>();
+    private final Map<String, JobWindow.ClaimBatch> claims = new LinkedHashMap<>();
     private boolean flushQueued;
 
     LeaseBatches(ActorRef<JobWindow.Command> window, ActorRef<ResultsStore.Command> results, FairShare fairShare,
@@ -68,14 +68,19 @@ final class LeaseBatches {
     /** An idle slot's claim: served at the next flush (it replaces that slot's earlier claim). */
     void claim(JobWindow.ClaimBatch c) {
         cancel(c.host(), c.slot());
-        claims.add(c);
+        claims.put(slotKey(c.host(), c.slot()), c);
         queueFlush();
     }
 
     /** A slot went away or became unreachable: forget its claim. */
     void cancel(String host, int slot) {
-        parked.removeIf(p -> p.host().equals(host) && p.slot() == slot);
-        claims.removeIf(p -> p.host().equals(host) && p.slot() == slot);
+        String k = slotKey(host, slot);
+        parked.remove(k);
+        claims.remove(k);
+    }
+
+    private static String slotKey(String host, int slot) {
+        return host + "\0" + slot;
     }
 
     /** A lease of the window ends: at the next flush. */
@@ -101,6 +106,8 @@ final class LeaseBatches {
      */
     Effect<WindowEvent, WindowState> flush(WindowState state, EffectFactories<WindowEvent, WindowState> effects) {
         flushQueued = false;
+        long started = System.nanoTime();
+        state.pending.releaseHeld(); // none: a write whose grants were not applied restarts the actor
         long now = System.currentTimeMillis();
         List<WindowEvent> events = new ArrayList<>();
         List<Runnable> announce = new ArrayList<>();
@@ -129,40 +136,52 @@ final class LeaseBatches {
                 serveParked(); // a parked slot may take the requeued jobs the claiming one may not (§5)
             });
         }
-        Set<JobKey> taken = new HashSet<>();
         long epoch = state.epoch;
-        for (JobWindow.ClaimBatch c : claims) {
-            LeaseGranted g = plan(state, c, hosts, taken, epoch, now);
+        List<JobWindow.ClaimBatch> served = new ArrayList<>(claims.values());
+        claims.clear();
+        // The farm's slots: each holds a lease, or has a claim parked or being served (adaptive budget, §5).
+        int slots = state.leases.size() + parked.size() + served.size();
+        List<Runnable> after = new ArrayList<>();
+        for (JobWindow.ClaimBatch c : served) {
+            LeaseGranted g = plan(state, c, hosts, epoch, now, slots);
             if (g == null) {
-                parked.addLast(c);
+                parked.put(slotKey(c.host(), c.slot()), c);
                 continue;
             }
             epoch = g.epoch();
             events.add(g);
-            announce.add(() -> granted(state, g, c));
+            announce.add(() -> offer(state, g, c));
+            after.add(() -> granted(state, g, c));
         }
-        claims.clear();
         if (events.isEmpty()) {
             return effects.none();
         }
+        long planned = System.nanoTime();
+        metrics.windowFlush.labelValues("plan").observe((planned - started) / 1e9);
         return effects.persist(events).thenRun(s -> {
+            long written = System.nanoTime();
+            metrics.windowFlush.labelValues("write").observe((written - planned) / 1e9);
+            // The grants are durable: every claim of the write gets its offer, then the bookkeeping follows.
             announce.forEach(Runnable::run);
+            after.forEach(Runnable::run);
             queue.changed(s);
             serveParked();
+            metrics.windowFlush.labelValues("reply").observe((System.nanoTime() - written) / 1e9);
         });
     }
 
-    /** The grant for claim {@code c}, or null to park it; {@code taken}: jobs promised earlier in this write. */
-    private LeaseGranted plan(WindowState state, JobWindow.ClaimBatch c, Map<String, HostHealth> hosts, Set<JobKey> taken,
-                              long epoch, long now) {
+    /**
+     * The grant for claim {@code c}, or null to park it. Its jobs are held ({@link PendingJobs#hold}): the next claims
+     * of this write plan as if it were applied already.
+     */
+    private LeaseGranted plan(WindowState state, JobWindow.ClaimBatch c, Map<String, HostHealth> hosts, long epoch,
+                              long now, int slots) {
         if (refill.claimsWait() || hosts.getOrDefault(c.host(), state.health(c.host())).quarantinedAt(now)) {
             return null;
         }
-        // The farm's slots: each holds a lease, or has a claim parked or being served (adaptive budget, §5).
-        int slots = state.leases.size() + parked.size() + claims.size();
         ClaimPlanner.Plan plan = ClaimPlanner.plan(state, fairShare, c.host(), c.slot(), c.arch(),
                 settings.get().subtestDurationMax(), settings.get().tailBudget(), slots,
-                ClaimPlanner.otherHostsOfArch(upHosts.get(), state, c.host(), c.arch(), now), now, taken);
+                ClaimPlanner.otherHostsOfArch(upHosts.get(), state, c.host(), c.arch(), now), now);
         if (plan == null) {
             return null;
         }
@@ -170,7 +189,7 @@ final class LeaseBatches {
         List<Integer> attempts = new ArrayList<>();
         for (Job j : plan.jobs()) {
             keys.add(j.key());
-            taken.add(j.key());
+            state.pending.hold(j.key());
             attempts.add(state.failuresOf(j.key()).count() + 1);
         }
         fairShare.charge(plan.seed().branch(), plan.totalCost(), now);
@@ -180,24 +199,28 @@ final class LeaseBatches {
                 c.arch(), keys, attempts, plan.seed().branch(), plan.totalCost(), now);
     }
 
-    private void granted(WindowState state, LeaseGranted g, JobWindow.ClaimBatch c) {
+    /** The durable grant {@code g}: its keys go In progress (§5), and the claiming executor gets its offer. */
+    private void offer(WindowState state, LeaseGranted g, JobWindow.ClaimBatch c) {
         LeaseGrant grant = state.leases.get(g.leaseId());
-        List<CommitEvent.ClaimedKey> claimed = new ArrayList<>();
+        List<CommitEvent.ClaimedKey> claimed = new ArrayList<>(grant.jobs().size());
         for (int i = 0; i < grant.jobs().size(); i++) {
-            Job j = grant.jobs().get(i);
-            claimed.add(new CommitEvent.ClaimedKey(j.resultKey(), grant.attempts().get(i)));
-            queue.leased(j.key(), g.at());
+            claimed.add(new CommitEvent.ClaimedKey(grant.jobs().get(i).resultKey(), grant.attempts().get(i)));
         }
         results.tell(new ResultsStore.Claim(grant.commit(), claimed, grant.leaseId(), grant.epoch(), c.host(), c.slot(),
                 c.arch(), g.at() / 1000));
+        c.replyTo().tell(new BatchOffer(grant));
+    }
+
+    /** After every offer of the write: metrics, the log line, the live event, the low-water refill. */
+    private void granted(WindowState state, LeaseGranted g, JobWindow.ClaimBatch c) {
+        LeaseGrant grant = state.leases.get(g.leaseId());
+        grant.jobs().forEach(j -> queue.leased(j.key(), g.at()));
         metrics.leasesGranted.inc();
         log.info("lease granted: lease={} epoch={} slot={}:{} commit={} test={} subtests={} attempt={}",
                 grant.leaseId(), grant.epoch(), c.host(), c.slot(), grant.commit(), grant.first().key().test(),
                 grant.jobs().size(), grant.attempt());
-        c.replyTo().tell(new BatchOffer(grant));
         live.lease(LeaseEnding.live(grant), "granted", "", g.at());
         clock.firstLease(grant.commit(), g.at()).ifPresent(ms -> metrics.commitFirstLease.observe(ms / 1000.0));
-        queue.changed(state);
         if (refill.lowWaterDue(state.pending.size(), settings.get().refillAt(), settings.get().fetchInterval().toMillis(),
                 System.currentTimeMillis())) {
             window.tell(new JobWindow.RequestRefill("low_water"));
@@ -206,7 +229,7 @@ final class LeaseBatches {
 
     /** Parked claims are re-sent to self, oldest first; those still without work park again. */
     void serveParked() {
-        List<JobWindow.ClaimBatch> again = new ArrayList<>(parked);
+        List<JobWindow.ClaimBatch> again = new ArrayList<>(parked.values());
         parked.clear();
         again.forEach(window::tell);
     }

@@ -46,8 +46,7 @@ class ClaimPlannerTest {
     }
 
     private static List<String> planWithTail(WindowState s, TailBudget tail, int slots) {
-        ClaimPlanner.Plan p = ClaimPlanner.plan(s, new FairShare(0), "h", 0, "x86_64", 600, tail, slots, false, 1000,
-                Set.of());
+        ClaimPlanner.Plan p = ClaimPlanner.plan(s, new FairShare(0), "h", 0, "x86_64", 600, tail, slots, false, 1000);
         return p.jobs().stream().map(j -> j.key().subtest()).toList();
     }
 
