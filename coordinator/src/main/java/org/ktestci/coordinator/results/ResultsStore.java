@@ -76,12 +76,7 @@ public final class ResultsStore {
      */
     public record Observe(String sha, String key, int n, String leaseId, String host, int slot, String statusLine,
                           long durationSecs, long finishedAtSeconds, String fullLogKey, int fullLogRerun, long token,
-                          ActorRef<VerdictOutcome> replyTo) implements CommitCommand {
-        public Observe(String sha, String key, int n, String leaseId, String host, int slot, String statusLine,
-                       long durationSecs, long finishedAtSeconds, long token, ActorRef<VerdictOutcome> replyTo) {
-            this(sha, key, n, leaseId, host, slot, statusLine, durationSecs, finishedAtSeconds, "", 0, token, replyTo);
-        }
-    }
+                          ActorRef<VerdictOutcome> replyTo) implements CommitCommand {}
 
     /**
      * What bisecting {@code key}'s failure found (issue 14 item 3): kept beside the verdict; ignored without a

@@ -104,19 +104,19 @@ class ResultsStoreTest {
         Fixture f = started(out);
         String sha = sha();
         TestProbe<VerdictOutcome> reply = KIT.createTestProbe();
-        f.store().tell(new ResultsStore.Observe(sha, "t.a", 1, "R0", "h2", 0, "========= PASSED a in 1s", 1, 300, 1,
-                reply.ref()));
+        f.store().tell(new ResultsStore.Observe(sha, "t.a", 1, "R0", "h2", 0, "========= PASSED a in 1s", 1, 300,
+                "", 0, 1, reply.ref()));
         assertEquals(VerdictOutcome.Result.NOT_CLAIMED, reply.expectMessageClass(VerdictOutcome.class).result(),
                 "no verdict yet: nothing to observe");
         claim(f, sha, "L1", "t.a");
         assertEquals(VerdictOutcome.Result.RECORDED, f.verdict(sha, "t.a", "L1", "========= FAILED a in 2s"));
         f.nextDirty();
-        f.store().tell(new ResultsStore.Observe(sha, "t.a", 1, "R1", "h2", 3, "========= PASSED a in 1s", 1, 300, 2,
-                reply.ref()));
+        f.store().tell(new ResultsStore.Observe(sha, "t.a", 1, "R1", "h2", 3, "========= PASSED a in 1s", 1, 300,
+                "", 0, 2, reply.ref()));
         assertEquals(VerdictOutcome.Result.RECORDED, reply.expectMessageClass(VerdictOutcome.class).result());
         f.nextDirty();
-        f.store().tell(new ResultsStore.Observe(sha, "t.a", 1, "R1", "h2", 3, "========= FAILED a in 1s", 1, 300, 3,
-                reply.ref()));
+        f.store().tell(new ResultsStore.Observe(sha, "t.a", 1, "R1", "h2", 3, "========= FAILED a in 1s", 1, 300,
+                "", 0, 3, reply.ref()));
         assertEquals(VerdictOutcome.Result.DUPLICATE, reply.expectMessageClass(VerdictOutcome.class).result());
         ResultRecord r = f.index().record(sha, "t.a").orElseThrow();
         assertEquals(Status.FAILED, r.status(), "the first verdict stands");
