@@ -97,19 +97,24 @@ final class CommitProjection {
             return;
         }
         AtomicFiles.writeString(dir.resolve(OutputDir.DURATION), Long.toString(r.duration()));
-        if (!r.fullLogKey().isEmpty() && !r.fullLogKey().equals(r.key())) {
-            // The batch's first subtest holds the run's log; if it ran there as a re-run, that is its re-run's log.
-            AtomicFiles.symlink(dir.resolve(OutputDir.FULL_LOG), Paths.get("..", r.fullLogKey(),
-                    OutputDir.rerunArtifact(r.fullLogRerun(), OutputDir.FULL_LOG)));
-        }
+        linkFullLog(dir, r.key(), 0, r.fullLogKey(), r.fullLogRerun());
         for (Observation o : r.observations()) {
-            if (o.fullLogKey() != null && !o.fullLogKey().isEmpty() && !o.fullLogKey().equals(r.key())) {
-                AtomicFiles.symlink(dir.resolve(OutputDir.rerunArtifact(o.n(), OutputDir.FULL_LOG)),
-                        Paths.get("..", o.fullLogKey(), OutputDir.rerunArtifact(o.fullLogRerun(), OutputDir.FULL_LOG)));
-            }
+            linkFullLog(dir, r.key(), o.n(), o.fullLogKey(), o.fullLogRerun());
         }
         if (r.status() == Status.FAILED_TO_RUN) {
             writeFallbackFullLog(sha, r, dir);
+        }
+    }
+
+    /**
+     * Run {@code run} of {@code key} (0: its verdict's) ran in a batch whose first subtest, {@code logKey}, holds the
+     * batch's full log, as that subtest's run {@code logRun} there: {@code key}'s full log of that run links it. No
+     * link when {@code key} led the batch itself (the upload is the file) or the journal does not say.
+     */
+    private static void linkFullLog(Path dir, String key, int run, String logKey, int logRun) throws IOException {
+        if (logKey != null && !logKey.isEmpty() && !logKey.equals(key)) {
+            AtomicFiles.symlink(dir.resolve(OutputDir.rerunArtifact(run, OutputDir.FULL_LOG)),
+                    Paths.get("..", logKey, OutputDir.rerunArtifact(logRun, OutputDir.FULL_LOG)));
         }
     }
 
